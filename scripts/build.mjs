@@ -1,0 +1,42 @@
+// One esbuild script, one context per target. `--watch` rebuilds on change; `--minify` for packaging.
+import * as esbuild from 'esbuild';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const watch = process.argv.includes('--watch');
+const minify = process.argv.includes('--minify');
+
+// mainFields: jsonc-parser's UMD build hides its requires from esbuild; its ESM build bundles cleanly.
+const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, mainFields: ['module', 'main'], sourcemap: 'linked', minify, logLevel: 'warning' };
+// tfjs-node is a native addon found at run time where it is installed; everything else is bundled.
+const nodeExternal = ['@tensorflow/tfjs-node'];
+
+const targets = [
+  { name: 'extension', entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...node, external: ['vscode', ...nodeExternal] },
+  { name: 'cli', entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...node, external: nodeExternal, banner: { js: '#!/usr/bin/env node' } },
+  { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
+  { name: 'webview', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: 'linked', minify, logLevel: 'warning' },
+];
+
+function copyWasm() {
+  const dir = path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/dist');
+  const out = path.join(root, 'dist/wasm');
+  fs.mkdirSync(out, { recursive: true });
+  for (const f of fs.readdirSync(dir)) if (f.endsWith('.wasm')) fs.copyFileSync(path.join(dir, f), path.join(out, f));
+}
+
+const active = targets.filter((t) => fs.existsSync(path.join(root, t.entryPoints[0])));
+const started = Date.now();
+const contexts = await Promise.all(active.map(({ name: _name, ...opts }) => esbuild.context({ ...opts, absWorkingDir: root })));
+copyWasm();
+if (watch) {
+  await Promise.all(contexts.map((c) => c.watch()));
+  console.log(`watching ${active.map((t) => t.name).join(', ')}`);
+} else {
+  await Promise.all(contexts.map((c) => c.rebuild()));
+  await Promise.all(contexts.map((c) => c.dispose()));
+  fs.chmodSync(path.join(root, 'dist/cli.js'), 0o755);
+  console.log(`built ${active.map((t) => t.name).join(', ')} in ${Date.now() - started} ms`);
+}

@@ -1,0 +1,49 @@
+// How the CLI prints findings: the compiler format (FILE:LINE:COL: severity: message) that VS Code problem
+// matchers and most editors read, one-based like every compiler.
+import type { Diagnostic } from '../shared/diagnostic';
+import type { Summary } from '../core/check';
+import { formatCount, formatSi } from '../core/text';
+
+export function formatDiagnostic(file: string, d: Diagnostic): string {
+  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}`;
+}
+
+export function diagnosticJson(d: Diagnostic) {
+  return {
+    severity: d.severity,
+    line: d.range.start.line + 1,
+    column: d.range.start.character + 1,
+    endLine: d.range.end.line + 1,
+    endColumn: d.range.end.character + 1,
+    message: d.message,
+    code: d.code,
+    path: d.path,
+  };
+}
+
+export function formatSummary(s: Summary): string {
+  const parts: string[] = [];
+  const cont = s.size.continuous.length;
+  parts.push(`${formatCount(s.size.architectures)} architecture${s.size.architectures === 1n ? '' : 's'}`);
+  if (s.size.configurations !== s.size.architectures) parts.push(`${formatCount(s.size.configurations)} configurations with training`);
+  if (cont) parts.push(`x ${cont} continuous parameter${cont > 1 ? 's' : ''} (${s.size.continuous.join(', ')})`);
+  parts.push(`${s.parameters} parameter${s.parameters === 1 ? '' : 's'} to search`);
+  if (s.minParams !== undefined) parts.push(`weights ${formatSi(s.minParams)}-${formatSi(s.maxParams!)}`);
+  if (s.minFlops !== undefined) parts.push(`${formatSi(s.minFlops)}-${formatSi(s.maxFlops!)} FLOPs/sample`);
+  if (s.inputShape) parts.push(`input [${s.inputShape.join(', ')}] -> ${s.outputs === 1 ? '1 output' : `${s.outputs} classes`}`);
+  return parts.join(', ');
+}
+
+export function summaryJson(s: Summary) {
+  return {
+    architectures: s.size.architectures.toString(),
+    configurations: s.size.configurations.toString(),
+    continuous: s.size.continuous,
+    parameters: s.parameters,
+    inputShape: s.inputShape,
+    outputs: s.outputs,
+    samples: s.samples,
+    params: s.minParams === undefined ? undefined : [s.minParams, s.maxParams],
+    flops: s.minFlops === undefined ? undefined : [s.minFlops, s.maxFlops],
+  };
+}

@@ -1,0 +1,276 @@
+// Shape inference over the whole space at once. Each position in the layer stack holds the set of shapes that
+// some configuration can produce there, with the smallest and largest parameter count and FLOPs reaching
+// each shape. Sets stay small because they are keyed by shape. Channel-like fields (filters, units,
+// depthMultiplier) only need their extremes: costs grow monotonically in them and they cannot break shapes.
+import type { CellOperation, ConcreteLayer } from '../shared/arch';
+import type { Diagnostic } from '../shared/diagnostic';
+import type { CellArchitecture, Element, NasSpec } from '../shared/spec';
+import { CELL_DEFAULTS, LAYER_DEFAULTS } from './defaults';
+import { formatPath, type JsonPath } from './json';
+import { domainOf, finiteValues, isParam } from './params';
+import { cellCost, headCost, layerCost, opCost, ShapeError, type Shape } from './shapes';
+import { cellEdgeList } from './space';
+
+export interface CostRange {
+  minParams: number;
+  maxParams: number;
+  minFlops: number;
+  maxFlops: number;
+}
+
+export interface Analysis extends Partial<CostRange> {
+  /** Findings with their JSON path; the checker turns paths into ranges. */
+  problems: { path: JsonPath; message: string; severity: 'error' | 'warning'; code: Diagnostic['code'] }[];
+  /** Shapes the network can end in before the output layer. */
+  finalShapes: Shape[];
+}
+
+interface State extends CostRange {
+  shape: Shape;
+  /** Decisions that led here, to explain an error that only some configurations hit. */
+  witness: string[];
+}
+type States = Map<string, State>;
+
+const CHANNEL_FIELDS = new Set(['filters', 'units', 'depthMultiplier']);
+const MAX_LOCAL_CONFIGS = 4096;
+const MAX_STATES = 20000;
+
+class Analyzer {
+  problems: Analysis['problems'] = [];
+  private seen = new Set<string>();
+  truncated = false;
+
+  problem(path: JsonPath, message: string, severity: 'error' | 'warning' = 'error', code: Diagnostic['code'] = 'shape') {
+    const key = `${formatPath(path)}|${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.problems.push({ path, message, severity, code });
+  }
+
+  elements(els: Element[], path: JsonPath, states: States): States {
+    els.forEach((el, i) => (states = this.element(el, [...path, i], states)));
+    return states;
+  }
+
+  element(el: Element, path: JsonPath, states: States): States {
+    const e = el as unknown as Record<string, unknown>;
+    let out: States;
+    if (el.type === 'block') {
+      const repeats = isParam(e.repeat) ? (finiteValues(domainOf(e.repeat)) as number[]) : [(e.repeat as number | undefined) ?? LAYER_DEFAULTS.block.repeat];
+      out = new Map();
+      let cur = states;
+      const maxR = Math.max(...repeats);
+      for (let r = 0; r <= maxR; r++) {
+        if (r > 0) cur = this.elements(e.layers as Element[], [...path, 'layers'], withWitness(cur, isParam(e.repeat) ? `${formatPath([...path, 'repeat'])} = ${r}` : undefined));
+        if (repeats.includes(r)) merge(out, cur);
+      }
+    } else if (el.type === 'choice') {
+      out = new Map();
+      (e.options as Element[]).forEach((o, k) => merge(out, this.element(o, [...path, 'options', k], withWitness(states, `option ${k} (${o.type}) of ${formatPath(path)}`))));
+    } else {
+      out = this.layer(e, path, states);
+    }
+    if (e.optional === true) merge(out, states);
+    if (out.size > MAX_STATES) {
+      this.truncated = true;
+      out = new Map([...out.entries()].slice(0, MAX_STATES));
+    }
+    return out;
+  }
+
+  layer(e: Record<string, unknown>, path: JsonPath, states: States): States {
+    const out: States = new Map();
+    const configs = localConfigs(e);
+    for (const st of states.values()) {
+      for (const { layer, witness } of configs) {
+        try {
+          const c = layerCost(layer, st.shape);
+          add(out, {
+            shape: c.out,
+            minParams: st.minParams + c.params,
+            maxParams: st.maxParams + c.params,
+            minFlops: st.minFlops + c.flops,
+            maxFlops: st.maxFlops + c.flops,
+            witness: [...st.witness, ...witness],
+          });
+        } catch (err) {
+          if (!(err instanceof ShapeError)) throw err;
+          const field = err.field && e[err.field] !== undefined ? err.field : 'type';
+          const why = [...st.witness, ...witness];
+          this.problem([...path, field], err.message + (why.length ? ` (when ${why.slice(-3).join(', ')})` : ''));
+        }
+      }
+    }
+    return out;
+  }
+}
+
+function withWitness(states: States, w: string | undefined): States {
+  if (!w) return states;
+  const out: States = new Map();
+  for (const [k, s] of states) out.set(k, { ...s, witness: [...s.witness, w] });
+  return out;
+}
+
+function add(map: States, s: State) {
+  const key = s.shape.join('x');
+  const cur = map.get(key);
+  if (!cur) map.set(key, s);
+  else {
+    cur.minParams = Math.min(cur.minParams, s.minParams);
+    cur.maxParams = Math.max(cur.maxParams, s.maxParams);
+    cur.minFlops = Math.min(cur.minFlops, s.minFlops);
+    cur.maxFlops = Math.max(cur.maxFlops, s.maxFlops);
+  }
+}
+
+function merge(into: States, from: States) {
+  for (const s of from.values()) add(into, { ...s });
+}
+
+/** The concrete variants of one layer that matter for shapes and costs. */
+function localConfigs(e: Record<string, unknown>): { layer: ConcreteLayer; witness: string[] }[] {
+  const type = e.type as string;
+  const defaults = (LAYER_DEFAULTS as Record<string, Record<string, unknown>>)[type] ?? {};
+  const fields: [string, unknown[], boolean][] = [];
+  const fixed: Record<string, unknown> = { type, source: '' };
+  for (const [k, v] of Object.entries({ ...defaults, ...e })) {
+    if (k === 'type' || k === 'optional' || k === 'name') continue;
+    if (!isParam(v)) {
+      fixed[k] = v;
+      continue;
+    }
+    const d = domainOf(v);
+    let values = finiteValues(d) ?? [(d as { lo: number }).lo, (d as { hi: number }).hi];
+    if (CHANNEL_FIELDS.has(k) && values.length > 2) {
+      const nums = values as number[];
+      values = [Math.min(...nums), Math.max(...nums)];
+    }
+    fields.push([k, values, true]);
+  }
+  let configs: { layer: Record<string, unknown>; witness: string[] }[] = [{ layer: fixed, witness: [] }];
+  for (const [k, values] of fields) {
+    const next: typeof configs = [];
+    for (const c of configs) {
+      for (const v of values) {
+        if (next.length >= MAX_LOCAL_CONFIGS) break;
+        next.push({ layer: { ...c.layer, [k]: v }, witness: CHANNEL_FIELDS.has(k) ? c.witness : [...c.witness, `${k} = ${JSON.stringify(v)}`] });
+      }
+    }
+    configs = next;
+  }
+  for (const c of configs) {
+    if ((type === 'maxPooling2d' || type === 'averagePooling2d') && c.layer.strides === undefined) c.layer.strides = c.layer.poolSize;
+  }
+  return configs as unknown as { layer: ConcreteLayer; witness: string[] }[];
+}
+
+function valuesOf(raw: unknown, dflt: number): number[] {
+  if (raw === undefined) return [dflt];
+  if (!isParam(raw)) return [raw as number];
+  return (finiteValues(domainOf(raw)) as number[] | undefined) ?? [];
+}
+
+export function analyze(spec: NasSpec, input: Shape, outputs: number): Analysis {
+  const a = new Analyzer();
+  if (spec.architecture.type === 'cell') return analyzeCell(spec.architecture as CellArchitecture, input, outputs, a);
+  const start: States = new Map([[input.join('x'), { shape: input, minParams: 0, maxParams: 0, minFlops: 0, maxFlops: 0, witness: [] }]]);
+  const end = a.elements((spec.architecture as { layers: Element[] }).layers, ['architecture', 'layers'], start);
+  const result: Analysis = { problems: a.problems, finalShapes: [...end.values()].map((s) => s.shape) };
+  if (end.size > 0) {
+    let range: CostRange | undefined;
+    for (const s of end.values()) {
+      const h = headCost(s.shape, outputs);
+      const r = { minParams: s.minParams + h.params, maxParams: s.maxParams + h.params, minFlops: s.minFlops + h.flops, maxFlops: s.maxFlops + h.flops };
+      range = range
+        ? { minParams: Math.min(range.minParams, r.minParams), maxParams: Math.max(range.maxParams, r.maxParams), minFlops: Math.min(range.minFlops, r.minFlops), maxFlops: Math.max(range.maxFlops, r.maxFlops) }
+        : r;
+    }
+    Object.assign(result, range);
+  } else if (!a.problems.some((p) => p.severity === 'error')) {
+    a.problem(['architecture'], 'no configuration of this space produces a valid network');
+  }
+  return result;
+}
+
+/** Cells: costs depend on which nodes are live, so small cells are enumerated exactly; large ones are bounded. */
+function analyzeCell(arch: CellArchitecture, input: Shape, outputs: number, a: Analyzer): Analysis {
+  const result: Analysis = { problems: a.problems, finalShapes: [] };
+  if (input.length !== 3) {
+    a.problem(['architecture', 'type'], `a cell space needs image input [height, width, channels] but the data gives a vector [${input.join(', ')}]; use a sequential space for tabular data`);
+    return result;
+  }
+  const nodes = arch.nodes ?? CELL_DEFAULTS.nodes;
+  const ops = (arch.operations ?? CELL_DEFAULTS.operations) as CellOperation[];
+  const edgeList = cellEdgeList(nodes);
+  const total = ops.length ** edgeList.length;
+  const channels = valuesOf(arch.channels, CELL_DEFAULTS.channels);
+  const cellsV = valuesOf(arch.cells, CELL_DEFAULTS.cells);
+  const stagesV = valuesOf(arch.stages, CELL_DEFAULTS.stages);
+  const chExtremes = channels.length > 2 ? [Math.min(...channels), Math.max(...channels)] : channels;
+  let range: CostRange | undefined;
+  const note = (p: number, f: number) => {
+    range = range
+      ? { minParams: Math.min(range.minParams, p), maxParams: Math.max(range.maxParams, p), minFlops: Math.min(range.minFlops, f), maxFlops: Math.max(range.maxFlops, f) }
+      : { minParams: p, maxParams: p, minFlops: f, maxFlops: f };
+  };
+  for (const st of stagesV) {
+    if (2 ** (st - 1) > Math.min(input[0], input[1])) {
+      a.problem(['architecture', 'stages'], `${st} stages halve the ${input[0]}x${input[1]} input ${st - 1} times: the last stages would work on a 1x1 map`, 'warning');
+    }
+  }
+  if (total <= 20000) {
+    let dead = 0;
+    const idx = new Array(edgeList.length).fill(0);
+    for (let n = 0; n < total; n++) {
+      let r = n;
+      for (let e = 0; e < edgeList.length; e++) {
+        idx[e] = r % ops.length;
+        r = Math.floor(r / ops.length);
+      }
+      const edges = edgeList.map(([from, to], e) => ({ from, to, op: ops[idx[e]] }));
+      for (const ch of chExtremes)
+        for (const cells of cellsV)
+          for (const stages of stagesV) {
+            try {
+              const c = cellCost({ kind: 'cell', nodes, edges, channels: ch, cells, stages }, input, outputs);
+              note(c.params, c.flops);
+            } catch (err) {
+              if (!(err instanceof ShapeError)) throw err;
+              if (ch === chExtremes[0] && cells === cellsV[0] && stages === stagesV[0]) dead++;
+            }
+          }
+    }
+    if (dead === total) a.problem(['architecture', 'operations'], 'no cell in this space connects its input to its output: add an operation other than `none`');
+    else if (dead > 0) {
+      a.problem(['architecture', 'operations'], `${dead} of ${total} cells have no path from input to output; trials that sample one are recorded as failed`, 'warning', 'cell');
+    }
+  } else {
+    // Too many cells to enumerate: bound each edge independently (dead edges only lower the true minimum).
+    for (const ch of chExtremes)
+      for (const cells of cellsV)
+        for (const stages of stagesV) {
+          const cheapest = edgeList.map(([from, to]) => ({ from, to, op: ops.includes('skip') ? ('skip' as const) : cheapestOp(ops) }));
+          const dearest = edgeList.map(([from, to]) => ({ from, to, op: dearestOp(ops) }));
+          for (const edges of [cheapest, dearest]) {
+            try {
+              const c = cellCost({ kind: 'cell', nodes, edges, channels: ch, cells, stages }, input, outputs);
+              note(c.params, c.flops);
+            } catch {
+              /* an all-none bound: the other bound still counts */
+            }
+          }
+        }
+  }
+  if (range) Object.assign(result, range);
+  return result;
+}
+
+function cheapestOp(ops: CellOperation[]): CellOperation {
+  return [...ops].filter((o) => o !== 'none').sort((x, y) => opCost(x, 8, 8, 8).params - opCost(y, 8, 8, 8).params)[0] ?? 'none';
+}
+
+function dearestOp(ops: CellOperation[]): CellOperation {
+  return [...ops].sort((x, y) => opCost(y, 8, 8, 8).flops - opCost(x, 8, 8, 8).flops)[0];
+}

@@ -1,0 +1,172 @@
+// The checker shared by the CLI, the engine and the editor: syntax, schema, parameter bounds, strategy fit,
+// data and shapes, all reported at once with exact ranges, plus a summary of the space.
+import * as path from 'node:path';
+import type { Diagnostic } from '../shared/diagnostic';
+import type { NasSpec } from '../shared/spec';
+import { analyze, type Analysis } from './analyze';
+import { DataError } from './data/errors';
+import { probeDataset } from './data/dataset';
+import { EVOLUTION_DEFAULTS } from './defaults';
+import { parse, valueRange, keyRange, formatPath, type JsonPath, type ParsedDoc } from './json';
+import { domainOf, isParam } from './params';
+import { validateSchema } from './schema';
+import { checkParams, forEachParam, toDiag } from './semantic';
+import { spaceSize, type SpaceSize } from './space';
+
+export interface CheckOptions {
+  /** Absolute path of the spec: dataset paths are relative to its folder. */
+  file?: string;
+  /** Read dataset headers to learn shapes (default true). The editor may turn it off for speed. */
+  probeData?: boolean;
+}
+
+export interface Summary {
+  size: SpaceSize;
+  /** Parameters the search decides, counting each block repetition once. */
+  parameters: number;
+  inputShape?: number[];
+  outputs?: number;
+  samples?: number;
+  minParams?: number;
+  maxParams?: number;
+  minFlops?: number;
+  maxFlops?: number;
+}
+
+export interface CheckResult {
+  diagnostics: Diagnostic[];
+  /** The parsed spec when it has no errors (warnings allowed). */
+  spec?: NasSpec;
+  summary?: Summary;
+  doc: ParsedDoc;
+}
+
+export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
+  const doc = parse(text);
+  const diags: Diagnostic[] = [...doc.diagnostics];
+  if (doc.value === undefined || diags.some((d) => d.code === 'syntax')) {
+    if (doc.value === undefined && diags.length === 0) diags.push({ severity: 'error', code: 'syntax', message: 'the file is empty: a spec is a JSON object', path: '', range: valueRange(doc, []) });
+    return { diagnostics: sortDiags(diags), doc };
+  }
+  const schemaDiags = validateSchema(doc);
+  diags.push(...schemaDiags, ...checkParams(doc));
+  const spec = doc.value as NasSpec;
+  const broken = (prefix: string) => diags.some((d) => d.severity === 'error' && (d.path === prefix || d.path.startsWith(prefix + '.') || d.path.startsWith(prefix + '[') || d.path === '(root)'));
+  let summary: Summary | undefined;
+  if (!broken('architecture') && !broken('training') && !broken('search') && typeof spec === 'object' && spec && spec.architecture) {
+    const size = spaceSize(spec);
+    let parameters = 0;
+    forEachParam({ architecture: spec.architecture, training: spec.training }, () => parameters++);
+    summary = { size, parameters };
+    diags.push(...checkStrategy(doc, spec, size));
+    const data = broken('dataset') || broken('task') ? undefined : probe(doc, spec, opts, diags);
+    if (data) {
+      summary.inputShape = data.inputShape;
+      summary.outputs = data.outputs;
+      summary.samples = data.samples;
+      const a = analyze(spec, data.inputShape, data.outputs);
+      diags.push(...analysisDiags(doc, a));
+      Object.assign(summary, { minParams: a.minParams, maxParams: a.maxParams, minFlops: a.minFlops, maxFlops: a.maxFlops });
+      checkTraining(doc, spec, data.samples, diags);
+    }
+  }
+  const sorted = sortDiags(diags);
+  return { diagnostics: sorted, spec: sorted.some((d) => d.severity === 'error') ? undefined : spec, summary, doc };
+}
+
+function sortDiags(d: Diagnostic[]): Diagnostic[] {
+  return d.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+}
+
+function analysisDiags(doc: ParsedDoc, a: Analysis): Diagnostic[] {
+  return a.problems.map((p) => ({ severity: p.severity, code: p.code, message: p.message, path: formatPath(p.path), range: p.path.at(-1) === 'type' ? valueRange(doc, p.path) : keyRange(doc, p.path) }));
+}
+
+function probe(doc: ParsedDoc, spec: NasSpec, opts: CheckOptions, diags: Diagnostic[]): { inputShape: number[]; outputs: number; samples?: number } | undefined {
+  const task = spec.task ?? {};
+  const regression = task.type === 'regression';
+  let inputShape = task.inputShape as number[] | undefined;
+  let classes = task.classes;
+  let samples: number | undefined;
+  const canRead = spec.dataset.source === 'synthetic' || opts.file !== undefined;
+  if (opts.probeData !== false && canRead) {
+    try {
+      const baseDir = opts.file ? path.dirname(opts.file) : process.cwd();
+      const found = probeDataset(spec.dataset, spec.task, baseDir);
+      samples = found.samples;
+      if (inputShape && found.inputShape.join(',') !== inputShape.join(',')) {
+        diags.push({ severity: 'error', code: 'dataset', path: 'task.inputShape', range: valueRange(doc, ['task', 'inputShape']), message: `inputShape [${inputShape.join(', ')}] does not match the data, whose samples are [${found.inputShape.join(', ')}]` });
+        return undefined;
+      }
+      inputShape = found.inputShape;
+      if (!regression) {
+        if (classes !== undefined && found.classes !== undefined && found.classes > classes) {
+          diags.push({ severity: 'error', code: 'dataset', path: 'task.classes', range: valueRange(doc, ['task', 'classes']), message: `classes is ${classes} but the data has ${found.classes} classes` });
+          return undefined;
+        }
+        classes = classes ?? found.classes;
+      }
+    } catch (err) {
+      if (!(err instanceof DataError)) throw err;
+      const at = dataField(spec, err.message);
+      diags.push({ severity: 'error', code: 'dataset', path: formatPath(at), range: valueRange(doc, at), message: err.message });
+      return undefined;
+    }
+  }
+  if (!inputShape) return undefined;
+  if (!regression && classes === undefined) return undefined;
+  return { inputShape, outputs: regression ? 1 : (classes as number), samples };
+}
+
+/** The dataset field a data error is about, so the underline lands on the file name that is wrong. */
+function dataField(spec: NasSpec, message: string): JsonPath {
+  const ds = spec.dataset as unknown as Record<string, unknown>;
+  for (const key of ['labels', 'images', 'path']) {
+    if (typeof ds[key] === 'string' && message.includes(String(ds[key]).replace(/^\.\//, ''))) return ['dataset', key];
+  }
+  for (const key of ['images', 'path', 'generator']) if (ds[key] !== undefined) return ['dataset', key];
+  return ['dataset', 'source'];
+}
+
+function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const search = spec.search ?? {};
+  const strategy = search.strategy ?? 'random';
+  if (strategy === 'grid') {
+    forEachParam({ architecture: spec.architecture, training: spec.training }, (p, at) => {
+      if (isParam(p) && domainOf(p).kind === 'float' && (p as { step?: number }).step === undefined) {
+        out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: formatPath(at), at: [...at, 'float'], message: 'grid search cannot enumerate a continuous range: add a "step" or list values with "choice"' }));
+      }
+    });
+    const trials = search.budget?.trials;
+    if (size.continuous.length === 0 && trials !== undefined && BigInt(trials) < size.configurations) {
+      out.push(toDiag(doc, { severity: 'warning', code: 'strategy', path: 'search.budget.trials', at: ['search', 'budget', 'trials'], message: `grid search covers only ${trials} of the ${size.configurations} configurations, in a fixed order: the rest are never tried` }));
+    }
+  }
+  if (strategy === 'evolution') {
+    const pop = search.evolution?.population ?? EVOLUTION_DEFAULTS.population;
+    const s = search.evolution?.sampleSize ?? EVOLUTION_DEFAULTS.sampleSize;
+    if (s > pop) out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: 'search.evolution.sampleSize', at: ['search', 'evolution', 'sampleSize'], message: `the tournament size ${s} exceeds the population ${pop}` }));
+  }
+  const metric = search.objective?.metric ?? 'val_accuracy';
+  if (spec.task?.type === 'regression' && metric.endsWith('accuracy')) {
+    out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: 'search.objective.metric', at: ['search', 'objective', 'metric'], message: `${metric} is not defined for regression: use val_loss or loss` }));
+  }
+  const direction = search.objective?.direction;
+  if (direction && direction !== (metric.endsWith('loss') ? 'minimize' : 'maximize')) {
+    out.push(toDiag(doc, { severity: 'warning', code: 'strategy', path: 'search.objective.direction', at: ['search', 'objective', 'direction'], message: `${direction} ${metric} looks for the worst networks` }));
+  }
+  return out;
+}
+
+function checkTraining(doc: ParsedDoc, spec: NasSpec, samples: number | undefined, diags: Diagnostic[]) {
+  if (samples === undefined) return;
+  const t = spec.training ?? {};
+  const ds = spec.dataset as { validationSplit?: number; subset?: number };
+  const train = Math.floor(Math.min(samples, ds.subset ?? samples) * (1 - (ds.validationSplit ?? 0.2)));
+  const batches = isParam(t.batchSize) ? domainOf(t.batchSize) : undefined;
+  const maxBatch = typeof t.batchSize === 'number' ? t.batchSize : batches?.kind === 'int' ? batches.hi : batches?.kind === 'choice' ? Math.max(...(batches.values as number[])) : undefined;
+  if (maxBatch !== undefined && maxBatch > train) {
+    diags.push(toDiag(doc, { severity: 'warning', code: 'dataset', path: 'training.batchSize', at: ['training', 'batchSize'], message: `a batch of ${maxBatch} is larger than the ${train} training samples: each epoch is one partial batch` }));
+  }
+}

@@ -1,0 +1,45 @@
+// Defaults applied when a spec leaves a field out. The schema declares the same values as `default` (for hover
+// and completion); test/unit/defaults.test.ts fails if the two drift apart.
+export const LAYER_DEFAULTS = {
+  dense: { activation: 'relu' },
+  conv2d: { kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' },
+  separableConv2d: { kernelSize: 3, strides: 1, padding: 'same', depthMultiplier: 1, activation: 'relu' },
+  depthwiseConv2d: { kernelSize: 3, strides: 1, padding: 'same', depthMultiplier: 1, activation: 'relu' },
+  maxPooling2d: { poolSize: 2, padding: 'same' },
+  averagePooling2d: { poolSize: 2, padding: 'same' },
+  block: { repeat: 1 },
+} as const;
+
+export const CELL_DEFAULTS = {
+  nodes: 4,
+  operations: ['none', 'skip', 'conv1x1', 'conv3x3', 'avgPool3x3'],
+  channels: 16,
+  cells: 2,
+  stages: 3,
+} as const;
+
+export const TRAINING_DEFAULTS = {
+  optimizer: 'adam',
+  learningRate: 0.001,
+  batchSize: 64,
+  epochs: 3,
+} as const;
+
+export const EARLY_STOPPING_DEFAULTS = { monitor: 'val_loss', patience: 2, minDelta: 0 } as const;
+
+export const SEARCH_DEFAULTS = {
+  strategy: 'random',
+  seed: 0,
+  parallel: 'auto',
+  retries: 1,
+  keepTop: 5,
+} as const;
+
+export const BUDGET_DEFAULTS = { trials: 20 } as const;
+export const EVOLUTION_DEFAULTS = { population: 10, sampleSize: 3 } as const;
+export const PRUNER_DEFAULTS = { type: 'none', warmupEpochs: 1, minTrials: 3 } as const;
+export const DATASET_DEFAULTS = {
+  validationSplit: 0.2,
+  synthetic: { generator: 'shapes', samples: 2000, features: 8, imageSize: 16, noise: 0.1, seed: 1 },
+  csv: { header: true, delimiter: ',' },
+} as const;

@@ -1,0 +1,218 @@
+// Schema validation with ajv, turned into one readable finding per real problem. ajv reports every failed
+// branch of an anyOf (a number *or* a parameter object); only the branch that fits the value's shape is kept.
+import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import schema from '../../schemas/nas.schema.json';
+import type { Diagnostic } from '../shared/diagnostic';
+import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
+import { closest } from './text';
+
+/** Keywords VS Code understands that ajv does not need. */
+const EDITOR_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'defaultSnippets', 'deprecationMessage', 'markdownEnumDescriptions'];
+const PARAM_KEYS = ['choice', 'int', 'float'];
+
+let validator: ValidateFunction | undefined;
+
+export function schemaValidator(): ValidateFunction {
+  if (!validator) {
+    const ajv = new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true });
+    ajv.addVocabulary(EDITOR_KEYWORDS);
+    validator = ajv.compile(schema);
+  }
+  return validator;
+}
+
+export { schema };
+
+export function validateSchema(doc: ParsedDoc): Diagnostic[] {
+  const validate = schemaValidator();
+  if (validate(doc.value)) return [];
+  const errors = simplify(validate.errors ?? [], doc.value);
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const e of errors) {
+    const d = toDiagnostic(e, doc);
+    const key = `${d.path}|${d.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(d);
+  }
+  return out;
+}
+
+function pointerToPath(pointer: string, data: unknown): JsonPath {
+  if (!pointer) return [];
+  const path: JsonPath = [];
+  let cur: unknown = data;
+  for (const raw of pointer.slice(1).split('/')) {
+    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    if (Array.isArray(cur)) {
+      const i = Number(seg);
+      path.push(i);
+      cur = cur[i];
+    } else {
+      path.push(seg);
+      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[seg] : undefined;
+    }
+  }
+  return path;
+}
+
+function under(pointer: string, parent: string): boolean {
+  return pointer === parent || pointer.startsWith(parent + '/');
+}
+
+function jsonType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'array';
+  if (Number.isInteger(v)) return 'integer';
+  return typeof v;
+}
+
+/** Drops the noise of anyOf/oneOf/discriminator branches that do not fit the value. */
+function simplify(errors: ErrorObject[], root: unknown): ErrorObject[] {
+  let kept = errors.slice();
+  const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
+  for (const comb of combinators) {
+    const at = comb.instancePath;
+    const value = comb.data;
+    const isObj = value !== null && typeof value === 'object' && !Array.isArray(value);
+    const paramKey = isObj ? PARAM_KEYS.find((k) => k in (value as object)) : undefined;
+    const related = kept.filter((e) => e !== comb && under(e.instancePath, at));
+    const drop = new Set<ErrorObject>();
+    for (const e of related) {
+      if (e.instancePath !== at) continue;
+      // A branch of a different JSON type complains about the type: the value clearly was not meant for it.
+      if (e.keyword === 'type' && related.some((o) => o.instancePath === at && o.keyword !== 'type')) drop.add(e);
+      if (e.keyword === 'type' && isObj && e.params.type !== 'object') drop.add(e);
+      if (!isObj && e.keyword !== 'type' && (e.keyword === 'required' || e.keyword === 'additionalProperties')) drop.add(e);
+      if (paramKey && e.keyword === 'required' && PARAM_KEYS.includes(e.params.missingProperty) && e.params.missingProperty !== paramKey) drop.add(e);
+      if (paramKey && e.keyword === 'additionalProperties' && PARAM_KEYS.includes(e.params.additionalProperty)) drop.add(e);
+      if (e.keyword === 'const' && related.some((o) => o.instancePath === at && o.keyword === 'const' && o !== e)) drop.add(e);
+    }
+    kept = kept.filter((e) => !drop.has(e));
+    const remaining = kept.filter((e) => e !== comb && under(e.instancePath, at));
+    if (remaining.length > 0) {
+      kept = kept.filter((e) => e !== comb);
+    } else {
+      comb.message = describeAlternatives(comb);
+    }
+    // A value that is an object without any parameter key gets one clear message instead of three.
+    if (isObj && !paramKey && hasParamBranch(comb)) {
+      kept = kept.filter((e) => !(under(e.instancePath, at) && e !== comb));
+      comb.message = `expected ${describeAlternatives(comb).replace(/^must be /, '')}; an object here must be a parameter with 'choice', 'int' or 'float'`;
+      if (!kept.includes(comb)) kept.push(comb);
+    }
+  }
+  // The discriminator error repeats what the enum on `type` / `source` already says.
+  kept = kept.filter((e) => {
+    if (e.keyword !== 'discriminator') return true;
+    const tagPath = `${e.instancePath}/${e.params.tag}`;
+    return !kept.some((o) => o !== e && (o.instancePath === tagPath || (o.instancePath === e.instancePath && o.keyword === 'required')));
+  });
+  void root;
+  return kept;
+}
+
+function hasParamBranch(e: ErrorObject): boolean {
+  const branches = (e.schema as unknown[]) ?? [];
+  return branches.some((b) => {
+    const s = b as { $ref?: string; required?: string[] };
+    return (s.$ref && /Param/.test(s.$ref)) || (s.required ?? []).some((k) => PARAM_KEYS.includes(k));
+  });
+}
+
+function describeAlternatives(e: ErrorObject): string {
+  const names = new Set<string>();
+  for (const b of (e.schema as unknown[]) ?? []) {
+    const s = b as { type?: string; const?: unknown; enum?: unknown[]; $ref?: string; required?: string[] };
+    if (s.$ref || (s.required ?? []).some((k) => PARAM_KEYS.includes(k))) names.add('a parameter');
+    else if (s.const !== undefined) names.add(JSON.stringify(s.const));
+    else if (s.enum) names.add(`one of ${s.enum.map((v) => JSON.stringify(v)).join(', ')}`);
+    else if (s.type === 'integer') names.add('an integer');
+    else if (s.type === 'number') names.add('a number');
+    else if (s.type === 'string') names.add('a string');
+    else if (s.type) names.add(`a ${s.type}`);
+  }
+  return `must be ${[...names].join(' or ')}`;
+}
+
+const TYPE_WORDS: Record<string, string> = {
+  integer: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
+};
+
+function toDiagnostic(e: ErrorObject, doc: ParsedDoc): Diagnostic {
+  const path = pointerToPath(e.instancePath, doc.value);
+  const where = formatPath(path);
+  const base = { severity: 'error' as const, path: where };
+  const got = jsonType(e.data);
+  switch (e.keyword) {
+    case 'required': {
+      const prop = String(e.params.missingProperty);
+      return { ...base, code: 'missing-property', message: `missing required property '${prop}'${context(e.data)}`, range: keyRange(doc, path), data: { key: prop } };
+    }
+    case 'additionalProperties': {
+      const prop = String(e.params.additionalProperty);
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
+      const guess = closest(prop, allowed);
+      const hint = guess ? `; did you mean '${guess}'?` : allowed.length ? `; expected one of: ${allowed.join(', ')}` : '';
+      return {
+        ...base,
+        path: formatPath([...path, prop]),
+        code: 'unknown-property',
+        message: `unknown property '${prop}'${context(e.data)}${hint}`,
+        range: keyRange(doc, [...path, prop]),
+        data: guess ? { key: prop, suggestion: guess } : { key: prop },
+      };
+    }
+    case 'type':
+      return { ...base, code: 'schema', message: `must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, not ${TYPE_WORDS[got] ?? got}`, range: valueRange(doc, path) };
+    case 'enum': {
+      const allowed = (e.params.allowedValues as unknown[]).map(String);
+      const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
+      const shown = allowed.length > 12 ? allowed.slice(0, 12).join(', ') + ', ...' : allowed.join(', ');
+      return {
+        ...base,
+        code: 'schema',
+        message: `${JSON.stringify(e.data)} is not allowed here; ${guess ? `did you mean '${guess}'? ` : ''}expected one of: ${shown}`,
+        range: valueRange(doc, path),
+        ...(guess ? { data: { suggestion: guess } } : {}),
+      };
+    }
+    case 'const':
+      return { ...base, code: 'schema', message: `must be ${JSON.stringify(e.params.allowedValue)}`, range: valueRange(doc, path) };
+    case 'minimum':
+    case 'maximum':
+    case 'exclusiveMinimum':
+    case 'exclusiveMaximum':
+      return { ...base, code: 'schema', message: `${JSON.stringify(e.data)} is out of range: must be ${e.params.comparison} ${e.params.limit}`, range: valueRange(doc, path) };
+    case 'minItems':
+      return { ...base, code: 'schema', message: `must have at least ${e.params.limit} item${e.params.limit === 1 ? '' : 's'}`, range: valueRange(doc, path) };
+    case 'maxItems':
+      return { ...base, code: 'schema', message: `must have at most ${e.params.limit} item${e.params.limit === 1 ? '' : 's'}`, range: valueRange(doc, path) };
+    case 'minLength':
+      return { ...base, code: 'schema', message: e.params.limit === 1 ? 'must not be empty' : `must be at least ${e.params.limit} characters`, range: valueRange(doc, path) };
+    case 'maxLength':
+      return { ...base, code: 'schema', message: `must be at most ${e.params.limit} character${e.params.limit === 1 ? '' : 's'}`, range: valueRange(doc, path) };
+    case 'uniqueItems':
+      return { ...base, code: 'schema', message: `items ${e.params.j} and ${e.params.i} are the same; each may appear once`, range: valueRange(doc, [...path, e.params.i as number]) };
+    case 'discriminator':
+      return { ...base, code: 'schema', message: `'${e.params.tag}' must be one of the listed kinds`, range: valueRange(doc, path) };
+    default:
+      return { ...base, code: 'schema', message: e.message ?? `invalid value (${e.keyword})`, range: valueRange(doc, path) };
+  }
+}
+
+/** " in conv2d" when the object is a layer, so the message stands on its own in the Problems panel. */
+function context(data: unknown): string {
+  if (data && typeof data === 'object' && !Array.isArray(data)) {
+    const t = (data as Record<string, unknown>).type ?? (data as Record<string, unknown>).source;
+    if (typeof t === 'string') return ` in ${t}`;
+  }
+  return '';
+}

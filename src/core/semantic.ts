@@ -1,0 +1,71 @@
+// Checks no schema can express: the bounds of each parameter, and whether the chosen strategy can use it.
+import type { Diagnostic } from '../shared/diagnostic';
+import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
+
+type Finding = Omit<Diagnostic, 'range'> & { at: JsonPath; atKey?: boolean };
+
+const PARAM_KEYS = ['choice', 'int', 'float'] as const;
+
+/** Visits every parameter object in the document: anything with `choice`, `int` or `float`. */
+export function forEachParam(value: unknown, visit: (p: Record<string, unknown>, path: JsonPath) => void, path: JsonPath = []): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => forEachParam(v, visit, [...path, i]));
+  } else if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    if (PARAM_KEYS.some((k) => Array.isArray(obj[k]))) visit(obj, path);
+    for (const [k, v] of Object.entries(obj)) if (!(PARAM_KEYS as readonly string[]).includes(k)) forEachParam(v, visit, [...path, k]);
+  }
+}
+
+export function checkParams(doc: ParsedDoc): Diagnostic[] {
+  const out: Finding[] = [];
+  forEachParam(doc.value, (p, path) => {
+    const kind = Array.isArray(p.int) ? 'int' : Array.isArray(p.float) ? 'float' : undefined;
+    if (kind) {
+      const bounds = p[kind] as unknown[];
+      if (bounds.length !== 2 || !bounds.every((b) => typeof b === 'number')) return; // the schema reports it
+      const [lo, hi] = bounds as number[];
+      const at = [...path, kind];
+      const where = formatPath(path);
+      if (lo > hi) {
+        out.push({ severity: 'error', code: 'reversed-bounds', path: where, at, message: `the lower bound ${lo} is greater than the upper bound ${hi}`, data: { lo, hi } });
+        return;
+      }
+      if (lo === hi) out.push({ severity: 'warning', code: 'empty-range', path: where, at, message: `the range [${lo}, ${hi}] holds one value: write ${lo} instead of a parameter`, data: { lo } });
+      if (p.log === true && lo <= 0) {
+        out.push({ severity: 'error', code: 'log-bounds', path: where, at: [...path, 'log'], atKey: true, message: `a log-scale range needs positive bounds, but the lower bound is ${lo}` });
+      }
+      if (typeof p.step === 'number' && p.step > 0 && hi > lo) {
+        const span = hi - lo;
+        const ratio = span / p.step;
+        if (p.step > span) {
+          out.push({ severity: 'error', code: 'step', path: where, at: [...path, 'step'], message: `step ${p.step} is larger than the range ${lo}..${hi}: only ${lo} would ever be tried` });
+        } else if (Math.abs(ratio - Math.round(ratio)) > 1e-9 * Math.max(1, ratio)) {
+          const last = lo + Math.floor(ratio) * p.step;
+          out.push({
+            severity: 'error',
+            code: 'step',
+            path: where,
+            at: [...path, 'step'],
+            message: `step ${p.step} does not divide the range ${lo}..${hi}: the values would stop at ${Number(last.toPrecision(12))} and never reach ${hi}`,
+          });
+        }
+      }
+    } else if (Array.isArray(p.choice)) {
+      const seen = new Map<string, number>();
+      (p.choice as unknown[]).forEach((v, i) => {
+        const key = JSON.stringify(v);
+        if (seen.has(key)) {
+          out.push({ severity: 'warning', code: 'schema', path: formatPath([...path, 'choice', i]), at: [...path, 'choice', i], message: `${key} is listed twice; duplicates skew random sampling toward it` });
+        }
+        seen.set(key, i);
+      });
+    }
+  });
+  return out.map((f) => toDiag(doc, f));
+}
+
+export function toDiag(doc: ParsedDoc, f: Finding): Diagnostic {
+  const { at, atKey, ...rest } = f;
+  return { ...rest, range: atKey ? keyRange(doc, at) : valueRange(doc, at) };
+}

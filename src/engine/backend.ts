@@ -1,0 +1,105 @@
+// Picks the fastest TensorFlow.js backend this machine can run: tfjs-node (native libtensorflow, an optional
+// dependency that often fails to install), else wasm (XNNPACK, ships with the extension), else pure-JS cpu.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { registerWasmGradientKernels } from './kernels';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = 'auto' | BackendName;
+
+export interface ChosenBackend {
+  name: BackendName;
+  tf: typeof tf;
+  /** Why a faster backend was skipped. */
+  reason?: string;
+}
+
+const WASM_BINARIES = ['tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm.wasm'];
+
+/** A failure reason, or undefined once the backend is active. */
+type Attempt = () => Promise<string | undefined>;
+
+async function tryTensorflow(): Promise<string | undefined> {
+  // A computed name keeps bundlers from trying to resolve (and failing on) the optional package.
+  const name = ['@tensorflow', 'tfjs-node'].join('/');
+  try {
+    require(name);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'MODULE_NOT_FOUND' && e.message.includes(name)) return 'tfjs-node not installed';
+    return `tfjs-node failed to load: ${e.message}`;
+  }
+  // tfjs-node registers itself with the @tensorflow/tfjs it resolves; a second copy would not be ours.
+  if (tf.findBackendFactory('tensorflow') == null) return 'tfjs-node loaded against another copy of @tensorflow/tfjs';
+  return (await tf.setBackend('tensorflow')) ? undefined : 'tfjs-node backend failed to initialise';
+}
+
+/** The directory holding the .wasm binaries, both from source (node_modules) and bundled (dist/wasm/). */
+export function findWasmDir(): { dir?: string; reason?: string } {
+  const hasBinary = (dir: string) => WASM_BINARIES.some((f) => fs.existsSync(path.join(dir, f)));
+  const override = process.env.NAS_STUDIO_WASM_DIR;
+  if (override) {
+    return hasBinary(override) ? { dir: override } : { reason: `NAS_STUDIO_WASM_DIR=${override} holds no ${WASM_BINARIES[0]}` };
+  }
+  const candidates: string[] = [];
+  try {
+    candidates.push(path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist'));
+  } catch {
+    // Bundled without node_modules: only the copy next to the bundle is left.
+  }
+  if (typeof __dirname === 'string') candidates.push(path.join(__dirname, 'wasm'));
+  const dir = candidates.find(hasBinary);
+  return dir ? { dir } : { reason: `no ${WASM_BINARIES[0]} in ${candidates.join(' or ')}` };
+}
+
+let wasmConfigured = false;
+
+async function tryWasm(): Promise<string | undefined> {
+  registerWasmGradientKernels();
+  // Not tf.findBackend('wasm') to ask whether it is up: that call starts initialising it, default paths and all.
+  if (!wasmConfigured) {
+    const { dir, reason } = findWasmDir();
+    if (!dir) return reason;
+    try {
+      setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    // Node gets the single-threaded build anyway; if a later tfjs enables threads there, worker start-up
+    // inside a VS Code extension host is not worth it for our small batches.
+    setThreadsCount(1);
+    wasmConfigured = true;
+  }
+  return (await tf.setBackend('wasm')) ? undefined : 'wasm backend failed to initialise (see the warning above)';
+}
+
+async function tryCpu(): Promise<string | undefined> {
+  if (!(await tf.setBackend('cpu'))) return 'cpu backend failed to initialise';
+  // The cpu backend prints a "install tfjs-node" banner on first use; we already report why it was chosen.
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
+  return undefined;
+}
+
+const ATTEMPTS: Record<BackendName, Attempt> = { tensorflow: tryTensorflow, wasm: tryWasm, cpu: tryCpu };
+
+export async function initBackend(requested: BackendRequest = 'auto', log?: (msg: string) => void): Promise<ChosenBackend> {
+  if (requested !== 'auto') {
+    const failure = await ATTEMPTS[requested]();
+    if (failure !== undefined) throw new Error(`TensorFlow.js backend '${requested}' is unavailable: ${failure}`);
+    log?.(`TensorFlow.js backend: ${requested}`);
+    return { name: requested, tf };
+  }
+  const skipped: string[] = [];
+  for (const name of ['tensorflow', 'wasm', 'cpu'] as const) {
+    const failure = await ATTEMPTS[name]();
+    if (failure === undefined) {
+      const reason = skipped.length > 0 ? skipped.join('; ') : undefined;
+      log?.(`TensorFlow.js backend: ${name}${reason ? ` (${reason})` : ''}`);
+      return { name, tf, reason };
+    }
+    skipped.push(failure);
+  }
+  throw new Error(`No TensorFlow.js backend could start: ${skipped.join('; ')}`);
+}

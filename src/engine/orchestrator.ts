@@ -1,0 +1,379 @@
+// The orchestrator: runs the strategy, hands trials to worker processes, writes every event to the journal
+// before acting on it, keeps the best trials' weights, and survives crashes of its workers. It never loads
+// tfjs itself, so the CLI and the editor can run it cheaply.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { TrialConfig } from '../shared/arch';
+import { defaultDirection, type Direction, type EpochMetrics, type MetricName, type RunEvent } from '../shared/events';
+import type { BackendRequest, FromWorker, ModelArtifactsMessage, Ready, TrialResult } from '../shared/protocol';
+import type { NasSpec } from '../shared/spec';
+import { SEARCH_DEFAULTS, BUDGET_DEFAULTS } from '../core/defaults';
+import { Journal, readJournal } from '../core/journal';
+import { writeModelFiles } from '../core/modelfiles';
+import { createPruner, type Pruner } from '../core/pruners';
+import { RunState } from '../core/runstate';
+import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
+import { createStrategy } from '../core/strategies';
+import type { Strategy } from '../core/strategies/strategy';
+import { defaultWorkerEntry, WorkerHandle, type WorkerEntry } from './pool';
+
+export interface RunOptions {
+  spec: NasSpec;
+  specText: string;
+  /** Absolute path of the spec file; dataset paths are relative to its folder. */
+  specFile: string;
+  /** An existing run folder to resume. */
+  resumeDir?: string;
+  /** Where run folders go (default: `.nas-studio/runs` beside the spec). */
+  runsDir?: string;
+  maxTrials?: number;
+  minutes?: number;
+  parallel?: number;
+  backend?: BackendRequest;
+  nodePath?: string;
+  workerEntry?: WorkerEntry;
+  onEvent?: (e: RunEvent) => void;
+}
+
+export interface RunOutcome {
+  runDir: string;
+  state: RunState;
+  reason: 'budget' | 'time' | 'exhausted' | 'stopped' | 'error';
+  message?: string;
+}
+
+interface Pending {
+  trial: number;
+  config: TrialConfig;
+}
+
+export class RunError extends Error {}
+
+export class Orchestrator {
+  readonly paths: RunPaths;
+  readonly state: RunState;
+  private journal!: Journal;
+  private readonly strategy: Strategy;
+  private readonly pruner: Pruner;
+  private readonly metric: MetricName;
+  private readonly direction: Direction;
+  private readonly budgetTrials: number;
+  private readonly budgetMs?: number;
+  private readonly parallel: number;
+  private readonly retries: number;
+  private readonly keepTop: number;
+  private readonly seed: number;
+  private readonly workers = new Map<number, WorkerHandle>();
+  private readonly queue: Pending[] = [];
+  private readonly entry: WorkerEntry;
+  private nextWorkerId = 0;
+  private launchStart = Date.now();
+  private priorActiveMs = 0;
+  private stopping: RunOutcome['reason'] | undefined;
+  private stopMessage?: string;
+  private timer?: NodeJS.Timeout;
+  private finish?: (o: RunOutcome) => void;
+  private ready?: Ready['params'];
+  private initFailures = 0;
+  private readonly trialStartMs = new Map<number, number>();
+
+  constructor(private readonly opts: RunOptions) {
+    const spec = opts.spec;
+    const search = spec.search ?? {};
+    this.metric = (search.objective?.metric ?? (spec.task?.type === 'regression' ? 'val_loss' : 'val_accuracy')) as MetricName;
+    this.direction = search.objective?.direction ?? defaultDirection(this.metric);
+    this.budgetTrials = opts.maxTrials ?? search.budget?.trials ?? BUDGET_DEFAULTS.trials;
+    const minutes = opts.minutes ?? search.budget?.minutes;
+    this.budgetMs = minutes === undefined ? undefined : minutes * 60_000;
+    const par = opts.parallel ?? search.parallel ?? SEARCH_DEFAULTS.parallel;
+    this.parallel = Math.max(1, par === 'auto' ? os.availableParallelism() : par);
+    this.retries = search.retries ?? SEARCH_DEFAULTS.retries;
+    this.keepTop = search.keepTop ?? SEARCH_DEFAULTS.keepTop;
+    this.seed = search.seed ?? SEARCH_DEFAULTS.seed;
+    this.strategy = createStrategy({ spec, seed: this.seed, direction: this.direction });
+    this.pruner = createPruner(spec);
+    this.entry = opts.workerEntry ?? defaultWorkerEntry();
+    if (opts.resumeDir) {
+      this.paths = runPaths(path.resolve(opts.resumeDir));
+      const lock = readLock(this.paths);
+      if (lock && lock.host === os.hostname() && lock.pid !== process.pid && processAlive(lock.pid)) {
+        throw new RunError(`the run in ${this.paths.dir} is still running (process ${lock.pid}); stop it before resuming`);
+      }
+      const { events, tornTail } = readJournal(this.paths.journal);
+      this.state = RunState.from(events);
+      if (tornTail) this.note('warn', 'the journal ended in a torn line (the previous run was killed mid-write); it was ignored');
+      this.priorActiveMs = activeTime(events);
+    } else {
+      const root = opts.runsDir ?? path.join(path.dirname(opts.specFile), '.nas-studio', 'runs');
+      const id = newRunId(spec.name ?? path.basename(opts.specFile).replace(/\.nas\.json$/, ''));
+      this.paths = runPaths(path.join(root, id));
+      this.state = new RunState();
+    }
+  }
+
+  get runDir(): string {
+    return this.paths.dir;
+  }
+
+  /** Runs to the budget, a stop, or an error. Resolves once the journal is closed. */
+  async run(): Promise<RunOutcome> {
+    fs.mkdirSync(this.paths.trials, { recursive: true });
+    if (!this.opts.resumeDir) {
+      fs.writeFileSync(this.paths.spec, this.opts.specText);
+      fs.writeFileSync(this.paths.meta, JSON.stringify({ runId: path.basename(this.paths.dir), specFile: this.opts.specFile, specHash: specHash(this.opts.spec), created: new Date().toISOString() }, null, 2) + '\n');
+    }
+    fs.writeFileSync(this.paths.lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }) + '\n');
+    this.journal = new Journal(this.paths.journal);
+    // Trials that were running when the last launch ended are started again with the same config.
+    for (const t of this.state.unfinished()) this.queue.push({ trial: t.trial, config: t.config });
+    const done = new Promise<RunOutcome>((resolve) => (this.finish = resolve));
+    this.launchStart = Date.now();
+    if (this.budgetMs !== undefined) this.timer = setInterval(() => this.checkTime(), 250);
+    const wanted = Math.min(this.parallel, Math.max(1, this.remainingWork()));
+    for (let i = 0; i < wanted; i++) this.spawn();
+    return done;
+  }
+
+  /** Ends the run now: workers are killed, unfinished trials stay unfinished in the journal for a resume. */
+  stop(message = 'stopped by the user'): void {
+    if (this.stopping === 'stopped') return;
+    this.stopping = 'stopped';
+    this.stopMessage = message;
+    for (const w of this.workers.values()) w.kill('SIGKILL');
+    this.maybeFinish();
+  }
+
+  private remainingWork(): number {
+    return this.queue.length + Math.max(0, this.budgetTrials - this.state.nextIndex());
+  }
+
+  private elapsedMs(): number {
+    return this.priorActiveMs + (Date.now() - this.launchStart);
+  }
+
+  private checkTime() {
+    if (this.budgetMs !== undefined && !this.stopping && this.elapsedMs() >= this.budgetMs) {
+      this.stopping = 'time';
+      // Running trials finish their current epoch and report what they have.
+      for (const w of this.workers.values()) w.send({ method: 'stop' });
+      this.maybeFinish();
+    }
+  }
+
+  private emit(e: RunEvent) {
+    this.journal.append(e);
+    this.state.apply(e);
+    this.opts.onEvent?.(e);
+  }
+
+  private note(level: 'info' | 'warn' | 'error', message: string) {
+    const e: RunEvent = { type: 'log', time: now(), level, message };
+    if (this.journal) this.emit(e);
+    else this.opts.onEvent?.(e);
+  }
+
+  private spawn() {
+    const id = this.nextWorkerId++;
+    const w = new WorkerHandle(id, this.entry, (h, m) => this.onMessage(h, m), (h, code, sig) => this.onExit(h, code, sig), { nodePath: this.opts.nodePath });
+    this.workers.set(id, w);
+    w.send({ method: 'init', params: { dataset: this.opts.spec.dataset, task: this.opts.spec.task, baseDir: path.dirname(this.opts.specFile), seed: this.seed, backend: this.opts.backend ?? 'auto' } });
+  }
+
+  private onMessage(w: WorkerHandle, m: FromWorker) {
+    switch (m.method) {
+      case 'ready':
+        w.ready = true;
+        if (!this.ready) {
+          this.ready = m.params;
+          this.emit({
+            type: 'run-started',
+            time: now(),
+            runId: path.basename(this.paths.dir),
+            name: this.opts.spec.name ?? path.basename(this.opts.specFile),
+            specHash: specHash(this.opts.spec),
+            specFile: this.opts.specFile,
+            backend: m.params.backend,
+            strategy: this.strategy.name,
+            objective: { metric: this.metric, direction: this.direction },
+            budget: { trials: this.budgetTrials, ...(this.budgetMs !== undefined ? { minutes: this.budgetMs / 60_000 } : {}) },
+            parallel: this.parallel,
+            resumed: !!this.opts.resumeDir,
+            inputShape: m.params.inputShape,
+            outputs: m.params.outputs,
+          });
+          if (m.params.reason) this.note('info', `backend ${m.params.backend}: ${m.params.reason}`);
+        }
+        this.dispatch(w);
+        break;
+      case 'init-failed':
+        this.fail(`a worker could not start: ${m.params.error}`);
+        break;
+      case 'epoch': {
+        this.emit({ type: 'epoch', time: now(), trial: m.params.trial, epoch: m.params.epoch, metrics: m.params.metrics });
+        const d = this.decidePrune(m.params.trial, m.params.epoch);
+        w.send({ method: 'decision', params: { trial: m.params.trial, epoch: m.params.epoch, decision: d.prune ? 'prune' : 'continue', reason: d.reason } });
+        break;
+      }
+      case 'result':
+        this.onResult(w, m.params);
+        break;
+      case 'log':
+        this.note(m.params.level, `worker ${w.id}: ${m.params.message}`);
+        break;
+    }
+  }
+
+  private decidePrune(trial: number, epoch: number) {
+    const values = (this.state.trials.get(trial)?.history ?? []).map((h) => metricOf(h, this.metric));
+    const curves = [...this.state.trials.values()].map((t) => ({ trial: t.trial, status: t.status, values: t.history.map((h) => metricOf(h, this.metric)) }));
+    return this.pruner.decide(trial, epoch, values, curves, this.direction);
+  }
+
+  private dispatch(w: WorkerHandle) {
+    if (w.trial !== undefined || !w.ready || this.stopping) {
+      this.maybeFinish();
+      return;
+    }
+    let next = this.queue.shift();
+    if (!next && this.state.nextIndex() < this.budgetTrials) {
+      const index = this.state.nextIndex();
+      const config = this.strategy.ask(index, this.state.order);
+      if (config) next = { trial: index, config };
+      else if (!this.anyBusy()) this.stopping = 'exhausted';
+    }
+    if (!next) {
+      this.maybeFinish();
+      return;
+    }
+    w.trial = next.trial;
+    this.trialStartMs.set(next.trial, Date.now());
+    const attempt = (this.state.trials.get(next.trial)?.attempts ?? 0) + 1;
+    this.emit({ type: 'trial-started', time: now(), trial: next.trial, attempt, worker: w.id, config: next.config });
+    w.send({ method: 'train', params: { trial: next.trial, config: next.config, seed: this.seed * 100_003 + next.trial, objective: { metric: this.metric, direction: this.direction }, wantWeights: true } });
+  }
+
+  private anyBusy(): boolean {
+    for (const w of this.workers.values()) if (w.trial !== undefined) return true;
+    return false;
+  }
+
+  private onResult(w: WorkerHandle, r: TrialResult['params']) {
+    if (w.trial !== r.trial) return;
+    w.trial = undefined;
+    if (r.numTensors !== r.baselineTensors) this.note('warn', `trial ${r.trial} left ${r.numTensors - r.baselineTensors} tensors behind in worker ${w.id}`);
+    const t = now();
+    if (r.status === 'failed') {
+      this.emit({ type: 'trial-failed', time: t, trial: r.trial, error: r.error ?? 'unknown error', durationMs: r.durationMs, retry: false });
+    } else if (r.status === 'pruned') {
+      this.emit({ type: 'trial-pruned', time: t, trial: r.trial, epoch: r.history.length - 1, value: r.value ?? NaN, reason: r.pruneReason ?? 'pruned', params: r.params, durationMs: r.durationMs });
+    } else {
+      this.emit({
+        type: 'trial-completed',
+        time: t,
+        trial: r.trial,
+        value: r.value ?? NaN,
+        bestEpoch: r.bestEpoch,
+        metrics: r.history[r.bestEpoch],
+        epochs: r.history.length,
+        params: r.params,
+        durationMs: r.durationMs,
+        stopReason: r.stopReason === 'stopped' ? 'time-limit' : (r.stopReason ?? 'epochs'),
+      });
+      if (r.weights) this.keepWeights(r.trial, r.weights);
+    }
+    this.dispatch(w);
+    this.maybeFinish();
+  }
+
+  /** Keeps the weights of the top k completed trials on disk; older ones are removed as better ones arrive. */
+  private keepWeights(trial: number, weights: ModelArtifactsMessage) {
+    const top = this.state.ranked().slice(0, this.keepTop).map((t) => t.trial);
+    if (!top.includes(trial)) return;
+    writeModelFiles(trialDir(this.paths, trial), weights, { userDefinedMetadata: { trial } });
+    this.emit({ type: 'weights', time: now(), trial, saved: true });
+    for (const t of this.state.trials.values()) {
+      if (t.hasWeights && !top.includes(t.trial)) {
+        fs.rmSync(trialDir(this.paths, t.trial), { recursive: true, force: true });
+        this.emit({ type: 'weights', time: now(), trial: t.trial, saved: false });
+      }
+    }
+  }
+
+  private onExit(w: WorkerHandle, code: number | null, signal: NodeJS.Signals | null) {
+    this.workers.delete(w.id);
+    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
+    if (w.trial !== undefined && this.stopping !== 'stopped') {
+      const trial = w.trial;
+      const st = this.state.trials.get(trial);
+      const retry = (st?.attempts ?? 1) <= this.retries;
+      const tail = w.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      const error = `the worker process ${why} during training${tail ? ` (${tail})` : ''}`;
+      this.emit({ type: 'trial-failed', time: now(), trial, error, durationMs: Date.now() - (this.trialStartMs.get(trial) ?? Date.now()), retry });
+      if (retry && st) this.queue.unshift({ trial, config: st.config });
+    } else if (!w.ready && !this.stopping) {
+      this.initFailures++;
+      if (this.initFailures >= 2) {
+        this.fail(`worker processes die while starting (${why}): ${w.stderrTail.trim().split('\n').slice(-5).join(' | ') || 'no output'}`);
+        return;
+      }
+    }
+    if (!this.stopping && this.workers.size < this.parallel && this.remainingWork() > 0) this.spawn();
+    this.maybeFinish();
+  }
+
+  private fail(message: string) {
+    if (this.stopping === 'error') return;
+    this.stopping = 'error';
+    this.stopMessage = message;
+    for (const w of this.workers.values()) w.kill('SIGKILL');
+    this.maybeFinish();
+  }
+
+  private maybeFinish() {
+    if (!this.finish) return;
+    if (!this.stopping) {
+      if (this.remainingWork() > 0 || this.anyBusy()) return;
+      this.stopping = this.state.nextIndex() >= this.budgetTrials ? 'budget' : 'exhausted';
+    }
+    if (this.stopping !== 'stopped' && this.stopping !== 'error' && this.anyBusy()) return;
+    if (this.stopping === 'stopped' || this.stopping === 'error') {
+      for (const w of this.workers.values()) if (!w.exited) return;
+    }
+    const finish = this.finish;
+    this.finish = undefined;
+    if (this.timer) clearInterval(this.timer);
+    for (const w of this.workers.values()) w.close();
+    const best = this.state.best();
+    this.emit({ type: 'run-finished', time: now(), reason: this.stopping, ...(this.stopMessage ? { message: this.stopMessage } : {}), ...(best ? { best: { trial: best.trial, value: best.value as number } } : {}) });
+    this.journal.close();
+    fs.rmSync(this.paths.lock, { force: true });
+    finish({ runDir: this.paths.dir, state: this.state, reason: this.stopping, message: this.stopMessage });
+  }
+}
+
+function now(): string {
+  return new Date().toISOString();
+}
+
+export function metricOf(m: EpochMetrics | undefined, metric: MetricName): number {
+  const v = m?.[metric];
+  return typeof v === 'number' ? v : NaN;
+}
+
+/** Wall time the run was active over earlier launches, so a time budget holds across resumes. */
+function activeTime(events: RunEvent[]): number {
+  let total = 0;
+  let start: number | undefined;
+  let last: number | undefined;
+  for (const e of events) {
+    const t = Date.parse(e.time);
+    if (e.type === 'run-started') {
+      if (start !== undefined && last !== undefined) total += last - start;
+      start = t;
+    }
+    last = t;
+  }
+  if (start !== undefined && last !== undefined) total += last - start;
+  return total;
+}

@@ -1,0 +1,105 @@
+// Messages between the orchestrator and its workers. Each is declared once here, with the side that sends
+// it. Nothing assumes a shared machine: data is named by the dataset spec, weights travel in the messages.
+import type { TrialConfig } from './arch';
+import type { Direction, EpochMetrics, MetricName, StopReason } from './events';
+import type { Dataset, Task } from './spec';
+
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendRequest = 'auto' | BackendName;
+
+/** Orchestrator -> worker: load the backend and the data once, before any trial. */
+export interface InitRequest {
+  method: 'init';
+  params: { dataset: Dataset; task?: Task; baseDir: string; seed: number; backend: BackendRequest };
+}
+
+/** Orchestrator -> worker: train one candidate. */
+export interface TrainRequest {
+  method: 'train';
+  params: {
+    trial: number;
+    config: TrialConfig;
+    seed: number;
+    objective: { metric: MetricName; direction: Direction };
+    /** Return the trained weights with the result (the orchestrator keeps the top k). */
+    wantWeights: boolean;
+  };
+}
+
+/** Orchestrator -> worker: the answer to an `epoch` report: go on, or stop this trial as pruned. */
+export interface EpochDecision {
+  method: 'decision';
+  params: { trial: number; epoch: number; decision: 'continue' | 'prune'; reason?: string };
+}
+
+/** Orchestrator -> worker: finish the current epoch, report, and take no new trial (budget time is up). */
+export interface StopRequest {
+  method: 'stop';
+}
+
+export type ToWorker = InitRequest | TrainRequest | EpochDecision | StopRequest;
+
+/** Worker -> orchestrator: initialised. */
+export interface Ready {
+  method: 'ready';
+  params: { backend: BackendName; reason?: string; loadMs: number; inputShape: number[]; outputs: number; samples: { train: number; val: number }; pid: number };
+}
+
+/** Worker -> orchestrator: initialisation failed (bad data, no backend); the run cannot go on. */
+export interface InitFailed {
+  method: 'init-failed';
+  params: { error: string };
+}
+
+/** Worker -> orchestrator: one epoch done; the worker waits for a `decision`. */
+export interface EpochReport {
+  method: 'epoch';
+  params: { trial: number; epoch: number; metrics: EpochMetrics };
+}
+
+/** A model as tfjs saves it: topology JSON plus one binary blob of weights. */
+export interface ModelArtifactsMessage {
+  modelTopology: unknown;
+  weightSpecs: unknown[];
+  weightData: ArrayBuffer;
+}
+
+/** Worker -> orchestrator: the trial ended. */
+export interface TrialResult {
+  method: 'result';
+  params: {
+    trial: number;
+    status: 'completed' | 'failed' | 'pruned';
+    history: EpochMetrics[];
+    bestEpoch: number;
+    value?: number;
+    stopReason?: StopReason | 'stopped';
+    pruneReason?: string;
+    error?: string;
+    params: number;
+    durationMs: number;
+    /** Live tensors after the trial was cleaned up: equal to `baselineTensors` unless something leaked. */
+    numTensors: number;
+    baselineTensors: number;
+    weights?: ModelArtifactsMessage;
+  };
+}
+
+/** Worker -> orchestrator: a line for the log. */
+export interface WorkerLog {
+  method: 'log';
+  params: { level: 'info' | 'warn' | 'error'; message: string };
+}
+
+export type FromWorker = Ready | InitFailed | EpochReport | TrialResult | WorkerLog;
+
+const TO_WORKER = new Set(['init', 'train', 'decision', 'stop']);
+const FROM_WORKER = new Set(['ready', 'init-failed', 'epoch', 'result', 'log']);
+
+export function isToWorker(m: unknown): m is ToWorker {
+  return !!m && typeof m === 'object' && TO_WORKER.has((m as { method?: string }).method ?? '');
+}
+
+export function isFromWorker(m: unknown): m is FromWorker {
+  return !!m && typeof m === 'object' && FROM_WORKER.has((m as { method?: string }).method ?? '') && ((m as { method: string }).method === 'stop' || typeof (m as { params?: unknown }).params === 'object');
+}

@@ -1,0 +1,629 @@
+/* Generated from schemas/nas.schema.json by scripts/gen-types.mjs. Do not edit: edit the schema and run `npm run gen`. */
+
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "dataset".
+ */
+export type Dataset = {
+  source: 'synthetic' | 'idx' | 'csv';
+} & Dataset1;
+export type Dataset1 = SyntheticDataset | IdxDataset | CsvDataset;
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "architecture".
+ */
+export type Architecture = {
+  type: 'sequential' | 'cell';
+} & Architecture1;
+export type Architecture1 = SequentialArchitecture | CellArchitecture;
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "element".
+ */
+export type Element = {
+  type:
+    | 'dense'
+    | 'conv2d'
+    | 'separableConv2d'
+    | 'depthwiseConv2d'
+    | 'maxPooling2d'
+    | 'averagePooling2d'
+    | 'globalAveragePooling2d'
+    | 'batchNormalization'
+    | 'dropout'
+    | 'flatten'
+    | 'activation'
+    | 'block'
+    | 'choice';
+} & Element1;
+export type Element1 =
+  | Dense
+  | Conv2D
+  | SeparableConv2D
+  | DepthwiseConv2D
+  | MaxPooling2D
+  | AveragePooling2D
+  | GlobalAveragePooling2D
+  | BatchNormalization
+  | Dropout
+  | Flatten
+  | Activation
+  | Block
+  | Choice;
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "paramName".
+ */
+export type ParamName = string;
+
+export interface NasSpec {
+  $schema?: string;
+  name?: string;
+  description?: string;
+  dataset: Dataset;
+  task?: Task;
+  architecture: Architecture;
+  training?: Training;
+  search?: Search;
+}
+export interface SyntheticDataset {
+  source: 'synthetic';
+  generator?: 'shapes' | 'blobs';
+  samples?: number;
+  classes?: number;
+  features?: number;
+  imageSize?: number;
+  noise?: number;
+  seed?: number;
+  validationSplit?: number;
+  normalize?: 'scale' | 'standardize' | 'none';
+  subset?: number;
+}
+export interface IdxDataset {
+  source: 'idx';
+  images: string;
+  labels: string;
+  validationSplit?: number;
+  normalize?: 'scale' | 'standardize' | 'none';
+  subset?: number;
+}
+export interface CsvDataset {
+  source: 'csv';
+  path: string;
+  label?: string | number;
+  header?: boolean;
+  delimiter?: string;
+  validationSplit?: number;
+  normalize?: 'scale' | 'standardize' | 'none';
+  subset?: number;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "task".
+ */
+export interface Task {
+  type?: 'classification' | 'regression';
+  classes?: number;
+  /**
+   * @minItems 1
+   * @maxItems 3
+   */
+  inputShape?: [number] | [number, number] | [number, number, number];
+}
+export interface SequentialArchitecture {
+  type: 'sequential';
+  /**
+   * @minItems 1
+   */
+  layers: [Element, ...Element[]];
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "denseLayer".
+ */
+export interface Dense {
+  type: 'dense';
+  units: number | ChoiceParameter | IntParameter;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter1;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "intParam".
+ */
+export interface IntParameter {
+  /**
+   * @minItems 2
+   * @maxItems 2
+   */
+  int: [number, number];
+  step?: number;
+  log?: boolean;
+  name?: ParamName;
+}
+export interface ChoiceParameter1 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "conv2dLayer".
+ */
+export interface Conv2D {
+  type: 'conv2d';
+  filters: number | ChoiceParameter2 | IntParameter;
+  kernelSize?: number | ChoiceParameter3 | IntParameter;
+  strides?: number | ChoiceParameter4 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter5;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter6;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter2 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter3 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter4 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter5 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter6 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "separableConv2dLayer".
+ */
+export interface SeparableConv2D {
+  type: 'separableConv2d';
+  filters: number | ChoiceParameter7 | IntParameter;
+  kernelSize?: number | ChoiceParameter8 | IntParameter;
+  strides?: number | ChoiceParameter9 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter10;
+  depthMultiplier?: number | ChoiceParameter11 | IntParameter;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter12;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter7 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter8 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter9 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter10 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter11 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter12 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "depthwiseConv2dLayer".
+ */
+export interface DepthwiseConv2D {
+  type: 'depthwiseConv2d';
+  kernelSize?: number | ChoiceParameter13 | IntParameter;
+  strides?: number | ChoiceParameter14 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter15;
+  depthMultiplier?: number | ChoiceParameter16 | IntParameter;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter17;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter13 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter14 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter15 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter16 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter17 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "maxPooling2dLayer".
+ */
+export interface MaxPooling2D {
+  type: 'maxPooling2d';
+  poolSize?: number | ChoiceParameter18 | IntParameter;
+  strides?: number | ChoiceParameter19 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter20;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter18 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter19 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter20 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "averagePooling2dLayer".
+ */
+export interface AveragePooling2D {
+  type: 'averagePooling2d';
+  poolSize?: number | ChoiceParameter21 | IntParameter;
+  strides?: number | ChoiceParameter22 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter23;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter21 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter22 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter23 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "globalAveragePooling2dLayer".
+ */
+export interface GlobalAveragePooling2D {
+  type: 'globalAveragePooling2d';
+  optional?: boolean;
+  name?: string;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "batchNormalizationLayer".
+ */
+export interface BatchNormalization {
+  type: 'batchNormalization';
+  optional?: boolean;
+  name?: string;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "dropoutLayer".
+ */
+export interface Dropout {
+  type: 'dropout';
+  rate: number | ChoiceParameter24 | FloatParameter;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter24 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "floatParam".
+ */
+export interface FloatParameter {
+  /**
+   * @minItems 2
+   * @maxItems 2
+   */
+  float: [number, number];
+  step?: number;
+  log?: boolean;
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "flattenLayer".
+ */
+export interface Flatten {
+  type: 'flatten';
+  optional?: boolean;
+  name?: string;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "activationLayer".
+ */
+export interface Activation {
+  type: 'activation';
+  activation:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter25;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter25 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "blockLayer".
+ */
+export interface Block {
+  type: 'block';
+  /**
+   * @minItems 1
+   */
+  layers: [Element, ...Element[]];
+  repeat?: number | ChoiceParameter26 | IntParameter1;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter26 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "intParam0".
+ */
+export interface IntParameter1 {
+  /**
+   * @minItems 2
+   * @maxItems 2
+   */
+  int: [number, number];
+  step?: number;
+  log?: boolean;
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "choiceLayer".
+ */
+export interface Choice {
+  type: 'choice';
+  /**
+   * @minItems 1
+   */
+  options: [Element, ...Element[]];
+  optional?: boolean;
+  name?: string;
+}
+export interface CellArchitecture {
+  type: 'cell';
+  nodes?: number;
+  /**
+   * @minItems 1
+   */
+  operations?: [
+    'none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3',
+    ...('none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3')[]
+  ];
+  channels?: number | ChoiceParameter27 | IntParameter;
+  cells?: number | ChoiceParameter28 | IntParameter;
+  stages?: number | ChoiceParameter29 | IntParameter;
+}
+export interface ChoiceParameter27 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter28 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter29 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "training".
+ */
+export interface Training {
+  optimizer?: ('adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamax') | ChoiceParameter30;
+  learningRate?: number | ChoiceParameter31 | FloatParameter;
+  batchSize?: number | ChoiceParameter32 | IntParameter;
+  epochs?: number | ChoiceParameter33 | IntParameter;
+  earlyStopping?: {
+    monitor?: 'val_loss' | 'val_accuracy';
+    patience?: number;
+    minDelta?: number;
+  };
+  timeLimitSeconds?: number;
+}
+export interface ChoiceParameter30 {
+  /**
+   * @minItems 1
+   */
+  choice: ['adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamax', ...('adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamax')[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter31 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter32 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter33 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "search".
+ */
+export interface Search {
+  strategy?: 'random' | 'grid' | 'evolution';
+  objective?: {
+    metric?: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss';
+    direction?: 'maximize' | 'minimize';
+  };
+  budget?: {
+    trials?: number;
+    minutes?: number;
+  };
+  parallel?: number | 'auto';
+  seed?: number;
+  pruner?: {
+    type?: 'none' | 'median';
+    warmupEpochs?: number;
+    minTrials?: number;
+  };
+  evolution?: {
+    population?: number;
+    sampleSize?: number;
+  };
+  retries?: number;
+  keepTop?: number;
+}
