@@ -62,7 +62,8 @@ class Analyzer {
       let cur = states;
       const maxR = Math.max(...repeats);
       for (let r = 0; r <= maxR; r++) {
-        if (r > 0) cur = this.elements(e.layers as Element[], [...path, 'layers'], withWitness(cur, isParam(e.repeat) ? `${formatPath([...path, 'repeat'])} = ${r}` : undefined));
+        // Copy r exists whenever repeat >= r; the marker replaces the previous copy's.
+        if (r > 0) cur = this.elements(e.layers as Element[], [...path, 'layers'], withWitness(cur, isParam(e.repeat) ? `${formatPath([...path, 'repeat'])} >= ${r}` : undefined));
         if (repeats.includes(r)) merge(out, cur);
       }
     } else if (el.type === 'choice') {
@@ -109,7 +110,8 @@ class Analyzer {
 function withWitness(states: States, w: string | undefined): States {
   if (!w) return states;
   const out: States = new Map();
-  for (const [k, s] of states) out.set(k, { ...s, witness: [...s.witness, w] });
+  const prefix = w.split(' ')[0] + ' ';
+  for (const [k, s] of states) out.set(k, { ...s, witness: [...s.witness.filter((x) => !x.startsWith(prefix)), w] });
   return out;
 }
 

@@ -43,7 +43,7 @@ export interface CheckResult {
 
 export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   const doc = parse(text);
-  const diags: Diagnostic[] = [...doc.diagnostics];
+  const diags: Diagnostic[] = dedupe(doc.diagnostics);
   if (doc.value === undefined || diags.some((d) => d.code === 'syntax')) {
     if (doc.value === undefined && diags.length === 0) diags.push({ severity: 'error', code: 'syntax', message: 'the file is empty: a spec is a JSON object', path: '', range: valueRange(doc, []) });
     return { diagnostics: sortDiags(diags), doc };
@@ -72,6 +72,17 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   }
   const sorted = sortDiags(diags);
   return { diagnostics: sorted, spec: sorted.some((d) => d.severity === 'error') ? undefined : spec, summary, doc };
+}
+
+/** A truncated file makes the parser report the same missing bracket once per open level. */
+function dedupe(d: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return d.filter((x) => {
+    const k = `${x.range.start.line}:${x.range.start.character}:${x.message}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
 }
 
 function sortDiags(d: Diagnostic[]): Diagnostic[] {
@@ -120,6 +131,7 @@ function probe(doc: ParsedDoc, spec: NasSpec, opts: CheckOptions, diags: Diagnos
 
 /** The dataset field a data error is about, so the underline lands on the file name that is wrong. */
 function dataField(spec: NasSpec, message: string): JsonPath {
+  for (const key of ['inputShape', 'classes']) if (message.startsWith(`task.${key}`) && spec.task?.[key as 'classes'] !== undefined) return ['task', key];
   const ds = spec.dataset as unknown as Record<string, unknown>;
   for (const key of ['labels', 'images', 'path']) {
     if (typeof ds[key] === 'string' && message.includes(String(ds[key]).replace(/^\.\//, ''))) return ['dataset', key];
@@ -151,6 +163,10 @@ function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnost
   const metric = search.objective?.metric ?? 'val_accuracy';
   if (spec.task?.type === 'regression' && metric.endsWith('accuracy')) {
     out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: 'search.objective.metric', at: ['search', 'objective', 'metric'], message: `${metric} is not defined for regression: use val_loss or loss` }));
+  }
+  const split = (spec.dataset as { validationSplit?: number }).validationSplit;
+  if (split === 0 && metric.startsWith('val_')) {
+    out.push(toDiag(doc, { severity: 'error', code: 'dataset', path: 'dataset.validationSplit', at: ['dataset', 'validationSplit'], message: `validationSplit 0 leaves no validation data, but the objective is ${metric}` }));
   }
   const direction = search.objective?.direction;
   if (direction && direction !== (metric.endsWith('loss') ? 'minimize' : 'maximize')) {

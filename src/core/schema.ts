@@ -91,7 +91,11 @@ function simplify(errors: ErrorObject[], root: unknown): ErrorObject[] {
     }
     kept = kept.filter((e) => !drop.has(e));
     const remaining = kept.filter((e) => e !== comb && under(e.instancePath, at));
-    if (remaining.length > 0) {
+    // Every branch rejected the value's JSON type: one message naming what would fit beats one per branch.
+    if (remaining.length > 1 && remaining.every((e) => e.instancePath === at && e.keyword === 'type')) {
+      kept = kept.filter((e) => !remaining.includes(e));
+      comb.message = `${describeAlternatives(comb)}, not ${TYPE_WORDS[jsonType(value)] ?? jsonType(value)}`;
+    } else if (remaining.length > 0) {
       kept = kept.filter((e) => e !== comb);
     } else {
       comb.message = describeAlternatives(comb);
@@ -108,6 +112,11 @@ function simplify(errors: ErrorObject[], root: unknown): ErrorObject[] {
     if (e.keyword !== 'discriminator') return true;
     const tagPath = `${e.instancePath}/${e.params.tag}`;
     return !kept.some((o) => o !== e && (o.instancePath === tagPath || (o.instancePath === e.instancePath && o.keyword === 'required')));
+  });
+  // "missing 'filters'" next to "unknown 'filter', did you mean 'filters'?" says the same thing twice.
+  kept = kept.filter((e) => {
+    if (e.keyword !== 'required') return true;
+    return !kept.some((o) => o.keyword === 'additionalProperties' && o.instancePath === e.instancePath && closest(String(o.params.additionalProperty), [String(e.params.missingProperty)]));
   });
   void root;
   return kept;
