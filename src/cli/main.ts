@@ -1,5 +1,6 @@
 // The `nas-studio` command. Every failure the user can cause ends in a one-line message, never a stack trace.
 import { parseArgs, UsageError } from './args';
+import { benchCommand } from './bench';
 import { checkCommand } from './check';
 import { exportCommand } from './export';
 import { resumeCommand, runCommand, type RunCliOptions } from './run';
@@ -14,6 +15,9 @@ commands:
                                         continue a stopped or crashed run to its budget
   export RUN_DIR [--trial ID | --best] --out DIR
                                         write a trial's tfjs model (model.json + weights.bin), architecture and README
+  bench [--steps N] [--rounds R] [--only wasm|cpu|tensorflow] [--skip-peer] [--throughput] [--startup] [--scaling] [--memory] [--data DIR]
+                                        training speed against PyTorch on one thread, worker start-up, scaling and memory
+                                        (all sections unless some are named); the last line is JSON
 `;
 
 const RUN_FLAGS = { 'max-trials': 'number', minutes: 'number', parallel: 'number', backend: 'string', out: 'string', json: 'boolean' } as const;
@@ -61,6 +65,30 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         const trial = a.flags.trial === undefined ? undefined : Number(a.flags.trial);
         if (trial !== undefined && (!Number.isInteger(trial) || trial < 0)) throw new UsageError(`--trial needs a trial number, not '${a.flags.trial}'`);
         return exportCommand(a.positional[0], { trial, best: !!a.flags.best, out: String(a.flags.out) }, io);
+      }
+      case 'bench': {
+        const a = parseArgs(rest, {
+          steps: 'number', rounds: 'number', warmup: 'number', only: 'string', 'skip-peer': 'boolean', data: 'string',
+          throughput: 'boolean', startup: 'boolean', scaling: 'boolean', memory: 'boolean', 'memory-trials': 'number', 'scaling-trials': 'number',
+        });
+        if (a.positional.length) throw new UsageError('bench takes no positional arguments');
+        const f = a.flags;
+        const named = ['throughput', 'startup', 'scaling', 'memory'].some((k) => f[k]);
+        const on = (k: string) => !named || !!f[k];
+        return await benchCommand(
+          {
+            steps: (f.steps as number | undefined) ?? 20,
+            rounds: (f.rounds as number | undefined) ?? 5,
+            warmup: (f.warmup as number | undefined) ?? 5,
+            only: f.only as string | undefined,
+            skipPeer: !!f['skip-peer'],
+            sections: { throughput: on('throughput'), startup: on('startup'), scaling: on('scaling'), memory: on('memory') },
+            memoryTrials: (f['memory-trials'] as number | undefined) ?? 50,
+            scalingTrials: (f['scaling-trials'] as number | undefined) ?? 8,
+            data: (f.data as string | undefined) ?? '/usr/share/datasets/fashion-mnist',
+          },
+          out,
+        );
       }
       case undefined:
       case 'help':

@@ -128,6 +128,7 @@ async function drive(base: { spec: NasSpec; specText: string; specFile: string; 
         runDir: outcome.runDir,
         trials: outcome.state.counts(),
         best: best ? { trial: best.trial, value: best.value, metric: outcome.state.started?.objective.metric, params: best.params, config: best.config } : null,
+        ...(outcome.state.analysis ? { analysis: outcome.state.analysis } : {}),
       }),
     );
   } else {
@@ -137,6 +138,7 @@ async function drive(base: { spec: NasSpec; specText: string; specFile: string; 
       io.out(`best: trial ${best.trial}, ${outcome.state.started?.objective.metric} = ${fmt(best.value)} (${best.params?.toLocaleString('en-US')} weights)`);
       io.out(describe(best.config.arch));
     }
+    for (const line of analysisLines(outcome.state)) io.out(line);
     io.out(`results: ${rel}`);
     if (outcome.reason === 'stopped' || outcome.reason === 'time' || outcome.reason === 'error') io.out(`resume with: nas-studio resume ${rel}`);
     if (best) io.out(`export with: nas-studio export ${rel} --best --out model/`);
@@ -146,6 +148,29 @@ async function drive(base: { spec: NasSpec; specText: string; specFile: string; 
     return 1;
   }
   return outcome.reason === 'stopped' ? 130 : 0;
+}
+
+/** The Pareto front, the parameters that mattered most, and the epochs spent, from the run's analysis. */
+export function analysisLines(state: RunState, topParams = 6): string[] {
+  const a = state.analysis;
+  if (!a) return [];
+  const out: string[] = [];
+  if (a.front?.length) {
+    const unit = (m: string) => (m === 'latency' ? ' ms' : '');
+    const show = (m: string, v: number) => (Number.isNaN(v) ? '-' : m === 'params' ? Math.round(v).toLocaleString('en-US') : `${fmt(v)}${unit(m)}`);
+    out.push(`Pareto front (${a.objectives.map((o) => `${o.metric} ${o.direction === 'maximize' ? 'max' : 'min'}`).join(', ')}): ${a.front.length} trial${a.front.length === 1 ? '' : 's'}`);
+    for (const p of a.front) {
+      const crowd = p.crowding === null ? 'edge' : p.crowding.toFixed(2);
+      out.push(`  trial ${String(p.trial).padStart(3)}: ${p.values.map((v, i) => show(a.objectives[i].metric, v)).join(', ')}  (crowding ${crowd})`);
+    }
+  }
+  if (a.importance?.length) {
+    out.push('parameter importance (fANOVA):');
+    for (const i of a.importance.slice(0, topParams)) out.push(`  ${(i.label ?? i.param).padEnd(40)} ${(100 * i.importance).toFixed(1).padStart(5)}%`);
+  }
+  const promoted = a.promotions ? `, ${a.promotions} promotion${a.promotions === 1 ? '' : 's'}` : '';
+  out.push(`epochs trained: ${a.epochs}${promoted}`);
+  return out;
 }
 
 function reasonText(o: RunOutcome): string {
@@ -226,11 +251,12 @@ class Progress {
       return;
     }
     if (e.type === 'log' && e.level !== 'info') this.line(`${e.level}: ${e.message}`);
-    else if (e.type === 'run-started') this.line(`${e.resumed ? 'resuming' : 'starting'} ${e.name}: ${e.strategy} search, ${e.budget.trials} trials${e.budget.minutes ? ` or ${e.budget.minutes} min` : ''}, ${e.parallel} worker${e.parallel > 1 ? 's' : ''} on ${e.backend}`);
+    else if (e.type === 'run-started') this.line(`${e.resumed ? 'resuming' : 'starting'} ${e.name}: ${e.strategy} search${e.pruner ? ` with ${e.pruner}` : ''}, ${e.budget.trials} trials${e.budget.minutes ? ` or ${e.budget.minutes} min` : ''}, ${e.parallel} worker${e.parallel > 1 ? 's' : ''} on ${e.backend}`);
     else if (e.type === 'log') this.line(e.message);
     else if (e.type === 'trial-failed') this.line(`trial ${e.trial} failed${e.retry ? ' (will retry)' : ''}: ${e.error}`);
     else if (e.type === 'trial-completed' && !this.io.tty) this.line(`trial ${e.trial}: ${fmt(e.value)} after ${e.epochs} epoch${e.epochs > 1 ? 's' : ''} (${(e.durationMs / 1000).toFixed(1)} s)`);
     else if (e.type === 'trial-pruned' && !this.io.tty) this.line(`trial ${e.trial} pruned: ${e.reason}`);
+    else if (e.type === 'trial-promoted' && !this.io.tty) this.line(`trial ${e.trial} promoted to rung ${e.rung}: ${e.fromEpoch} -> ${e.epochs} epochs`);
     if (this.io.tty) this.draw();
   }
 

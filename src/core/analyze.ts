@@ -5,9 +5,9 @@
 import type { CellOperation, ConcreteLayer } from '../shared/arch';
 import type { Diagnostic } from '../shared/diagnostic';
 import type { CellArchitecture, Element, NasSpec } from '../shared/spec';
-import { CELL_DEFAULTS, LAYER_DEFAULTS } from './defaults';
+import { CELL_DEFAULTS, LAYER_DEFAULTS, MAX_REPEAT } from './defaults';
 import { formatPath, type JsonPath } from './json';
-import { domainOf, finiteValues, isParam } from './params';
+import { boundedValues, domainOf, isParam, numericExtremes } from './params';
 import { cellCost, headCost, layerCost, opCost, ShapeError, type Shape } from './shapes';
 import { cellEdgeList } from './space';
 
@@ -57,7 +57,7 @@ class Analyzer {
     const e = el as unknown as Record<string, unknown>;
     let out: States;
     if (el.type === 'block') {
-      const repeats = isParam(e.repeat) ? (finiteValues(domainOf(e.repeat)) as number[]) : [(e.repeat as number | undefined) ?? LAYER_DEFAULTS.block.repeat];
+      const repeats = isParam(e.repeat) ? (boundedValues(domainOf(e.repeat), MAX_REPEAT + 1) as number[]) : [(e.repeat as number | undefined) ?? LAYER_DEFAULTS.block.repeat];
       out = new Map();
       let cur = states;
       const maxR = Math.max(...repeats);
@@ -144,11 +144,7 @@ function localConfigs(e: Record<string, unknown>): { layer: ConcreteLayer; witne
       continue;
     }
     const d = domainOf(v);
-    let values = finiteValues(d) ?? [(d as { lo: number }).lo, (d as { hi: number }).hi];
-    if (CHANNEL_FIELDS.has(k) && values.length > 2) {
-      const nums = values as number[];
-      values = [Math.min(...nums), Math.max(...nums)];
-    }
+    const values = CHANNEL_FIELDS.has(k) ? [...new Set(numericExtremes(d))] : boundedValues(d);
     fields.push([k, values, true]);
   }
   let configs: { layer: Record<string, unknown>; witness: string[] }[] = [{ layer: fixed, witness: [] }];
@@ -171,7 +167,7 @@ function localConfigs(e: Record<string, unknown>): { layer: ConcreteLayer; witne
 function valuesOf(raw: unknown, dflt: number): number[] {
   if (raw === undefined) return [dflt];
   if (!isParam(raw)) return [raw as number];
-  return (finiteValues(domainOf(raw)) as number[] | undefined) ?? [];
+  return boundedValues(domainOf(raw)) as number[];
 }
 
 export function analyze(spec: NasSpec, input: Shape, outputs: number): Analysis {

@@ -11,6 +11,8 @@ import { parse, valueRange, keyRange, formatPath, type JsonPath, type ParsedDoc 
 import { domainOf, isParam } from './params';
 import { validateSchema } from './schema';
 import { checkParams, forEachParam, toDiag } from './semantic';
+import { searchDiagnostics } from './checkSearch';
+import { defaultMetric } from './objectives';
 import { spaceSize, type SpaceSize } from './space';
 
 export interface CheckOptions {
@@ -53,13 +55,15 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   const spec = doc.value as NasSpec;
   const broken = (prefix: string) => diags.some((d) => d.severity === 'error' && (d.path === prefix || d.path.startsWith(prefix + '.') || d.path.startsWith(prefix + '[') || d.path === '(root)'));
   let summary: Summary | undefined;
-  if (!broken('architecture') && !broken('training') && !broken('search') && typeof spec === 'object' && spec && spec.architecture) {
+  if (!broken('architecture') && !broken('training') && !broken('search') && typeof spec === 'object' && spec && spec.architecture && typeof spec.architecture === 'object') {
     const size = spaceSize(spec);
     let parameters = 0;
     forEachParam({ architecture: spec.architecture, training: spec.training }, () => parameters++);
     summary = { size, parameters };
     diags.push(...checkStrategy(doc, spec, size));
-    const data = broken('dataset') || broken('task') ? undefined : probe(doc, spec, opts, diags);
+    // A misspelt "dataset" key is reported as unknown (with its suggestion), so check presence here too.
+    const hasData = !!spec.dataset && typeof spec.dataset === 'object';
+    const data = !hasData || broken('dataset') || broken('task') ? undefined : probe(doc, spec, opts, diags);
     if (data) {
       summary.inputShape = data.inputShape;
       summary.outputs = data.outputs;
@@ -160,11 +164,14 @@ function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnost
     const s = search.evolution?.sampleSize ?? EVOLUTION_DEFAULTS.sampleSize;
     if (s > pop) out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: 'search.evolution.sampleSize', at: ['search', 'evolution', 'sampleSize'], message: `the tournament size ${s} exceeds the population ${pop}` }));
   }
-  const metric = search.objective?.metric ?? 'val_accuracy';
+  out.push(...searchDiagnostics(doc, spec));
+  // With `objectives`, searchDiagnostics checks each of them instead.
+  const metric = search.objectives?.length ? undefined : (search.objective?.metric ?? defaultMetric(spec));
+  if (metric === undefined) return out;
   if (spec.task?.type === 'regression' && metric.endsWith('accuracy')) {
     out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: 'search.objective.metric', at: ['search', 'objective', 'metric'], message: `${metric} is not defined for regression: use val_loss or loss` }));
   }
-  const split = (spec.dataset as { validationSplit?: number }).validationSplit;
+  const split = (spec.dataset as { validationSplit?: number } | null | undefined)?.validationSplit;
   if (split === 0 && metric.startsWith('val_')) {
     out.push(toDiag(doc, { severity: 'error', code: 'dataset', path: 'dataset.validationSplit', at: ['dataset', 'validationSplit'], message: `validationSplit 0 leaves no validation data, but the objective is ${metric}` }));
   }

@@ -33,13 +33,20 @@ export const SEARCH_DEFAULTS = {
   parallel: 'auto',
   retries: 1,
   keepTop: 5,
+  importance: true,
 } as const;
 
 export const BUDGET_DEFAULTS = { trials: 20 } as const;
-export const EVOLUTION_DEFAULTS = { population: 10, sampleSize: 3 } as const;
-export const PRUNER_DEFAULTS = { type: 'none', warmupEpochs: 1, minTrials: 3 } as const;
+export const EVOLUTION_DEFAULTS = { population: 10, sampleSize: 3, inheritWeights: false } as const;
+export const PRUNER_DEFAULTS = { type: 'none', warmupEpochs: 1, minTrials: 3, minEpochs: 1, reductionFactor: 3 } as const;
+export const TPE_DEFAULTS = { startupTrials: 10, gamma: 0.15, candidates: 24 } as const;
+export const REINFORCE_DEFAULTS = { learningRate: 0.3, baselineDecay: 0.8 } as const;
+export const BACKBONE_DEFAULTS = { trainable: false } as const;
 export const DATASET_DEFAULTS = {
   validationSplit: 0.2,
   synthetic: { generator: 'shapes', samples: 2000, features: 8, imageSize: 16, noise: 0.1, seed: 1 },
   csv: { header: true, delimiter: ',' },
 } as const;
+
+/** Deepest repeat the checker accepts: deeper stacks are not practical networks, and analysis unrolls them. */
+export const MAX_REPEAT = 64;

@@ -61,6 +61,28 @@ export function finiteValues(d: Domain): ParamValue[] | undefined {
   }
 }
 
+/**
+ * Up to `max` representative values of a domain: all of them when there are few, else evenly spaced ones
+ * including both ends. Analysis uses this so a range such as [1, 1e9] cannot make it enumerate forever.
+ */
+export function boundedValues(d: Domain, max = 64): ParamValue[] {
+  if (d.kind === 'choice' || d.kind === 'bool') return finiteValues(d)!;
+  if (d.kind === 'float' && d.step === undefined) return [d.lo, d.hi];
+  const n = Number(domainSize(d));
+  if (n <= max) return finiteValues(d)!;
+  const step = d.step ?? 1;
+  const out = new Set<number>();
+  for (let k = 0; k < max; k++) out.add(d.lo + Math.round((k * (n - 1)) / (max - 1)) * step);
+  return [...out];
+}
+
+/** Smallest and largest numeric value of a domain (NaN when it holds no numbers). */
+export function numericExtremes(d: Domain): [number, number] {
+  if (d.kind === 'int' || d.kind === 'float') return [d.lo, d.hi];
+  const nums = (d.kind === 'choice' ? d.values : []).filter((v): v is number => typeof v === 'number');
+  return nums.length ? [Math.min(...nums), Math.max(...nums)] : [NaN, NaN];
+}
+
 export function domainSize(d: Domain): bigint | undefined {
   switch (d.kind) {
     case 'choice':

@@ -1,7 +1,8 @@
 // The state of a run rebuilt from its journal: used to resume, to open a finished run in the panel, and to
 // print summaries. Pure: feed it events in journal order.
 import type { TrialConfig } from '../shared/arch';
-import type { Direction, EpochMetrics, RunEvent, RunFinished, RunStarted } from '../shared/events';
+import type { Direction, EpochMetrics, RunAnalysis, RunEvent, RunFinished, RunStarted } from '../shared/events';
+import { objectiveValues } from './objectives';
 import type { FinishedTrial } from './strategies/strategy';
 
 export type TrialStatus = 'running' | 'completed' | 'failed' | 'pruned';
@@ -20,11 +21,23 @@ export interface TrialState {
   hasWeights: boolean;
   startedAt: string;
   endedAt?: string;
+  /** Multi-fidelity runs: the rung of the current (or last) segment and the epochs it trains to in all. */
+  rung?: number;
+  segmentEpochs?: number;
+  /** Times the trial was promoted to a higher rung. */
+  promotions?: number;
+  /** Weight inheritance: the trial it started from, and how many layers took its weights. */
+  parent?: number;
+  inheritedLayers?: number;
+  latencyMs?: number;
+  /** Every objective's value (raw units), when the run has several objectives. */
+  values?: number[];
 }
 
 export class RunState {
   started?: RunStarted;
   finished?: RunFinished;
+  analysis?: RunAnalysis;
   readonly trials = new Map<number, TrialState>();
   /** Finished trials in the order the journal recorded them: what strategies see. */
   readonly order: FinishedTrial[] = [];
@@ -50,7 +63,31 @@ export class RunState {
         break;
       case 'trial-started': {
         const prev = this.trials.get(e.trial);
-        this.trials.set(e.trial, { trial: e.trial, config: e.config, status: 'running', attempts: (prev?.attempts ?? 0) + 1, history: [], hasWeights: prev?.hasWeights ?? false, startedAt: e.time });
+        this.trials.set(e.trial, {
+          trial: e.trial,
+          config: e.config,
+          status: 'running',
+          attempts: (prev?.attempts ?? 0) + 1,
+          history: [],
+          hasWeights: prev?.hasWeights ?? false,
+          startedAt: e.time,
+          ...(e.rung !== undefined ? { rung: e.rung, segmentEpochs: e.epochs } : {}),
+          ...(e.parent !== undefined ? { parent: e.parent } : {}),
+        });
+        break;
+      }
+      case 'trial-promoted': {
+        const t = this.trials.get(e.trial);
+        // A retry (attempt > 1) replaces a segment that never ended; a first attempt needs a stopped trial.
+        if (!t || (t.status === 'running' && e.attempt === 1)) break;
+        // Epochs past the rung were from a segment that never ended (a crash): the promotion trains them again.
+        t.history.length = Math.min(t.history.length, e.fromEpoch);
+        t.status = 'running';
+        t.rung = e.rung;
+        t.segmentEpochs = e.epochs;
+        t.attempts = e.attempt;
+        t.promotions = (t.promotions ?? 0) + (e.attempt === 1 ? 1 : 0);
+        t.endedAt = undefined;
         break;
       }
       case 'epoch': {
@@ -59,10 +96,10 @@ export class RunState {
         break;
       }
       case 'trial-completed':
-        this.end(e.trial, 'completed', e.time, { value: e.value, params: e.params, durationMs: e.durationMs, reason: e.stopReason });
+        this.end(e.trial, 'completed', e.time, { value: e.value, params: e.params, durationMs: e.durationMs, reason: e.stopReason, ...optional({ rung: e.rung, latencyMs: e.latencyMs, inheritedLayers: e.inheritedLayers }) }, e.metrics);
         break;
       case 'trial-pruned':
-        this.end(e.trial, 'pruned', e.time, { value: e.value, params: e.params, durationMs: e.durationMs, reason: e.reason });
+        this.end(e.trial, 'pruned', e.time, { value: e.value, params: e.params, durationMs: e.durationMs, reason: e.reason, ...optional({ rung: e.rung, inheritedLayers: e.inheritedLayers }) });
         break;
       case 'trial-failed':
         if (e.retry) {
@@ -75,6 +112,9 @@ export class RunState {
         if (t) t.hasWeights = e.saved;
         break;
       }
+      case 'analysis':
+        this.analysis = e;
+        break;
       case 'run-finished':
         this.finished = e;
         break;
@@ -83,16 +123,48 @@ export class RunState {
     }
   }
 
-  private end(trial: number, status: Exclude<TrialStatus, 'running'>, time: string, extra: Partial<TrialState>) {
+  private end(trial: number, status: Exclude<TrialStatus, 'running'>, time: string, extra: Partial<TrialState>, bestMetrics?: EpochMetrics) {
     const t = this.trials.get(trial);
     if (!t || t.status !== 'running') return; // a duplicate end (e.g. replayed) must not count twice
+    // A promoted trial's time adds up over its segments.
+    if (t.promotions && extra.durationMs !== undefined) extra.durationMs += t.durationMs ?? 0;
     Object.assign(t, extra, { status, endedAt: time });
-    this.order.push({ trial, config: t.config, status, value: extra.value });
+    const objectives = this.started?.objectives;
+    if (objectives && objectives.length > 1 && status !== 'failed') {
+      t.values = objectiveValues(objectives, { metrics: bestMetrics ?? this.bestMetrics(t), params: t.params, latencyMs: t.latencyMs });
+    }
+    const entry: FinishedTrial = { trial, config: t.config, status, value: extra.value };
+    if (t.values) entry.values = t.values;
+    if (t.rung !== undefined) {
+      entry.budget = t.history.length;
+      entry.rung = t.rung;
+    }
+    this.order.push(entry);
+  }
+
+  /** The metrics of a trial's best epoch by the primary objective. */
+  private bestMetrics(t: TrialState): EpochMetrics | undefined {
+    const { metric, direction } = this.started?.objective ?? { metric: 'val_accuracy' as const, direction: 'maximize' as const };
+    let best: EpochMetrics | undefined;
+    for (const m of t.history) {
+      const v = m?.[metric];
+      if (typeof v !== 'number' || !Number.isFinite(v)) continue;
+      const b = best?.[metric];
+      if (b === undefined || (direction === 'maximize' ? v > b : v < b)) best = m;
+    }
+    return best;
   }
 
   /** Trials started but never finished: a crash or a stop interrupted them. */
   unfinished(): TrialState[] {
     return [...this.trials.values()].filter((t) => t.status === 'running').sort((a, b) => a.trial - b.trial);
+  }
+
+  /** Epochs trained over the run, counting each epoch once even when a crash made it run twice. */
+  epochsTrained(): number {
+    let n = 0;
+    for (const t of this.trials.values()) n += t.history.filter((m) => m !== undefined).length;
+    return n;
   }
 
   /** Next fresh trial index. */
@@ -133,4 +205,11 @@ export class RunState {
     }
     return { completed, failed, pruned, running, done: completed + failed + pruned };
   }
+}
+
+/** Only the defined fields, so optional event fields do not appear as `undefined` keys. */
+function optional<T extends Record<string, unknown>>(o: T): Partial<T> {
+  const out: Partial<T> = {};
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
 }

@@ -1,5 +1,6 @@
 // Checks no schema can express: the bounds of each parameter, and whether the chosen strategy can use it.
 import type { Diagnostic } from '../shared/diagnostic';
+import { MAX_REPEAT } from './defaults';
 import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
 
 type Finding = Omit<Diagnostic, 'range'> & { at: JsonPath; atKey?: boolean };
@@ -19,6 +20,7 @@ export function forEachParam(value: unknown, visit: (p: Record<string, unknown>,
 
 export function checkParams(doc: ParsedDoc): Diagnostic[] {
   const out: Finding[] = [];
+  checkLimits(doc.value, [], out);
   forEachParam(doc.value, (p, path) => {
     const kind = Array.isArray(p.int) ? 'int' : Array.isArray(p.float) ? 'float' : undefined;
     if (kind) {
@@ -63,6 +65,49 @@ export function checkParams(doc: ParsedDoc): Diagnostic[] {
     }
   });
   return out.map((f) => toDiag(doc, f));
+}
+
+/**
+ * Practical limits on sizes. Past them a spec is a typo (3000000000 stages), and both the analysis and the
+ * builder would unroll it for ever, so the checker stops it here, for fixed values and parameter bounds alike.
+ */
+export const LIMITS: Record<string, number> = {
+  repeat: MAX_REPEAT,
+  stages: 8,
+  cells: 32,
+  channels: 4096,
+  filters: 16384,
+  units: 1_000_000,
+  kernelSize: 64,
+  poolSize: 64,
+  strides: 64,
+  depthMultiplier: 64,
+  batchSize: 1_000_000,
+  epochs: 10_000,
+};
+
+function numbersIn(v: unknown): number[] {
+  if (typeof v === 'number') return [v];
+  if (v && typeof v === 'object' && !Array.isArray(v)) {
+    const p = v as { int?: unknown; float?: unknown; choice?: unknown };
+    const list = Array.isArray(p.int) ? p.int : Array.isArray(p.float) ? p.float : Array.isArray(p.choice) ? p.choice : [];
+    return (list as unknown[]).filter((n): n is number => typeof n === 'number');
+  }
+  return [];
+}
+
+function checkLimits(value: unknown, path: JsonPath, out: Finding[]): void {
+  if (Array.isArray(value)) value.forEach((v, i) => checkLimits(v, [...path, i], out));
+  else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      const limit = LIMITS[k];
+      const nums = limit === undefined || path[0] === 'dataset' ? [] : numbersIn(v);
+      const max = nums.length ? Math.max(...nums) : -Infinity;
+      if (max > limit) {
+        out.push({ severity: 'error', code: 'size', path: formatPath([...path, k]), at: [...path, k], message: `${k} ${max} is beyond what NAS Studio supports (at most ${limit})` });
+      } else checkLimits(v, [...path, k], out);
+    }
+  }
 }
 
 export function toDiag(doc: ParsedDoc, f: Finding): Diagnostic {

@@ -5,7 +5,7 @@ import type { Assignment, CellArch, CellEdge, CellOperation, ConcreteLayer, Conc
 import type { CellArchitecture, Element, NasSpec } from '../shared/spec';
 import { CELL_DEFAULTS, EARLY_STOPPING_DEFAULTS, LAYER_DEFAULTS, TRAINING_DEFAULTS } from './defaults';
 import { formatPath, type JsonPath } from './json';
-import { domainOf, domainSize, finiteValues, isParam, type Domain, type ParamDef, type ParamRole } from './params';
+import { domainOf, domainSize, finiteValues, isParam, numericExtremes, type Domain, type ParamDef, type ParamRole } from './params';
 
 /** Picks a value for each parameter as the walk reaches it. */
 export type Decider = (p: ParamDef) => ParamValue;
@@ -172,7 +172,7 @@ export function listParams(spec: NasSpec): ParamDef[] {
 
 function maximal(p: ParamDef): ParamValue {
   if (p.domain.kind === 'bool') return true;
-  if (p.role === 'repeat') return (finiteValues(p.domain) as number[]).at(-1)!;
+  if (p.role === 'repeat') return numericExtremes(p.domain)[1];
   const values = finiteValues(p.domain);
   return values ? values[0] : (p.domain as { lo: number }).lo;
 }

@@ -5,13 +5,16 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrialConfig } from '../shared/arch';
-import { defaultDirection, type Direction, type EpochMetrics, type MetricName, type RunEvent } from '../shared/events';
-import type { BackendRequest, FromWorker, ModelArtifactsMessage, Ready, TrialResult } from '../shared/protocol';
+import type { Direction, EpochMetrics, MetricName, Objective, RunEvent } from '../shared/events';
+import type { BackendRequest, Checkpoint, FromWorker, ModelArtifactsMessage, OptimizerStateMessage, Ready, TrialResult } from '../shared/protocol';
 import type { NasSpec } from '../shared/spec';
-import { SEARCH_DEFAULTS, BUDGET_DEFAULTS } from '../core/defaults';
+import { SEARCH_DEFAULTS, BUDGET_DEFAULTS, BACKBONE_DEFAULTS } from '../core/defaults';
 import { Journal, readJournal } from '../core/journal';
-import { writeModelFiles } from '../core/modelfiles';
-import { createPruner, type Pruner } from '../core/pruners';
+import { MODEL_FILE, WEIGHTS_FILE, writeModelFiles } from '../core/modelfiles';
+import { objectivesOf, primaryObjective } from '../core/objectives';
+import { createPruner, type Pruner, type Scheduler } from '../core/pruners';
+import { firstSegment, nextPromotion, rungStart, stopsAtRung } from '../core/pruners/schedule';
+import { analyzeRun } from '../core/runanalysis';
 import { RunState } from '../core/runstate';
 import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
 import { createStrategy } from '../core/strategies';
@@ -46,7 +49,16 @@ export interface RunOutcome {
 interface Pending {
   trial: number;
   config: TrialConfig;
+  /** Multi-fidelity: the rung this segment trains to and its epochs in all; fromEpoch > 0 continues a checkpoint. */
+  rung?: number;
+  epochs?: number;
+  fromEpoch?: number;
 }
+
+/** Checkpoints (weights + optimizer state) of trials that may continue or be inherited from: `<run>/checkpoints/NNNN/`. */
+const CHECKPOINTS = 'checkpoints';
+const OPTIMIZER_JSON = 'optimizer.json';
+const OPTIMIZER_BIN = 'optimizer.bin';
 
 export class RunError extends Error {}
 
@@ -58,6 +70,10 @@ export class Orchestrator {
   private readonly pruner: Pruner;
   private readonly metric: MetricName;
   private readonly direction: Direction;
+  private readonly objectives: Objective[];
+  private readonly scheduler?: Scheduler;
+  private readonly inheritWeights: boolean;
+  private readonly measureLatency: boolean;
   private readonly budgetTrials: number;
   private readonly budgetMs?: number;
   private readonly parallel: number;
@@ -81,8 +97,11 @@ export class Orchestrator {
   constructor(private readonly opts: RunOptions) {
     const spec = opts.spec;
     const search = spec.search ?? {};
-    this.metric = (search.objective?.metric ?? (spec.task?.type === 'regression' ? 'val_loss' : 'val_accuracy')) as MetricName;
-    this.direction = search.objective?.direction ?? defaultDirection(this.metric);
+    const primary = primaryObjective(spec);
+    this.metric = primary.metric;
+    this.direction = primary.direction;
+    this.objectives = objectivesOf(spec);
+    this.measureLatency = this.objectives.some((o) => o.metric === 'latency');
     this.budgetTrials = opts.maxTrials ?? search.budget?.trials ?? BUDGET_DEFAULTS.trials;
     const minutes = opts.minutes ?? search.budget?.minutes;
     this.budgetMs = minutes === undefined ? undefined : minutes * 60_000;
@@ -91,8 +110,10 @@ export class Orchestrator {
     this.retries = search.retries ?? SEARCH_DEFAULTS.retries;
     this.keepTop = search.keepTop ?? SEARCH_DEFAULTS.keepTop;
     this.seed = search.seed ?? SEARCH_DEFAULTS.seed;
-    this.strategy = createStrategy({ spec, seed: this.seed, direction: this.direction });
+    this.strategy = createStrategy({ spec, seed: this.seed, direction: this.direction, ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}) });
     this.pruner = createPruner(spec);
+    this.scheduler = this.pruner.scheduler;
+    this.inheritWeights = !!search.evolution?.inheritWeights && typeof this.strategy.parentOf === 'function';
     this.entry = opts.workerEntry ?? defaultWorkerEntry();
     if (opts.resumeDir) {
       this.paths = runPaths(path.resolve(opts.resumeDir));
@@ -125,8 +146,9 @@ export class Orchestrator {
     }
     fs.writeFileSync(this.paths.lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }) + '\n');
     this.journal = new Journal(this.paths.journal);
-    // Trials that were running when the last launch ended are started again with the same config.
-    for (const t of this.state.unfinished()) this.queue.push({ trial: t.trial, config: t.config });
+    // Trials that were running when the last launch ended are started again with the same config; a promoted
+    // segment starts again from the checkpoint at its rung.
+    for (const t of this.state.unfinished()) this.queue.push(this.segmentOf(t.trial));
     const done = new Promise<RunOutcome>((resolve) => (this.finish = resolve));
     this.launchStart = Date.now();
     if (this.budgetMs !== undefined) this.timer = setInterval(() => this.checkTime(), 250);
@@ -177,7 +199,10 @@ export class Orchestrator {
     const id = this.nextWorkerId++;
     const w = new WorkerHandle(id, this.entry, (h, m) => this.onMessage(h, m), (h, code, sig) => this.onExit(h, code, sig), { nodePath: this.opts.nodePath });
     this.workers.set(id, w);
-    w.send({ method: 'init', params: { dataset: this.opts.spec.dataset, task: this.opts.spec.task, baseDir: path.dirname(this.opts.specFile), seed: this.seed, backend: this.opts.backend ?? 'auto' } });
+    const baseDir = path.dirname(this.opts.specFile);
+    const bb = this.opts.spec.training?.backbone;
+    const backbone = bb ? { path: path.resolve(baseDir, bb.path), trainable: bb.trainable ?? BACKBONE_DEFAULTS.trainable, ...(bb.outputLayer ? { outputLayer: bb.outputLayer } : {}) } : undefined;
+    w.send({ method: 'init', params: { dataset: this.opts.spec.dataset, task: this.opts.spec.task, baseDir, seed: this.seed, backend: this.opts.backend ?? 'auto', ...(backbone ? { backbone } : {}) } });
   }
 
   private onMessage(w: WorkerHandle, m: FromWorker) {
@@ -196,6 +221,8 @@ export class Orchestrator {
             backend: m.params.backend,
             strategy: this.strategy.name,
             objective: { metric: this.metric, direction: this.direction },
+            ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}),
+            ...(this.pruner.name !== 'none' ? { pruner: this.pruner.name } : {}),
             budget: { trials: this.budgetTrials, ...(this.budgetMs !== undefined ? { minutes: this.budgetMs / 60_000 } : {}) },
             parallel: this.parallel,
             resumed: !!this.opts.resumeDir,
@@ -236,21 +263,77 @@ export class Orchestrator {
       return;
     }
     let next = this.queue.shift();
+    // Multi-fidelity: promoting a stopped trial comes before starting a new one.
+    if (!next && this.scheduler) {
+      const p = nextPromotion(this.scheduler, this.state.trials.values(), this.metric, this.direction);
+      if (p) next = { trial: p.trial, config: this.state.trials.get(p.trial)!.config, rung: p.rung, epochs: p.epochs, fromEpoch: p.fromEpoch };
+    }
     if (!next && this.state.nextIndex() < this.budgetTrials) {
       const index = this.state.nextIndex();
       const config = this.strategy.ask(index, this.state.order);
-      if (config) next = { trial: index, config };
+      if (config) next = { trial: index, config, ...(this.scheduler ? firstSegment(this.scheduler, index, config) : {}) };
       else if (!this.anyBusy()) this.stopping = 'exhausted';
     }
     if (!next) {
       this.maybeFinish();
       return;
     }
+    this.start(w, next);
+  }
+
+  /** Sends one segment of a trial to a worker: a fresh start, or a continuation from its checkpoint. */
+  private start(w: WorkerHandle, next: Pending) {
+    const prev = this.state.trials.get(next.trial);
+    let resume: { history: EpochMetrics[]; checkpoint: Checkpoint } | undefined;
+    if (next.fromEpoch) {
+      const checkpoint = this.readCheckpoint(next.trial);
+      if (checkpoint && prev && prev.history.length >= next.fromEpoch) resume = { history: prev.history.slice(0, next.fromEpoch), checkpoint };
+      else this.note('warn', `trial ${next.trial}: its checkpoint is missing, so it trains again from scratch to ${next.epochs} epochs`);
+    }
     w.trial = next.trial;
     this.trialStartMs.set(next.trial, Date.now());
-    const attempt = (this.state.trials.get(next.trial)?.attempts ?? 0) + 1;
-    this.emit({ type: 'trial-started', time: now(), trial: next.trial, attempt, worker: w.id, config: next.config });
-    w.send({ method: 'train', params: { trial: next.trial, config: next.config, seed: this.seed * 100_003 + next.trial, objective: { metric: this.metric, direction: this.direction }, wantWeights: true } });
+    const segment = next.rung !== undefined ? { rung: next.rung, epochs: next.epochs } : {};
+    let inherit: ModelArtifactsMessage | undefined;
+    if (resume) {
+      // A promotion (or the retry of one) is a fresh attempt at that segment.
+      const attempt = prev?.status === 'running' ? prev.attempts + 1 : 1;
+      this.emit({ type: 'trial-promoted', time: now(), trial: next.trial, rung: next.rung!, fromEpoch: next.fromEpoch!, epochs: next.epochs!, worker: w.id, attempt });
+    } else {
+      const parent = this.inheritWeights && !next.fromEpoch ? this.strategy.parentOf?.(next.trial) : undefined;
+      inherit = parent !== undefined ? this.readWeights(parent) : undefined;
+      const attempt = (prev?.attempts ?? 0) + 1;
+      this.emit({ type: 'trial-started', time: now(), trial: next.trial, attempt, worker: w.id, pid: w.pid, config: next.config, ...segment, ...(inherit ? { parent } : {}) });
+    }
+    // A segment that stops at a rung hands back what it needs to continue; one that ends the trial, its best weights.
+    const wantCheckpoint = next.epochs !== undefined && next.epochs < next.config.training.epochs;
+    w.send({
+      method: 'train',
+      params: {
+        trial: next.trial,
+        config: next.config,
+        seed: this.seed * 100_003 + next.trial,
+        objective: { metric: this.metric, direction: this.direction },
+        wantWeights: !wantCheckpoint,
+        ...(next.epochs !== undefined ? { epochs: next.epochs } : {}),
+        ...(wantCheckpoint ? { wantCheckpoint } : {}),
+        ...(resume ? { resume } : {}),
+        ...(inherit ? { inherit } : {}),
+        ...(this.measureLatency ? { measureLatency: true } : {}),
+      },
+    });
+  }
+
+  /** What to run again for a trial whose segment did not end (a crash, a stop): the same segment. */
+  private segmentOf(trial: number): Pending {
+    const t = this.state.trials.get(trial)!;
+    if (t.rung === undefined || !this.scheduler) return { trial, config: t.config };
+    const fromEpoch = rungStart(this.scheduler, trial, t.config, t.rung);
+    return { trial, config: t.config, rung: t.rung, epochs: t.segmentEpochs, ...(fromEpoch > 0 ? { fromEpoch } : {}) };
+  }
+
+  /** Offers work to every idle worker: one result can make several promotions possible. */
+  private dispatchIdle() {
+    for (const w of this.workers.values()) if (w.ready && w.trial === undefined && !w.exited) this.dispatch(w);
   }
 
   private anyBusy(): boolean {
@@ -263,10 +346,18 @@ export class Orchestrator {
     w.trial = undefined;
     if (r.numTensors !== r.baselineTensors) this.note('warn', `trial ${r.trial} left ${r.numTensors - r.baselineTensors} tensors behind in worker ${w.id}`);
     const t = now();
+    const st = this.state.trials.get(r.trial);
+    const extra = { ...(st?.rung !== undefined ? { rung: st.rung } : {}), ...(r.inherited ? { inheritedLayers: r.inherited.layers } : {}) };
+    const epochs = r.history.length;
     if (r.status === 'failed') {
       this.emit({ type: 'trial-failed', time: t, trial: r.trial, error: r.error ?? 'unknown error', durationMs: r.durationMs, retry: false });
     } else if (r.status === 'pruned') {
-      this.emit({ type: 'trial-pruned', time: t, trial: r.trial, epoch: r.history.length - 1, value: r.value ?? NaN, reason: r.pruneReason ?? 'pruned', params: r.params, durationMs: r.durationMs });
+      this.emit({ type: 'trial-pruned', time: t, trial: r.trial, epoch: epochs - 1, value: r.value ?? NaN, reason: r.pruneReason ?? 'pruned', params: r.params, durationMs: r.durationMs, ...extra });
+    } else if (this.scheduler && st && r.stopReason === 'epochs' && stopsAtRung(this.scheduler, r.trial, st.config, epochs)) {
+      // The end of a rung short of the full budget: the trial stops here unless it is promoted later.
+      if (r.checkpoint) this.writeCheckpoint(r.trial, r.checkpoint);
+      const reason = `stopped at rung ${st.rung ?? 0} after ${epochs} epoch${epochs === 1 ? '' : 's'}; continues if it ranks in the top 1/${this.scheduler.eta} there`;
+      this.emit({ type: 'trial-pruned', time: t, trial: r.trial, epoch: epochs - 1, value: r.value ?? NaN, reason, params: r.params, durationMs: r.durationMs, ...extra });
     } else {
       this.emit({
         type: 'trial-completed',
@@ -275,15 +366,76 @@ export class Orchestrator {
         value: r.value ?? NaN,
         bestEpoch: r.bestEpoch,
         metrics: r.history[r.bestEpoch],
-        epochs: r.history.length,
+        epochs,
         params: r.params,
         durationMs: r.durationMs,
         stopReason: r.stopReason === 'stopped' ? 'time-limit' : (r.stopReason ?? 'epochs'),
+        ...extra,
+        ...(r.latencyMs !== undefined ? { latencyMs: r.latencyMs } : {}),
       });
-      if (r.weights) this.keepWeights(r.trial, r.weights);
+      // A segment meant to stop at a rung may end the trial early (early stopping): its checkpoint has the weights.
+      const weights = r.weights ?? r.checkpoint?.weights;
+      if (weights) this.keepWeights(r.trial, weights);
+      // A possible parent keeps its weights where children can find them.
+      if (this.inheritWeights && weights) this.writeCheckpoint(r.trial, { weights });
     }
+    this.collectCheckpoints();
     this.dispatch(w);
+    this.dispatchIdle();
     this.maybeFinish();
+  }
+
+  // ---- Checkpoints: the state a trial continues from (promotion) or a child starts from (inheritance) ----
+
+  private checkpointDir(trial: number): string {
+    return path.join(this.paths.dir, CHECKPOINTS, String(trial).padStart(4, '0'));
+  }
+
+  private writeCheckpoint(trial: number, c: Checkpoint) {
+    const dir = this.checkpointDir(trial);
+    writeModelFiles(dir, c.weights, { userDefinedMetadata: { trial, checkpoint: true } });
+    const opt = path.join(dir, OPTIMIZER_JSON);
+    if (c.optimizer) {
+      fs.writeFileSync(path.join(dir, OPTIMIZER_BIN), new Uint8Array(c.optimizer.data));
+      fs.writeFileSync(opt, JSON.stringify({ className: c.optimizer.className, specs: c.optimizer.specs }));
+    } else fs.rmSync(opt, { force: true });
+  }
+
+  private readCheckpoint(trial: number): Checkpoint | undefined {
+    const dir = this.checkpointDir(trial);
+    const weights = readModelParts(dir);
+    if (!weights) return undefined;
+    let optimizer: OptimizerStateMessage | undefined;
+    try {
+      const meta = JSON.parse(fs.readFileSync(path.join(dir, OPTIMIZER_JSON), 'utf8')) as Omit<OptimizerStateMessage, 'data'>;
+      const b = fs.readFileSync(path.join(dir, OPTIMIZER_BIN));
+      optimizer = { ...meta, data: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+    } catch {
+      // No optimizer state (Adamax, or a parent's weights): the optimizer starts afresh.
+    }
+    return { weights, ...(optimizer ? { optimizer } : {}) };
+  }
+
+  /** A trial's trained weights for a child to inherit: its checkpoint, else its kept top-k weights. */
+  private readWeights(trial: number): ModelArtifactsMessage | undefined {
+    return readModelParts(this.checkpointDir(trial)) ?? readModelParts(trialDir(this.paths, trial));
+  }
+
+  /** Removes checkpoints nobody can use any more: not paused, not running, not a possible parent. */
+  private collectCheckpoints(all = false) {
+    const root = path.join(this.paths.dir, CHECKPOINTS);
+    if (!fs.existsSync(root)) return;
+    const keep = new Set<number>();
+    if (!all) {
+      for (const t of this.state.trials.values()) {
+        if (t.status === 'running' || (this.scheduler && t.status === 'pruned' && t.rung !== undefined)) keep.add(t.trial);
+      }
+      if (this.inheritWeights) for (const k of this.strategy.parentCandidates?.(this.state.order) ?? []) keep.add(k);
+    }
+    for (const name of fs.readdirSync(root)) {
+      if (!keep.has(Number(name))) fs.rmSync(path.join(root, name), { recursive: true, force: true });
+    }
+    if (all) fs.rmSync(root, { recursive: true, force: true });
   }
 
   /** Keeps the weights of the top k completed trials on disk; older ones are removed as better ones arrive. */
@@ -310,7 +462,7 @@ export class Orchestrator {
       const tail = w.stderrTail.trim().split('\n').slice(-3).join(' | ');
       const error = `the worker process ${why} during training${tail ? ` (${tail})` : ''}`;
       this.emit({ type: 'trial-failed', time: now(), trial, error, durationMs: Date.now() - (this.trialStartMs.get(trial) ?? Date.now()), retry });
-      if (retry && st) this.queue.unshift({ trial, config: st.config });
+      if (retry && st) this.queue.unshift(this.segmentOf(trial));
     } else if (!w.ready && !this.stopping) {
       this.initFailures++;
       if (this.initFailures >= 2) {
@@ -319,6 +471,7 @@ export class Orchestrator {
       }
     }
     if (!this.stopping && this.workers.size < this.parallel && this.remainingWork() > 0) this.spawn();
+    this.dispatchIdle();
     this.maybeFinish();
   }
 
@@ -334,6 +487,7 @@ export class Orchestrator {
     if (!this.finish) return;
     if (!this.stopping) {
       if (this.remainingWork() > 0 || this.anyBusy()) return;
+      if (this.scheduler && nextPromotion(this.scheduler, this.state.trials.values(), this.metric, this.direction)) return;
       this.stopping = this.state.nextIndex() >= this.budgetTrials ? 'budget' : 'exhausted';
     }
     if (this.stopping !== 'stopped' && this.stopping !== 'error' && this.anyBusy()) return;
@@ -345,6 +499,15 @@ export class Orchestrator {
     if (this.timer) clearInterval(this.timer);
     for (const w of this.workers.values()) w.close();
     const best = this.state.best();
+    if (this.stopping === 'budget' || this.stopping === 'exhausted' || this.stopping === 'time') {
+      try {
+        this.emit(analyzeRun(this.state, this.opts.spec, this.objectives, now()));
+      } catch (e) {
+        this.note('warn', `the run analysis failed: ${(e as Error).message}`);
+      }
+    }
+    // A finished search needs no checkpoints; a stopped one keeps them for its resume.
+    if (this.stopping === 'budget' || this.stopping === 'exhausted') this.collectCheckpoints(true);
     this.emit({ type: 'run-finished', time: now(), reason: this.stopping, ...(this.stopMessage ? { message: this.stopMessage } : {}), ...(best ? { best: { trial: best.trial, value: best.value as number } } : {}) });
     this.journal.close();
     fs.rmSync(this.paths.lock, { force: true });
@@ -376,4 +539,15 @@ function activeTime(events: RunEvent[]): number {
   }
   if (start !== undefined && last !== undefined) total += last - start;
   return total;
+}
+
+/** A layers-model folder read back as parts (no tfjs needed); undefined when it is missing or unreadable. */
+function readModelParts(dir: string): ModelArtifactsMessage | undefined {
+  try {
+    const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_FILE), 'utf8')) as { modelTopology: unknown; weightsManifest: { paths: string[]; weights: unknown[] }[] };
+    const b = fs.readFileSync(path.join(dir, WEIGHTS_FILE));
+    return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+  } catch {
+    return undefined;
+  }
 }

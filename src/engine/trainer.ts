@@ -18,6 +18,12 @@ export interface TrainData {
 
 export type EpochDecision = 'continue' | 'stop' | 'prune';
 
+/** A tensor with a name, as optimizer.getWeights() returns them. */
+export interface NamedTensor {
+  name: string;
+  tensor: tf.Tensor;
+}
+
 export interface TrainOptions {
   /**
    * Reserved for reproducible training. tfjs's fit shuffles (and dropout draws) with Math.random, so today the
@@ -34,6 +40,13 @@ export interface TrainOptions {
   shouldStop?: () => boolean;
   /** Milliseconds; injectable so tests can fake the clock. */
   now?: () => number;
+  /**
+   * Optimizer state to start from (optimizer.getWeights() of an earlier segment of the same model), so training
+   * continues where it stopped. Ignored by optimizers that cannot restore state (tfjs's Adamax). Not disposed.
+   */
+  optimizerWeights?: NamedTensor[];
+  /** Hand back the optimizer's state at the end, in `TrainResult.optimizerWeights` (the caller disposes it). */
+  keepOptimizerWeights?: boolean;
 }
 
 export interface TrainResult {
@@ -45,6 +58,8 @@ export interface TrainResult {
   value?: number;
   /** 'epochs' whenever all planned epochs ran, even if early stopping or the time limit fired on the last one. */
   stopReason: StopReason | 'pruned' | 'stopped';
+  /** With keepOptimizerWeights: the optimizer's state after the last epoch (undefined when it cannot export it). */
+  optimizerWeights?: NamedTensor[];
 }
 
 export function makeOptimizer(name: OptimizerName, learningRate: number): tf.Optimizer {
@@ -118,7 +133,9 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
   let abandoned = false;
 
   const optimizer = makeOptimizer(training.optimizer, training.learningRate);
+  let optimizerWeights: NamedTensor[] | undefined;
   try {
+    if (opts.optimizerWeights?.length) await restoreOptimizer(optimizer, opts.optimizerWeights);
     model.compile({
       optimizer,
       loss: task === 'classification' ? 'categoricalCrossentropy' : 'meanSquaredError',
@@ -190,6 +207,7 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
         callbacks: { onEpochEnd: guard(onEpochEnd), onBatchEnd: guard(onBatchEnd) },
       });
     } else if (training.epochs > 0) stopReason = 'stopped';
+    if (opts.keepOptimizerWeights && failure === undefined) optimizerWeights = await exportOptimizer(optimizer);
   } finally {
     disposeOptimizer(optimizer);
   }
@@ -199,5 +217,26 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
   const asked = opts.objective ?? defaultObjective;
   const { metric, direction } = history.some((m) => m[asked.metric] !== undefined) ? asked : defaultObjective;
   const bestEpoch = bestEpochOf(history, metric, direction);
-  return { history, bestEpoch, value: bestEpoch >= 0 ? history[bestEpoch][metric] : undefined, stopReason };
+  return { history, bestEpoch, value: bestEpoch >= 0 ? history[bestEpoch][metric] : undefined, stopReason, ...(optimizerWeights ? { optimizerWeights } : {}) };
+}
+
+/** Sets an optimizer's state; its variables are made from (and share data with) the given tensors. */
+async function restoreOptimizer(optimizer: tf.Optimizer, weights: NamedTensor[]): Promise<void> {
+  try {
+    await optimizer.setWeights(weights.map((w) => ({ name: w.name, tensor: w.tensor })));
+  } catch {
+    // Adamax cannot restore state in tfjs 4.22: it starts afresh, which costs only a few steps of warm-up.
+  }
+}
+
+/** A copy of an optimizer's state, which outlives the optimizer. */
+async function exportOptimizer(optimizer: tf.Optimizer): Promise<NamedTensor[] | undefined> {
+  let weights: NamedTensor[];
+  try {
+    weights = await optimizer.getWeights();
+  } catch {
+    return undefined;
+  }
+  // The iteration count is a fresh scalar; the rest are the optimizer's own variables, which it disposes.
+  return weights.map((w, i) => ({ name: w.name, tensor: i === 0 && w.name === 'iter' ? w.tensor : w.tensor.clone() }));
 }

@@ -1,6 +1,7 @@
 // A worker process: loads the backend and the data once, then trains one trial at a time as the
 // orchestrator asks, reporting each epoch and waiting for a go/prune decision. It exits when its channel
 // closes, so an orchestrator that dies takes its workers with it.
+import * as path from 'node:path';
 import type { EpochMetrics } from '../shared/events';
 import { isToWorker, type FromWorker, type InitRequest, type TrainRequest, type TrialResult } from '../shared/protocol';
 import { loadDataset } from '../core/data/dataset';
@@ -8,8 +9,9 @@ import { DataError } from '../core/data/errors';
 import { initBackend } from './backend';
 import { buildModel, BuildError } from './builder';
 import { getDataTensors, type DataTensors } from './data';
-import { modelArtifacts } from './modelio';
-import { train, TrainingError } from './trainer';
+import { modelArtifacts, readArtifacts } from './modelio';
+import { bestEpochOf, train, TrainingError, type NamedTensor } from './trainer';
+import { assignMatching, featureShape, loadBackbone, measureLatency, packOptimizer, restoreWeights, unpackOptimizer, withBackbone, type Backbone } from './transfer';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -18,6 +20,7 @@ let data: DataTensors | undefined;
 let task: 'classification' | 'regression' = 'classification';
 let stopRequested = false;
 let busy = false;
+let backbone: Backbone | undefined;
 const waiting = new Map<string, (d: { decision: 'continue' | 'prune'; reason?: string }) => void>();
 
 function send(m: FromWorker): Promise<void> {
@@ -35,6 +38,10 @@ async function init(p: InitRequest['params']) {
     task = p.task?.type ?? 'classification';
     const key = JSON.stringify([p.dataset, p.task ?? null, p.baseDir, p.seed]);
     data = getDataTensors(key, () => loadDataset(p.dataset, p.task, p.baseDir, p.seed));
+    if (p.backbone) {
+      const dir = p.backbone.path.endsWith('.json') ? path.dirname(p.backbone.path) : p.backbone.path;
+      backbone = { artifacts: await readArtifacts(dir), trainable: p.backbone.trainable, outputLayer: p.backbone.outputLayer };
+    }
     await send({
       method: 'ready',
       params: {
@@ -61,15 +68,40 @@ async function runTrial(p: TrainRequest['params']) {
   let history: EpochMetrics[] = [];
   let result: TrialResult['params'];
   let model: import('@tensorflow/tfjs').LayersModel | undefined;
+  let best: import('@tensorflow/tfjs').Tensor[] | undefined;
+  let optimizerIn: NamedTensor[] | undefined;
+  let optimizerOut: NamedTensor[] | undefined;
   try {
-    model = buildModel(p.config.arch, data.inputShape, task === 'regression' ? 1 : data.classes, task, p.seed);
+    model = await buildTrialModel(p);
     const params = model.countParams();
+    // Continuing a promoted trial: the exact weights it stopped with, and its optimizer's state.
+    let inherited: { layers: number; total: number } | undefined;
+    if (p.resume) {
+      restoreWeights(model, p.resume.checkpoint.weights);
+      if (p.resume.checkpoint.optimizer) optimizerIn = unpackOptimizer(p.resume.checkpoint.optimizer);
+    } else if (p.inherit) inherited = assignMatching(model, p.inherit);
+    const prior = p.resume?.history ?? [];
+    const target = p.epochs ?? p.config.training.epochs;
     let pruneReason: string | undefined;
-    const r = await train(model, data, p.config.training, {
+    // The recorded value is the best epoch's, so the kept weights must be that epoch's too (like Keras's
+    // restore_best_weights); otherwise an exported model would not score what the leaderboard says.
+    let bestScore = -Infinity;
+    const sign = p.objective.direction === 'maximize' ? 1 : -1;
+    const r = await train(model, data, { ...p.config.training, epochs: Math.max(0, target - prior.length) }, {
       seed: p.seed,
       task,
       objective: p.objective,
-      onEpoch: async (epoch, metrics) => {
+      optimizerWeights: optimizerIn,
+      keepOptimizerWeights: !!p.wantCheckpoint,
+      onEpoch: async (segmentEpoch, metrics) => {
+        // Epochs are numbered over the whole trial, across the segments of a promoted one.
+        const epoch = prior.length + segmentEpoch;
+        const v = metrics[p.objective.metric];
+        if (p.wantWeights && typeof v === 'number' && sign * v > bestScore) {
+          bestScore = sign * v;
+          tf!.dispose(best);
+          best = model!.getWeights().map((w) => w.clone());
+        }
         await send({ method: 'epoch', params: { trial: p.trial, epoch, metrics } });
         const d = await decision(p.trial, epoch);
         if (d.decision === 'prune') {
@@ -79,14 +111,19 @@ async function runTrial(p: TrainRequest['params']) {
         return stopRequested ? 'stop' : 'continue';
       },
     });
-    history = r.history;
-    const status = r.stopReason === 'pruned' ? 'pruned' : r.history.length === 0 ? 'failed' : 'completed';
+    optimizerOut = r.optimizerWeights;
+    history = [...prior, ...r.history];
+    const status = r.stopReason === 'pruned' ? 'pruned' : history.length === 0 ? 'failed' : 'completed';
+    // The best epoch over the whole trial (the trainer saw only this segment).
+    const asked = p.objective;
+    const objective = history.some((m) => m[asked.metric] !== undefined) ? asked : task === 'regression' ? { metric: 'val_loss' as const, direction: 'minimize' as const } : asked;
+    const bestEpoch = prior.length ? bestEpochOf(history, objective.metric, objective.direction) : r.bestEpoch;
     result = {
       trial: p.trial,
       status,
       history,
-      bestEpoch: r.bestEpoch,
-      value: r.value,
+      bestEpoch,
+      value: prior.length ? (bestEpoch >= 0 ? history[bestEpoch][objective.metric] : undefined) : r.value,
       stopReason: r.stopReason === 'pruned' ? undefined : r.stopReason,
       pruneReason,
       error: status === 'failed' ? 'stopped before the first epoch ended' : undefined,
@@ -94,11 +131,17 @@ async function runTrial(p: TrainRequest['params']) {
       durationMs: Date.now() - started,
       numTensors: 0,
       baselineTensors,
+      ...(inherited ? { inherited } : {}),
     };
+    // A checkpoint holds the last epoch's weights (what the optimizer state goes with), taken before the best
+    // epoch's weights are put back for the result.
+    if (status === 'completed' && p.wantCheckpoint && r.history.length > 0) {
+      result.checkpoint = { weights: await artifactsOf(model), ...(optimizerOut ? { optimizer: await packOptimizer(p.config.training.optimizer, optimizerOut) } : {}) };
+    }
+    if (status === 'completed' && p.measureLatency) result.latencyMs = await measureLatency(model, data.valX, p.config.training.batchSize);
     if (status === 'completed' && p.wantWeights) {
-      const a = await modelArtifacts(model);
-      const w = a.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData);
-      result.weights = { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: w };
+      if (best) model.setWeights(best);
+      result.weights = await artifactsOf(model);
     }
   } catch (err) {
     // A failed architecture is a result, not a crash: report it and stay ready for the next trial.
@@ -116,10 +159,32 @@ async function runTrial(p: TrainRequest['params']) {
     };
   } finally {
     model?.dispose();
+    tf.dispose(best);
+    for (const w of [...(optimizerIn ?? []), ...(optimizerOut ?? [])]) w.tensor.dispose();
   }
   result.numTensors = tf.memory().numTensors;
   busy = false;
   await send({ method: 'result', params: result });
+}
+
+/** The trial's network: the searched architecture, on top of the pretrained backbone when there is one. */
+async function buildTrialModel(p: TrainRequest['params']): Promise<import('@tensorflow/tfjs').LayersModel> {
+  const outputs = task === 'regression' ? 1 : data!.classes;
+  if (!backbone) return buildModel(p.config.arch, data!.inputShape, outputs, task, p.seed);
+  const base = await loadBackbone(backbone);
+  try {
+    const head = buildModel(p.config.arch, featureShape(base), outputs, task, p.seed);
+    return withBackbone(base, head, data!.inputShape);
+  } catch (e) {
+    base.dispose();
+    throw e;
+  }
+}
+
+async function artifactsOf(model: import('@tensorflow/tfjs').LayersModel) {
+  const a = await modelArtifacts(model);
+  const w = a.weightData == null ? new ArrayBuffer(0) : tf!.io.CompositeArrayBuffer.join(a.weightData);
+  return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: w };
 }
 
 function decision(trial: number, epoch: number) {

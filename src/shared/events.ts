@@ -12,6 +12,14 @@ export interface EpochMetrics {
 export type MetricName = keyof EpochMetrics;
 export type Direction = 'maximize' | 'minimize';
 
+/** What a search can optimise: a training metric, the model's size, or its inference latency. */
+export type ObjectiveMetric = MetricName | 'params' | 'latency';
+
+export interface Objective {
+  metric: ObjectiveMetric;
+  direction: Direction;
+}
+
 export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
 
 /** Sent by the orchestrator when a run starts or resumes. */
@@ -26,6 +34,10 @@ export interface RunStarted {
   backend: string;
   strategy: string;
   objective: { metric: MetricName; direction: Direction };
+  /** Every objective, when the search has several (`objective` is then the primary: the first training metric). */
+  objectives?: Objective[];
+  /** The pruner or multi-fidelity scheduler (absent: none). */
+  pruner?: string;
   budget: { trials: number; minutes?: number };
   parallel: number;
   resumed: boolean;
@@ -39,7 +51,29 @@ export interface TrialStarted {
   trial: number;
   attempt: number;
   worker: number;
+  /** The worker's process id, where it runs on this machine. */
+  pid?: number;
   config: TrialConfig;
+  /** Multi-fidelity runs: the rung this segment trains to, and its epochs in all (below training.epochs). */
+  rung?: number;
+  epochs?: number;
+  /** Weight inheritance: the trial whose trained weights this one starts from. */
+  parent?: number;
+}
+
+/**
+ * A trial stopped at a rung (recorded as `trial-pruned` with that rung) was promoted: it continues from its saved
+ * weights and optimizer state at epoch `fromEpoch`, up to `epochs` epochs in all.
+ */
+export interface TrialPromoted {
+  type: 'trial-promoted';
+  time: string;
+  trial: number;
+  rung: number;
+  fromEpoch: number;
+  epochs: number;
+  worker: number;
+  attempt: number;
 }
 
 export interface EpochEnded {
@@ -62,6 +96,12 @@ export interface TrialCompleted {
   params: number;
   durationMs: number;
   stopReason: StopReason;
+  /** The rung where the trial ended (multi-fidelity runs). */
+  rung?: number;
+  /** Median milliseconds per batch of inference, when latency is an objective. */
+  latencyMs?: number;
+  /** Layers that started from the parent's weights (weight inheritance). */
+  inheritedLayers?: number;
 }
 
 export interface TrialFailed {
@@ -83,6 +123,9 @@ export interface TrialPruned {
   reason: string;
   params: number;
   durationMs: number;
+  /** Multi-fidelity runs: the rung where the trial stopped; it may still be promoted while the run goes on. */
+  rung?: number;
+  inheritedLayers?: number;
 }
 
 /** The trial's trained weights were saved in the run folder (top-k only) or removed when it left the top k. */
@@ -101,6 +144,34 @@ export interface RunFinished {
   best?: { trial: number; value: number };
 }
 
+/** A point of the Pareto front: a trial's objective values (raw units, in `objectives` order). */
+export interface ParetoPoint {
+  trial: number;
+  values: number[];
+  /** NSGA-II crowding distance within the front (Infinity at the extremes, written as null in JSON). */
+  crowding: number | null;
+}
+
+/** How much a parameter mattered: its share of the variance of the objective (fANOVA main effect). */
+export interface ParamImportance {
+  param: string;
+  label?: string;
+  importance: number;
+}
+
+/** Results computed over the whole run, written just before `run-finished`. */
+export interface RunAnalysis {
+  type: 'analysis';
+  time: string;
+  objectives: Objective[];
+  /** Non-dominated completed trials (with several objectives), best primary value first. */
+  front?: ParetoPoint[];
+  importance?: ParamImportance[];
+  /** Epochs trained over the whole run, and how many trials were promoted (multi-fidelity). */
+  epochs: number;
+  promotions?: number;
+}
+
 export interface LogLine {
   type: 'log';
   time: string;
@@ -108,14 +179,14 @@ export interface LogLine {
   message: string;
 }
 
-export type RunEvent = RunStarted | TrialStarted | EpochEnded | TrialCompleted | TrialFailed | TrialPruned | WeightsChanged | RunFinished | LogLine;
+export type RunEvent = RunStarted | TrialStarted | TrialPromoted | EpochEnded | TrialCompleted | TrialFailed | TrialPruned | WeightsChanged | RunAnalysis | RunFinished | LogLine;
 
 export function isRunEvent(v: unknown): v is RunEvent {
   if (!v || typeof v !== 'object') return false;
   const t = (v as { type?: unknown }).type;
   return (
     typeof t === 'string' &&
-    ['run-started', 'trial-started', 'epoch', 'trial-completed', 'trial-failed', 'trial-pruned', 'weights', 'run-finished', 'log'].includes(t) &&
+    ['run-started', 'trial-started', 'trial-promoted', 'epoch', 'trial-completed', 'trial-failed', 'trial-pruned', 'weights', 'analysis', 'run-finished', 'log'].includes(t) &&
     typeof (v as { time?: unknown }).time === 'string'
   );
 }

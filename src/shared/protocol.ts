@@ -10,7 +10,15 @@ export type BackendRequest = 'auto' | BackendName;
 /** Orchestrator -> worker: load the backend and the data once, before any trial. */
 export interface InitRequest {
   method: 'init';
-  params: { dataset: Dataset; task?: Task; baseDir: string; seed: number; backend: BackendRequest };
+  params: {
+    dataset: Dataset;
+    task?: Task;
+    baseDir: string;
+    seed: number;
+    backend: BackendRequest;
+    /** A pretrained tfjs layers model under every candidate (`training.backbone`); path absolute. */
+    backbone?: { path: string; trainable: boolean; outputLayer?: string };
+  };
 }
 
 /** Orchestrator -> worker: train one candidate. */
@@ -23,6 +31,16 @@ export interface TrainRequest {
     objective: { metric: MetricName; direction: Direction };
     /** Return the trained weights with the result (the orchestrator keeps the top k). */
     wantWeights: boolean;
+    /** Train to this many epochs in all (a rung of a multi-fidelity pruner) instead of training.epochs. */
+    epochs?: number;
+    /** Return a checkpoint (the last epoch's weights and the optimizer state) to continue from later. */
+    wantCheckpoint?: boolean;
+    /** Continue a trial from a checkpoint: its epochs so far, and its saved state. */
+    resume?: { history: EpochMetrics[]; checkpoint: Checkpoint };
+    /** Start from these (a parent's) weights in every layer whose shape matches. */
+    inherit?: ModelArtifactsMessage;
+    /** Measure inference latency after training (an objective). */
+    measureLatency?: boolean;
   };
 }
 
@@ -64,6 +82,20 @@ export interface ModelArtifactsMessage {
   weightData: ArrayBuffer;
 }
 
+/** An optimizer's state (optimizer.getWeights()): tensors in order, their data concatenated. */
+export interface OptimizerStateMessage {
+  className: string;
+  specs: { name: string; shape: number[]; dtype: 'float32' | 'int32' }[];
+  data: ArrayBuffer;
+}
+
+/** Everything needed to continue training a model: its weights after the last epoch and its optimizer's state. */
+export interface Checkpoint {
+  weights: ModelArtifactsMessage;
+  /** Absent when the optimizer cannot export its state: it then restarts (Adamax in tfjs 4.22). */
+  optimizer?: OptimizerStateMessage;
+}
+
 /** Worker -> orchestrator: the trial ended. */
 export interface TrialResult {
   method: 'result';
@@ -82,6 +114,10 @@ export interface TrialResult {
     numTensors: number;
     baselineTensors: number;
     weights?: ModelArtifactsMessage;
+    checkpoint?: Checkpoint;
+    latencyMs?: number;
+    /** With `inherit`: layers that took the parent's weights, of the layers with weights. */
+    inherited?: { layers: number; total: number };
   };
 }
 

@@ -570,6 +570,11 @@ export interface Training {
     minDelta?: number;
   };
   timeLimitSeconds?: number;
+  backbone?: {
+    path: string;
+    trainable?: boolean;
+    outputLayer?: string;
+  };
 }
 export interface ChoiceParameter30 {
   /**
@@ -604,11 +609,24 @@ export interface ChoiceParameter33 {
  * via the `definition` "search".
  */
 export interface Search {
-  strategy?: 'random' | 'grid' | 'evolution';
+  strategy?: 'random' | 'grid' | 'evolution' | 'tpe' | 'reinforce';
   objective?: {
     metric?: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss';
     direction?: 'maximize' | 'minimize';
   };
+  /**
+   * @minItems 1
+   */
+  objectives?: [
+    {
+      metric: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss' | 'params' | 'latency';
+      direction?: 'maximize' | 'minimize';
+    },
+    ...{
+      metric: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss' | 'params' | 'latency';
+      direction?: 'maximize' | 'minimize';
+    }[]
+  ];
   budget?: {
     trials?: number;
     minutes?: number;
@@ -616,14 +634,27 @@ export interface Search {
   parallel?: number | 'auto';
   seed?: number;
   pruner?: {
-    type?: 'none' | 'median';
+    type?: 'none' | 'median' | 'asha' | 'hyperband';
     warmupEpochs?: number;
     minTrials?: number;
+    minEpochs?: number;
+    reductionFactor?: number;
   };
   evolution?: {
     population?: number;
     sampleSize?: number;
+    inheritWeights?: boolean;
+  };
+  tpe?: {
+    startupTrials?: number;
+    gamma?: number;
+    candidates?: number;
+  };
+  reinforce?: {
+    learningRate?: number;
+    baselineDecay?: number;
   };
   retries?: number;
   keepTop?: number;
+  importance?: boolean;
 }

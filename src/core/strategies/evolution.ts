@@ -1,14 +1,18 @@
 // Regularized (aging) evolution, Real et al. 2019. The population is the last P finished trials, so the
 // oldest member retires as each new result arrives, whatever its score: good configs must keep proving
 // themselves through their children, which makes the search robust to lucky (noisy) evaluations.
+// With several objectives the tournament uses NSGA-II's crowded comparison (Deb et al. 2002): the member on the
+// better non-dominated front wins, and on the same front the one in the less crowded region. In a multi-fidelity
+// run a trial counts once, as of its latest (largest-budget) report.
 import type { ParamValue, TrialConfig } from '../../shared/arch';
 import type { NasSpec } from '../../shared/spec';
 import { EVOLUTION_DEFAULTS } from '../defaults';
+import { crowdedCompare, nsgaRank } from '../pareto';
 import { finiteValues, inDomain, sampleValue, type Domain } from '../params';
 import { Rng } from '../rng';
 import { resolve } from '../space';
 import { configKey, Ledger, randomConfig } from './random';
-import { score, type FinishedTrial, type Strategy, type StrategyContext } from './strategy';
+import { isMultiObjective, latestReports, score, scoreVector, type FinishedTrial, type Strategy, type StrategyContext } from './strategy';
 
 /** Mutations tried before settling for a child that repeats a known config. */
 const ATTEMPTS = 20;
@@ -18,6 +22,7 @@ export class EvolutionStrategy implements Strategy {
   readonly population: number;
   readonly sampleSize: number;
   private readonly ledger = new Ledger();
+  private readonly parents = new Map<number, number>();
 
   constructor(private readonly ctx: StrategyContext) {
     this.population = Math.max(1, ctx.spec.search?.evolution?.population ?? EVOLUTION_DEFAULTS.population);
@@ -30,17 +35,38 @@ export class EvolutionStrategy implements Strategy {
     const parent = index < this.population ? undefined : this.parent(index, finished);
     // Before the population exists, or when every member failed, there is nothing to learn from: sample.
     const config = parent ? this.child(index, parent, taken) : randomConfig(this.ctx.spec, this.ctx.seed, index, taken);
+    if (parent) this.parents.set(index, parent.trial);
+    else this.parents.delete(index);
     return this.ledger.record(index, config);
+  }
+
+  parentOf(index: number): number | undefined {
+    return this.parents.get(index);
+  }
+
+  /** The population: the last P distinct finished trials. */
+  members(finished: readonly FinishedTrial[]): FinishedTrial[] {
+    return latestReports(finished).slice(-this.population);
+  }
+
+  parentCandidates(finished: readonly FinishedTrial[]): number[] {
+    return this.members(finished)
+      .filter((t) => score(t, this.ctx.direction) > -Infinity)
+      .map((t) => t.trial);
   }
 
   /** Tournament selection among the living (non-failed) members of the population. */
   parent(index: number, finished: readonly FinishedTrial[]): FinishedTrial | undefined {
-    const members = finished.slice(-this.population).filter((t) => score(t, this.ctx.direction) > -Infinity);
+    const members = this.members(finished).filter((t) => score(t, this.ctx.direction) > -Infinity);
     if (!members.length) return undefined;
     const rng = Rng.derive(this.ctx.seed, `evolution/select/${index}`);
-    const sample = rng.shuffle(members).slice(0, this.sampleSize);
-    // Strict > keeps the first sampled among equals, so ties break by the seed, not by journal order.
-    return sample.reduce((best, t) => (score(t, this.ctx.direction) > score(best, this.ctx.direction) ? t : best));
+    // The crowded comparison is computed over the whole population, then applied within the sample.
+    const rank = isMultiObjective(this.ctx) ? nsgaRank(members.map((t) => scoreVector(t, this.ctx))) : undefined;
+    const position = new Map(members.map((t, i) => [t, i]));
+    const sample = rng.shuffle([...members]).slice(0, this.sampleSize);
+    // Strictly better replaces, so the first sampled among equals wins: ties break by the seed, not by journal order.
+    const better = (a: FinishedTrial, b: FinishedTrial) => (rank ? crowdedCompare(rank, position.get(a)!, position.get(b)!) < 0 : score(a, this.ctx.direction) > score(b, this.ctx.direction));
+    return sample.reduce((best, t) => (better(t, best) ? t : best));
   }
 
   private child(index: number, parent: FinishedTrial, taken: ReadonlySet<string>): TrialConfig {

@@ -2,17 +2,23 @@
 import { EvolutionStrategy } from './evolution';
 import { GridStrategy } from './grid';
 import { RandomStrategy } from './random';
+import { ReinforceStrategy } from './reinforce';
+import { TpeStrategy } from './tpe';
 import type { Strategy, StrategyContext } from './strategy';
 
 export { configKey } from './random';
 export type { FinishedTrial, Strategy, StrategyContext } from './strategy';
-export { score } from './strategy';
+export { latestReports, score, scoreVector } from './strategy';
 
 const STRATEGIES: Record<string, (ctx: StrategyContext) => Strategy> = {
   random: (ctx) => new RandomStrategy(ctx),
   grid: (ctx) => new GridStrategy(ctx),
   evolution: (ctx) => new EvolutionStrategy(ctx),
+  tpe: (ctx) => new TpeStrategy(ctx),
+  reinforce: (ctx) => new ReinforceStrategy(ctx),
 };
+
+export const STRATEGY_NAMES = Object.keys(STRATEGIES);
 
 export function createStrategy(ctx: StrategyContext): Strategy {
   const name: string = ctx.spec.search?.strategy ?? 'random';

@@ -7,24 +7,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { convExplicit, convGeometry, dispose, runWasm, transpose, type Info } from './common';
-
-let original: tf.KernelConfig | undefined;
-const originalSetUp = new WeakSet<object>();
-
-/** wasm's kernel, kept for what the forward-conv path does not cover (NCHW). */
-export function setOriginalConv2DBackpropInput(config: tf.KernelConfig | undefined): void {
-  original = config;
-}
-
-function runOriginal(args: Parameters<tf.KernelFunc>[0]): Info {
-  if (original === undefined) throw new Error("wasm Conv2DBackpropInput supports only dataFormat 'NHWC'");
-  // Unregistered before the backend started, its setupFunc (which binds the C++ entry point) never ran.
-  if (!originalSetUp.has(args.backend)) {
-    original.setupFunc?.(args.backend);
-    originalSetUp.add(args.backend);
-  }
-  return original.kernelFunc(args) as Info;
-}
+import { runOriginal } from './override';
 
 /** One spatial dim of one phase: first tap, tap count, and the stride-1 conv's pads to produce `outLen`. */
 function phase(r: number, stride: number, top: number, taps: number, inLen: number, outLen: number) {
@@ -56,7 +39,8 @@ function conv2DBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unk
   const backend = args.backend as BackendWasm;
   const { dy, filter } = args.inputs as unknown as { dy: Info; filter: Info };
   const { strides, pad, dataFormat, dimRoundingMode, inputShape } = args.attrs as unknown as tf.Conv2DBackpropInputAttrs;
-  if (dataFormat === 'NCHW') return runOriginal(args as Parameters<tf.KernelFunc>[0]);
+  // wasm's own kernel, kept for what the forward-conv path does not cover.
+  if (dataFormat === 'NCHW') return runOriginal(tf.Conv2DBackpropInput, args as Parameters<tf.KernelFunc>[0]);
   const info = convGeometry(inputShape, filter.shape, strides, 1, pad, dimRoundingMode, false);
   const { strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w, batchSize: n, inChannels: c } = info;
   const [hq, wq] = [Math.ceil(h / sh), Math.ceil(w / sw)];

@@ -1,14 +1,22 @@
 // Gradient kernels the wasm backend of tfjs 4.22 lacks (without them model.fit of any conv net throws
-// "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"), plus a faster Conv2DBackpropInput.
+// "Kernel 'Conv2DBackpropFilter' not registered for backend 'wasm'"), plus faster versions of wasm kernels
+// that training leans on (each file says what was slow about the original).
 import * as tf from '@tensorflow/tfjs';
 // Loaded first on purpose: importing the wasm package registers its kernels, overwriting any registered before.
 import '@tensorflow/tfjs-backend-wasm';
+import { batchMatMulConfig } from './batchMatMul';
+import { conv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
-import { conv2DBackpropInputConfig, setOriginalConv2DBackpropInput } from './conv2dBackpropInput';
+import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
+import { identityConfig } from './identity';
+import { maxPoolGradConfig } from './maxPoolGrad';
+import { replaceWasmKernel } from './override';
+import { sumConfig } from './sum';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
+const replacements = [conv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig];
 
 /** Safe to call any number of times, before or after the wasm backend is initialised. */
 export function registerWasmGradientKernels(): void {
@@ -16,11 +24,7 @@ export function registerWasmGradientKernels(): void {
     // A later tfjs may ship its own; that one wins.
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
   }
-  const current = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
-  if (current?.kernelFunc === conv2DBackpropInputConfig.kernelFunc) return;
-  setOriginalConv2DBackpropInput(current);
-  if (current !== undefined) tf.unregisterKernel(tf.Conv2DBackpropInput, 'wasm');
-  tf.registerKernel(conv2DBackpropInputConfig);
+  for (const config of replacements) replaceWasmKernel(config);
 }
 
-export { conv2DBackpropFilterConfig, conv2DBackpropInputConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig };
+export { batchMatMulConfig, conv2DConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, identityConfig, maxPoolGradConfig, sumConfig };

@@ -1,0 +1,27 @@
+// wasm's MaxPoolGrad revisits every window for every input pixel (~25x the cost of the forward pool). Ours
+// makes one forward-like pass over the windows in SIMD (simd/pool.ts), sending each window's dy to its
+// argmax exactly as the cpu backend picks it, ties included.
+import * as tf from '@tensorflow/tfjs';
+import type { Info } from './common';
+import { addr, simd, zero } from './simd/module';
+
+function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): Info {
+  const backend = args.backend as tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
+  const { dy, input } = args.inputs as unknown as { dy: Info; input: Info };
+  const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const dx = backend.makeOutput(input.shape, 'float32');
+  zero(backend, dx);
+  simd(backend).maxPoolGrad(
+    addr(backend, input), addr(backend, dy), addr(backend, dx),
+    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
+    info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+  );
+  return dx;
+}
+
+export const maxPoolGradConfig: tf.KernelConfig = {
+  kernelName: tf.MaxPoolGrad,
+  backendName: 'wasm',
+  kernelFunc: maxPoolGrad as tf.KernelFunc,
+};

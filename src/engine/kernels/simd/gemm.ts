@@ -1,0 +1,152 @@
+// C (+)= A . B in wasm SIMD, on tensors in the wasm backend's own heap. B is first packed into panels of NR
+// columns ([K][NR] each, zero-padded), so the inner loop reads it sequentially; each step broadcasts one
+// value of MR rows of A and multiplies it into NR columns, keeping the MR x NR block of C in registers.
+// MR x NR = 4 x 8 uses 8 of the 16 vector registers V8 has on x64 for accumulators, leaving room for the
+// B vectors and the broadcasts; wider blocks spill.
+import { Fn, type Local } from './asm';
+
+export const NR = 8;
+export const MR = 4;
+/** k steps per trip of the inner loop, so loads use constant offsets and the loop branch is amortised. */
+const UNROLL = 4;
+
+/**
+ * pack(b, strideK, strideN, K, N, dst): B[k][n] at b + k*strideK + n*strideN (bytes) into NR-column panels
+ * at dst, panel p holding columns p*NR.. as K rows of NR floats. Strides let B^T be packed without a copy.
+ */
+export function packFn(): Fn {
+  const f = new Fn('pack', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [b, sK, sN, K, N, dst] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i));
+  const j = f.local('i32');
+  const k = f.local('i32');
+  const src = f.local('i32');
+  const l = f.local('i32');
+  f.i32(0).set(j);
+  f.loop(j, N, NR, () => {
+    f.i32(0).set(k);
+    f.loop(k, K, 1, () => {
+      // src = b + k*sK + j*sN
+      f.get(b).get(k).get(sK).mul().add().get(j).get(sN).mul().add().set(src);
+      // A full panel of a row-contiguous B: two vector copies.
+      f.get(sN).i32(4).op(0x46).get(j).i32(NR).add().get(N).op(0x4c).and(); // sN == 4 && j + NR <= N
+      f.if(
+        () => {
+          f.get(dst).get(src).loadV(0).storeV(0);
+          f.get(dst).get(src).loadV(16).storeV(16);
+        },
+        () => {
+          f.i32(0).set(l);
+          f.loop(l, NR, 1, () => {
+            f.get(dst).get(l).i32(2).shl().add();
+            f.get(j).get(l).add().get(N).ltS();
+            f.if(
+              () => void f.get(src).get(l).get(sN).mul().add().loadF32(),
+              () => void f.f32(0),
+              'f32',
+            );
+            f.storeF32();
+          });
+        },
+      );
+      f.inc(dst, NR * 4);
+    });
+  });
+  return f;
+}
+
+/**
+ * gemm(a, lda, pb, c, ldc, M, N, K, accumulate): C[M][N] (+)= A[M][K] . B, with A's rows contiguous
+ * (lda and ldc in bytes), B packed by `pack`, and N a multiple of NR (pad C's rows when it is not).
+ * gemmT is the same with A stored transposed: A[m][k] at a + m*4 + k*lda, so a gradient's A^T needs no copy
+ * (the MR values of one k are then adjacent, and one pointer serves all rows).
+ */
+export function gemmFn(transposedA = false): Fn {
+  const f = new Fn(transposedA ? 'gemmT' : 'gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
+  const [a, lda, pb, c, ldc, M, N, K, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i));
+  const i = f.local('i32');
+  const j = f.local('i32');
+  const k = f.local('i32');
+  const pbp = f.local('i32');
+  const pk = f.local('i32');
+  const panelBytes = f.local('i32');
+  const mFull = f.local('i32');
+  const kFull = f.local('i32');
+  const pa = Array.from({ length: MR }, () => f.local('i32'));
+  const acc = Array.from({ length: MR * 2 }, () => f.local('v128'));
+  const b0 = f.local('v128');
+  const b1 = f.local('v128');
+  const s = f.local('v128');
+
+  const step = (mr: number, u: number) => {
+    f.get(pk).loadV(u * 32).set(b0);
+    f.get(pk).loadV(u * 32 + 16).set(b1);
+    for (let r = 0; r < mr; r++) {
+      if (transposedA) f.get(pa[0]).loadSplat(r * 4).set(s);
+      else f.get(pa[r]).loadSplat(u * 4).set(s);
+      f.get(acc[2 * r]).get(s).get(b0).vmul().vadd().set(acc[2 * r]);
+      f.get(acc[2 * r + 1]).get(s).get(b1).vmul().vadd().set(acc[2 * r + 1]);
+    }
+  };
+  const cAddr = (r: number) => f.get(c).get(i).i32(r).add().get(ldc).mul().add().get(j).i32(2).shl().add();
+
+  /** Moves A's pointers on by `steps` values of k. */
+  const advanceA = (mr: number, steps: number) => {
+    if (transposedA) f.inc(pa[0], lda);
+    else for (let r = 0; r < mr; r++) f.inc(pa[r], steps * 4);
+  };
+
+  const block = (mr: number) => {
+    if (transposedA) f.get(a).get(i).i32(2).shl().add().set(pa[0]);
+    else for (let r = 0; r < mr; r++) f.get(a).get(i).i32(r).add().get(lda).mul().add().set(pa[r]);
+    f.get(pbp).set(pk);
+    f.get(accumulate).if(
+      () => {
+        for (let r = 0; r < mr; r++) {
+          cAddr(r).loadV(0).set(acc[2 * r]);
+          cAddr(r).loadV(16).set(acc[2 * r + 1]);
+        }
+      },
+      () => {
+        for (let r = 0; r < mr * 2; r++) f.vzero().set(acc[r]);
+      },
+    );
+    f.i32(0).set(k);
+    f.loop(k, kFull, UNROLL, () => {
+      for (let u = 0; u < UNROLL; u++) {
+        step(mr, u);
+        // A transposed A moves by a run-time stride, so it cannot use constant offsets like B does.
+        if (transposedA) advanceA(mr, 1);
+      }
+      f.inc(pk, UNROLL * 32);
+      if (!transposedA) advanceA(mr, UNROLL);
+    });
+    f.loop(k, K, 1, () => {
+      step(mr, 0);
+      f.inc(pk, 32);
+      advanceA(mr, 1);
+    });
+    for (let r = 0; r < mr; r++) {
+      cAddr(r).get(acc[2 * r]).storeV(0);
+      cAddr(r).get(acc[2 * r + 1]).storeV(16);
+    }
+  };
+
+  const rows = (mr: number, limit: Local) => {
+    f.loop(i, limit, mr, () => {
+      f.i32(0).set(j);
+      f.get(pb).set(pbp);
+      f.loop(j, N, NR, () => {
+        block(mr);
+        f.inc(pbp, panelBytes);
+      });
+    });
+  };
+
+  f.get(K).i32(NR * 4).mul().set(panelBytes);
+  f.get(M).i32(MR - 1).sub().set(mFull);
+  f.get(K).i32(UNROLL - 1).sub().set(kFull);
+  f.i32(0).set(i);
+  rows(MR, mFull);
+  rows(1, M);
+  return f;
+}

@@ -1,0 +1,85 @@
+// Our SIMD kernels, instantiated on the wasm backend's own memory so they read and write tensors in place:
+// no copies in or out, and tensors they allocate are ordinary backend tensors.
+import type * as tf from '@tensorflow/tfjs';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { assemble } from './asm';
+import { gemmFn, packFn } from './gemm';
+import { im2colFn, im2rowFn } from './im2col';
+import { maxPoolGradFn } from './pool';
+import { sumRowsFn } from './reduce';
+import { winoDyFn, winoInFn, winoOutFn } from './winograd';
+
+export interface SimdExports {
+  pack(b: number, strideK: number, strideN: number, k: number, n: number, dst: number): void;
+  gemm(a: number, lda: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number): void;
+  gemmT(a: number, strideK: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number): void;
+  im2col(...args: number[]): void;
+  im2row(...args: number[]): void;
+  maxPoolGrad(...args: number[]): void;
+  sumRows(x: number, rows: number, width: number, out: number): void;
+  winoIn(...args: number[]): void;
+  winoOut(...args: number[]): void;
+  winoDy(...args: number[]): void;
+}
+
+// The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+interface Emscripten {
+  asm: { memory: WasmMemory };
+  HEAPU8: Uint8Array;
+  _malloc(bytes: number): number;
+  _free(ptr: number): void;
+}
+
+let compiled: object | undefined;
+const instances = new WeakMap<WasmMemory, SimdExports>();
+
+function emscripten(backend: tf.KernelBackend): Emscripten {
+  return (backend as unknown as { wasm: Emscripten }).wasm;
+}
+
+/** The kernels bound to this backend's memory; compiled once per process, instantiated once per memory. */
+export function simd(backend: tf.KernelBackend): SimdExports {
+  const memory = emscripten(backend).asm.memory;
+  let inst = instances.get(memory);
+  if (inst === undefined) {
+    compiled ??= new WA.Module(assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), maxPoolGradFn(), sumRowsFn(), winoInFn(), winoOutFn(), winoDyFn()]));
+    inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
+    instances.set(memory, inst);
+  }
+  return inst;
+}
+
+/** Byte address of a tensor's data in the heap. */
+export function addr(backend: tf.KernelBackend, t: tf.TensorInfo): number {
+  return (backend as unknown as BackendWasm).dataIdMap.get(t.dataId)!.memoryOffset;
+}
+
+/** Heap scratch for intermediates no tensor holds (packed panels); `free` it in a finally. */
+export function scratch(backend: tf.KernelBackend, bytes: number): { ptr: number; free(): void } {
+  const em = emscripten(backend);
+  // 16-byte aligned by emscripten's malloc, as v128 access prefers.
+  const ptr = em._malloc(bytes) >>> 0;
+  if (ptr === 0) throw new Error(`wasm heap: could not allocate ${bytes} bytes`);
+  return { ptr, free: () => em._free(ptr) };
+}
+
+/** Zeroes a tensor's bytes (a native fill, at memset speed). */
+export function zero(backend: tf.KernelBackend, t: tf.TensorInfo): void {
+  const at = addr(backend, t);
+  const bytes = t.shape.reduce((p, q) => p * q, 1) * 4;
+  emscripten(backend).HEAPU8.fill(0, at, at + bytes);
+}
+
+/** A Float32Array over heap bytes; take it after the last allocation, as growing the heap detaches it. */
+export function heapF32(backend: tf.KernelBackend, ptr: number, length: number): Float32Array {
+  return new Float32Array(emscripten(backend).HEAPU8.buffer, ptr, length);
+}

@@ -1,0 +1,36 @@
+// The extension's settings, read in one place and typed. Values a user can mistype in settings.json are
+// checked here, so the rest of the extension can trust them.
+import * as vscode from 'vscode';
+import type { BackendRequest } from '../shared/protocol';
+
+export const SECTION = 'nasStudio';
+
+export interface NasStudioConfig {
+  /** Workers per search; null leaves it to the spec (`search.parallel`, default one per core). */
+  readonly parallel: number | null;
+  /** The engine backend to ask for; `auto` lets the engine pick the fastest that loads. */
+  readonly backend: BackendRequest;
+  /** The Node executable for searches; undefined runs VS Code's own runtime as Node. */
+  readonly nodePath: string | undefined;
+  /** Where runs go, relative to the workspace folder; undefined means `.nas-studio/runs` beside the spec. */
+  readonly resultsFolder: string | undefined;
+}
+
+export function getConfig(scope?: vscode.ConfigurationScope): NasStudioConfig {
+  const c = vscode.workspace.getConfiguration(SECTION, scope);
+  const parallel = c.get<unknown>('parallel', null);
+  const backend = c.get<unknown>('backend', 'auto');
+  const nodePath = c.get<unknown>('nodePath', '');
+  const resultsFolder = c.get<unknown>('resultsFolder', '');
+  return {
+    parallel: typeof parallel === 'number' && Number.isInteger(parallel) && parallel >= 1 ? parallel : null,
+    // The CLI validates the name and says what is allowed; the settings editor offers only valid ones.
+    backend: typeof backend === 'string' && backend ? (backend as BackendRequest) : 'auto',
+    nodePath: typeof nodePath === 'string' && nodePath.trim() ? nodePath.trim() : undefined,
+    resultsFolder: typeof resultsFolder === 'string' && resultsFolder.trim() ? resultsFolder.trim() : undefined,
+  };
+}
+
+export function affectsConfig(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SECTION);
+}

@@ -1,0 +1,227 @@
+// The wasm kernels replaced or added for training speed (MaxPoolGrad, Sum, BatchMatMul, Conv2DBackpropFilter
+// on the SIMD GEMM, Winograd Conv2D and input gradient, and the GEMM itself) against the cpu backend, on seeded random shapes.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+import { batchMatMulConfig, conv2DConfig, identityConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
+import { NR } from '../../src/engine/kernels/simd/gemm';
+import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
+import { compare, harness, on } from './kernel-harness';
+
+const h = harness(20261129);
+
+before(async () => {
+  await initBackend('wasm');
+  await tf.setBackend('cpu');
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
+});
+
+describe('registration', () => {
+  it('replaces wasm\'s MaxPoolGrad, Sum, BatchMatMul, Conv2D and Identity', () => {
+    for (const c of [maxPoolGradConfig, sumConfig, batchMatMulConfig, conv2DConfig, identityConfig]) assert.equal(tf.getKernel(c.kernelName, 'wasm')?.kernelFunc, c.kernelFunc, c.kernelName);
+  });
+});
+
+describe('MaxPoolGrad matches cpu, ties included', () => {
+  type Pad = 'same' | 'valid' | number;
+  const cases: Array<{ f: [number, number]; s: [number, number]; pad: Pad; c: number }> = [
+    { f: [2, 2], s: [2, 2], pad: 'valid', c: 8 },
+    { f: [2, 2], s: [2, 2], pad: 'same', c: 5 },
+    { f: [3, 3], s: [2, 2], pad: 'same', c: 4 },
+    { f: [3, 3], s: [1, 1], pad: 'same', c: 7 },
+    { f: [3, 2], s: [2, 1], pad: 'valid', c: 1 },
+    { f: [2, 3], s: [3, 2], pad: 'valid', c: 12 },
+    { f: [1, 1], s: [2, 2], pad: 'valid', c: 3 },
+    { f: [3, 3], s: [2, 2], pad: 1, c: 6 },
+    { f: [4, 4], s: [4, 4], pad: 'same', c: 9 },
+  ];
+  for (const { f, s, pad, c } of cases) {
+    for (const coarse of [false, true]) {
+      const n = h.int(1, 3);
+      const [ih, iw] = [h.int(f[0], 11), h.int(f[1], 11)];
+      const shape = [n, ih, iw, c];
+      const xData = coarse ? h.coarse(shape) : h.data(shape);
+      const label = `x ${shape.join('x')}, pool ${f.join('x')}, strides ${s}, pad ${pad}${coarse ? ', many ties' : ''}`;
+      it(label, async () => {
+        const y = await on('cpu', () => [tf.maxPool(tf.tensor4d(xData, shape as [number, number, number, number]), f, s, pad as 'same')]);
+        const dyData = h.data(y[0].shape);
+        await compare(label, () => {
+          const x = tf.tensor4d(xData, shape as [number, number, number, number]);
+          return [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, f, s, pad as 'same').mul(tf.tensor(dyData, y[0].shape)).sum())(x)];
+          // Exact where windows do not overlap; where they do, the cpu adds in double precision and we in
+          // float32, so sums may differ in the last bit. A gradient sent to the wrong pixel is off by ~1.
+        }, s[0] >= f[0] && s[1] >= f[1] ? 0 : 1e-6);
+      });
+    }
+  }
+
+  it('windows of only -Infinity or NaN pass nothing on, as on cpu', async () => {
+    const shape: [number, number, number, number] = [1, 4, 4, 5];
+    const xData = h.data(shape);
+    // Window (0,0) all -Infinity in channel 0, all NaN in channel 1, NaN then a value in channel 2.
+    for (const [r, c] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+      xData[(r * 4 + c) * 5] = -Infinity;
+      xData[(r * 4 + c) * 5 + 1] = NaN;
+    }
+    xData[2] = NaN;
+    const dyData = h.data([1, 2, 2, 5]);
+    await compare('-Infinity and NaN windows', () => [
+      tf.engine().runKernel(tf.MaxPoolGrad, { dy: tf.tensor4d(dyData, [1, 2, 2, 5]), input: tf.tensor4d(xData, shape), output: tf.zeros([1, 2, 2, 5]) }, {
+        filterSize: 2, strides: 2, pad: 'valid',
+      } as unknown as tf.NamedAttrMap) as tf.Tensor,
+    ], 0);
+  });
+});
+
+describe('Sum matches cpu', () => {
+  const cases: Array<{ shape: number[]; axis: number[]; keepDims?: boolean }> = [
+    { shape: [128, 28, 28, 32], axis: [0, 1, 2] },
+    { shape: [7, 5, 3, 6], axis: [0, 1, 2] },
+    { shape: [9, 13], axis: [0] },
+    { shape: [3, 4, 10], axis: [0, 1], keepDims: true },
+    { shape: [70, 2, 3], axis: [0] },
+    { shape: [4, 6, 5], axis: [1, 2] },
+    { shape: [4, 6, 5], axis: [0, 2] },
+    { shape: [4, 6, 5], axis: [0, 1, 2] },
+    { shape: [257, 4], axis: [-2] },
+  ];
+  for (const { shape, axis, keepDims } of cases) {
+    const xData = h.data(shape);
+    const label = `sum of ${shape.join('x')} over ${axis}${keepDims ? ', keepDims' : ''}`;
+    it(label, () => compare(label, () => [tf.sum(tf.tensor(xData, shape), axis, keepDims)]));
+  }
+  it('int32 goes to wasm\'s own kernel', () => compare('int32', () => [tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), 0).toFloat()]));
+});
+
+describe('BatchMatMul matches cpu with transposed operands', () => {
+  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+    for (const batch of [[], [3], [2, 2]]) {
+      // Widths that fill whole GEMM panels (our path) and widths that do not (XNNPACK's).
+      const [m, k, n] = [h.int(1, 19), h.int(1, 23), batch.length === 1 ? h.int(1, 17) : 8 * h.int(1, 3)];
+      const aShape = [...batch, ...(ta ? [k, m] : [m, k])];
+      const bShape = [...batch, ...(tb ? [n, k] : [k, n])];
+      const [aData, bData] = [h.data(aShape), h.data(bShape)];
+      const label = `${aShape.join('x')}${ta ? '^T' : ''} . ${bShape.join('x')}${tb ? '^T' : ''}`;
+      it(label, () => compare(label, () => [tf.matMul(tf.tensor(aData, aShape), tf.tensor(bData, bShape), ta, tb)]));
+    }
+  }
+  it('broadcasts a rank-2 operand over a batch', () => {
+    const [aData, bData] = [h.data([3, 5, 7]), h.data([7, 16])];
+    return compare('broadcast', () => [tf.matMul(tf.tensor(aData, [3, 5, 7]), tf.tensor(bData, [7, 16])), tf.matMul(tf.tensor(bData, [7, 16]), tf.tensor(aData, [3, 5, 7]), true, true)]);
+  });
+  it('a dense layer\'s gradients', () => {
+    const [x, w, dy] = [h.data([16, 50]), h.data([50, 12]), h.data([16, 12])];
+    return compare('dense grads', () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b).mul(tf.tensor(dy, [16, 12])).sum())([tf.tensor(x, [16, 50]), tf.tensor(w, [50, 12])]));
+  });
+});
+
+describe('Conv2DBackpropFilter on the SIMD GEMM matches cpu', () => {
+  // Channel counts that take the vector path (multiples of 4) and the scalar one, and inputs large enough to
+  // need many K-chunks.
+  const cases: Array<{ n: number; hw: [number, number]; k: [number, number]; ci: number; co: number; s: number; pad: 'same' | 'valid' }> = [
+    { n: 2, hw: [14, 14], k: [3, 3], ci: 32, co: 16, s: 1, pad: 'same' },
+    { n: 3, hw: [9, 11], k: [3, 3], ci: 8, co: 13, s: 2, pad: 'same' },
+    { n: 2, hw: [48, 48], k: [3, 3], ci: 1, co: 8, s: 1, pad: 'same' },
+    { n: 1, hw: [10, 7], k: [5, 5], ci: 12, co: 9, s: 2, pad: 'valid' },
+    { n: 2, hw: [6, 6], k: [1, 1], ci: 6, co: 3, s: 1, pad: 'valid' },
+    { n: 1, hw: [40, 40], k: [2, 3], ci: 5, co: 4, s: 1, pad: 'same' },
+    { n: 2, hw: [33, 30], k: [3, 3], ci: 3, co: 16, s: 2, pad: 'valid' },
+    { n: 3, hw: [20, 20], k: [5, 5], ci: 2, co: 8, s: 1, pad: 'same' },
+  ];
+  for (const { n, hw, k, ci, co, s, pad } of cases) {
+    const xShape = [n, ...hw, ci] as [number, number, number, number];
+    const xData = h.data(xShape);
+    const label = `x ${xShape.join('x')}, filter ${k.join('x')}x${ci}x${co}, stride ${s}, ${pad}`;
+    it(label, async () => {
+      const y = await on('cpu', () => [tf.conv2d(tf.tensor4d(xData, xShape), tf.zeros([...k, ci, co]) as tf.Tensor4D, s, pad)]);
+      const dyData = h.data(y[0].shape);
+      await compare(label, () => [
+        tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor4d(xData, xShape), dy: tf.tensor(dyData, y[0].shape) }, {
+          strides: s, pad, dataFormat: 'NHWC', filterShape: [...k, ci, co],
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      ]);
+    });
+  }
+});
+
+describe('3x3 stride-1 convolutions on Winograd F(2x2,3x3) match cpu', () => {
+  type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+  const cases: Array<{ n: number; hw: [number, number]; ci: number; co: number; pad: Pad }> = [
+    { n: 2, hw: [14, 14], ci: 32, co: 64, pad: 'same' },
+    { n: 3, hw: [7, 9], ci: 8, co: 12, pad: 'same' },
+    { n: 1, hw: [11, 6], ci: 16, co: 8, pad: 'valid' },
+    { n: 2, hw: [5, 5], ci: 12, co: 20, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+    { n: 1, hw: [3, 3], ci: 8, co: 8, pad: 'valid' },
+  ];
+  for (const { n, hw, ci, co, pad } of cases) {
+    const xShape = [n, ...hw, ci] as [number, number, number, number];
+    const [xData, fData] = [h.data(xShape), h.data([3, 3, ci, co])];
+    const label = `x ${xShape.join('x')}, filter 3x3x${ci}x${co}, pad ${JSON.stringify(pad)}: output and both gradients`;
+    it(label, async () => {
+      const y = await on('cpu', () => [tf.conv2d(tf.tensor4d(xData, xShape), tf.tensor4d(fData, [3, 3, ci, co]), 1, pad)]);
+      const dyData = h.data(y[0].shape);
+      await compare(label, () => {
+        const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, pad);
+        const x = tf.tensor4d(xData, xShape);
+        const w = tf.tensor4d(fData, [3, 3, ci, co]);
+        return [f(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => f(a, b).mul(tf.tensor(dyData, y[0].shape)).sum())([x, w])];
+      });
+    });
+  }
+});
+
+describe('Identity shares the buffer instead of copying it', () => {
+  it('a clone outlives its original, and the buffer goes with the last of them', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const ids = tf.engine().backend.numDataIds();
+    const a = tf.tensor([1, 2, 3]);
+    const b = tf.clone(a);
+    assert.equal(tf.engine().backend.numDataIds(), ids + 1, 'a clone takes no new buffer');
+    a.dispose();
+    assert.deepEqual([...b.dataSync()], [1, 2, 3]);
+    b.dispose();
+    assert.equal(tf.engine().backend.numDataIds(), ids);
+  });
+  it('strings still copy', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const s = tf.tensor(['x', 'y']);
+    const c = tf.clone(s);
+    s.dispose();
+    assert.deepEqual(c.dataSync(), ['x', 'y']);
+    c.dispose();
+  });
+});
+
+describe('SIMD GEMM', () => {
+  it('matches a plain triple loop, A as stored and transposed, with row and K remainders and accumulation', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const backend = tf.backend();
+    const k = simd(backend);
+    for (const [m, kk, n] of [[1, 1, 8], [5, 7, 16], [13, 33, 24], [4, 4, 8], [31, 130, 40]]) {
+      const a = h.data([m, kk]);
+      const b = h.data([kk, n]);
+      const c0 = h.data([m, n]);
+      const want = Float32Array.from(c0);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < kk; p++) want[i * n + j] += a[i * kk + p] * b[p * n + j];
+      const aT = new Float32Array(kk * m);
+      for (let i = 0; i < m; i++) for (let p = 0; p < kk; p++) aT[p * m + i] = a[i * kk + p];
+      for (const transposed of [false, true]) {
+        const ta = tf.tensor(transposed ? aT : a);
+        const tb = tf.tensor(b);
+        const tc = tf.tensor(c0);
+        const packed = scratch(backend, kk * Math.ceil(n / NR) * NR * 4);
+        try {
+          k.pack(addr(backend, tb), n * 4, 4, kk, n, packed.ptr);
+          if (transposed) k.gemmT(addr(backend, ta), m * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
+          else k.gemm(addr(backend, ta), kk * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
+          const got = tc.dataSync();
+          for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `${m}x${kk}x${n}${transposed ? ' (A^T)' : ''}: element ${i} is ${got[i]}, want ${want[i]}`);
+        } finally {
+          packed.free();
+          tf.dispose([ta, tb, tc]);
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,196 @@
+// The results panel's entry point: says `ready`, folds host messages into the model, and redraws at most once
+// per animation frame whatever the message rate. Views only draw what is visible, and the costly ones
+// (parallel coordinates) at most once a second, so a 5,000-trial run stays responsive.
+import 'uplot/dist/uPlot.min.css';
+import './panel.css';
+import { isHostToPanel } from '../src/shared/panel';
+import { TrialDetail } from './detail';
+import { Header } from './header';
+import { Leaderboard } from './leaderboard';
+import { LogView } from './logView';
+import { leaderboardRows, nextSort, PanelModel, type Row, sortRows, type SortOrder, type XMode } from './model';
+import { ParallelView } from './parallelView';
+import { ProgressView } from './progressView';
+import { onThemeChange, readPalette } from './theme';
+import { registerToolkit, tabs } from './toolkit';
+import { vscode, type SavedState } from './vscodeApi';
+
+registerToolkit();
+const api = vscode();
+const saved = api.getState();
+const ui: { selected?: number; sort: SortOrder; tab: string; xMode: XMode } = {
+  selected: saved?.selected,
+  sort: saved?.sort ?? { key: 'rank', dir: 'asc' },
+  tab: saved?.tab ?? 'progress',
+  xMode: saved?.xMode ?? 'trial',
+};
+const model = new PanelModel();
+
+function save() {
+  const state: SavedState = { runDir: model.runDir || saved?.runDir || '', selected: ui.selected, sort: ui.sort, tab: ui.tab, xMode: ui.xMode };
+  // The host's serializer needs runDir to reconnect after a window reload; without one there is nothing to keep.
+  if (state.runDir) api.setState(state);
+}
+
+function select(trial: number, reveal: boolean) {
+  ui.selected = trial;
+  uiDirty = true;
+  if (reveal) pendingReveal = trial;
+  save();
+  schedule();
+}
+
+const header = new Header({ stop: () => api.postMessage({ method: 'stop' }), resume: () => api.postMessage({ method: 'resume' }) });
+const progress = new ProgressView(readPalette(), ui.xMode, {
+  onPick: (t) => select(t, true),
+  onXMode: (m) => {
+    ui.xMode = m;
+    save();
+    redraw();
+  },
+});
+const parallel = new ParallelView(() => redraw());
+const log = new LogView();
+// A multi-objective run will add its Pareto front here as one more tab: a view with update(model), like these.
+const views = tabs(
+  [
+    { id: 'progress', label: 'Progress', content: progress.element },
+    { id: 'params', label: 'Parameters', content: parallel.element },
+    { id: 'log', label: 'Log', content: log.element },
+  ],
+  ui.tab,
+  (id) => {
+    if (id === ui.tab) return;
+    ui.tab = id;
+    save();
+    redraw();
+  },
+);
+const board = new Leaderboard({
+  onSort: (key) => {
+    ui.sort = nextSort(ui.sort, key, model.direction);
+    uiDirty = true;
+    save();
+    schedule();
+  },
+  onSelect: (t) => select(t, false),
+});
+const detail = new TrialDetail({
+  reveal: (trial) => api.postMessage({ method: 'reveal', params: { trial } }),
+  export: (trial) => api.postMessage({ method: 'export', params: { trial } }),
+});
+
+const app = document.getElementById('app') ?? document.body;
+const viewsBox = document.createElement('section');
+viewsBox.className = 'views';
+viewsBox.appendChild(views);
+const bottom = document.createElement('section');
+bottom.className = 'bottom';
+const boardBox = document.createElement('div');
+boardBox.className = 'board';
+boardBox.appendChild(board.element);
+bottom.append(boardBox, detail.element);
+app.replaceChildren(header.element, viewsBox, bottom);
+app.classList.add('loading');
+
+// --- rendering ---------------------------------------------------------------------------------------------
+
+let frame = 0;
+let uiDirty = true;
+let pendingReveal: number | undefined;
+let drawnVersion = -1;
+const viewVersion: Record<string, number> = {};
+let rows: Row[] = [];
+let sorted: Row[] = [];
+let rowsVersion = -1;
+let parallelAt = 0;
+let parallelTimer = 0;
+/** At most once a second, and less often when drawing it takes long (10% of the main thread at most). */
+let parallelInterval = 1000;
+
+function schedule() {
+  if (!frame) frame = requestAnimationFrame(render);
+}
+
+/** Forget what the views drew: a theme change, a resize or a mode switch must redraw even without new data. */
+function redraw() {
+  for (const k of Object.keys(viewVersion)) delete viewVersion[k];
+  uiDirty = true;
+  schedule();
+}
+
+function render() {
+  frame = 0;
+  header.update(model, Date.now());
+  if (!model.initialized) return;
+  app.classList.remove('loading');
+  const changed = model.version !== drawnVersion;
+  drawnVersion = model.version;
+
+  if (rowsVersion !== model.version) {
+    rows = leaderboardRows(model);
+    rowsVersion = model.version;
+  }
+  // The best trial is the one to look at first; after that the selection is the user's.
+  if (ui.selected === undefined || !model.state.trials.has(ui.selected)) {
+    const best = model.best();
+    if (best) ui.selected = best.trial;
+  }
+  if (changed || uiDirty) {
+    sorted = sortRows(rows, ui.sort);
+    board.update(sorted, ui.sort, model.metric, ui.selected);
+    const t = ui.selected !== undefined ? model.state.trials.get(ui.selected) : undefined;
+    detail.update(model, t, t && rows.find((r) => r.trial === t.trial));
+    if (pendingReveal !== undefined) board.reveal(pendingReveal);
+    pendingReveal = undefined;
+  }
+  const selectionChanged = uiDirty;
+  uiDirty = false;
+
+  const stale = (id: string) => viewVersion[id] !== model.version || selectionChanged;
+  if (ui.tab === 'progress' && viewVersion.progress !== model.version) {
+    progress.update(model);
+    viewVersion.progress = model.version;
+  } else if (ui.tab === 'params' && stale('params')) {
+    const wait = parallelAt + parallelInterval - Date.now();
+    if (wait <= 0) {
+      const t = performance.now();
+      parallel.update(model, ui.selected);
+      viewVersion.params = model.version;
+      parallelAt = Date.now();
+      parallelInterval = Math.max(1000, 10 * (performance.now() - t));
+    } else if (!parallelTimer) {
+      parallelTimer = window.setTimeout(() => {
+        parallelTimer = 0;
+        uiDirty = true;
+        schedule();
+      }, wait);
+    }
+  } else if (ui.tab === 'log') log.update(model);
+}
+
+// --- host messages -----------------------------------------------------------------------------------------
+
+window.addEventListener('message', (e: MessageEvent) => {
+  const msg: unknown = e.data;
+  if (!isHostToPanel(msg)) return;
+  model.apply(msg);
+  if (msg.method === 'init') {
+    if (ui.selected !== undefined && !model.state.trials.has(ui.selected)) ui.selected = undefined;
+    save();
+  }
+  schedule();
+});
+
+// Elapsed time and ETA move without events; a once-a-second tick is all the header needs.
+window.setInterval(() => {
+  if (model.isLive) schedule();
+}, 1000);
+
+onThemeChange(() => {
+  progress.setPalette(readPalette());
+  redraw();
+});
+
+api.postMessage({ method: 'ready' });
+schedule();

@@ -1,0 +1,378 @@
+// The panel's state, computed from host messages alone, and the pure selectors the views draw from. No DOM:
+// the unit tests drive it with journal events. Event application is incremental (RunState.apply) because a
+// live run sends a few events per batch while the panel may already hold 5,000 trials; the selectors are
+// whole recomputations, which the views memoise on `version` and run at most once per animation frame.
+import { RunState, type TrialState } from '../src/core/runstate';
+import type { Direction, EpochMetrics, LogLine, MetricName, RunEvent } from '../src/shared/events';
+import type { HostToPanel, RunStatus } from '../src/shared/panel';
+
+/** A trial's state as the panel shows it: a `running` trial of a run that is no longer running was interrupted. */
+export type RowState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted';
+
+export interface Row {
+  trial: number;
+  /** 1-based among completed trials, best first; pruned, failed and unfinished trials have none. */
+  rank?: number;
+  value?: number;
+  /** Trainable weights of the model. */
+  params?: number;
+  epochs: number;
+  durationMs?: number;
+  state: RowState;
+  /** Why it ended as it did: the error of a failed trial, the pruner's reason, an early stop. */
+  note: string;
+  attempts: number;
+  hasWeights: boolean;
+}
+
+export type SortKey = 'rank' | 'trial' | 'value' | 'params' | 'epochs' | 'duration' | 'state';
+export type SortDir = 'asc' | 'desc';
+export interface SortOrder {
+  key: SortKey;
+  dir: SortDir;
+}
+
+const LOG_LIMIT = 500;
+
+export class PanelModel {
+  runDir = '';
+  status: RunStatus = 'starting';
+  canResume = false;
+  message?: string;
+  state = new RunState();
+  /** The latest log lines (warnings matter most: a backend fallback, a retried worker). */
+  logs: LogLine[] = [];
+  /** Whether `init` arrived: before it the panel shows nothing rather than an empty run. */
+  initialized = false;
+  /** Bumped on every change so views skip work when nothing they draw changed. */
+  version = 0;
+  /** One span per launch (a resume starts a new one): elapsed time must not count the hours a run sat stopped. */
+  spans: { start: number; last: number }[] = [];
+  /** Completed/pruned/failed trials per span, for an ETA from the current launch's pace. */
+  private spanDone = 0;
+  /** The error that made each retried trial start again: RunState forgets it when the retry starts. */
+  readonly retryErrors = new Map<number, string>();
+
+  apply(msg: HostToPanel): void {
+    switch (msg.method) {
+      case 'init':
+        this.reset();
+        this.runDir = msg.params.runDir;
+        this.setStatus(msg.params.status, msg.params.canResume);
+        this.initialized = true;
+        this.applyEvents(msg.params.events);
+        break;
+      case 'events':
+        this.applyEvents(msg.params.events);
+        break;
+      case 'status':
+        this.setStatus(msg.params.status, msg.params.canResume, msg.params.message);
+        break;
+    }
+    this.version++;
+  }
+
+  private reset() {
+    this.state = new RunState();
+    this.logs = [];
+    this.spans = [];
+    this.spanDone = 0;
+    this.retryErrors.clear();
+    this.message = undefined;
+  }
+
+  private setStatus(status: RunStatus, canResume: boolean, message?: string) {
+    this.status = status;
+    this.canResume = !!canResume;
+    if (message !== undefined) this.message = message;
+  }
+
+  private applyEvents(events: readonly RunEvent[]) {
+    for (const e of events) {
+      const t = Date.parse(e.time);
+      if (e.type === 'run-started') {
+        this.spans.push({ start: t, last: t });
+        this.spanDone = 0;
+      } else if (this.spans.length && Number.isFinite(t)) {
+        const span = this.spans[this.spans.length - 1];
+        span.last = Math.max(span.last, t);
+      }
+      const before = this.state.order.length;
+      this.state.apply(e);
+      if (this.state.order.length > before) this.spanDone++;
+      if (e.type === 'trial-failed' && e.retry) this.retryErrors.set(e.trial, e.error);
+      if (e.type === 'log') {
+        this.logs.push(e);
+        if (this.logs.length > LOG_LIMIT * 2) this.logs = this.logs.slice(-LOG_LIMIT);
+      }
+      if (e.type === 'run-finished' && e.message) this.message = e.message;
+    }
+  }
+
+  get name(): string {
+    return this.state.started?.name ?? '';
+  }
+
+  get direction(): Direction {
+    return this.state.direction;
+  }
+
+  get metric(): MetricName {
+    return this.state.started?.objective.metric ?? 'val_accuracy';
+  }
+
+  /** Trials done against the trial budget. */
+  progress(): { done: number; budget: number; running: number; completed: number; pruned: number; failed: number } {
+    const c = this.state.counts();
+    return { ...c, budget: this.state.started?.budget.trials ?? 0 };
+  }
+
+  get isLive(): boolean {
+    return this.status === 'running' || this.status === 'starting' || this.status === 'stopping';
+  }
+
+  /**
+   * Elapsed run time (the sum of every launch's span, the current one up to `now` while live) and an ETA from
+   * the current launch's pace, capped by the time budget. `now` is a parameter so tests are deterministic.
+   */
+  timing(now: number): { elapsedMs: number; etaMs?: number } {
+    if (!this.spans.length) return { elapsedMs: 0 };
+    let elapsedMs = 0;
+    const last = this.spans.length - 1;
+    this.spans.forEach((s, i) => {
+      const end = i === last && this.isLive ? Math.max(now, s.last) : s.last;
+      elapsedMs += end - s.start;
+    });
+    if (!this.isLive || this.state.finished) return { elapsedMs };
+    const { done, budget } = this.progress();
+    const current = this.spans[last];
+    const currentMs = Math.max(now, current.last) - current.start;
+    let etaMs: number | undefined;
+    if (this.spanDone > 0 && budget > done) etaMs = ((budget - done) * currentMs) / this.spanDone;
+    const minutes = this.state.started?.budget.minutes;
+    if (minutes !== undefined) {
+      const left = Math.max(0, minutes * 60_000 - elapsedMs);
+      etaMs = etaMs === undefined ? left : Math.min(etaMs, left);
+    }
+    return { elapsedMs, etaMs };
+  }
+
+  private rankedCache?: { version: number; trials: TrialState[] };
+
+  /** Completed trials best first (RunState.ranked), computed once per version: several selectors need it. */
+  ranked(): TrialState[] {
+    if (this.rankedCache?.version !== this.version) this.rankedCache = { version: this.version, trials: this.state.ranked() };
+    return this.rankedCache.trials;
+  }
+
+  /** The same trial RunState.best() picks (ties go to the lower trial number), from the cached ranking. */
+  best(): TrialState | undefined {
+    return this.ranked()[0];
+  }
+
+  rowState(t: TrialState): RowState {
+    return t.status === 'running' && !this.isLive ? 'interrupted' : t.status;
+  }
+}
+
+function epochsOf(t: TrialState): number {
+  let n = 0;
+  for (const h of t.history) if (h) n++;
+  return n;
+}
+
+const STOP_NOTES: Record<string, string> = { 'early-stopping': 'early stop', 'time-limit': 'time limit', epochs: '' };
+
+function noteOf(t: TrialState, state: RowState, retryError: string | undefined): string {
+  switch (state) {
+    case 'failed':
+      return t.error ?? 'failed';
+    case 'pruned':
+      return t.reason ?? 'pruned';
+    case 'completed':
+      return STOP_NOTES[t.reason ?? ''] ?? t.reason ?? '';
+    case 'interrupted':
+      return 'interrupted: the run stopped before it ended';
+    case 'running':
+      return t.attempts > 1 && retryError ? `attempt ${t.attempts} after: ${retryError}` : '';
+  }
+}
+
+/** One row per trial, in trial order. */
+export function leaderboardRows(m: PanelModel): Row[] {
+  const ranks = new Map<number, number>();
+  m.ranked().forEach((t, i) => ranks.set(t.trial, i + 1));
+  const rows: Row[] = [];
+  for (const t of m.state.trials.values()) {
+    const state = m.rowState(t);
+    rows.push({
+      trial: t.trial,
+      rank: ranks.get(t.trial),
+      value: t.value,
+      params: t.params,
+      epochs: epochsOf(t),
+      durationMs: t.durationMs,
+      state,
+      note: noteOf(t, state, m.retryErrors.get(t.trial)),
+      attempts: t.attempts,
+      hasWeights: t.hasWeights,
+    });
+  }
+  return rows.sort((a, b) => a.trial - b.trial);
+}
+
+/** Unranked rows come after ranked ones, live ones first: they may still rank. */
+const STATE_ORDER: Record<RowState, number> = { completed: 0, running: 1, pruned: 2, interrupted: 3, failed: 4 };
+
+/** The direction a column sorts in when first clicked: the best objective first, everything else ascending. */
+export function defaultDir(key: SortKey, direction: Direction): SortDir {
+  if (key === 'value') return direction === 'maximize' ? 'desc' : 'asc';
+  return 'asc';
+}
+
+export function nextSort(current: SortOrder, key: SortKey, direction: Direction): SortOrder {
+  if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
+  return { key, dir: defaultDir(key, direction) };
+}
+
+function numeric(r: Row, key: SortKey): number | undefined {
+  switch (key) {
+    case 'rank':
+      return r.rank;
+    case 'trial':
+      return r.trial;
+    case 'value':
+      return r.value !== undefined && !Number.isNaN(r.value) ? r.value : undefined;
+    case 'params':
+      return r.params;
+    case 'epochs':
+      return r.epochs;
+    case 'duration':
+      return r.durationMs;
+    case 'state':
+      return STATE_ORDER[r.state];
+  }
+}
+
+/** A new sorted array. Rows without the key's value sort last in both directions; ties go by trial number. */
+export function sortRows(rows: readonly Row[], order: SortOrder): Row[] {
+  const sign = order.dir === 'asc' ? 1 : -1;
+  // Keys computed once per row, not once per comparison: this runs every frame of a live 5,000-trial run.
+  const keyed = rows.map((r) => ({ r, k: numeric(r, order.key), s: STATE_ORDER[r.state] }));
+  keyed.sort((a, b) => {
+    const x = a.k;
+    const y = b.k;
+    if (x === undefined || y === undefined) {
+      if (x !== y) return x === undefined ? 1 : -1;
+      // Unranked rows under a rank sort: by state, so failures gather at the bottom.
+      if (order.key === 'rank') return a.s - b.s || a.r.trial - b.r.trial;
+      return a.r.trial - b.r.trial;
+    }
+    return sign * (x - y) || a.r.trial - b.r.trial;
+  });
+  return keyed.map((x) => x.r);
+}
+
+export type XMode = 'time' | 'trial';
+
+/**
+ * The objective chart's data, aligned on one x axis as uPlot wants: every trial with a value as a point
+ * (completed or pruned, so null in the other series) and the best-so-far of completed trials as a step line.
+ * x is the trial number, or the time the trial ended (unix seconds) in 'time' mode. Pruned values are at a
+ * lower fidelity, so they never count as best (as RunState.best() says).
+ */
+export interface ObjectiveSeries {
+  x: number[];
+  trials: number[];
+  completed: (number | null)[];
+  pruned: (number | null)[];
+  best: (number | null)[];
+}
+
+/** Parsed end times, per trial state object (a retry or a re-init makes new ones): Date.parse is slow in bulk. */
+const endSeconds = new WeakMap<TrialState, number>();
+
+function endedAt(t: TrialState): number {
+  let v = endSeconds.get(t);
+  if (v === undefined) {
+    v = Date.parse(t.endedAt ?? t.startedAt) / 1000;
+    if (t.endedAt) endSeconds.set(t, v);
+  }
+  return v;
+}
+
+export function objectiveSeries(m: PanelModel, mode: XMode): ObjectiveSeries {
+  const pts: { x: number; trial: number; value: number; completed: boolean }[] = [];
+  for (const t of m.state.trials.values()) {
+    if ((t.status !== 'completed' && t.status !== 'pruned') || t.value === undefined || Number.isNaN(t.value)) continue;
+    const x = mode === 'trial' ? t.trial : endedAt(t);
+    if (!Number.isFinite(x)) continue;
+    pts.push({ x, trial: t.trial, value: t.value, completed: t.status === 'completed' });
+  }
+  pts.sort((a, b) => a.x - b.x || a.trial - b.trial);
+  const sign = m.direction === 'maximize' ? 1 : -1;
+  const out: ObjectiveSeries = { x: [], trials: [], completed: [], pruned: [], best: [] };
+  let best: number | null = null;
+  for (const p of pts) {
+    if (p.completed && (best === null || sign * p.value > sign * best)) best = p.value;
+    out.x.push(p.x);
+    out.trials.push(p.trial);
+    out.completed.push(p.completed ? p.value : null);
+    out.pruned.push(p.completed ? null : p.value);
+    out.best.push(best);
+  }
+  return out;
+}
+
+export interface Curve {
+  trial: number;
+  running: boolean;
+  best: boolean;
+  values: (number | null)[];
+}
+
+export interface CurveSeries {
+  metric: MetricName;
+  /** Epoch numbers, 1-based as people count them. */
+  epochs: number[];
+  curves: Curve[];
+}
+
+/** The validation counterpart of the objective: curves of a training metric would flatter every trial. */
+export function curveMetric(objective: MetricName): MetricName {
+  if (objective === 'loss') return 'val_loss';
+  if (objective === 'accuracy') return 'val_accuracy';
+  return objective;
+}
+
+/**
+ * Learning curves: the running trials, live; when none runs (a finished run) the top few, so the chart
+ * still says something. The best trial is always there as the reference to beat.
+ */
+export function curveSeries(m: PanelModel, maxCurves = 8): CurveSeries {
+  const metric = curveMetric(m.metric);
+  const running: TrialState[] = [];
+  if (m.isLive) for (const t of m.state.trials.values()) if (t.status === 'running') running.push(t);
+  running.sort((a, b) => a.trial - b.trial);
+  const best = m.best();
+  let picked: TrialState[] = running.length ? running.slice(0, maxCurves - 1) : m.ranked().slice(0, Math.min(5, maxCurves));
+  if (best && !picked.includes(best)) picked = [best, ...picked];
+  let len = 0;
+  for (const t of picked) len = Math.max(len, t.history.length);
+  const curves = picked.map((t) => ({
+    trial: t.trial,
+    running: t.status === 'running',
+    best: t === best,
+    values: Array.from({ length: len }, (_, i) => valueAt(t.history[i], metric)),
+  }));
+  return { metric, epochs: Array.from({ length: len }, (_, i) => i + 1), curves };
+}
+
+function valueAt(h: EpochMetrics | undefined, metric: MetricName): number | null {
+  const v = h?.[metric];
+  return typeof v === 'number' && Number.isFinite(v) ? v : null;
+}
+
+export function trial(m: PanelModel, n: number): TrialState | undefined {
+  return m.state.trials.get(n);
+}
