@@ -3,6 +3,7 @@ import * as esbuild from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { generateValidator } from './gen-validator.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -27,6 +28,7 @@ function copyWasm() {
   for (const f of fs.readdirSync(dir)) if (f.endsWith('.wasm')) fs.copyFileSync(path.join(dir, f), path.join(out, f));
 }
 
+generateValidator();
 const active = targets.filter((t) => fs.existsSync(path.join(root, t.entryPoints[0])));
 const started = Date.now();
 const contexts = await Promise.all(active.map(({ name: _name, ...opts }) => esbuild.context({ ...opts, absWorkingDir: root })));

@@ -23,9 +23,10 @@ function run(args, opts = {}) {
 }
 
 run(['scripts/build.mjs', '--minify']);
-// No repository field on purpose (the package is not published from a public repository yet).
+// No repository field yet, so vsce cannot turn the README's relative links into absolute ones: they are kept
+// as written (they resolve in the repository; the installed extension's README view shows them as text).
 const files = run([vsce, 'ls', '--no-dependencies'], { capture: true }).trim().split('\n').filter(Boolean);
-run([vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--out', out]);
+run([vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
 const size = fs.statSync(out).size;
 const byTop = {};
 for (const f of files) byTop[f.split('/')[0]] = (byTop[f.split('/')[0]] ?? 0) + 1;

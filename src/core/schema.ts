@@ -1,5 +1,6 @@
 // Schema validation with ajv, turned into one readable finding per real problem. ajv reports every failed
 // branch of an anyOf (a number *or* a parameter object); only the branch that fits the value's shape is kept.
+import * as crypto from 'node:crypto';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schemas/nas.schema.json';
 import type { Diagnostic } from '../shared/diagnostic';
@@ -12,11 +13,26 @@ const PARAM_KEYS = ['choice', 'int', 'float'];
 
 let validator: ValidateFunction | undefined;
 
+/** The validator compiled at build time (scripts/gen-validator.mjs), if it was made from this very schema. */
+function prebuilt(): ValidateFunction | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const gen = require('./generated/nas-validate') as { default: ValidateFunction; schemaHash: string };
+    return gen.schemaHash === crypto.createHash('sha256').update(JSON.stringify(schema)).digest('hex') ? gen.default : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export function schemaValidator(): ValidateFunction {
   if (!validator) {
-    const ajv = new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true });
-    ajv.addVocabulary(EDITOR_KEYWORDS);
-    validator = ajv.compile(schema);
+    validator = prebuilt();
+    if (!validator) {
+      // Same options as the generator: compiling here takes a few hundred milliseconds.
+      const ajv = new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true });
+      ajv.addVocabulary(EDITOR_KEYWORDS);
+      validator = ajv.compile(schema);
+    }
   }
   return validator;
 }

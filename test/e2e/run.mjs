@@ -152,7 +152,7 @@ async function packageExtension() {
   let r;
   if (pkg.scripts?.package) {
     r = await run(npm, ['run', 'package'], { cwd: root, env: process.env, timeoutMs: 180_000 });
-    if (r.code !== 0) throw new Error(`npm run package failed:\n${r.out}`);
+    if (r.code !== 0) return { devPath: root, how: 'extensionDevelopmentPath, since npm run package failed', packageError: new Error(`npm run package failed (${r.code}):\n${r.out.trim().split('\n').slice(-15).join('\n')}`) };
     const vsix = fs
       .readdirSync(root)
       .filter((f) => f.endsWith('.vsix'))
@@ -260,6 +260,12 @@ try {
     process.exit(0);
   }
   log(`extension: ${pkg.vsix ? path.relative(root, pkg.vsix) || pkg.vsix : pkg.devPath} (${pkg.how})`);
+  if (pkg.packageError) {
+    // A broken package is a failure of its own; the other steps still run, on the development folder.
+    await step('package: npm run package produces a .vsix', async () => {
+      throw pkg.packageError;
+    });
+  }
   const ctx = {
     root,
     art: ART,
