@@ -11,8 +11,8 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outFile = path.join(root, 'src/core/generated/nas-validate.js');
 
-/** Must match EDITOR_KEYWORDS and the options in src/core/schema.ts. */
-const EDITOR_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'defaultSnippets', 'deprecationMessage', 'markdownEnumDescriptions'];
+/** Keywords for editors only; src/core/schema.ts reads the same file. The ajv options must match its fallback. */
+const EDITOR_KEYWORDS = JSON.parse(fs.readFileSync(path.join(root, 'schemas/editor-keywords.json'), 'utf8'));
 
 export function generateValidator() {
   const Ajv = require('ajv').default;

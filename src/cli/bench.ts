@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { loadDataset } from '../core/data/dataset';
 import { UsageError } from './args';
 import { findTorchPython, peerScript, TorchPeer, type PeerInfo } from '../../bench/peer';
+import { profileStep } from '../../bench/profile';
 import { measureThroughput, pairedRatio, samplesPerSecond, type ThroughputResult } from '../../bench/throughput';
 import { fashionDataset, measureMemory, measureScaling, measureStartup, TASK } from '../../bench/workers';
 import type { BackendName } from '../engine/backend';
@@ -17,14 +18,17 @@ export interface BenchOptions {
   warmup: number;
   only?: string;
   skipPeer: boolean;
-  /** Sections to run; all of them when none is named. */
-  sections: { throughput: boolean; startup: boolean; scaling: boolean; memory: boolean };
+  /** Sections to run; all of them but the profile when none is named. */
+  sections: { throughput: boolean; startup: boolean; scaling: boolean; memory: boolean; profile: boolean };
   memoryTrials: number;
   scalingTrials: number;
   data: string;
 }
 
 const BACKENDS: BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+/** Fashion-MNIST samples each memory and scaling trial sees: small, so 50 trials fit in a few minutes. */
+const MEMORY_SUBSET = 3000;
+const SCALING_SUBSET = 5000;
 
 function hasTfjsNode(): boolean {
   try {
@@ -125,6 +129,8 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
           peer_last_loss: Number(r.peerRounds[r.peerRounds.length - 1]?.loss.toFixed(4)),
         });
       }
+      // A broken kernel can leave throughput intact and learning gone: say so rather than report a fast nothing.
+      if (!(r.rounds[r.rounds.length - 1]?.loss < 2.0)) notes.push(`${r.backend}: the loss stayed at ${s.last_loss} (ln 10 = 2.303 is chance): training is not learning`);
       out(
         `${r.backend}: ${s.samples_per_s} samples/s (${s.gflops} GFLOP/s at ${s.mflop_per_sample} MFLOP per training sample)` +
           (r.peerRounds.length ? `; PyTorch 1 thread ${s.peer_samples_per_s} samples/s; ratio ${s.ratio} (CPU-time ratio ${s.cpu_ratio})` : ''),
@@ -146,6 +152,14 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
     }
   }
 
+  if (o.sections.profile) {
+    const backend = (o.only ?? 'wasm') as BackendName;
+    const p = await profileStep(backend, Math.max(3, Math.min(o.steps, 10)));
+    out(`profile (${backend}): a step takes ${p.stepCpuMs.min.toFixed(1)} ms of CPU at best (median ${p.stepCpuMs.median.toFixed(1)}), ${p.kernelMs.toFixed(1)} ms of it in kernels; the largest:`);
+    for (const k of p.kernels.slice(0, 15)) out(`  ${k.ms.toFixed(2).padStart(7)} ms  ${k.kernel} ${k.shapes}`);
+    report.profile = { ...p, kernels: p.kernels.slice(0, 25).map((k) => ({ ...k, ms: Number(k.ms.toFixed(2)) })) };
+  }
+
   const workerBackend = (o.only ?? 'auto') as BackendName | 'auto';
   if (o.sections.startup) {
     const s = await measureStartup(o.data, workerBackend, 3);
@@ -155,7 +169,7 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
   }
   if (o.sections.scaling) {
     out(`scaling: the same ${o.scalingTrials}-trial search with 1 and then 2 workers (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-    const runs = await measureScaling(o.data, workerBackend, o.scalingTrials, 5000, [1, 2]);
+    const runs = await measureScaling(o.data, workerBackend, o.scalingTrials, SCALING_SUBSET, [1, 2]);
     const [one, two] = runs;
     const speedup = two.trialsPerHour / one.trialsPerHour;
     report.scaling = { runs, speedup: Number(speedup.toFixed(2)), speedup_with_startup: Number((two.trialsPerHourWithStartup / one.trialsPerHourWithStartup).toFixed(2)), loadavg_after: loadavg() };
@@ -171,8 +185,8 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
     if (two.workerCpuPerWall < 1.8) notes.push(`scaling: the two workers got ${two.workerCpuPerWall.toFixed(2)} CPUs between them; other processes held the rest, so the speed-up is bounded by that, not by the workers`);
   }
   if (o.sections.memory) {
-    out(`memory: ${o.memoryTrials} trials of small CNNs, 1 epoch on a 5k subset each, in one worker`);
-    const m = await measureMemory(o.data, workerBackend, o.memoryTrials, 5000, out);
+    out(`memory: ${o.memoryTrials} trials of small CNNs, 1 epoch on a ${MEMORY_SUBSET}-sample subset each, in one worker`);
+    const m = await measureMemory(o.data, workerBackend, o.memoryTrials, MEMORY_SUBSET, out);
     report.memory = { ...m, maxRssMiB: Math.round(m.maxRssMiB), peakRssMiB: Math.round(m.peakRssMiB), afterFirstMiB: Math.round(m.afterFirstMiB), afterLastMiB: Math.round(m.afterLastMiB), seconds: round1(m.seconds) };
     out(`memory: max RSS ${Math.round(m.maxRssMiB)} MiB sampled, ${Math.round(m.peakRssMiB)} MiB kernel high-water mark; ${Math.round(m.afterFirstMiB)} MiB after trial 1, ${Math.round(m.afterLastMiB)} MiB after trial ${m.trials} (${m.completed} completed, ${m.seconds.toFixed(0)} s)`);
   }

@@ -15,9 +15,10 @@ commands:
                                         continue a stopped or crashed run to its budget
   export RUN_DIR [--trial ID | --best] --out DIR
                                         write a trial's tfjs model (model.json + weights.bin), architecture and README
-  bench [--steps N] [--rounds R] [--only wasm|cpu|tensorflow] [--skip-peer] [--throughput] [--startup] [--scaling] [--memory] [--data DIR]
-                                        training speed against PyTorch on one thread, worker start-up, scaling and memory
-                                        (all sections unless some are named); the last line is JSON
+  bench [--steps N] [--rounds R] [--only wasm|cpu|tensorflow] [--skip-peer] [--data DIR]
+        [--throughput] [--startup] [--scaling] [--memory] [--profile]
+                                        training speed against PyTorch on one thread, worker start-up, scaling from 1 to 2
+                                        workers, memory over 50 trials (all but --profile unless some are named); last line JSON
 `;
 
 const RUN_FLAGS = { 'max-trials': 'number', minutes: 'number', parallel: 'number', backend: 'string', out: 'string', json: 'boolean' } as const;
@@ -69,20 +70,20 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'bench': {
         const a = parseArgs(rest, {
           steps: 'number', rounds: 'number', warmup: 'number', only: 'string', 'skip-peer': 'boolean', data: 'string',
-          throughput: 'boolean', startup: 'boolean', scaling: 'boolean', memory: 'boolean', 'memory-trials': 'number', 'scaling-trials': 'number',
+          throughput: 'boolean', startup: 'boolean', scaling: 'boolean', memory: 'boolean', profile: 'boolean', 'memory-trials': 'number', 'scaling-trials': 'number',
         });
         if (a.positional.length) throw new UsageError('bench takes no positional arguments');
         const f = a.flags;
-        const named = ['throughput', 'startup', 'scaling', 'memory'].some((k) => f[k]);
+        const named = ['throughput', 'startup', 'scaling', 'memory', 'profile'].some((k) => f[k]);
         const on = (k: string) => !named || !!f[k];
         return await benchCommand(
           {
-            steps: (f.steps as number | undefined) ?? 20,
-            rounds: (f.rounds as number | undefined) ?? 5,
+            steps: (f.steps as number | undefined) ?? 10,
+            rounds: (f.rounds as number | undefined) ?? 8,
             warmup: (f.warmup as number | undefined) ?? 5,
             only: f.only as string | undefined,
             skipPeer: !!f['skip-peer'],
-            sections: { throughput: on('throughput'), startup: on('startup'), scaling: on('scaling'), memory: on('memory') },
+            sections: { throughput: on('throughput'), startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
             memoryTrials: (f['memory-trials'] as number | undefined) ?? 50,
             scalingTrials: (f['scaling-trials'] as number | undefined) ?? 8,
             data: (f.data as string | undefined) ?? '/usr/share/datasets/fashion-mnist',

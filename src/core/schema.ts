@@ -2,19 +2,20 @@
 // branch of an anyOf (a number *or* a parameter object); only the branch that fits the value's shape is kept.
 import * as crypto from 'node:crypto';
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
+import editorKeywords from '../../schemas/editor-keywords.json';
 import schema from '../../schemas/nas.schema.json';
 import type { Diagnostic } from '../shared/diagnostic';
 import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
 import { closest } from './text';
 
-/** Keywords VS Code understands that ajv does not need. */
-const EDITOR_KEYWORDS = ['markdownDescription', 'enumDescriptions', 'defaultSnippets', 'deprecationMessage', 'markdownEnumDescriptions'];
+/** Keywords VS Code understands that ajv does not need (shared with scripts/gen-validator.mjs). */
+const EDITOR_KEYWORDS: string[] = editorKeywords;
 const PARAM_KEYS = ['choice', 'int', 'float'];
 
 let validator: ValidateFunction | undefined;
 
 /** The validator compiled at build time (scripts/gen-validator.mjs), if it was made from this very schema. */
-function prebuilt(): ValidateFunction | undefined {
+export function prebuilt(): ValidateFunction | undefined {
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const gen = require('./generated/nas-validate') as { default: ValidateFunction; schemaHash: string };
@@ -26,15 +27,17 @@ function prebuilt(): ValidateFunction | undefined {
 
 export function schemaValidator(): ValidateFunction {
   if (!validator) {
-    validator = prebuilt();
-    if (!validator) {
-      // Same options as the generator: compiling here takes a few hundred milliseconds.
-      const ajv = new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true });
-      ajv.addVocabulary(EDITOR_KEYWORDS);
-      validator = ajv.compile(schema);
-    }
+    validator = prebuilt() ?? compileValidator();
   }
   return validator;
+}
+
+/** Compiles the schema now (a few hundred milliseconds). Same options as scripts/gen-validator.mjs: a test
+ *  compares both validators' findings on every fixture. */
+export function compileValidator(): ValidateFunction {
+  const ajv = new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true });
+  ajv.addVocabulary(EDITOR_KEYWORDS);
+  return ajv.compile(schema);
 }
 
 export { schema };

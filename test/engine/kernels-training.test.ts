@@ -4,7 +4,7 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
-import { batchMatMulConfig, conv2DConfig, identityConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
+import { batchMatMulConfig, castConfig, conv2DConfig, identityConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
 import { NR } from '../../src/engine/kernels/simd/gemm';
 import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
 import { compare, harness, on } from './kernel-harness';
@@ -18,8 +18,8 @@ before(async () => {
 });
 
 describe('registration', () => {
-  it('replaces wasm\'s MaxPoolGrad, Sum, BatchMatMul, Conv2D and Identity', () => {
-    for (const c of [maxPoolGradConfig, sumConfig, batchMatMulConfig, conv2DConfig, identityConfig]) assert.equal(tf.getKernel(c.kernelName, 'wasm')?.kernelFunc, c.kernelFunc, c.kernelName);
+  it('replaces wasm\'s MaxPoolGrad, Sum, BatchMatMul, Conv2D, Identity and Cast', () => {
+    for (const c of [maxPoolGradConfig, sumConfig, batchMatMulConfig, conv2DConfig, identityConfig, castConfig]) assert.equal(tf.getKernel(c.kernelName, 'wasm')?.kernelFunc, c.kernelFunc, c.kernelName);
   });
 });
 
@@ -182,6 +182,20 @@ describe('Identity shares the buffer instead of copying it', () => {
     assert.deepEqual([...b.dataSync()], [1, 2, 3]);
     b.dispose();
     assert.equal(tf.engine().backend.numDataIds(), ids);
+  });
+  it('Cast to the same dtype shares too; real conversions still convert', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const ids = tf.engine().backend.numDataIds();
+    const a = tf.tensor([1.5, -2.5, 3]);
+    const same = tf.cast(a, 'float32');
+    assert.equal(tf.engine().backend.numDataIds(), ids + 1);
+    const ints = tf.cast(a, 'int32');
+    const back = tf.cast(tf.tensor([true, false], [2], 'bool'), 'float32');
+    a.dispose();
+    assert.deepEqual([...same.dataSync()], [1.5, -2.5, 3]);
+    assert.deepEqual([...ints.dataSync()], [1, -2, 3]);
+    assert.deepEqual([...back.dataSync()], [1, 0]);
+    tf.dispose([same, ints, back]);
   });
   it('strings still copy', async () => {
     assert.ok(await tf.setBackend('wasm'));

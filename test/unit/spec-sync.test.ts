@@ -41,3 +41,26 @@ test('cell, training, search and dataset defaults match the schema', () => {
   expectDefaults('dataset.synthetic', synthetic.properties, DATASET_DEFAULTS.synthetic);
   expectDefaults('dataset.synthetic', synthetic.properties, { validationSplit: DATASET_DEFAULTS.validationSplit });
 });
+
+test('the build-time validator finds exactly what a freshly compiled one finds', async () => {
+  const fs = await import('node:fs');
+  const jsonc = await import('jsonc-parser');
+  const { prebuilt, compileValidator } = await import('../../src/core/schema');
+  const built = prebuilt();
+  assert.ok(built, 'src/core/generated/nas-validate.js is missing or stale: run `npm run build`');
+  const fresh = compileValidator();
+  const dirs = ['test/fixtures/bad', 'examples'].map((d) => path.join(root, d));
+  let compared = 0;
+  for (const dir of dirs) {
+    for (const f of fs.readdirSync(dir).filter((x: string) => x.endsWith('.nas.json'))) {
+      const value = jsonc.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
+      const a = built(value);
+      const b = fresh(value);
+      assert.equal(a, b, f);
+      const strip = (errs: typeof built.errors) => (errs ?? []).map((e) => [e.instancePath, e.keyword, e.message]);
+      assert.deepEqual(strip(built.errors), strip(fresh.errors), f);
+      compared++;
+    }
+  }
+  assert.ok(compared > 30);
+});

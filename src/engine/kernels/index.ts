@@ -10,13 +10,13 @@ import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
-import { identityConfig } from './identity';
+import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { replaceWasmKernel } from './override';
 import { sumConfig } from './sum';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
-const replacements = [conv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig];
+const replacements = [conv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig];
 
 /** Safe to call any number of times, before or after the wasm backend is initialised. */
 export function registerWasmGradientKernels(): void {
@@ -27,4 +27,4 @@ export function registerWasmGradientKernels(): void {
   for (const config of replacements) replaceWasmKernel(config);
 }
 
-export { batchMatMulConfig, conv2DConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, identityConfig, maxPoolGradConfig, sumConfig };
+export { batchMatMulConfig, castConfig, conv2DConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, identityConfig, maxPoolGradConfig, sumConfig };
