@@ -3,7 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { ErrorObject } from 'ajv';
+import * as jsonc from 'jsonc-parser';
+import { compileValidator, prebuilt } from '../../src/core/schema';
 import schema from '../../schemas/nas.schema.json';
 import { CELL_DEFAULTS, DATASET_DEFAULTS, LAYER_DEFAULTS, TRAINING_DEFAULTS, EARLY_STOPPING_DEFAULTS, SEARCH_DEFAULTS, EVOLUTION_DEFAULTS, PRUNER_DEFAULTS, BUDGET_DEFAULTS } from '../../src/core/defaults';
 
@@ -43,9 +47,6 @@ test('cell, training, search and dataset defaults match the schema', () => {
 });
 
 test('the build-time validator finds exactly what a freshly compiled one finds', async () => {
-  const fs = await import('node:fs');
-  const jsonc = await import('jsonc-parser');
-  const { prebuilt, compileValidator } = await import('../../src/core/schema');
   const built = prebuilt();
   assert.ok(built, 'src/core/generated/nas-validate.js is missing or stale: run `npm run build`');
   const fresh = compileValidator();
@@ -57,7 +58,7 @@ test('the build-time validator finds exactly what a freshly compiled one finds',
       const a = built(value);
       const b = fresh(value);
       assert.equal(a, b, f);
-      const strip = (errs: typeof built.errors) => (errs ?? []).map((e) => [e.instancePath, e.keyword, e.message]);
+      const strip = (errs: ErrorObject[] | null | undefined) => (errs ?? []).map((e) => [e.instancePath, e.keyword, e.message]);
       assert.deepEqual(strip(built.errors), strip(fresh.errors), f);
       compared++;
     }
