@@ -55,8 +55,8 @@ test('the build-time validator finds exactly what a freshly compiled one finds',
   for (const dir of dirs) {
     for (const f of fs.readdirSync(dir).filter((x: string) => x.endsWith('.nas.json'))) {
       const value = jsonc.parse(fs.readFileSync(path.join(dir, f), 'utf8'));
-      const a = built(value);
-      const b = fresh(value);
+      const a: boolean = built!(value) as boolean;
+      const b: boolean = fresh(value) as boolean;
       assert.equal(a, b, f);
       const strip = (errs: ErrorObject[] | null | undefined) => (errs ?? []).map((e) => [e.instancePath, e.keyword, e.message]);
       assert.deepEqual(strip(built.errors), strip(fresh.errors), f);
