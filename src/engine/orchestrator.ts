@@ -299,7 +299,8 @@ export class Orchestrator {
       const attempt = prev?.status === 'running' ? prev.attempts + 1 : 1;
       this.emit({ type: 'trial-promoted', time: now(), trial: next.trial, rung: next.rung!, fromEpoch: next.fromEpoch!, epochs: next.epochs!, worker: w.id, attempt });
     } else {
-      const parent = this.inheritWeights && !next.fromEpoch ? this.strategy.parentOf?.(next.trial) : undefined;
+      // The strategy names the parent when it proposes the trial; a trial started again (retry, resume) keeps it.
+      const parent = this.inheritWeights && !next.fromEpoch ? (this.strategy.parentOf?.(next.trial) ?? prev?.parent) : undefined;
       inherit = parent !== undefined ? this.readWeights(parent) : undefined;
       const attempt = (prev?.attempts ?? 0) + 1;
       this.emit({ type: 'trial-started', time: now(), trial: next.trial, attempt, worker: w.id, pid: w.pid, config: next.config, ...segment, ...(inherit ? { parent } : {}) });
@@ -318,7 +319,8 @@ export class Orchestrator {
         ...(wantCheckpoint ? { wantCheckpoint } : {}),
         ...(resume ? { resume } : {}),
         ...(inherit ? { inherit } : {}),
-        ...(this.measureLatency ? { measureLatency: true } : {}),
+        // Latency is an objective of finished trials only, not of every rung.
+        ...(this.measureLatency && !wantCheckpoint ? { measureLatency: true } : {}),
       },
     });
   }

@@ -1,13 +1,76 @@
-// The wasm kernels replaced or added for training speed (MaxPoolGrad, Sum, BatchMatMul, Conv2DBackpropFilter
-// on the SIMD GEMM, Winograd Conv2D and input gradient, and the GEMM itself) against the cpu backend, on seeded random shapes.
+// The wasm kernels replaced or added for training speed against the cpu backend, on seeded random shapes:
+// MaxPoolGrad, Sum, BatchMatMul, Conv2DBackpropFilter on the SIMD GEMM, Winograd Conv2D and gradients,
+// Identity/Cast sharing buffers, the dataset upload, and the GEMM itself.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
+import { createDataTensors } from '../../src/engine/data';
 import { batchMatMulConfig, castConfig, conv2DConfig, identityConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
 import { NR } from '../../src/engine/kernels/simd/gemm';
 import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
-import { compare, harness, on } from './kernel-harness';
+
+// Seeded data, running one function on the cpu and wasm backends, and a tolerance check.
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function harness(seed: number) {
+  const rand = rng(seed);
+  return {
+    rand,
+    int: (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1)),
+    data: (shape: number[]) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1),
+    /** Few distinct values, so windows and rows tie often. */
+    coarse: (shape: number[], levels = 3) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => Math.floor(rand() * levels)),
+  };
+}
+
+type Result = { shape: number[]; values: Float32Array };
+
+/** Runs fn on one backend; on wasm also proves that neither tensors nor backend buffers were left behind. */
+async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Result[]> {
+  assert.ok(await tf.setBackend(backend));
+  const tensorsBefore = tf.memory().numTensors;
+  const idsBefore = tf.engine().backend.numDataIds();
+  const outs = tf.tidy(fn);
+  const results = outs.map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
+  tf.dispose(outs);
+  if (backend === 'wasm') {
+    assert.equal(tf.memory().numTensors, tensorsBefore, 'tensor leak');
+    assert.equal(tf.engine().backend.numDataIds(), idsBefore, 'backend buffer leak (a kernel lost an intermediate)');
+  }
+  return results;
+}
+
+/** |a - e| <= tol * (|e| + max|e|); exact when tol is 0. NaNs must match NaNs. */
+function assertClose(actual: Result, expected: Result, label: string, tol = 1e-4): void {
+  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
+  let scale = 0;
+  for (const v of expected.values) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < expected.values.length; i++) {
+    const [a, e] = [actual.values[i], expected.values[i]];
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (!(Math.abs(a - e) <= tol * (Math.abs(e) + scale)) && a !== e) assert.fail(`${label}: element ${i} is ${a}, cpu says ${e}`);
+  }
+}
+
+async function compare(label: string, fn: () => tf.Tensor[], tol = 1e-4): Promise<void> {
+  const expected = await on('cpu', fn);
+  const actual = await on('wasm', fn);
+  assert.equal(actual.length, expected.length);
+  actual.forEach((a, i) => {
+    assert.ok(expected[i].values.some((v) => v !== 0) || tol === 0, `${label} #${i}: reference is all zeros, the comparison would prove nothing`);
+    assertClose(a, expected[i], `${label} #${i}`, tol);
+  });
+}
 
 const h = harness(20261129);
 
@@ -204,6 +267,27 @@ describe('Identity shares the buffer instead of copying it', () => {
     s.dispose();
     assert.deepEqual(c.dataSync(), ['x', 'y']);
     c.dispose();
+  });
+});
+
+describe('training data on wasm', () => {
+  it('is written straight into the heap, identical to the cpu backend\'s upload, and freed with the tensors', async () => {
+    const inputShape = [3, 2, 2];
+    const count = 11;
+    const data = {
+      x: h.data([count, ...inputShape]), y: Int32Array.from({ length: count }, (_, i) => i % 4), inputShape, task: 'classification' as const,
+      classes: 4, train: Int32Array.from([0, 2, 3, 5, 7, 8, 10]), val: Int32Array.from([1, 4, 6, 9]), count,
+    };
+    const upload = async (backend: 'cpu' | 'wasm') => {
+      assert.ok(await tf.setBackend(backend));
+      const ids = tf.engine().backend.numDataIds();
+      const t = createDataTensors(data);
+      const got = [t.trainX, t.trainY, t.valX, t.valY].map((x) => ({ shape: x.shape, values: [...x.dataSync()] }));
+      t.dispose();
+      assert.equal(tf.engine().backend.numDataIds(), ids, `${backend}: buffers left behind`);
+      return got;
+    };
+    assert.deepEqual(await upload('wasm'), await upload('cpu'));
   });
 });
 

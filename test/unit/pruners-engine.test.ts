@@ -14,10 +14,10 @@ import { readJournal } from '../../src/core/journal';
 import { runPaths } from '../../src/core/rundir';
 import { RunState } from '../../src/core/runstate';
 import { buildModel } from '../../src/engine/builder';
-import { modelArtifacts } from '../../src/engine/modelio';
+import { modelArtifacts, readArtifacts, saveModel } from '../../src/engine/modelio';
 import { Orchestrator } from '../../src/engine/orchestrator';
 import { train, type TrainData } from '../../src/engine/trainer';
-import { assignMatching, measureLatency, packOptimizer, restoreWeights, unpackOptimizer } from '../../src/engine/transfer';
+import { assignMatching, featureShape, loadBackbone, measureLatency, packOptimizer, restoreWeights, unpackOptimizer, withBackbone } from '../../src/engine/transfer';
 import type { ModelArtifactsMessage } from '../../src/shared/protocol';
 
 let data: TrainData & { dispose(): void };
@@ -222,5 +222,63 @@ describe('runs with ASHA, inheritance and several objectives (real workers)', ()
     check(events);
     const again = events.filter((e) => e.type === 'trial-promoted' && e.attempt > 1);
     assert.ok(again.length > 0, 'the interrupted promotion ran again from its checkpoint');
+  });
+});
+
+describe('a pretrained backbone under the searched head', () => {
+  let dir: string;
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-backbone-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  async function saveBackbone(): Promise<string> {
+    const input = tf.input({ shape: [4] });
+    const h = tf.layers.dense({ units: 6, activation: 'relu', name: 'bb_dense' }).apply(input) as tf.SymbolicTensor;
+    const f = tf.layers.dense({ units: 5, activation: 'relu', name: 'bb_features' }).apply(h) as tf.SymbolicTensor;
+    const out = tf.layers.dense({ units: 3, activation: 'softmax', name: 'bb_out' }).apply(f) as tf.SymbolicTensor;
+    const model = tf.model({ inputs: input, outputs: out });
+    const where = path.join(dir, 'pretrained');
+    await saveModel(model, where);
+    model.dispose();
+    return where;
+  }
+
+  for (const trainable of [false, true]) {
+    it(`${trainable ? 'fine-tunes' : 'freezes'} the backbone, cut at a named layer, and trains the head`, async () => {
+      const where = await saveBackbone();
+      const base = await loadBackbone({ artifacts: await readArtifacts(where), trainable, outputLayer: 'bb_features' });
+      assert.deepEqual(featureShape(base), [5]);
+      const head = buildModel(mlp, featureShape(base), 3, 'classification', 1);
+      const model = withBackbone(base, head, [4]);
+      const before = base.getLayer('bb_dense').getWeights()[0].dataSync().slice();
+      const headBefore = head.getLayer('layers_0').getWeights()[0].dataSync().slice();
+      await train(model, data, { optimizer: 'adam', learningRate: 0.05, batchSize: 20, epochs: 2 }, { seed: 1 });
+      const after = base.getLayer('bb_dense').getWeights()[0].dataSync();
+      const changed = after.some((v, i) => Math.abs(v - before[i]) > 1e-6);
+      assert.equal(changed, trainable, trainable ? 'a trainable backbone learns' : 'a frozen backbone keeps its weights');
+      assert.ok(head.getLayer('layers_0').getWeights()[0].dataSync().some((v, i) => Math.abs(v - headBefore[i]) > 1e-6), 'the head learns');
+      assert.throws(() => withBackbone(base, buildModel(mlp, [5], 3, 'classification', 1), [7]), /takes inputs of shape \[4\]/);
+      model.dispose();
+    });
+  }
+
+  it('runs a search over the head with the backbone from the spec', async () => {
+    const where = await saveBackbone();
+    const spec: NasSpec = {
+      name: 'head search',
+      dataset: { source: 'synthetic', generator: 'blobs', samples: 200, features: 4, classes: 3 },
+      architecture: { type: 'sequential', layers: [{ type: 'dense', units: { choice: [4, 8] } }] },
+      training: { learningRate: 0.02, batchSize: 32, epochs: 2, backbone: { path: path.relative(dir, where), outputLayer: 'bb_features' } },
+      search: { strategy: 'random', budget: { trials: 3 }, parallel: 1, seed: 2 },
+    };
+    const file = path.join(dir, 'head.nas.json');
+    fs.writeFileSync(file, JSON.stringify(spec));
+    const out = await new Orchestrator({ spec, specText: JSON.stringify(spec), specFile: file }).run();
+    assert.equal(out.reason, 'budget', out.message);
+    const st = RunState.from(readJournal(runPaths(out.runDir).journal).events);
+    assert.equal(st.counts().completed, 3, JSON.stringify([...st.trials.values()].map((t) => t.error)));
+    // The trials' weights count the backbone's too (6*4+6 + 6*5+5 below the head).
+    for (const t of st.trials.values()) assert.ok(t.params! > 65, `${t.params} weights`);
   });
 });

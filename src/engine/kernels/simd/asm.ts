@@ -109,8 +109,8 @@ export class Fn {
   }
 
   /**
-   * `for (; counter < limit; counter += step) body()` with counter and limit i32 locals; body may `br` 1 to
-   * continue. Runs zero times when counter >= limit at the start.
+   * `for (; counter < limit; counter += step) body()`, counter an i32 local, limit one or a constant; `br 0`
+   * inside body continues. Runs zero times when counter >= limit at the start.
    */
   loop(counter: Local, limit: Local | number, step: number, body: () => void): this {
     const cmpLimit = () => (limit instanceof Local ? this.get(limit) : this.i32(limit));
@@ -197,9 +197,6 @@ export class Fn {
   }
   veq(): this {
     return this.simd(0x41);
-  }
-  vsplatI32(): this {
-    return this.simd(0x11);
   }
   vand(): this {
     return this.simd(0x4e);
