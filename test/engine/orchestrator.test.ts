@@ -195,3 +195,27 @@ test('with retries 0 a killed worker\'s trial is recorded as failed and the sear
   assert.equal(outcome.reason, 'budget');
   fs.rmSync(ws.dir, { recursive: true, force: true });
 });
+
+test('resume refuses a spec whose space changed, naming the change; --force continues', async () => {
+  const ws = workspace((s) => {
+    s.search = { ...s.search, budget: { trials: 1 } };
+  });
+  const out: string[] = [];
+  const io = (s: string) => out.push(s);
+  assert.equal(await main(['run', ws.file, '--json', '--parallel', '1'], io, io), 0, out.join('\n'));
+  const runDir = path.join(ws.dir, '.nas-studio', 'runs', fs.readdirSync(path.join(ws.dir, '.nas-studio', 'runs'))[0]);
+  const changed = jsonc.parse(fs.readFileSync(ws.file, 'utf8')) as NasSpec;
+  (changed.architecture as { layers: { units?: unknown }[] }).layers[2].units = { choice: [32, 64] };
+  changed.search = { ...changed.search, budget: { trials: 2 } };
+  fs.writeFileSync(ws.file, JSON.stringify(changed, null, 2));
+  out.length = 0;
+  assert.equal(await main(['resume', runDir], io, io), 1);
+  assert.match(out.join('\n'), /changed since this run started/);
+  assert.match(out.join('\n'), /architecture\.layers\[2\]\.units\.choice\[0\]: 4 -> 32/);
+  out.length = 0;
+  assert.equal(await main(['resume', runDir, '--force', '--json'], io, io), 0, out.join('\n'));
+  const st = state(runDir);
+  assert.equal(st.counts().completed, 2);
+  assert.deepEqual((st.trials.get(1)?.config.arch as { layers: { type: string; units?: number }[] }).layers.filter((l) => l.type === 'dense').map((l) => [32, 64].includes(l.units!)), [true]);
+  fs.rmSync(ws.dir, { recursive: true, force: true });
+});
