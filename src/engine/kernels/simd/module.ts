@@ -51,6 +51,10 @@ export function simd(backend: tf.KernelBackend): SimdExports {
   const memory = emscripten(backend).asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
+    // Our module imports an unshared memory, as the single-threaded build Node always gets (backend.ts) has.
+    if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
+      throw new Error("NAS Studio's SIMD kernels need tfjs's single-threaded wasm build (setThreadsCount(1))");
+    }
     compiled ??= new WA.Module(assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), maxPoolGradFn(), sumRowsFn(), winoInFn(), winoOutFn(), winoDyFn()]));
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, inst);
