@@ -1,5 +1,6 @@
 // The checker shared by the CLI, the engine and the editor: syntax, schema, parameter bounds, strategy fit,
 // data and shapes, all reported at once with exact ranges, plus a summary of the space.
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../shared/diagnostic';
 import type { NasSpec } from '../shared/spec';
@@ -68,9 +69,16 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
       summary.inputShape = data.inputShape;
       summary.outputs = data.outputs;
       summary.samples = data.samples;
-      const a = analyze(spec, data.inputShape, data.outputs);
-      diags.push(...analysisDiags(doc, a));
-      Object.assign(summary, { minParams: a.minParams, maxParams: a.maxParams, minFlops: a.minFlops, maxFlops: a.maxFlops });
+      const backbone = (spec.training as { backbone?: { path?: unknown } } | undefined)?.backbone;
+      if (backbone && typeof backbone.path === 'string') {
+        // The head sees the backbone's features, whose shape a layers-model file does not record; checking the
+        // head against the raw input would report errors that are not there.
+        diags.push(...checkBackbone(doc, backbone.path, opts));
+      } else {
+        const a = analyze(spec, data.inputShape, data.outputs);
+        diags.push(...analysisDiags(doc, a));
+        Object.assign(summary, { minParams: a.minParams, maxParams: a.maxParams, minFlops: a.minFlops, maxFlops: a.maxFlops });
+      }
       checkTraining(doc, spec, data.samples, diags);
     }
   }
@@ -142,6 +150,17 @@ function dataField(spec: NasSpec, message: string): JsonPath {
   }
   for (const key of ['images', 'path', 'generator']) if (ds[key] !== undefined) return ['dataset', key];
   return ['dataset', 'source'];
+}
+
+function checkBackbone(doc: ParsedDoc, file: string, opts: CheckOptions): Diagnostic[] {
+  const at = ['training', 'backbone', 'path'];
+  const base = opts.file ? path.dirname(opts.file) : process.cwd();
+  const abs = path.resolve(base, file);
+  const modelJson = abs.endsWith('.json') ? abs : path.join(abs, 'model.json');
+  if (!fs.existsSync(modelJson)) {
+    return [{ severity: 'error', code: 'dataset', path: formatPath(at), range: valueRange(doc, at), message: `backbone model not found: ${path.relative(base, modelJson) || modelJson}` }];
+  }
+  return [{ severity: 'info', code: 'shape', path: formatPath(at), range: valueRange(doc, at), message: 'shape and size checks of the head are skipped: its input is the backbone\'s output' }];
 }
 
 function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnostic[] {
