@@ -3,13 +3,15 @@
 import type { TrialState } from '../src/core/runstate';
 import { archSvg } from './diagram';
 import { formatCount, formatDuration, formatParam, formatValue } from './format';
-import type { PanelModel, Row } from './model';
+import { stateLabel, trialFacts, type PanelModel, type Row } from './model';
 import { button, setDisabled } from './toolkit';
 
 export class TrialDetail {
   readonly element = document.createElement('section');
   private readonly title = document.createElement('h2');
   private readonly summary = document.createElement('p');
+  /** Objective values, rung, latency and weight inheritance: what the leaderboard row does not say. */
+  private readonly facts = document.createElement('p');
   private readonly error = document.createElement('pre');
   private readonly diagram = document.createElement('div');
   private readonly params = document.createElement('table');
@@ -24,6 +26,8 @@ export class TrialDetail {
     this.element.setAttribute('aria-label', 'Trial detail');
     this.title.dataset.testid = 'trial-detail-title';
     this.summary.className = 'detail-summary';
+    this.facts.className = 'detail-summary detail-facts';
+    this.facts.dataset.testid = 'trial-facts';
     this.error.className = 'detail-error';
     this.error.dataset.testid = 'trial-error';
     this.diagram.className = 'diagram';
@@ -43,7 +47,7 @@ export class TrialDetail {
     archTitle.textContent = 'Architecture';
     const paramTitle = document.createElement('h3');
     paramTitle.textContent = 'Chosen values';
-    this.element.append(head, this.summary, this.error, archTitle, this.diagram, paramTitle, this.params);
+    this.element.append(head, this.summary, this.facts, this.error, archTitle, this.diagram, paramTitle, this.params);
     this.update(undefined, undefined, undefined);
   }
 
@@ -53,6 +57,7 @@ export class TrialDetail {
     if (!m || !t || !row) {
       this.title.textContent = 'No trial selected';
       this.summary.textContent = 'Pick a row of the leaderboard or a point of the chart.';
+      this.facts.hidden = true;
       this.error.hidden = true;
       this.diagram.replaceChildren();
       this.params.replaceChildren();
@@ -62,7 +67,7 @@ export class TrialDetail {
       return;
     }
     this.title.textContent = `Trial #${t.trial}${row.rank === 1 ? ' — best' : ''}`;
-    const bits: string[] = [row.state];
+    const bits: string[] = [stateLabel(row)];
     if (row.value !== undefined) bits.push(`${m.metric} ${formatValue(row.value)}`);
     if (row.rank) bits.push(`rank ${row.rank}`);
     if (row.params !== undefined) bits.push(`${formatCount(row.params)} weights`);
@@ -70,6 +75,9 @@ export class TrialDetail {
     if (row.durationMs !== undefined) bits.push(formatDuration(row.durationMs));
     if (row.attempts > 1) bits.push(`${row.attempts} attempts`);
     this.summary.textContent = bits.join(' · ');
+    const facts = trialFacts(m, t);
+    this.facts.hidden = !facts.length;
+    this.facts.textContent = facts.join(' · ');
     const showError = row.state === 'failed' || row.state === 'pruned' || (row.state === 'running' && !!row.note);
     this.error.hidden = !showError;
     this.error.textContent = showError ? row.note : '';

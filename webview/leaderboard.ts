@@ -2,7 +2,7 @@
 // Rows show why a trial ended (a failure's error, a pruner's reason) in the last column, so failures are
 // read in place rather than in a log.
 import { formatCount, formatDuration, formatValue } from './format';
-import { type Row, type SortKey, type SortOrder } from './model';
+import { type Row, type SortKey, type SortOrder, stateLabel } from './model';
 import { VirtualList } from './virtualList';
 
 const ROW_HEIGHT = 24;
@@ -13,8 +13,6 @@ interface Column {
   cell: (r: Row) => string;
   numeric?: boolean;
 }
-
-const STATE_LABEL: Record<Row['state'], string> = { running: 'running', completed: 'completed', pruned: 'pruned', failed: 'failed', interrupted: 'interrupted' };
 
 export class Leaderboard {
   readonly element: HTMLElement;
@@ -33,7 +31,7 @@ export class Leaderboard {
       { key: 'params', label: 'Weights', cell: (r) => formatCount(r.params), numeric: true },
       { key: 'epochs', label: 'Epochs', cell: (r) => String(r.epochs), numeric: true },
       { key: 'duration', label: 'Duration', cell: (r) => formatDuration(r.durationMs), numeric: true },
-      { key: 'state', label: 'State', cell: (r) => STATE_LABEL[r.state] },
+      { key: 'state', label: 'State', cell: stateLabel },
       { key: 'note', label: 'Note', cell: (r) => r.note },
     ];
     this.element = document.createElement('div');
@@ -133,7 +131,7 @@ export class Leaderboard {
       const cell = el.children[i] as HTMLElement;
       const text = c.cell(r);
       if (cell.textContent !== text) cell.textContent = text;
-      if (c.key === 'note') cell.title = text;
+      if (c.key === 'note' || c.key === 'state') cell.title = text;
     });
   }
 }

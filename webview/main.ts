@@ -8,8 +8,9 @@ import { TrialDetail } from './detail';
 import { Header } from './header';
 import { Leaderboard } from './leaderboard';
 import { LogView } from './logView';
-import { leaderboardRows, nextSort, PanelModel, type Row, sortRows, type SortOrder, type XMode } from './model';
+import { isMultiObjective, leaderboardRows, nextSort, PanelModel, type Row, sortRows, type SortOrder, type XMode } from './model';
 import { ParallelView } from './parallelView';
+import { ParetoView } from './paretoView';
 import { ProgressView } from './progressView';
 import { onThemeChange, readPalette } from './theme';
 import { registerToolkit, tabs } from './toolkit';
@@ -50,12 +51,14 @@ const progress = new ProgressView(readPalette(), ui.xMode, {
   },
 });
 const parallel = new ParallelView(() => redraw());
+const pareto = new ParetoView({ onPick: (t) => select(t, true), onResize: () => redraw() });
 const log = new LogView();
-// A multi-objective run will add its Pareto front here as one more tab: a view with update(model), like these.
+// The Pareto tab exists from the start but is hidden unless the run has several objectives (see syncTabs).
 const views = tabs(
   [
     { id: 'progress', label: 'Progress', content: progress.element },
     { id: 'params', label: 'Parameters', content: parallel.element },
+    { id: 'pareto', label: 'Pareto front', content: pareto.element },
     { id: 'log', label: 'Log', content: log.element },
   ],
   ui.tab,
@@ -119,11 +122,25 @@ function redraw() {
   schedule();
 }
 
+/** Shows the Pareto tab only for a multi-objective run; leaves it for Progress when it goes. */
+function syncTabs() {
+  const multi = isMultiObjective(model);
+  // Only the tab: the panels component hides and shows the views itself.
+  const tab = views.querySelector<HTMLElement>('#tab-pareto');
+  if (tab && tab.hidden === multi) tab.hidden = !multi;
+  if (!multi && ui.tab === 'pareto') {
+    ui.tab = 'progress';
+    views.setAttribute('activeid', 'tab-progress');
+    save();
+  }
+}
+
 function render() {
   frame = 0;
   header.update(model, Date.now());
   if (!model.initialized) return;
   app.classList.remove('loading');
+  syncTabs();
   const changed = model.version !== drawnVersion;
   drawnVersion = model.version;
 
@@ -166,6 +183,9 @@ function render() {
         schedule();
       }, wait);
     }
+  } else if (ui.tab === 'pareto' && stale('pareto')) {
+    pareto.update(model, ui.selected);
+    viewVersion.pareto = model.version;
   } else if (ui.tab === 'log') log.update(model);
 }
 

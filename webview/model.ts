@@ -3,8 +3,10 @@
 // live run sends a few events per batch while the panel may already hold 5,000 trials; the selectors are
 // whole recomputations, which the views memoise on `version` and run at most once per animation frame.
 import { RunState, type TrialState } from '../src/core/runstate';
-import type { Direction, EpochMetrics, LogLine, MetricName, RunEvent } from '../src/shared/events';
+import { paretoFront, toMaximize } from '../src/core/pareto';
+import type { Direction, EpochMetrics, LogLine, MetricName, Objective, RunEvent } from '../src/shared/events';
 import type { HostToPanel, RunStatus } from '../src/shared/panel';
+import { formatCount, formatValue, shortParamName } from './format';
 
 /** A trial's state as the panel shows it: a `running` trial of a run that is no longer running was interrupted. */
 export type RowState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted';
@@ -23,6 +25,9 @@ export interface Row {
   note: string;
   attempts: number;
   hasWeights: boolean;
+  /** Multi-fidelity runs: the rung of the trial's current (or last) segment, and how often it was promoted. */
+  rung?: number;
+  promotions?: number;
 }
 
 export type SortKey = 'rank' | 'trial' | 'value' | 'params' | 'epochs' | 'duration' | 'state';
@@ -216,9 +221,30 @@ export function leaderboardRows(m: PanelModel): Row[] {
       note: noteOf(t, state, m.retryErrors.get(t.trial)),
       attempts: t.attempts,
       hasWeights: t.hasWeights,
+      ...(t.rung !== undefined ? { rung: t.rung } : {}),
+      ...(t.promotions ? { promotions: t.promotions } : {}),
     });
   }
   return rows.sort((a, b) => a.trial - b.trial);
+}
+
+/**
+ * The State column's text: a multi-fidelity trial says where it stands in the successive-halving ladder
+ * ("pruned @ rung 1": stopped there, and may still be promoted while the run goes on; "promoted → rung 2":
+ * running again from its saved weights).
+ */
+export function stateLabel(r: Row): string {
+  if (r.rung === undefined) return r.state;
+  switch (r.state) {
+    case 'pruned':
+      return `pruned @ rung ${r.rung}`;
+    case 'running':
+      return r.promotions ? `promoted → rung ${r.rung}` : `running rung ${r.rung}`;
+    case 'interrupted':
+      return `interrupted @ rung ${r.rung}`;
+    default:
+      return r.state;
+  }
 }
 
 /** Unranked rows come after ranked ones, live ones first: they may still rank. */
@@ -375,4 +401,128 @@ function valueAt(h: EpochMetrics | undefined, metric: MetricName): number | null
 
 export function trial(m: PanelModel, n: number): TrialState | undefined {
   return m.state.trials.get(n);
+}
+
+// --- multi-objective results and the run's analysis --------------------------------------------------------
+
+/** The run's objectives: every one listed by the spec, or the single primary objective. */
+export function objectivesOf(m: PanelModel): Objective[] {
+  const started = m.state.started;
+  if (started?.objectives?.length) return started.objectives;
+  return [{ metric: m.metric, direction: m.direction }];
+}
+
+export function isMultiObjective(m: PanelModel): boolean {
+  return objectivesOf(m).length > 1;
+}
+
+/** The axis name of an objective: `params` is the weight count, `latency` is in milliseconds. */
+export function objectiveLabel(o: Objective): string {
+  return o.metric === 'latency' ? 'latency (ms)' : o.metric === 'params' ? 'weights' : o.metric;
+}
+
+export interface ImportanceBar {
+  param: string;
+  label: string;
+  /** Share of the objective's variance, 0..1. */
+  importance: number;
+}
+
+/** Parameter importance from the run's `analysis` event, most important first; empty before the run ends. */
+export function importanceBars(m: PanelModel): ImportanceBar[] {
+  const list = m.state.analysis?.importance ?? [];
+  return list
+    .filter((p) => typeof p.importance === 'number' && Number.isFinite(p.importance))
+    .map((p) => ({ param: p.param, label: p.label ?? shortParamName(p.param), importance: Math.max(0, p.importance) }))
+    .sort((a, b) => b.importance - a.importance || a.param.localeCompare(b.param));
+}
+
+export interface ParetoPointView {
+  trial: number;
+  x: number;
+  y: number;
+  /** Every objective value (raw units), in the run's objective order. */
+  values: number[];
+  front: boolean;
+}
+
+export interface ParetoData {
+  objectives: Objective[];
+  /** Completed trials with a finite value for the first two objectives. */
+  points: ParetoPointView[];
+  /** The Pareto front, sorted along x (for the connecting line). */
+  front: ParetoPointView[];
+  /** The front as a table: best primary value first, with NSGA-II crowding (null: an extreme, or not computed). */
+  table: { trial: number; values: number[]; crowding: number | null }[];
+}
+
+/**
+ * The Pareto tab's data. A finished run's `analysis` event names the front; while the run goes on (or for a
+ * journal without one) the front is computed from the completed trials the same way the engine does.
+ */
+export function paretoData(m: PanelModel): ParetoData {
+  const objectives = objectivesOf(m);
+  const out: ParetoData = { objectives, points: [], front: [], table: [] };
+  if (objectives.length < 2) return out;
+  const trials = [...m.state.trials.values()].filter((t) => t.status === 'completed' && t.values && t.values.length === objectives.length);
+  const analysisFront = m.state.analysis?.front;
+  let frontSet: Set<number>;
+  if (analysisFront) {
+    frontSet = new Set(analysisFront.map((p) => p.trial));
+    out.table = analysisFront.map((p) => ({ trial: p.trial, values: p.values, crowding: p.crowding }));
+  } else {
+    const idx = paretoFront(trials.map((t) => toMaximize(t.values!, objectives.map((o) => o.direction))));
+    const sign = objectives[0].direction === 'maximize' ? 1 : -1;
+    out.table = idx
+      .map((i) => ({ trial: trials[i].trial, values: trials[i].values!, crowding: null }))
+      .sort((a, b) => sign * (b.values[0] - a.values[0]) || a.trial - b.trial);
+    frontSet = new Set(out.table.map((r) => r.trial));
+  }
+  for (const t of trials) {
+    const [x, y] = t.values!;
+    if (!Number.isFinite(x) || !Number.isFinite(y)) continue;
+    out.points.push({ trial: t.trial, x, y, values: t.values!, front: frontSet.has(t.trial) });
+  }
+  out.points.sort((a, b) => a.trial - b.trial);
+  out.front = out.points.filter((p) => p.front).sort((a, b) => a.x - b.x || a.y - b.y || a.trial - b.trial);
+  return out;
+}
+
+/** A value of an objective as people read it: weights counted, latency in ms, metrics to four digits. */
+export function formatObjective(o: Objective, v: number | undefined): string {
+  if (v === undefined || Number.isNaN(v)) return '—';
+  if (o.metric === 'params') return formatCount(v);
+  if (o.metric === 'latency') return `${formatValue(v)} ms`;
+  return formatValue(v);
+}
+
+/**
+ * What the trial detail adds to its summary beyond the leaderboard row: every objective of a multi-objective
+ * run, the inference latency, the multi-fidelity rung, and weight inheritance (the parent and the layers taken).
+ */
+export function trialFacts(m: PanelModel, t: TrialState): string[] {
+  const facts: string[] = [];
+  const objectives = objectivesOf(m);
+  if (objectives.length > 1 && t.values) {
+    // The primary metric and the weights are in the summary already.
+    const more = objectives.map((o, i) => ({ o, v: t.values![i] })).filter(({ o }) => o.metric !== m.metric && o.metric !== 'params');
+    if (more.length) facts.push(more.map(({ o, v }) => `${objectiveLabel(o)} ${formatObjective(o, v)}`).join(', '));
+    const front = paretoFrontTrials(m);
+    if (front.has(t.trial)) facts.push('on the Pareto front');
+  }
+  const latencyShown = objectives.length > 1 && !!t.values && objectives.some((o) => o.metric === 'latency');
+  if (t.latencyMs !== undefined && !latencyShown) facts.push(`latency ${formatValue(t.latencyMs)} ms`);
+  if (t.rung !== undefined) facts.push(`rung ${t.rung}${t.promotions ? `, promoted ${t.promotions}×` : ''}`);
+  if (t.parent !== undefined) {
+    const n = t.inheritedLayers;
+    facts.push(n !== undefined ? `inherits ${n} layer${n === 1 ? '' : 's'} from trial #${t.parent}` : `child of trial #${t.parent}`);
+  } else if (t.inheritedLayers) facts.push(`${t.inheritedLayers} inherited layers`);
+  return facts;
+}
+
+/** The trials on the Pareto front (the analysis's, or computed while the run goes on). */
+export function paretoFrontTrials(m: PanelModel): Set<number> {
+  const front = m.state.analysis?.front;
+  if (front) return new Set(front.map((p) => p.trial));
+  return new Set(paretoData(m).table.map((r) => r.trial));
 }
