@@ -85,7 +85,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
             skipPeer: !!f['skip-peer'],
             sections: { throughput: on('throughput'), startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
             memoryTrials: (f['memory-trials'] as number | undefined) ?? 50,
-            scalingTrials: (f['scaling-trials'] as number | undefined) ?? 8,
+            // Enough trials that the last, unpaired one does not dominate the two-worker time.
+            scalingTrials: (f['scaling-trials'] as number | undefined) ?? 24,
             data: (f.data as string | undefined) ?? '/usr/share/datasets/fashion-mnist',
           },
           out,
