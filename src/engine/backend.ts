@@ -6,8 +6,9 @@ import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from './kernels';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
-export type BackendRequest = 'auto' | BackendName;
+import type { BackendName, BackendRequest } from '../shared/protocol';
+
+export type { BackendName, BackendRequest };
 
 export interface ChosenBackend {
   name: BackendName;

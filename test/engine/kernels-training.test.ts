@@ -9,19 +9,9 @@ import { createDataTensors } from '../../src/engine/data';
 import { batchMatMulConfig, castConfig, conv2DConfig, identityConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
 import { NR } from '../../src/engine/kernels/simd/gemm';
 import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
+import { rng } from '../helpers/data';
 
 // Seeded data, running one function on the cpu and wasm backends, and a tolerance check.
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function harness(seed: number) {
   const rand = rng(seed);
   return {

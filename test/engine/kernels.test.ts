@@ -6,17 +6,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { findWasmDir, initBackend } from '../../src/engine/backend';
 import { conv2DBackpropInputConfig, registerWasmGradientKernels } from '../../src/engine/kernels';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from '../helpers/data';
 
 const rand = rng(20261128);
 const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));

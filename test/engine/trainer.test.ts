@@ -12,35 +12,7 @@ import type { ConcreteArch, ConcreteTraining, OptimizerName } from '../../src/sh
 import { buildModel } from '../../src/engine/builder';
 import { TrainingError, train, type TrainData } from '../../src/engine/trainer';
 import { MODEL_FILE, WEIGHTS_FILE, folderHandler, loadModel, saveModel } from '../../src/engine/modelio';
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Three Gaussian blobs in 4-D, one-hot labels: separable, so a tiny MLP must beat 1/3 quickly. */
-function blobs(n: number, seed: number, scale = 1): { x: number[][]; y: number[][] } {
-  const r = rng(seed);
-  const centres = [
-    [2, 0, 0, 1],
-    [-2, 1, 0, -1],
-    [0, -2, 2, 0],
-  ];
-  const x: number[][] = [];
-  const y: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const k = i % 3;
-    x.push(centres[k].map((c) => (c + (r() - 0.5)) * scale));
-    y.push([0, 1, 2].map((j) => (j === k ? 1 : 0)));
-  }
-  return { x, y };
-}
+import { blobs } from '../helpers/data';
 
 function tensors(train: ReturnType<typeof blobs>, val: ReturnType<typeof blobs>): TrainData & { dispose(): void } {
   const t = { trainX: tf.tensor2d(train.x), trainY: tf.tensor2d(train.y), valX: tf.tensor2d(val.x), valY: tf.tensor2d(val.y) };
@@ -122,7 +94,7 @@ describe('train', () => {
   });
 
   it('throws TrainingError when the loss diverges', async () => {
-    const big = { x: blobs(48, 3, 1e6).x, y: blobs(48, 3).x.map((v) => [v[0] * 1e6]) };
+    const big = { x: blobs(48, 3, { scale: 1e6 }).x, y: blobs(48, 3).x.map((v) => [v[0] * 1e6]) };
     const d = tensors(big, big);
     try {
       await withModel(

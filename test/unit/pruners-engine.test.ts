@@ -19,31 +19,14 @@ import { Orchestrator } from '../../src/engine/orchestrator';
 import { train, type TrainData } from '../../src/engine/trainer';
 import { assignMatching, featureShape, loadBackbone, measureLatency, packOptimizer, restoreWeights, unpackOptimizer, withBackbone } from '../../src/engine/transfer';
 import type { ModelArtifactsMessage } from '../../src/shared/protocol';
+import { blobs } from '../helpers/data';
 
 let data: TrainData & { dispose(): void };
 
-function blobs(n: number, seed: number): { x: number[][]; y: number[][] } {
-  let s = seed;
-  const r = () => ((s = (s * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
-  const centres = [
-    [2, 0, 0, 1],
-    [-2, 1, 0, -1],
-    [0, -2, 2, 0],
-  ];
-  const x: number[][] = [];
-  const y: number[][] = [];
-  for (let i = 0; i < n; i++) {
-    const k = i % 3;
-    x.push(centres[k].map((c) => c + 1.5 * (r() - 0.5)));
-    y.push([0, 1, 2].map((j) => (j === k ? 1 : 0)));
-  }
-  return { x, y };
-}
-
 before(async () => {
   assert.ok(await tf.setBackend('cpu'));
-  const a = blobs(60, 1);
-  const b = blobs(30, 2);
+  const a = blobs(60, 1, { spread: 1.5 });
+  const b = blobs(30, 2, { spread: 1.5 });
   const t = { trainX: tf.tensor2d(a.x), trainY: tf.tensor2d(a.y), valX: tf.tensor2d(b.x), valY: tf.tensor2d(b.y) };
   data = { ...t, dispose: () => tf.dispose(Object.values(t)) };
 });
