@@ -8,6 +8,25 @@
 // transforms dy with winoDy, and sums over tiles in 16 GEMMs.
 import { Fn, type Local } from './asm';
 
+/**
+ * Emits the position of tile `tile0 + i`: its image n and its top-left (row, col) = 2 x its tile coordinates,
+ * minus the padding when given. Every transform walks tiles this way.
+ */
+function tileOrigin(
+  f: Fn,
+  l: { tile0: Local; i: Local; tilesPerImage: Local; tilesW: Local; T: Local; n: Local; row: Local; col: Local; pad?: [Local, Local] },
+): void {
+  f.get(l.tile0).get(l.i).add().set(l.T);
+  f.get(l.T).get(l.tilesPerImage).divU().set(l.n);
+  f.get(l.T).get(l.tilesPerImage).remU().set(l.T);
+  f.get(l.T).get(l.tilesW).divU().i32(1).shl();
+  if (l.pad) f.get(l.pad[0]).sub();
+  f.set(l.row);
+  f.get(l.T).get(l.tilesW).remU().i32(1).shl();
+  if (l.pad) f.get(l.pad[1]).sub();
+  f.set(l.col);
+}
+
 export const WINO_IN_PARAMS = ['x', 'H', 'W', 'C', 'tilesW', 'tilesPerImage', 'pt', 'pl', 'tile0', 'count', 'v', 'zeros'] as const;
 
 /**
@@ -34,11 +53,7 @@ export function winoInFn(): Fn {
   f.get(count).get(cBytes).mul().set(planeBytes);
   f.i32(0).set(i);
   f.loop(i, count, 1, () => {
-    f.get(tile0).get(i).add().set(T);
-    f.get(T).get(tilesPerImage).divU().set(n);
-    f.get(T).get(tilesPerImage).remU().set(T);
-    f.get(T).get(tilesW).divU().i32(1).shl().get(pt).sub().set(row0);
-    f.get(T).get(tilesW).remU().i32(1).shl().get(pl).sub().set(col0);
+    tileOrigin(f, { tile0, i, tilesPerImage, tilesW, T, n, row: row0, col: col0, pad: [pt, pl] });
     for (let r = 0; r < 4; r++) {
       for (let s = 0; s < 4; s++) {
         // (row0 + r) <u H and (col0 + s) <u W: inside the image; else the zero row
@@ -109,11 +124,7 @@ export function winoOutFn(): Fn {
   f.get(count).get(ldm).mul().set(planeBytes);
   f.i32(0).set(i);
   f.loop(i, count, 1, () => {
-    f.get(tile0).get(i).add().set(T);
-    f.get(T).get(tilesPerImage).divU().set(n);
-    f.get(T).get(tilesPerImage).remU().set(T);
-    f.get(T).get(tilesW).divU().i32(1).shl().set(oh);
-    f.get(T).get(tilesW).remU().i32(1).shl().set(ow);
+    tileOrigin(f, { tile0, i, tilesPerImage, tilesW, T, n, row: oh, col: ow });
     f.get(oh).i32(1).add().get(OH).ltS().set(okRow);
     f.get(ow).i32(1).add().get(OW).ltS().set(okCol);
     f.get(out).get(n).get(OH).mul().get(oh).add().get(OW).mul().get(ow).add().get(coBytes).mul().add().set(base);
@@ -175,11 +186,7 @@ export function winoDyFn(): Fn {
   f.get(count).get(coBytes).mul().set(planeBytes);
   f.i32(0).set(i);
   f.loop(i, count, 1, () => {
-    f.get(tile0).get(i).add().set(T);
-    f.get(T).get(tilesPerImage).divU().set(n);
-    f.get(T).get(tilesPerImage).remU().set(T);
-    f.get(T).get(tilesW).divU().i32(1).shl().set(oh);
-    f.get(T).get(tilesW).remU().i32(1).shl().set(ow);
+    tileOrigin(f, { tile0, i, tilesPerImage, tilesW, T, n, row: oh, col: ow });
     for (let a = 0; a < 2; a++) {
       for (let b = 0; b < 2; b++) {
         f.get(dy).get(n).get(OH).mul().get(oh).i32(a).add().add().get(OW).mul().get(ow).i32(b).add().add().get(coBytes).mul().add();
