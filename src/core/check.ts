@@ -115,20 +115,11 @@ function probe(doc: ParsedDoc, spec: NasSpec, opts: CheckOptions, diags: Diagnos
   if (opts.probeData !== false && canRead) {
     try {
       const baseDir = opts.file ? path.dirname(opts.file) : process.cwd();
+      // probeDataset enforces a declared task.inputShape and task.classes against the data itself.
       const found = probeDataset(spec.dataset, spec.task, baseDir);
       samples = found.samples;
-      if (inputShape && found.inputShape.join(',') !== inputShape.join(',')) {
-        diags.push({ severity: 'error', code: 'dataset', path: 'task.inputShape', range: valueRange(doc, ['task', 'inputShape']), message: `inputShape [${inputShape.join(', ')}] does not match the data, whose samples are [${found.inputShape.join(', ')}]` });
-        return undefined;
-      }
       inputShape = found.inputShape;
-      if (!regression) {
-        if (classes !== undefined && found.classes !== undefined && found.classes > classes) {
-          diags.push({ severity: 'error', code: 'dataset', path: 'task.classes', range: valueRange(doc, ['task', 'classes']), message: `classes is ${classes} but the data has ${found.classes} classes` });
-          return undefined;
-        }
-        classes = classes ?? found.classes;
-      }
+      if (!regression) classes = found.classes ?? classes;
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       const at = dataField(spec, err.message);
@@ -143,7 +134,7 @@ function probe(doc: ParsedDoc, spec: NasSpec, opts: CheckOptions, diags: Diagnos
 
 /** The dataset field a data error is about, so the underline lands on the file name that is wrong. */
 function dataField(spec: NasSpec, message: string): JsonPath {
-  for (const key of ['inputShape', 'classes']) if (message.startsWith(`task.${key}`) && spec.task?.[key as 'classes'] !== undefined) return ['task', key];
+  for (const key of ['inputShape', 'classes']) if (message.includes(`task.${key}`) && spec.task?.[key as 'classes'] !== undefined) return ['task', key];
   const ds = spec.dataset as unknown as Record<string, unknown>;
   for (const key of ['labels', 'images', 'path']) {
     if (typeof ds[key] === 'string' && message.includes(String(ds[key]).replace(/^\.\//, ''))) return ['dataset', key];
