@@ -27,8 +27,11 @@ export interface ParamDef {
 
 export type RawParam = { choice: unknown[]; name?: string } | { int: number[]; step?: number; log?: boolean; name?: string } | { float: number[]; step?: number; log?: boolean; name?: string };
 
+/** The keys that make an object a parameter. */
+export const PARAM_KEYS: readonly string[] = ['choice', 'int', 'float'];
+
 export function isParam(v: unknown): v is RawParam {
-  return !!v && typeof v === 'object' && !Array.isArray(v) && ('choice' in v || 'int' in v || 'float' in v);
+  return !!v && typeof v === 'object' && !Array.isArray(v) && PARAM_KEYS.some((k) => k in v);
 }
 
 export function domainOf(p: RawParam): Domain {

@@ -7,10 +7,10 @@ import schema from '../../schemas/nas.schema.json';
 import type { Diagnostic } from '../shared/diagnostic';
 import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
 import { closest } from './text';
+import { PARAM_KEYS } from './params';
 
 /** Keywords VS Code understands that ajv does not need (shared with scripts/gen-validator.mjs). */
 const EDITOR_KEYWORDS: string[] = editorKeywords;
-const PARAM_KEYS = ['choice', 'int', 'float'];
 
 let validator: ValidateFunction | undefined;
 

@@ -2,10 +2,10 @@
 import type { Diagnostic } from '../shared/diagnostic';
 import { MAX_REPEAT } from './defaults';
 import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
+import { PARAM_KEYS } from './params';
 
 type Finding = Omit<Diagnostic, 'range'> & { at: JsonPath; atKey?: boolean };
 
-const PARAM_KEYS = ['choice', 'int', 'float'] as const;
 
 /** Visits every parameter object in the document: anything with `choice`, `int` or `float`. */
 export function forEachParam(value: unknown, visit: (p: Record<string, unknown>, path: JsonPath) => void, path: JsonPath = []): void {
@@ -14,7 +14,7 @@ export function forEachParam(value: unknown, visit: (p: Record<string, unknown>,
   } else if (value && typeof value === 'object') {
     const obj = value as Record<string, unknown>;
     if (PARAM_KEYS.some((k) => Array.isArray(obj[k]))) visit(obj, path);
-    for (const [k, v] of Object.entries(obj)) if (!(PARAM_KEYS as readonly string[]).includes(k)) forEachParam(v, visit, [...path, k]);
+    for (const [k, v] of Object.entries(obj)) if (!PARAM_KEYS.includes(k)) forEachParam(v, visit, [...path, k]);
   }
 }
 
