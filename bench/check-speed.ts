@@ -58,6 +58,12 @@ for (let k = 0; k < 20; k++) {
 }
 times.sort((a, b) => a - b);
 const median = times[times.length >> 1];
-console.log(`spec: ${lines} lines, ${first.summary?.parameters} parameters, ${first.summary ? formatCount(first.summary.size.architectures) : "?"} architectures`);
-console.log(`check: first run ${cold.toFixed(1)} ms (a fresh process: includes loading the validator), then median ${median.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms over 20 runs`);
-console.log(JSON.stringify({ bench: 'check', lines, first_ms: +cold.toFixed(1), median_ms: +median.toFixed(1), target_ms: 200, ok: median < 200 && cold < 200 }));
+console.log(
+  `spec: ${lines} lines, ${first.summary?.parameters} parameters, ${first.summary ? formatCount(first.summary.size.architectures) : '?'} architectures`,
+);
+console.log(
+  `check: first run ${cold.toFixed(1)} ms (a fresh process: includes loading the validator), then median ${median.toFixed(1)} ms, max ${times.at(-1)!.toFixed(1)} ms over 20 runs`,
+);
+console.log(
+  JSON.stringify({ bench: 'check', lines, first_ms: +cold.toFixed(1), median_ms: +median.toFixed(1), target_ms: 200, ok: median < 200 && cold < 200 }),
+);

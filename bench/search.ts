@@ -37,7 +37,13 @@ const outDir = path.resolve(arg('out', path.join(os.tmpdir(), `nas-bench-search-
 function space(epochs: number, search: Search): NasSpec {
   return {
     name: `bench ${search.strategy}${search.pruner ? `+${search.pruner.type}` : ''}`,
-    dataset: { source: 'idx', images: path.join(FASHION, 'train-images-idx3-ubyte.gz'), labels: path.join(FASHION, 'train-labels-idx1-ubyte.gz'), validationSplit: 0.25, subset },
+    dataset: {
+      source: 'idx',
+      images: path.join(FASHION, 'train-images-idx3-ubyte.gz'),
+      labels: path.join(FASHION, 'train-labels-idx1-ubyte.gz'),
+      validationSplit: 0.25,
+      subset,
+    },
     task: { type: 'classification', classes: 10, inputShape: [28, 28, 1] },
     architecture: {
       type: 'sequential',
@@ -45,7 +51,14 @@ function space(epochs: number, search: Search): NasSpec {
         { type: 'conv2d', filters: { choice: [8, 16, 32] }, kernelSize: { choice: [3, 5] } },
         { type: 'maxPooling2d', poolSize: 2 },
         { type: 'batchNormalization', optional: true },
-        { type: 'block', repeat: { int: [0, 1] }, layers: [{ type: 'conv2d', filters: { choice: [16, 32] }, kernelSize: 3 }, { type: 'maxPooling2d', poolSize: 2 }] },
+        {
+          type: 'block',
+          repeat: { int: [0, 1] },
+          layers: [
+            { type: 'conv2d', filters: { choice: [16, 32] }, kernelSize: 3 },
+            { type: 'maxPooling2d', poolSize: 2 },
+          ],
+        },
         { type: 'flatten' },
         { type: 'dense', units: { choice: [32, 64, 128] } },
         { type: 'dropout', rate: { choice: [0, 0.25, 0.5] } },
@@ -60,7 +73,10 @@ const ARMS: Record<string, { epochs: number; search: Search }> = {
   random: { epochs: 9, search: { strategy: 'random' } },
   evolution: { epochs: 9, search: { strategy: 'evolution', evolution: { population: 8, sampleSize: 3 } } },
   tpe: { epochs: 9, search: { strategy: 'tpe', tpe: { startupTrials: 6 } } },
-  asha: { epochs: 9, search: { strategy: 'evolution', evolution: { population: 8, sampleSize: 3 }, pruner: { type: 'asha', minEpochs: 1, reductionFactor: 3 } } },
+  asha: {
+    epochs: 9,
+    search: { strategy: 'evolution', evolution: { population: 8, sampleSize: 3 }, pruner: { type: 'asha', minEpochs: 1, reductionFactor: 3 } },
+  },
   inherit: { epochs: 3, search: { strategy: 'evolution', evolution: { population: 6, sampleSize: 3, inheritWeights: true } } },
 };
 
@@ -121,7 +137,9 @@ async function runArm(arm: string): Promise<ArmResult> {
     next += step;
   }
   const st = RunState.from(events);
-  process.stderr.write(`[${arm}] done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${st.trials.size} trials, ${epochCount} epochs, best ${best.toFixed(4)}\n`);
+  process.stderr.write(
+    `[${arm}] done in ${((Date.now() - started) / 1000).toFixed(0)} s: ${st.trials.size} trials, ${epochCount} epochs, best ${best.toFixed(4)}\n`,
+  );
   return { arm, runDir: outcome.runDir, trials: st.trials.size, completed: st.counts().completed, epochs: epochCount, best, curve: samples, events };
 }
 
@@ -180,18 +198,21 @@ async function main() {
   }
   const lines: string[] = [];
   const timed = results.filter((r) => r.arm !== 'inherit');
-  lines.push(`Fashion-MNIST subset ${subset} (${Math.round(subset * 0.75)} train / ${Math.round(subset * 0.25)} val), ${minutes} min per arm, 2 workers, seed ${seed}, ${os.cpus().length} cores, load average ${load.toFixed(1)} at start`);
+  lines.push(
+    `Fashion-MNIST subset ${subset} (${Math.round(subset * 0.75)} train / ${Math.round(subset * 0.25)} val), ${minutes} min per arm, 2 workers, seed ${seed}, ${os.cpus().length} cores, load average ${load.toFixed(1)} at start`,
+  );
   lines.push('');
   lines.push('Best validation accuracy (%) seen by time t:');
   lines.push('');
-  lines.push(`| t (s) | ${timed.map((r) => r.arm === 'asha' ? 'ASHA+evolution' : r.arm).join(' | ')} |`);
+  lines.push(`| t (s) | ${timed.map((r) => (r.arm === 'asha' ? 'ASHA+evolution' : r.arm)).join(' | ')} |`);
   lines.push(`|---:|${timed.map(() => '---:').join('|')}|`);
   const times = timed[0]?.curve.map((c) => c.t) ?? [];
   times.forEach((t, i) => lines.push(`| ${t} | ${timed.map((r) => pct(r.curve[i]?.best)).join(' | ')} |`));
   lines.push('');
   lines.push(`| arm | trials | completed (full epochs) | epochs trained | best val acc (%) | epochs until best |`);
   lines.push(`|---|---:|---:|---:|---:|---:|`);
-  for (const r of timed) lines.push(`| ${r.arm === 'asha' ? 'ASHA+evolution' : r.arm} | ${r.trials} | ${r.completed} | ${r.epochs} | ${pct(r.best)} | ${epochsToBest(r)} |`);
+  for (const r of timed)
+    lines.push(`| ${r.arm === 'asha' ? 'ASHA+evolution' : r.arm} | ${r.trials} | ${r.completed} | ${r.epochs} | ${pct(r.best)} | ${epochsToBest(r)} |`);
   const asha = results.find((r) => r.arm === 'asha');
   const evo = results.find((r) => r.arm === 'evolution');
   const summary: Record<string, unknown> = { subset, minutes, seed, load, arms: results.map(({ events: _e, ...r }) => r) };
@@ -216,7 +237,9 @@ async function main() {
       const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
       const diffs = fig.rows.map((x) => x.inherited - x.scratch);
-      lines.push(`Weight inheritance (evolution, ${ARMS.inherit.epochs}-epoch trials, ${minutes} min): first-epoch validation accuracy of ${fig.rows.length} children that inherited, vs the same architectures from the same initial seed trained from scratch:`);
+      lines.push(
+        `Weight inheritance (evolution, ${ARMS.inherit.epochs}-epoch trials, ${minutes} min): first-epoch validation accuracy of ${fig.rows.length} children that inherited, vs the same architectures from the same initial seed trained from scratch:`,
+      );
       lines.push('');
       lines.push('| | inherited | from scratch |');
       lines.push('|---|---:|---:|');

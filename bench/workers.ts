@@ -38,7 +38,8 @@ class DrivenWorker {
       },
       (_w, code, signal) => {
         this.exitInfo = signal ? `killed by ${signal}` : `exited with code ${code}`;
-        for (const keep of this.waiters) keep({ method: 'init-failed', params: { error: `worker ${this.exitInfo}: ${this.handle.stderrTail.trim().split('\n').slice(-3).join(' | ')}` } });
+        for (const keep of this.waiters)
+          keep({ method: 'init-failed', params: { error: `worker ${this.exitInfo}: ${this.handle.stderrTail.trim().split('\n').slice(-3).join(' | ')}` } });
         this.waiters = [];
       },
     );

@@ -7,7 +7,10 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dir = path.join(root, 'test', 'extension');
-const entryPoints = fs.readdirSync(dir).filter((f) => f === 'index.ts' || f.endsWith('.test.ts')).map((f) => path.join('test', 'extension', f));
+const entryPoints = fs
+  .readdirSync(dir)
+  .filter((f) => f === 'index.ts' || f.endsWith('.test.ts'))
+  .map((f) => path.join('test', 'extension', f));
 fs.rmSync(path.join(root, 'dist-test'), { recursive: true, force: true });
 await esbuild.build({
   absWorkingDir: root,

@@ -10,7 +10,16 @@ const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
 
 // mainFields: jsonc-parser's UMD build hides its requires from esbuild; its ESM build bundles cleanly.
-const node = { platform: 'node', target: 'node20', format: 'cjs', bundle: true, mainFields: ['module', 'main'], sourcemap: 'linked', minify, logLevel: 'warning' };
+const node = {
+  platform: 'node',
+  target: 'node20',
+  format: 'cjs',
+  bundle: true,
+  mainFields: ['module', 'main'],
+  sourcemap: 'linked',
+  minify,
+  logLevel: 'warning',
+};
 // tfjs-node is a native addon found at run time where it is installed; everything else is bundled.
 const nodeExternal = ['@tensorflow/tfjs-node'];
 
@@ -18,7 +27,18 @@ const targets = [
   { name: 'extension', entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...node, external: ['vscode', ...nodeExternal] },
   { name: 'cli', entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...node, external: nodeExternal, banner: { js: '#!/usr/bin/env node' } },
   { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
-  { name: 'webview', entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', target: 'es2022', format: 'iife', bundle: true, sourcemap: 'linked', minify, logLevel: 'warning' },
+  {
+    name: 'webview',
+    entryPoints: ['webview/main.ts'],
+    outfile: 'dist/webview.js',
+    platform: 'browser',
+    target: 'es2022',
+    format: 'iife',
+    bundle: true,
+    sourcemap: 'linked',
+    minify,
+    logLevel: 'warning',
+  },
 ];
 
 function copyWasm() {

@@ -30,4 +30,8 @@ run([vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-r
 const size = fs.statSync(out).size;
 const byTop = {};
 for (const f of files) byTop[f.split('/')[0]] = (byTop[f.split('/')[0]] ?? 0) + 1;
-console.log(`\n${path.basename(out)}: ${(size / 1024 / 1024).toFixed(2)} MiB, ${files.length} files (${Object.entries(byTop).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+console.log(
+  `\n${path.basename(out)}: ${(size / 1024 / 1024).toFixed(2)} MiB, ${files.length} files (${Object.entries(byTop)
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')})`,
+);

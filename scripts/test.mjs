@@ -12,13 +12,21 @@ const suites = only.length ? only : ['unit', 'engine', 'e2e'];
 function files(dir) {
   const d = path.join(root, 'test', dir);
   if (!fs.existsSync(d)) return [];
-  return fs.readdirSync(d).filter((f) => f.endsWith('.test.ts')).sort().map((f) => path.join('test', dir, f));
+  return fs
+    .readdirSync(d)
+    .filter((f) => f.endsWith('.test.ts'))
+    .sort()
+    .map((f) => path.join('test', dir, f));
 }
 
 let failed = false;
 const nodeSuites = suites.filter((s) => s !== 'e2e').flatMap(files);
 if (nodeSuites.length) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...nodeSuites], { cwd: root, stdio: 'inherit', env: { ...process.env, NAS_STUDIO_TEST: '1' } });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...nodeSuites], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NAS_STUDIO_TEST: '1' },
+  });
   if (r.status !== 0) failed = true;
 }
 if (suites.includes('e2e') && fs.existsSync(path.join(root, 'test/e2e/run.mjs'))) {

@@ -20,12 +20,16 @@ const time = (label, f) => {
 };
 
 const m = new PanelModel();
-time(`init (${events.length} events)`, () => m.apply({ method: 'init', params: { runDir: '/r', status: 'running', canResume: false, events: events.slice(0, -200) } }));
+time(`init (${events.length} events)`, () =>
+  m.apply({ method: 'init', params: { runDir: '/r', status: 'running', canResume: false, events: events.slice(0, -200) } }),
+);
 time('events batch (200 events)', () => m.apply({ method: 'events', params: { events: events.slice(-200) } }));
 const rows = time('leaderboardRows', () => leaderboardRows(m));
 time('sortRows by objective', () => sortRows(rows, { key: 'value', dir: 'desc' }));
 time('objectiveSeries (time)', () => objectiveSeries(m, 'time'));
 time('curveSeries', () => curveSeries(m));
-const trials = [...m.state.trials.values()].filter((t) => t.value !== undefined).map((t) => ({ trial: t.trial, params: t.config.params, value: t.value, pruned: t.status === 'pruned' }));
+const trials = [...m.state.trials.values()]
+  .filter((t) => t.value !== undefined)
+  .map((t) => ({ trial: t.trial, params: t.config.params, value: t.value, pruned: t.status === 'pruned' }));
 const svg = time('parallelCoordsSvg', () => parallelCoordsSvg(trials, { width: 1200, height: 320, direction: 'maximize', objectiveLabel: 'val_accuracy' }));
 console.log(`parallel coordinates markup: ${(svg.length / 1024).toFixed(0)} KiB`);

@@ -14,7 +14,10 @@ abstract class Chart<D> {
   private key = '';
   private readonly resizeObserver: ResizeObserver;
 
-  constructor(protected readonly el: HTMLElement, protected palette: Palette) {
+  constructor(
+    protected readonly el: HTMLElement,
+    protected palette: Palette,
+  ) {
     this.resizeObserver = new ResizeObserver(() => this.resize());
     this.resizeObserver.observe(el);
   }
@@ -82,7 +85,11 @@ export interface ObjectiveData {
 
 /** Every trial's objective as a point (completed and pruned apart) and the best so far as a step line. */
 export class ObjectiveChart extends Chart<ObjectiveData> {
-  constructor(el: HTMLElement, palette: Palette, private readonly onPick: (trial: number) => void) {
+  constructor(
+    el: HTMLElement,
+    palette: Palette,
+    private readonly onPick: (trial: number) => void,
+  ) {
     super(el, palette);
     // A click picks the trial under the cursor; a drag zooms, and must not also pick.
     let down: { x: number; y: number } | undefined;
@@ -107,7 +114,13 @@ export class ObjectiveChart extends Chart<ObjectiveData> {
     const size = pointSize(d.series.x.length);
     // Thousands of points overlap: smaller and fainter dots keep the density readable.
     const alpha = p.highContrast ? 1 : size < 5 ? 0.35 : 0.55;
-    const points = (color: string, size: number): uPlot.Series.Points => ({ show: true, size, stroke: color, fill: withAlpha(color, alpha), width: size < 5 ? 0 : 1 });
+    const points = (color: string, size: number): uPlot.Series.Points => ({
+      show: true,
+      size,
+      stroke: color,
+      fill: withAlpha(color, alpha),
+      width: size < 5 ? 0 : 1,
+    });
     const trials = () => this.data?.series.trials ?? [];
     return {
       width,
@@ -122,8 +135,22 @@ export class ObjectiveChart extends Chart<ObjectiveData> {
           value: (_u, _v, _s, idx) => (idx === null || idx === undefined ? '—' : `#${trials()[idx]}`),
         },
         { label: 'completed', stroke: p.blue, paths: () => null, points: points(p.blue, size), value: (_u, v) => formatValue(v ?? undefined) },
-        { label: 'pruned', stroke: p.orange, paths: () => null, points: points(p.orange, Math.max(3, size - 1)), value: (_u, v) => formatValue(v ?? undefined) },
-        { label: 'best so far', stroke: p.green, width: 2, paths: uPlot.paths.stepped!({ align: 1 }), points: { show: false }, spanGaps: true, value: (_u, v) => formatValue(v ?? undefined) },
+        {
+          label: 'pruned',
+          stroke: p.orange,
+          paths: () => null,
+          points: points(p.orange, Math.max(3, size - 1)),
+          value: (_u, v) => formatValue(v ?? undefined),
+        },
+        {
+          label: 'best so far',
+          stroke: p.green,
+          width: 2,
+          paths: uPlot.paths.stepped!({ align: 1 }),
+          points: { show: false },
+          spanGaps: true,
+          value: (_u, v) => formatValue(v ?? undefined),
+        },
       ],
     };
   }

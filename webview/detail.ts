@@ -35,7 +35,13 @@ export class TrialDetail {
     this.params.className = 'params';
     this.params.dataset.testid = 'param-table';
     const act = (f: (t: number) => void) => () => this.current !== undefined && f(this.current);
-    this.reveal = button({ label: 'Reveal in spec', ariaLabel: "Reveal this trial's choices in the spec", testId: 'reveal-button', secondary: true, onClick: act(actions.reveal) });
+    this.reveal = button({
+      label: 'Reveal in spec',
+      ariaLabel: "Reveal this trial's choices in the spec",
+      testId: 'reveal-button',
+      secondary: true,
+      onClick: act(actions.reveal),
+    });
     this.export = button({ label: 'Export', ariaLabel: "Export this trial's model", testId: 'export-button', onClick: act(actions.export) });
     const bar = document.createElement('div');
     bar.className = 'detail-actions';
@@ -85,7 +91,11 @@ export class TrialDetail {
 
     setDisabled(this.reveal, false);
     const exportable = row.state === 'completed' && row.hasWeights;
-    setDisabled(this.export, !exportable, row.state !== 'completed' ? 'Only completed trials can be exported' : 'The run kept no weights for this trial (only the top ones are kept)');
+    setDisabled(
+      this.export,
+      !exportable,
+      row.state !== 'completed' ? 'Only completed trials can be exported' : 'The run kept no weights for this trial (only the top ones are kept)',
+    );
 
     // The config only changes when the trial is retried; redrawing the SVG on every event would flicker.
     if (this.shown?.trial === t.trial && this.shown.config === t.config) return;

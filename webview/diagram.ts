@@ -50,8 +50,12 @@ function sequentialSvg(arch: SequentialArch, ctx: DiagramContext): string {
   // The engine appends the classifier head; showing it makes the stack match the weight count.
   if (ctx.outputs) boxes.push({ cls: 'io', title: 'output', detail: `dense ${ctx.outputs} · softmax`, tip: 'output head' });
   const h = boxes.length * (BOX_H + GAP) - GAP + 4;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="arch arch-sequential" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="Sequential model of ${arch.layers.length} layers">`];
-  parts.push('<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path class="arrow-head" d="M0 0L8 4L0 8z"/></marker></defs>');
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="arch arch-sequential" viewBox="0 0 ${W} ${h}" width="${W}" height="${h}" role="img" aria-label="Sequential model of ${arch.layers.length} layers">`,
+  ];
+  parts.push(
+    '<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path class="arrow-head" d="M0 0L8 4L0 8z"/></marker></defs>',
+  );
   boxes.forEach((b, i) => {
     const y = 2 + i * (BOX_H + GAP);
     parts.push(`<g class="box ${b.cls}" data-index="${i}"><title>${escapeXml(b.tip)}</title>`);
@@ -59,7 +63,8 @@ function sequentialSvg(arch: SequentialArch, ctx: DiagramContext): string {
     parts.push(`<text class="box-title" x="12" y="${y + 16}">${escapeXml(b.title)}</text>`);
     if (b.detail) parts.push(`<text class="box-detail" x="12" y="${y + 31}">${escapeXml(b.detail)}</text>`);
     parts.push('</g>');
-    if (i < boxes.length - 1) parts.push(`<line class="edge" x1="${W / 2}" y1="${y + BOX_H}" x2="${W / 2}" y2="${y + BOX_H + GAP - 1}" marker-end="url(#arrow)"/>`);
+    if (i < boxes.length - 1)
+      parts.push(`<line class="edge" x1="${W / 2}" y1="${y + BOX_H}" x2="${W / 2}" y2="${y + BOX_H + GAP - 1}" marker-end="url(#arrow)"/>`);
   });
   parts.push('</svg>');
   return parts.join('');
@@ -83,8 +88,12 @@ function cellSvg(arch: CellArch, ctx: DiagramContext): string {
   const below = Math.max(0, ...geo.filter((g) => g.dir > 0).map((g) => g.peak));
   const cy = 28 + above;
   const height = cy + Math.max(r, below + 16) + 30;
-  const parts = [`<svg xmlns="http://www.w3.org/2000/svg" class="arch arch-cell" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Cell of ${arch.nodes} nodes and ${arch.edges.length} edges">`];
-  parts.push('<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path class="arrow-head" d="M0 0L8 4L0 8z"/></marker></defs>');
+  const parts = [
+    `<svg xmlns="http://www.w3.org/2000/svg" class="arch arch-cell" viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-label="Cell of ${arch.nodes} nodes and ${arch.edges.length} edges">`,
+  ];
+  parts.push(
+    '<defs><marker id="arrow" viewBox="0 0 8 8" refX="7" refY="4" markerWidth="7" markerHeight="7" orient="auto"><path class="arrow-head" d="M0 0L8 4L0 8z"/></marker></defs>',
+  );
   const labels: string[] = [];
   for (const { e, dir, peak } of geo) {
     const x1 = x(e.from) + (dir === 0 ? r : 0);
@@ -106,7 +115,9 @@ function cellSvg(arch: CellArch, ctx: DiagramContext): string {
     parts.push(`<g class="cell-node"><circle cx="${x(i)}" cy="${cy}" r="${r}"/><text x="${x(i)}" y="${cy + 4}" text-anchor="middle">${name}</text></g>`);
   }
   const shape = ctx.inputShape ? ` · input ${ctx.inputShape.join('×')}` : '';
-  parts.push(`<text class="cell-caption" x="${width / 2}" y="${height - 10}" text-anchor="middle">${arch.channels} channels · ${arch.cells} cell${arch.cells === 1 ? '' : 's'} × ${arch.stages} stage${arch.stages === 1 ? '' : 's'}${escapeXml(shape)}</text>`);
+  parts.push(
+    `<text class="cell-caption" x="${width / 2}" y="${height - 10}" text-anchor="middle">${arch.channels} channels · ${arch.cells} cell${arch.cells === 1 ? '' : 's'} × ${arch.stages} stage${arch.stages === 1 ? '' : 's'}${escapeXml(shape)}</text>`,
+  );
   parts.push('</svg>');
   return parts.join('');
 }

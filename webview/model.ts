@@ -471,7 +471,14 @@ export function paretoData(m: PanelModel): ParetoData {
     frontSet = new Set(analysisFront.map((p) => p.trial));
     out.table = analysisFront.map((p) => ({ trial: p.trial, values: p.values, crowding: p.crowding }));
   } else {
-    const idx = paretoFront(trials.map((t) => toMaximize(t.values!, objectives.map((o) => o.direction))));
+    const idx = paretoFront(
+      trials.map((t) =>
+        toMaximize(
+          t.values!,
+          objectives.map((o) => o.direction),
+        ),
+      ),
+    );
     const sign = objectives[0].direction === 'maximize' ? 1 : -1;
     out.table = idx
       .map((i) => ({ trial: trials[i].trial, values: trials[i].values!, crowding: null }))

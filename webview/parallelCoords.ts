@@ -45,10 +45,18 @@ function numericAxis(key: string, label: string, values: number[], allowLog: boo
     ticks = [{ at: min, label: formatValue(min) }];
     for (let e = Math.ceil(Math.log10(min)); 10 ** e < max; e++) {
       const v = 10 ** e;
-      if (Math.log(v / min) > 0.25 * Math.log(max / min) / 2 && Math.log(max / v) > 0.25 * Math.log(max / min) / 2) ticks.push({ at: v, label: formatValue(v) });
+      if (Math.log(v / min) > (0.25 * Math.log(max / min)) / 2 && Math.log(max / v) > (0.25 * Math.log(max / min)) / 2)
+        ticks.push({ at: v, label: formatValue(v) });
     }
     ticks.push({ at: max, label: formatValue(max) });
-  } else ticks = min === max ? [{ at: min, label: formatValue(min) }] : [{ at: min, label: formatValue(min) }, { at: max, label: formatValue(max) }];
+  } else
+    ticks =
+      min === max
+        ? [{ at: min, label: formatValue(min) }]
+        : [
+            { at: min, label: formatValue(min) },
+            { at: max, label: formatValue(max) },
+          ];
   return { key, label, kind: log ? 'log' : 'linear', min, max, ticks };
 }
 
@@ -69,7 +77,14 @@ export function buildAxes(trials: readonly PcTrial[], objectiveLabel: string): A
       axes.push({ key, label, kind: 'category', categories: cats, min: 0, max: cats.length - 1, ticks: cats.map((c, i) => ({ at: i, label: c })) });
     }
   }
-  axes.push(numericAxis(OBJECTIVE, objectiveLabel, trials.map((t) => t.value), false));
+  axes.push(
+    numericAxis(
+      OBJECTIVE,
+      objectiveLabel,
+      trials.map((t) => t.value),
+      false,
+    ),
+  );
   return axes;
 }
 
@@ -108,7 +123,8 @@ const DENSE = 300;
 
 export function parallelCoordsSvg(trials: readonly PcTrial[], o: PcOptions): string {
   const { width, height } = o;
-  if (!trials.length) return `<svg xmlns="http://www.w3.org/2000/svg" class="pc" width="${width}" height="${height}" role="img" aria-label="No finished trials yet"><text class="pc-empty" x="${width / 2}" y="${height / 2}" text-anchor="middle">No finished trials yet</text></svg>`;
+  if (!trials.length)
+    return `<svg xmlns="http://www.w3.org/2000/svg" class="pc" width="${width}" height="${height}" role="img" aria-label="No finished trials yet"><text class="pc-empty" x="${width / 2}" y="${height / 2}" text-anchor="middle">No finished trials yet</text></svg>`;
   const axes = buildAxes(trials, o.objectiveLabel);
   const padX = 60;
   const top = 34;
@@ -134,16 +150,21 @@ export function parallelCoordsSvg(trials: readonly PcTrial[], o: PcOptions): str
   }
 
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" class="pc${trials.length > DENSE ? ' pc-dense' : ''}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Parallel coordinates of ${axes.length - 1} parameters against ${escapeXml(o.objectiveLabel)}">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" class="pc${trials.length > DENSE ? ' pc-dense' : ''}" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="Parallel coordinates of ${axes.length - 1} parameters against ${escapeXml(o.objectiveLabel)}">`,
+  );
   // Drawn back to front: the many dim lines first so the top trials and the selection stay visible.
-  for (const cls of ['rest', 'pruned', 'top', 'selected'] as const) if (paths[cls].length) parts.push(`<path class="pc-line pc-${cls}" d="${paths[cls].join('')}"/>`);
+  for (const cls of ['rest', 'pruned', 'top', 'selected'] as const)
+    if (paths[cls].length) parts.push(`<path class="pc-line pc-${cls}" d="${paths[cls].join('')}"/>`);
   axes.forEach((a, i) => {
     const x = xs[i];
     const isObjective = a.key === OBJECTIVE;
     parts.push(`<g class="pc-axis${isObjective ? ' pc-objective' : ''}"><title>${escapeXml(isObjective ? o.objectiveLabel : a.key)}</title>`);
     parts.push(`<line x1="${x}" y1="${top}" x2="${x}" y2="${bottom}"/>`);
     // Alternate label rows so neighbouring long names do not overprint on narrow panels.
-    parts.push(`<text class="pc-label" x="${x}" y="${i % 2 ? 12 : 24}" text-anchor="middle">${escapeXml(truncate(a.label, Math.max(8, Math.floor(step / 6))))}</text>`);
+    parts.push(
+      `<text class="pc-label" x="${x}" y="${i % 2 ? 12 : 24}" text-anchor="middle">${escapeXml(truncate(a.label, Math.max(8, Math.floor(step / 6))))}</text>`,
+    );
     for (const tick of a.ticks) {
       const f = position(a, a.kind === 'category' ? a.categories![tick.at] : tick.at, o.direction);
       if (f === undefined) continue;

@@ -37,7 +37,8 @@ export class ParallelView {
     this.importance.innerHTML = importanceSvg(bars, { width: Math.min(this.width, 760) });
     const trials: PcTrial[] = [];
     for (const t of m.state.trials.values()) {
-      if ((t.status === 'completed' || t.status === 'pruned') && t.value !== undefined && !Number.isNaN(t.value)) trials.push({ trial: t.trial, params: t.config.params, value: t.value, pruned: t.status === 'pruned' });
+      if ((t.status === 'completed' || t.status === 'pruned') && t.value !== undefined && !Number.isNaN(t.value))
+        trials.push({ trial: t.trial, params: t.config.params, value: t.value, pruned: t.status === 'pruned' });
     }
     this.coords.innerHTML = parallelCoordsSvg(trials, { width: this.width, height: 320, direction: m.direction, objectiveLabel: m.metric, selected });
   }

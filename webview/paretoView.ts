@@ -58,7 +58,11 @@ export class ParetoView {
       tr.dataset.trial = String(r.trial);
       tr.tabIndex = 0;
       if (r.trial === selected) tr.className = 'selected';
-      const cells = [`#${r.trial}`, ...d.objectives.map((o, i) => formatObjective(o, r.values[i])), r.crowding === null ? (m.state.analysis?.front ? 'edge' : '—') : r.crowding.toFixed(2)];
+      const cells = [
+        `#${r.trial}`,
+        ...d.objectives.map((o, i) => formatObjective(o, r.values[i])),
+        r.crowding === null ? (m.state.analysis?.front ? 'edge' : '—') : r.crowding.toFixed(2),
+      ];
       for (const c of cells) {
         const td = document.createElement('td');
         td.textContent = c;

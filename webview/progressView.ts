@@ -10,7 +10,11 @@ export class ProgressView {
   private readonly curves: CurvesChart;
   private readonly curvesTitle = document.createElement('h3');
 
-  constructor(palette: Palette, private xMode: XMode, o: { onPick: (trial: number) => void; onXMode: (m: XMode) => void }) {
+  constructor(
+    palette: Palette,
+    private xMode: XMode,
+    o: { onPick: (trial: number) => void; onXMode: (m: XMode) => void },
+  ) {
     this.element.className = 'progress-view';
     const objBox = document.createElement('div');
     objBox.className = 'chart-box';
@@ -54,7 +58,9 @@ export class ProgressView {
   update(m: PanelModel): void {
     this.objective.update({ series: objectiveSeries(m, this.xMode), mode: this.xMode, metric: m.metric });
     const curves = curveSeries(m);
-    this.curvesTitle.textContent = curves.curves.some((c) => c.running) ? `Learning curves of running trials (${curves.metric})` : `Learning curves of the top trials (${curves.metric})`;
+    this.curvesTitle.textContent = curves.curves.some((c) => c.running)
+      ? `Learning curves of running trials (${curves.metric})`
+      : `Learning curves of the top trials (${curves.metric})`;
     this.curves.update({ curves });
   }
 

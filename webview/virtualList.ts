@@ -91,7 +91,12 @@ export class VirtualList<T> {
 
   private render() {
     const v = this.o.viewport;
-    const { start, end, totalHeight } = computeWindow({ scrollTop: v.scrollTop, viewportHeight: v.clientHeight, rowHeight: this.o.rowHeight, count: this.items.length });
+    const { start, end, totalHeight } = computeWindow({
+      scrollTop: v.scrollTop,
+      viewportHeight: v.clientHeight,
+      rowHeight: this.o.rowHeight,
+      count: this.items.length,
+    });
     this.content.style.height = `${totalHeight}px`;
     const needed = end - start;
     while (this.pool.length < needed) {

@@ -57,7 +57,12 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
     machine: { cpu: cpus[0]?.model ?? 'unknown', cores: os.availableParallelism(), memGiB: round1(os.totalmem() / 2 ** 30), node: process.version },
     loadavgBefore: loadavg(),
   };
-  out(`machine: ${cpus.length} x ${cpus[0]?.model}, ${round1(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  out(
+    `machine: ${cpus.length} x ${cpus[0]?.model}, ${round1(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}; load average ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const notes: string[] = [];
   let headline: Record<string, unknown> = { backend: null, samples_per_s: null, peer_samples_per_s: null, ratio: null };
 
@@ -90,7 +95,9 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
           continue;
         }
         const cpuOnly = backend === 'cpu';
-        out(`${backend}: reference CNN, batch 128, ${cpuOnly ? 1 : o.rounds} round(s) of ${cpuOnly ? Math.min(2, o.steps) : o.steps} steps after ${cpuOnly ? 0 : o.warmup} warm-up steps`);
+        out(
+          `${backend}: reference CNN, batch 128, ${cpuOnly ? 1 : o.rounds} round(s) of ${cpuOnly ? Math.min(2, o.steps) : o.steps} steps after ${cpuOnly ? 0 : o.warmup} warm-up steps`,
+        );
         const r = await measureThroughput({
           backend,
           data,
@@ -135,7 +142,8 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
       // A broken kernel can leave throughput intact and learning gone: say so rather than report a fast nothing.
       // Judged only after enough steps to have learnt something.
       const trained = r.rounds.length * r.steps;
-      if (trained >= 30 && !(r.rounds[r.rounds.length - 1]?.loss < 2.0)) notes.push(`${r.backend}: the loss stayed at ${s.last_loss} (ln 10 = 2.303 is chance): training is not learning`);
+      if (trained >= 30 && !(r.rounds[r.rounds.length - 1]?.loss < 2.0))
+        notes.push(`${r.backend}: the loss stayed at ${s.last_loss} (ln 10 = 2.303 is chance): training is not learning`);
       out(
         `${r.backend}: ${s.samples_per_s} samples/s (${s.gflops} GFLOP/s at ${s.mflop_per_sample} MFLOP per training sample)` +
           (r.peerRounds.length ? `; PyTorch 1 thread ${s.peer_samples_per_s} samples/s; ratio ${s.ratio} (CPU-time ratio ${s.cpu_ratio})` : ''),
@@ -160,7 +168,9 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
   if (o.sections.profile) {
     const backend = (o.only ?? 'wasm') as BackendName;
     const p = await profileStep(backend, Math.max(3, Math.min(o.steps, 10)));
-    out(`profile (${backend}): a step takes ${p.stepCpuMs.min.toFixed(1)} ms of CPU at best (median ${p.stepCpuMs.median.toFixed(1)}), ${p.kernelMs.toFixed(1)} ms of it in kernels; the largest:`);
+    out(
+      `profile (${backend}): a step takes ${p.stepCpuMs.min.toFixed(1)} ms of CPU at best (median ${p.stepCpuMs.median.toFixed(1)}), ${p.kernelMs.toFixed(1)} ms of it in kernels; the largest:`,
+    );
     for (const k of p.kernels.slice(0, 15)) out(`  ${k.ms.toFixed(2).padStart(7)} ms  ${k.kernel} ${k.shapes}`);
     report.profile = { ...p, kernels: p.kernels.slice(0, 25).map((k) => ({ ...k, ms: Number(k.ms.toFixed(2)) })) };
   }
@@ -170,14 +180,26 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
     const s = await measureStartup(o.data, workerBackend, 3);
     const med = [...s.readyMs].sort((a, b) => a - b)[1] ?? s.readyMs[0];
     report.startup = { backend: s.backend, samples: s.samples, ready_ms: s.readyMs.map(Math.round), load_ms: s.loadMs, median_ready_ms: Math.round(med) };
-    out(`startup: worker ready (${s.backend} + ${s.samples} Fashion-MNIST samples) in ${s.readyMs.map((m) => Math.round(m)).join(', ')} ms from fork (loadMs ${s.loadMs.join(', ')})`);
+    out(
+      `startup: worker ready (${s.backend} + ${s.samples} Fashion-MNIST samples) in ${s.readyMs.map((m) => Math.round(m)).join(', ')} ms from fork (loadMs ${s.loadMs.join(', ')})`,
+    );
   }
   if (o.sections.scaling) {
-    out(`scaling: the same ${o.scalingTrials}-trial search with 1 and then 2 workers (load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
+    out(
+      `scaling: the same ${o.scalingTrials}-trial search with 1 and then 2 workers (load average ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+    );
     const runs = await measureScaling(o.data, workerBackend, o.scalingTrials, SCALING_SUBSET, [1, 2]);
     const [one, two] = runs;
     const speedup = two.trialsPerHour / one.trialsPerHour;
-    report.scaling = { runs, speedup: Number(speedup.toFixed(2)), speedup_with_startup: Number((two.trialsPerHourWithStartup / one.trialsPerHourWithStartup).toFixed(2)), loadavg_after: loadavg() };
+    report.scaling = {
+      runs,
+      speedup: Number(speedup.toFixed(2)),
+      speedup_with_startup: Number((two.trialsPerHourWithStartup / one.trialsPerHourWithStartup).toFixed(2)),
+      loadavg_after: loadavg(),
+    };
     for (const r of runs) {
       out(
         `  parallel ${r.parallel}: ${r.completed} trials in ${r.seconds.toFixed(1)} s, ${Math.round(r.trialsPerHour)} trials/hour (${Math.round(r.trialsPerHourWithStartup)} with start-up); ` +
@@ -186,14 +208,31 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
     }
     const cpuEfficiency = two.trialsPerCpuHour / one.trialsPerCpuHour;
     (report.scaling as Record<string, unknown>).cpu_efficiency = Number(cpuEfficiency.toFixed(2));
-    out(`scaling: 2 workers give ${speedup.toFixed(2)}x the trials/hour of 1; per CPU-second a trial costs ${(1 / cpuEfficiency).toFixed(2)}x as much with 2 (load average now ${os.loadavg().map((l) => l.toFixed(2)).join(' ')})`);
-    if (two.workerCpuPerWall < 1.8) notes.push(`scaling: the two workers got ${two.workerCpuPerWall.toFixed(2)} CPUs between them; other processes held the rest, so the speed-up is bounded by that, not by the workers`);
+    out(
+      `scaling: 2 workers give ${speedup.toFixed(2)}x the trials/hour of 1; per CPU-second a trial costs ${(1 / cpuEfficiency).toFixed(2)}x as much with 2 (load average now ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')})`,
+    );
+    if (two.workerCpuPerWall < 1.8)
+      notes.push(
+        `scaling: the two workers got ${two.workerCpuPerWall.toFixed(2)} CPUs between them; other processes held the rest, so the speed-up is bounded by that, not by the workers`,
+      );
   }
   if (o.sections.memory) {
     out(`memory: ${o.memoryTrials} trials of small CNNs, 1 epoch on a ${MEMORY_SUBSET}-sample subset each, in one worker`);
     const m = await measureMemory(o.data, workerBackend, o.memoryTrials, MEMORY_SUBSET, out);
-    report.memory = { ...m, maxRssMiB: Math.round(m.maxRssMiB), peakRssMiB: Math.round(m.peakRssMiB), afterFirstMiB: Math.round(m.afterFirstMiB), afterLastMiB: Math.round(m.afterLastMiB), seconds: round1(m.seconds) };
-    out(`memory: max RSS ${Math.round(m.maxRssMiB)} MiB sampled, ${Math.round(m.peakRssMiB)} MiB kernel high-water mark; ${Math.round(m.afterFirstMiB)} MiB after trial 1, ${Math.round(m.afterLastMiB)} MiB after trial ${m.trials} (${m.completed} completed, ${m.seconds.toFixed(0)} s)`);
+    report.memory = {
+      ...m,
+      maxRssMiB: Math.round(m.maxRssMiB),
+      peakRssMiB: Math.round(m.peakRssMiB),
+      afterFirstMiB: Math.round(m.afterFirstMiB),
+      afterLastMiB: Math.round(m.afterLastMiB),
+      seconds: round1(m.seconds),
+    };
+    out(
+      `memory: max RSS ${Math.round(m.maxRssMiB)} MiB sampled, ${Math.round(m.peakRssMiB)} MiB kernel high-water mark; ${Math.round(m.afterFirstMiB)} MiB after trial 1, ${Math.round(m.afterLastMiB)} MiB after trial ${m.trials} (${m.completed} completed, ${m.seconds.toFixed(0)} s)`,
+    );
   }
   report.loadavgAfter = loadavg();
   for (const n of notes) out(`note: ${n}`);

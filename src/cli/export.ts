@@ -31,8 +31,13 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
   }
   const src = trialDir(p, t.trial);
   if (!t.hasWeights || !fs.existsSync(path.join(src, 'model.json'))) {
-    const kept = state.ranked().filter((x) => x.hasWeights).map((x) => x.trial);
-    io.err(`nas-studio: trial ${t.trial} kept no weights (the run keeps the best ${kept.length ? `ones: ${kept.join(', ')}` : 'few'}); raise search.keepTop to keep more`);
+    const kept = state
+      .ranked()
+      .filter((x) => x.hasWeights)
+      .map((x) => x.trial);
+    io.err(
+      `nas-studio: trial ${t.trial} kept no weights (the run keeps the best ${kept.length ? `ones: ${kept.join(', ')}` : 'few'}); raise search.keepTop to keep more`,
+    );
     return 1;
   }
   const out = path.resolve(o.out);

@@ -38,7 +38,11 @@ function runOptions(flags: Record<string, string | number | boolean>): RunCliOpt
   };
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<number> {
+export async function main(
+  argv: string[],
+  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
+  err: (s: string) => void = (s) => process.stderr.write(s + '\n'),
+): Promise<number> {
   const [command, ...rest] = argv;
   const io = { out, err, tty: !!process.stderr.isTTY };
   try {
@@ -69,8 +73,19 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       }
       case 'bench': {
         const a = parseArgs(rest, {
-          steps: 'number', rounds: 'number', warmup: 'number', only: 'string', 'skip-peer': 'boolean', data: 'string',
-          throughput: 'boolean', startup: 'boolean', scaling: 'boolean', memory: 'boolean', profile: 'boolean', 'memory-trials': 'number', 'scaling-trials': 'number',
+          steps: 'number',
+          rounds: 'number',
+          warmup: 'number',
+          only: 'string',
+          'skip-peer': 'boolean',
+          data: 'string',
+          throughput: 'boolean',
+          startup: 'boolean',
+          scaling: 'boolean',
+          memory: 'boolean',
+          profile: 'boolean',
+          'memory-trials': 'number',
+          'scaling-trials': 'number',
         });
         if (a.positional.length) throw new UsageError('bench takes no positional arguments');
         const f = a.flags;

@@ -86,11 +86,22 @@ export async function resumeCommand(dir: string, o: RunCliOptions, io: Io): Prom
   return drive({ spec: use.spec, specText: use.text, specFile: meta.specFile, resumeDir: p.dir }, o, io);
 }
 
-async function drive(base: { spec: NasSpec; specText: string; specFile: string; runsDir?: string; resumeDir?: string }, o: RunCliOptions, io: Io): Promise<number> {
+async function drive(
+  base: { spec: NasSpec; specText: string; specFile: string; runsDir?: string; resumeDir?: string },
+  o: RunCliOptions,
+  io: Io,
+): Promise<number> {
   const progress = new Progress(io, o.json);
   let orch: Orchestrator;
   try {
-    orch = new Orchestrator({ ...base, maxTrials: o.maxTrials, minutes: o.minutes, parallel: o.parallel, backend: o.backend as BackendRequest | undefined, onEvent: (e) => progress.event(e) });
+    orch = new Orchestrator({
+      ...base,
+      maxTrials: o.maxTrials,
+      minutes: o.minutes,
+      parallel: o.parallel,
+      backend: o.backend as BackendRequest | undefined,
+      onEvent: (e) => progress.event(e),
+    });
   } catch (e) {
     if (e instanceof RunError || (e as Error).name === 'JournalError') {
       io.err(`nas-studio: ${(e as Error).message}`);
@@ -158,7 +169,9 @@ export function analysisLines(state: RunState, topParams = 6): string[] {
   if (a.front?.length) {
     const unit = (m: string) => (m === 'latency' ? ' ms' : '');
     const show = (m: string, v: number) => (Number.isNaN(v) ? '-' : m === 'params' ? Math.round(v).toLocaleString('en-US') : `${fmt(v)}${unit(m)}`);
-    out.push(`Pareto front (${a.objectives.map((o) => `${o.metric} ${o.direction === 'maximize' ? 'max' : 'min'}`).join(', ')}): ${a.front.length} trial${a.front.length === 1 ? '' : 's'}`);
+    out.push(
+      `Pareto front (${a.objectives.map((o) => `${o.metric} ${o.direction === 'maximize' ? 'max' : 'min'}`).join(', ')}): ${a.front.length} trial${a.front.length === 1 ? '' : 's'}`,
+    );
     for (const p of a.front) {
       const crowd = p.crowding === null ? 'edge' : p.crowding.toFixed(2);
       out.push(`  trial ${String(p.trial).padStart(3)}: ${p.values.map((v, i) => show(a.objectives[i].metric, v)).join(', ')}  (crowding ${crowd})`);
@@ -251,10 +264,14 @@ class Progress {
       return;
     }
     if (e.type === 'log' && e.level !== 'info') this.line(`${e.level}: ${e.message}`);
-    else if (e.type === 'run-started') this.line(`${e.resumed ? 'resuming' : 'starting'} ${e.name}: ${e.strategy} search${e.pruner ? ` with ${e.pruner}` : ''}, ${e.budget.trials} trials${e.budget.minutes ? ` or ${e.budget.minutes} min` : ''}, ${e.parallel} worker${e.parallel > 1 ? 's' : ''} on ${e.backend}`);
+    else if (e.type === 'run-started')
+      this.line(
+        `${e.resumed ? 'resuming' : 'starting'} ${e.name}: ${e.strategy} search${e.pruner ? ` with ${e.pruner}` : ''}, ${e.budget.trials} trials${e.budget.minutes ? ` or ${e.budget.minutes} min` : ''}, ${e.parallel} worker${e.parallel > 1 ? 's' : ''} on ${e.backend}`,
+      );
     else if (e.type === 'log') this.line(e.message);
     else if (e.type === 'trial-failed') this.line(`trial ${e.trial} failed${e.retry ? ' (will retry)' : ''}: ${e.error}`);
-    else if (e.type === 'trial-completed' && !this.io.tty) this.line(`trial ${e.trial}: ${fmt(e.value)} after ${e.epochs} epoch${e.epochs > 1 ? 's' : ''} (${(e.durationMs / 1000).toFixed(1)} s)`);
+    else if (e.type === 'trial-completed' && !this.io.tty)
+      this.line(`trial ${e.trial}: ${fmt(e.value)} after ${e.epochs} epoch${e.epochs > 1 ? 's' : ''} (${(e.durationMs / 1000).toFixed(1)} s)`);
     else if (e.type === 'trial-pruned' && !this.io.tty) this.line(`trial ${e.trial} pruned: ${e.reason}`);
     else if (e.type === 'trial-promoted' && !this.io.tty) this.line(`trial ${e.trial} promoted to rung ${e.rung}: ${e.fromEpoch} -> ${e.epochs} epochs`);
     if (this.io.tty) this.draw();

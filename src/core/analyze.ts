@@ -57,18 +57,27 @@ class Analyzer {
     const e = el as unknown as Record<string, unknown>;
     let out: States;
     if (el.type === 'block') {
-      const repeats = isParam(e.repeat) ? (boundedValues(domainOf(e.repeat), MAX_REPEAT + 1) as number[]) : [(e.repeat as number | undefined) ?? LAYER_DEFAULTS.block.repeat];
+      const repeats = isParam(e.repeat)
+        ? (boundedValues(domainOf(e.repeat), MAX_REPEAT + 1) as number[])
+        : [(e.repeat as number | undefined) ?? LAYER_DEFAULTS.block.repeat];
       out = new Map();
       let cur = states;
       const maxR = Math.max(...repeats);
       for (let r = 0; r <= maxR; r++) {
         // Copy r exists whenever repeat >= r; the marker replaces the previous copy's.
-        if (r > 0) cur = this.elements(e.layers as Element[], [...path, 'layers'], withWitness(cur, isParam(e.repeat) ? `${formatPath([...path, 'repeat'])} >= ${r}` : undefined));
+        if (r > 0)
+          cur = this.elements(
+            e.layers as Element[],
+            [...path, 'layers'],
+            withWitness(cur, isParam(e.repeat) ? `${formatPath([...path, 'repeat'])} >= ${r}` : undefined),
+          );
         if (repeats.includes(r)) merge(out, cur);
       }
     } else if (el.type === 'choice') {
       out = new Map();
-      (e.options as Element[]).forEach((o, k) => merge(out, this.element(o, [...path, 'options', k], withWitness(states, `option ${k} (${o.type}) of ${formatPath(path)}`))));
+      (e.options as Element[]).forEach((o, k) =>
+        merge(out, this.element(o, [...path, 'options', k], withWitness(states, `option ${k} (${o.type}) of ${formatPath(path)}`))),
+      );
     } else {
       out = this.layer(e, path, states);
     }
@@ -182,7 +191,12 @@ export function analyze(spec: NasSpec, input: Shape, outputs: number): Analysis 
       const h = headCost(s.shape, outputs);
       const r = { minParams: s.minParams + h.params, maxParams: s.maxParams + h.params, minFlops: s.minFlops + h.flops, maxFlops: s.maxFlops + h.flops };
       range = range
-        ? { minParams: Math.min(range.minParams, r.minParams), maxParams: Math.max(range.maxParams, r.maxParams), minFlops: Math.min(range.minFlops, r.minFlops), maxFlops: Math.max(range.maxFlops, r.maxFlops) }
+        ? {
+            minParams: Math.min(range.minParams, r.minParams),
+            maxParams: Math.max(range.maxParams, r.maxParams),
+            minFlops: Math.min(range.minFlops, r.minFlops),
+            maxFlops: Math.max(range.maxFlops, r.maxFlops),
+          }
         : r;
     }
     Object.assign(result, range);
@@ -196,7 +210,10 @@ export function analyze(spec: NasSpec, input: Shape, outputs: number): Analysis 
 function analyzeCell(arch: CellArchitecture, input: Shape, outputs: number, a: Analyzer): Analysis {
   const result: Analysis = { problems: a.problems, finalShapes: [] };
   if (input.length !== 3) {
-    a.problem(['architecture', 'type'], `a cell space needs image input [height, width, channels] but the data gives a vector [${input.join(', ')}]; use a sequential space for tabular data`);
+    a.problem(
+      ['architecture', 'type'],
+      `a cell space needs image input [height, width, channels] but the data gives a vector [${input.join(', ')}]; use a sequential space for tabular data`,
+    );
     return result;
   }
   const nodes = arch.nodes ?? CELL_DEFAULTS.nodes;
@@ -210,12 +227,21 @@ function analyzeCell(arch: CellArchitecture, input: Shape, outputs: number, a: A
   let range: CostRange | undefined;
   const note = (p: number, f: number) => {
     range = range
-      ? { minParams: Math.min(range.minParams, p), maxParams: Math.max(range.maxParams, p), minFlops: Math.min(range.minFlops, f), maxFlops: Math.max(range.maxFlops, f) }
+      ? {
+          minParams: Math.min(range.minParams, p),
+          maxParams: Math.max(range.maxParams, p),
+          minFlops: Math.min(range.minFlops, f),
+          maxFlops: Math.max(range.maxFlops, f),
+        }
       : { minParams: p, maxParams: p, minFlops: f, maxFlops: f };
   };
   for (const st of stagesV) {
     if (2 ** (st - 1) > Math.min(input[0], input[1])) {
-      a.problem(['architecture', 'stages'], `${st} stages halve the ${input[0]}x${input[1]} input ${st - 1} times: the last stages would work on a 1x1 map`, 'warning');
+      a.problem(
+        ['architecture', 'stages'],
+        `${st} stages halve the ${input[0]}x${input[1]} input ${st - 1} times: the last stages would work on a 1x1 map`,
+        'warning',
+      );
     }
   }
   if (total <= 20000) {
@@ -242,7 +268,12 @@ function analyzeCell(arch: CellArchitecture, input: Shape, outputs: number, a: A
     }
     if (dead === total) a.problem(['architecture', 'operations'], 'no cell in this space connects its input to its output: add an operation other than `none`');
     else if (dead > 0) {
-      a.problem(['architecture', 'operations'], `${dead} of ${total} cells have no path from input to output; trials that sample one are recorded as failed`, 'warning', 'cell');
+      a.problem(
+        ['architecture', 'operations'],
+        `${dead} of ${total} cells have no path from input to output; trials that sample one are recorded as failed`,
+        'warning',
+        'cell',
+      );
     }
   } else {
     // Too many cells to enumerate: bound each edge independently (dead edges only lower the true minimum).

@@ -48,15 +48,27 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   const doc = parse(text);
   const diags: Diagnostic[] = dedupe(doc.diagnostics);
   if (doc.value === undefined || diags.some((d) => d.code === 'syntax')) {
-    if (doc.value === undefined && diags.length === 0) diags.push({ severity: 'error', code: 'syntax', message: 'the file is empty: a spec is a JSON object', path: '', range: valueRange(doc, []) });
+    if (doc.value === undefined && diags.length === 0)
+      diags.push({ severity: 'error', code: 'syntax', message: 'the file is empty: a spec is a JSON object', path: '', range: valueRange(doc, []) });
     return { diagnostics: sortDiags(diags), doc };
   }
   const schemaDiags = validateSchema(doc);
   diags.push(...schemaDiags, ...checkParams(doc));
   const spec = doc.value as NasSpec;
-  const broken = (prefix: string) => diags.some((d) => d.severity === 'error' && (d.path === prefix || d.path.startsWith(prefix + '.') || d.path.startsWith(prefix + '[') || d.path === '(root)'));
+  const broken = (prefix: string) =>
+    diags.some(
+      (d) => d.severity === 'error' && (d.path === prefix || d.path.startsWith(prefix + '.') || d.path.startsWith(prefix + '[') || d.path === '(root)'),
+    );
   let summary: Summary | undefined;
-  if (!broken('architecture') && !broken('training') && !broken('search') && typeof spec === 'object' && spec && spec.architecture && typeof spec.architecture === 'object') {
+  if (
+    !broken('architecture') &&
+    !broken('training') &&
+    !broken('search') &&
+    typeof spec === 'object' &&
+    spec &&
+    spec.architecture &&
+    typeof spec.architecture === 'object'
+  ) {
     const size = spaceSize(spec);
     let parameters = 0;
     forEachParam({ architecture: spec.architecture, training: spec.training }, () => parameters++);
@@ -102,10 +114,21 @@ function sortDiags(d: Diagnostic[]): Diagnostic[] {
 }
 
 function analysisDiags(doc: ParsedDoc, a: Analysis): Diagnostic[] {
-  return a.problems.map((p) => ({ severity: p.severity, code: p.code, message: p.message, path: formatPath(p.path), range: p.path.at(-1) === 'type' ? valueRange(doc, p.path) : keyRange(doc, p.path) }));
+  return a.problems.map((p) => ({
+    severity: p.severity,
+    code: p.code,
+    message: p.message,
+    path: formatPath(p.path),
+    range: p.path.at(-1) === 'type' ? valueRange(doc, p.path) : keyRange(doc, p.path),
+  }));
 }
 
-function probe(doc: ParsedDoc, spec: NasSpec, opts: CheckOptions, diags: Diagnostic[]): { inputShape: number[]; outputs: number; samples?: number } | undefined {
+function probe(
+  doc: ParsedDoc,
+  spec: NasSpec,
+  opts: CheckOptions,
+  diags: Diagnostic[],
+): { inputShape: number[]; outputs: number; samples?: number } | undefined {
   const task = spec.task ?? {};
   const regression = task.type === 'regression';
   let inputShape = task.inputShape as number[] | undefined;
@@ -149,9 +172,25 @@ function checkBackbone(doc: ParsedDoc, file: string, opts: CheckOptions): Diagno
   const abs = path.resolve(base, file);
   const modelJson = abs.endsWith('.json') ? abs : path.join(abs, 'model.json');
   if (!fs.existsSync(modelJson)) {
-    return [{ severity: 'error', code: 'dataset', path: formatPath(at), range: valueRange(doc, at), message: `backbone model not found: ${path.relative(base, modelJson) || modelJson}` }];
+    return [
+      {
+        severity: 'error',
+        code: 'dataset',
+        path: formatPath(at),
+        range: valueRange(doc, at),
+        message: `backbone model not found: ${path.relative(base, modelJson) || modelJson}`,
+      },
+    ];
   }
-  return [{ severity: 'info', code: 'shape', path: formatPath(at), range: valueRange(doc, at), message: 'shape and size checks of the head are skipped: its input is the backbone\'s output' }];
+  return [
+    {
+      severity: 'info',
+      code: 'shape',
+      path: formatPath(at),
+      range: valueRange(doc, at),
+      message: "shape and size checks of the head are skipped: its input is the backbone's output",
+    },
+  ];
 }
 
 function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnostic[] {
@@ -161,33 +200,82 @@ function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnost
   if (strategy === 'grid') {
     forEachParam({ architecture: spec.architecture, training: spec.training }, (p, at) => {
       if (isParam(p) && domainOf(p).kind === 'float' && (p as { step?: number }).step === undefined) {
-        out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: formatPath(at), at: [...at, 'float'], message: 'grid search cannot enumerate a continuous range: add a "step" or list values with "choice"' }));
+        out.push(
+          toDiag(doc, {
+            severity: 'error',
+            code: 'strategy',
+            path: formatPath(at),
+            at: [...at, 'float'],
+            message: 'grid search cannot enumerate a continuous range: add a "step" or list values with "choice"',
+          }),
+        );
       }
     });
     const trials = search.budget?.trials;
     if (size.continuous.length === 0 && trials !== undefined && BigInt(trials) < size.configurations) {
-      out.push(toDiag(doc, { severity: 'warning', code: 'strategy', path: 'search.budget.trials', at: ['search', 'budget', 'trials'], message: `grid search covers only ${trials} of the ${size.configurations} configurations, in a fixed order: the rest are never tried` }));
+      out.push(
+        toDiag(doc, {
+          severity: 'warning',
+          code: 'strategy',
+          path: 'search.budget.trials',
+          at: ['search', 'budget', 'trials'],
+          message: `grid search covers only ${trials} of the ${size.configurations} configurations, in a fixed order: the rest are never tried`,
+        }),
+      );
     }
   }
   if (strategy === 'evolution') {
     const pop = search.evolution?.population ?? EVOLUTION_DEFAULTS.population;
     const s = search.evolution?.sampleSize ?? EVOLUTION_DEFAULTS.sampleSize;
-    if (s > pop) out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: 'search.evolution.sampleSize', at: ['search', 'evolution', 'sampleSize'], message: `the tournament size ${s} exceeds the population ${pop}` }));
+    if (s > pop)
+      out.push(
+        toDiag(doc, {
+          severity: 'error',
+          code: 'strategy',
+          path: 'search.evolution.sampleSize',
+          at: ['search', 'evolution', 'sampleSize'],
+          message: `the tournament size ${s} exceeds the population ${pop}`,
+        }),
+      );
   }
   out.push(...searchDiagnostics(doc, spec));
   // With `objectives`, searchDiagnostics checks each of them instead.
   const metric = search.objectives?.length ? undefined : (search.objective?.metric ?? defaultMetric(spec));
   if (metric === undefined) return out;
   if (spec.task?.type === 'regression' && metric.endsWith('accuracy')) {
-    out.push(toDiag(doc, { severity: 'error', code: 'strategy', path: 'search.objective.metric', at: ['search', 'objective', 'metric'], message: `${metric} is not defined for regression: use val_loss or loss` }));
+    out.push(
+      toDiag(doc, {
+        severity: 'error',
+        code: 'strategy',
+        path: 'search.objective.metric',
+        at: ['search', 'objective', 'metric'],
+        message: `${metric} is not defined for regression: use val_loss or loss`,
+      }),
+    );
   }
   const split = (spec.dataset as { validationSplit?: number } | null | undefined)?.validationSplit;
   if (split === 0 && metric.startsWith('val_')) {
-    out.push(toDiag(doc, { severity: 'error', code: 'dataset', path: 'dataset.validationSplit', at: ['dataset', 'validationSplit'], message: `validationSplit 0 leaves no validation data, but the objective is ${metric}` }));
+    out.push(
+      toDiag(doc, {
+        severity: 'error',
+        code: 'dataset',
+        path: 'dataset.validationSplit',
+        at: ['dataset', 'validationSplit'],
+        message: `validationSplit 0 leaves no validation data, but the objective is ${metric}`,
+      }),
+    );
   }
   const direction = search.objective?.direction;
   if (direction && direction !== (metric.endsWith('loss') ? 'minimize' : 'maximize')) {
-    out.push(toDiag(doc, { severity: 'warning', code: 'strategy', path: 'search.objective.direction', at: ['search', 'objective', 'direction'], message: `${direction} ${metric} looks for the worst networks` }));
+    out.push(
+      toDiag(doc, {
+        severity: 'warning',
+        code: 'strategy',
+        path: 'search.objective.direction',
+        at: ['search', 'objective', 'direction'],
+        message: `${direction} ${metric} looks for the worst networks`,
+      }),
+    );
   }
   return out;
 }
@@ -198,8 +286,23 @@ function checkTraining(doc: ParsedDoc, spec: NasSpec, samples: number | undefine
   const ds = spec.dataset as { validationSplit?: number; subset?: number };
   const train = Math.floor(Math.min(samples, ds.subset ?? samples) * (1 - (ds.validationSplit ?? 0.2)));
   const batches = isParam(t.batchSize) ? domainOf(t.batchSize) : undefined;
-  const maxBatch = typeof t.batchSize === 'number' ? t.batchSize : batches?.kind === 'int' ? batches.hi : batches?.kind === 'choice' ? Math.max(...(batches.values as number[])) : undefined;
+  const maxBatch =
+    typeof t.batchSize === 'number'
+      ? t.batchSize
+      : batches?.kind === 'int'
+        ? batches.hi
+        : batches?.kind === 'choice'
+          ? Math.max(...(batches.values as number[]))
+          : undefined;
   if (maxBatch !== undefined && maxBatch > train) {
-    diags.push(toDiag(doc, { severity: 'warning', code: 'dataset', path: 'training.batchSize', at: ['training', 'batchSize'], message: `a batch of ${maxBatch} is larger than the ${train} training samples: each epoch is one partial batch` }));
+    diags.push(
+      toDiag(doc, {
+        severity: 'warning',
+        code: 'dataset',
+        path: 'training.batchSize',
+        at: ['training', 'batchSize'],
+        message: `a batch of ${maxBatch} is larger than the ${train} training samples: each epoch is one partial batch`,
+      }),
+    );
   }
 }

@@ -14,7 +14,9 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
   const search = spec.search ?? {};
   const strategy = search.strategy ?? 'random';
   const warn = (at: (string | number)[], message: string, severity: 'warning' | 'error' = 'warning', atKey = false) =>
-    out.push(toDiag(doc, { severity, code: 'strategy', path: at.map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join(''), at, atKey, message }));
+    out.push(
+      toDiag(doc, { severity, code: 'strategy', path: at.map((k, i) => (typeof k === 'number' ? `[${k}]` : i ? `.${k}` : k)).join(''), at, atKey, message }),
+    );
 
   // Settings of a strategy the search does not use.
   for (const key of ['evolution', 'tpe', 'reinforce'] as const) {
@@ -23,7 +25,11 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
   if (strategy === 'tpe') {
     const startup = search.tpe?.startupTrials ?? TPE_DEFAULTS.startupTrials;
     const trials = search.budget?.trials;
-    if (trials !== undefined && startup >= trials) warn(['search', 'tpe', 'startupTrials'], `all ${trials} trials are random start-up trials (startupTrials ${startup}): TPE never uses its model; lower startupTrials or raise the budget`);
+    if (trials !== undefined && startup >= trials)
+      warn(
+        ['search', 'tpe', 'startupTrials'],
+        `all ${trials} trials are random start-up trials (startupTrials ${startup}): TPE never uses its model; lower startupTrials or raise the budget`,
+      );
   }
 
   // Pruners.
@@ -35,9 +41,15 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
     const minEpochs = pruner.minEpochs ?? PRUNER_DEFAULTS.minEpochs;
     const eta = pruner.reductionFactor ?? PRUNER_DEFAULTS.reductionFactor;
     if (minEpochs >= maxEpochs) {
-      warn(['search', 'pruner', pruner.minEpochs !== undefined ? 'minEpochs' : 'type'], `the first rung (${minEpochs} epoch${minEpochs === 1 ? '' : 's'}) is already the full training (${maxEpochs}): ${type} never stops a trial early`);
+      warn(
+        ['search', 'pruner', pruner.minEpochs !== undefined ? 'minEpochs' : 'type'],
+        `the first rung (${minEpochs} epoch${minEpochs === 1 ? '' : 's'}) is already the full training (${maxEpochs}): ${type} never stops a trial early`,
+      );
     } else if (type === 'hyperband' && new AshaScheduler(minEpochs, eta, maxEpochs, true, 0).bracketWeights.length === 1) {
-      warn(['search', 'pruner', 'type'], `with ${maxEpochs} epochs, minEpochs ${minEpochs} and reductionFactor ${eta} there is only one bracket: hyperband is asha here`);
+      warn(
+        ['search', 'pruner', 'type'],
+        `with ${maxEpochs} epochs, minEpochs ${minEpochs} and reductionFactor ${eta} there is only one bracket: hyperband is asha here`,
+      );
     }
   }
   for (const key of ['warmupEpochs', 'minTrials'] as const) {
@@ -57,12 +69,19 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
       const at = ['search', 'objectives', i, 'metric'];
       if (seen.has(o.metric)) warn(at, `${o.metric} is listed twice`, 'error');
       seen.add(o.metric);
-      if (spec.task?.type === 'regression' && o.metric.endsWith('accuracy')) warn(at, `${o.metric} is not defined for regression: use val_loss or loss`, 'error');
+      if (spec.task?.type === 'regression' && o.metric.endsWith('accuracy'))
+        warn(at, `${o.metric} is not defined for regression: use val_loss or loss`, 'error');
       if (split === 0 && o.metric.startsWith('val_')) warn(at, `validationSplit 0 leaves no validation data for ${o.metric}`, 'error');
-      if (o.direction && o.direction !== objectiveDirection(o.metric)) warn(['search', 'objectives', i, 'direction'], `${o.direction} ${o.metric} looks for the worst networks`);
+      if (o.direction && o.direction !== objectiveDirection(o.metric))
+        warn(['search', 'objectives', i, 'direction'], `${o.direction} ${o.metric} looks for the worst networks`);
     });
     if (!objectives.some((o) => isTrainingMetric(o.metric))) {
-      warn(['search', 'objectives'], `no training metric among the objectives: pruning and each trial's best epoch use ${defaultMetric(spec)}`, 'warning', true);
+      warn(
+        ['search', 'objectives'],
+        `no training metric among the objectives: pruning and each trial's best epoch use ${defaultMetric(spec)}`,
+        'warning',
+        true,
+      );
     }
     if (objectives.length > 1 && strategy === 'reinforce') {
       const primary = objectives.find((o) => isTrainingMetric(o.metric))?.metric ?? defaultMetric(spec);

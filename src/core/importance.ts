@@ -137,7 +137,12 @@ export function treeMainEffects(leaves: readonly Leaf[], d: number): { total: nu
  * Importance of each parameter for the objective `values` (any scale; NaN and infinite values are dropped),
  * most important first. Undefined with fewer than 4 usable observations or no varying parameter.
  */
-export function parameterImportance(params: readonly ParamDef[], configs: readonly TrialConfig[], values: readonly number[], options: ImportanceOptions = {}): Importance[] | undefined {
+export function parameterImportance(
+  params: readonly ParamDef[],
+  configs: readonly TrialConfig[],
+  values: readonly number[],
+  options: ImportanceOptions = {},
+): Importance[] | undefined {
   const opts: Required<ImportanceOptions> = { trees: 32, maxDepth: 8, minLeaf: 2, seed: 0, ...options };
   const rows = configs.map((c, i) => ({ x: encode(params, c), y: values[i] })).filter((r) => Number.isFinite(r.y));
   if (rows.length < 4 || params.length === 0) return undefined;

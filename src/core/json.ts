@@ -56,7 +56,10 @@ export function parse(text: string): ParsedDoc {
   for (const e of errors) {
     doc.diagnostics.push({
       severity: 'error',
-      message: `syntax error: ${jsonc.printParseErrorCode(e.error).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}`,
+      message: `syntax error: ${jsonc
+        .printParseErrorCode(e.error)
+        .replace(/([a-z])([A-Z])/g, '$1 $2')
+        .toLowerCase()}`,
       range: rangeOf(doc, e.offset, e.length || 1),
       path: '',
       code: 'syntax',

@@ -25,7 +25,10 @@ export interface ParamDef {
   optionLabels?: string[];
 }
 
-export type RawParam = { choice: unknown[]; name?: string } | { int: number[]; step?: number; log?: boolean; name?: string } | { float: number[]; step?: number; log?: boolean; name?: string };
+export type RawParam =
+  | { choice: unknown[]; name?: string }
+  | { int: number[]; step?: number; log?: boolean; name?: string }
+  | { float: number[]; step?: number; log?: boolean; name?: string };
 
 /** The keys that make an object a parameter. */
 export const PARAM_KEYS: readonly string[] = ['choice', 'int', 'float'];

@@ -14,7 +14,12 @@ export const MIN_IMPORTANCE_TRIALS = 8;
 
 export function paretoOf(state: RunState, objectives: readonly Objective[]): ParetoPoint[] {
   const trials = [...state.trials.values()].filter((t) => t.status === 'completed' && t.values && t.values.length === objectives.length);
-  const points = trials.map((t) => toMaximize(t.values!, objectives.map((o) => o.direction)));
+  const points = trials.map((t) =>
+    toMaximize(
+      t.values!,
+      objectives.map((o) => o.direction),
+    ),
+  );
   const front = nonDominatedSort(points)[0] ?? [];
   const crowding = crowdingDistance(points, front);
   const sign = objectives[0].direction === 'maximize' ? 1 : -1;

@@ -41,7 +41,12 @@ export interface RunMeta {
 
 export function newRunId(name: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'run';
+  const slug =
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'run';
   return `${stamp}-${slug}-${crypto.randomBytes(2).toString('hex')}`;
 }
 
@@ -59,7 +64,11 @@ export function comparablePart(spec: NasSpec): Record<string, unknown> {
 }
 
 export function specHash(spec: NasSpec): string {
-  return crypto.createHash('sha256').update(canonical(comparablePart(spec))).digest('hex').slice(0, 16);
+  return crypto
+    .createHash('sha256')
+    .update(canonical(comparablePart(spec)))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function canonical(v: unknown): string {

@@ -96,10 +96,28 @@ export class RunState {
         break;
       }
       case 'trial-completed':
-        this.end(e.trial, 'completed', e.time, { value: e.value, params: e.params, durationMs: e.durationMs, reason: e.stopReason, ...optional({ rung: e.rung, latencyMs: e.latencyMs, inheritedLayers: e.inheritedLayers }) }, e.metrics);
+        this.end(
+          e.trial,
+          'completed',
+          e.time,
+          {
+            value: e.value,
+            params: e.params,
+            durationMs: e.durationMs,
+            reason: e.stopReason,
+            ...optional({ rung: e.rung, latencyMs: e.latencyMs, inheritedLayers: e.inheritedLayers }),
+          },
+          e.metrics,
+        );
         break;
       case 'trial-pruned':
-        this.end(e.trial, 'pruned', e.time, { value: e.value, params: e.params, durationMs: e.durationMs, reason: e.reason, ...optional({ rung: e.rung, inheritedLayers: e.inheritedLayers }) });
+        this.end(e.trial, 'pruned', e.time, {
+          value: e.value,
+          params: e.params,
+          durationMs: e.durationMs,
+          reason: e.reason,
+          ...optional({ rung: e.rung, inheritedLayers: e.inheritedLayers }),
+        });
         break;
       case 'trial-failed':
         if (e.retry) {

@@ -135,7 +135,12 @@ function simplify(errors: ErrorObject[], root: unknown): ErrorObject[] {
   // "missing 'filters'" next to "unknown 'filter', did you mean 'filters'?" says the same thing twice.
   kept = kept.filter((e) => {
     if (e.keyword !== 'required') return true;
-    return !kept.some((o) => o.keyword === 'additionalProperties' && o.instancePath === e.instancePath && closest(String(o.params.additionalProperty), [String(e.params.missingProperty)]));
+    return !kept.some(
+      (o) =>
+        o.keyword === 'additionalProperties' &&
+        o.instancePath === e.instancePath &&
+        closest(String(o.params.additionalProperty), [String(e.params.missingProperty)]),
+    );
   });
   void root;
   return kept;
@@ -182,7 +187,13 @@ function toDiagnostic(e: ErrorObject, doc: ParsedDoc): Diagnostic {
   switch (e.keyword) {
     case 'required': {
       const prop = String(e.params.missingProperty);
-      return { ...base, code: 'missing-property', message: `missing required property '${prop}'${context(e.data)}`, range: keyRange(doc, path), data: { key: prop } };
+      return {
+        ...base,
+        code: 'missing-property',
+        message: `missing required property '${prop}'${context(e.data)}`,
+        range: keyRange(doc, path),
+        data: { key: prop },
+      };
     }
     case 'additionalProperties': {
       const prop = String(e.params.additionalProperty);
@@ -199,7 +210,12 @@ function toDiagnostic(e: ErrorObject, doc: ParsedDoc): Diagnostic {
       };
     }
     case 'type':
-      return { ...base, code: 'schema', message: `must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, not ${TYPE_WORDS[got] ?? got}`, range: valueRange(doc, path) };
+      return {
+        ...base,
+        code: 'schema',
+        message: `must be ${TYPE_WORDS[String(e.params.type)] ?? e.params.type}, not ${TYPE_WORDS[got] ?? got}`,
+        range: valueRange(doc, path),
+      };
     case 'enum': {
       const allowed = (e.params.allowedValues as unknown[]).map(String);
       const guess = typeof e.data === 'string' ? closest(e.data, allowed) : undefined;
@@ -218,17 +234,37 @@ function toDiagnostic(e: ErrorObject, doc: ParsedDoc): Diagnostic {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum':
-      return { ...base, code: 'schema', message: `${JSON.stringify(e.data)} is out of range: must be ${e.params.comparison} ${e.params.limit}`, range: valueRange(doc, path) };
+      return {
+        ...base,
+        code: 'schema',
+        message: `${JSON.stringify(e.data)} is out of range: must be ${e.params.comparison} ${e.params.limit}`,
+        range: valueRange(doc, path),
+      };
     case 'minItems':
       return { ...base, code: 'schema', message: `must have at least ${e.params.limit} item${e.params.limit === 1 ? '' : 's'}`, range: valueRange(doc, path) };
     case 'maxItems':
       return { ...base, code: 'schema', message: `must have at most ${e.params.limit} item${e.params.limit === 1 ? '' : 's'}`, range: valueRange(doc, path) };
     case 'minLength':
-      return { ...base, code: 'schema', message: e.params.limit === 1 ? 'must not be empty' : `must be at least ${e.params.limit} characters`, range: valueRange(doc, path) };
+      return {
+        ...base,
+        code: 'schema',
+        message: e.params.limit === 1 ? 'must not be empty' : `must be at least ${e.params.limit} characters`,
+        range: valueRange(doc, path),
+      };
     case 'maxLength':
-      return { ...base, code: 'schema', message: `must be at most ${e.params.limit} character${e.params.limit === 1 ? '' : 's'}`, range: valueRange(doc, path) };
+      return {
+        ...base,
+        code: 'schema',
+        message: `must be at most ${e.params.limit} character${e.params.limit === 1 ? '' : 's'}`,
+        range: valueRange(doc, path),
+      };
     case 'uniqueItems':
-      return { ...base, code: 'schema', message: `items ${e.params.j} and ${e.params.i} are the same; each may appear once`, range: valueRange(doc, [...path, e.params.i as number]) };
+      return {
+        ...base,
+        code: 'schema',
+        message: `items ${e.params.j} and ${e.params.i} are the same; each may appear once`,
+        range: valueRange(doc, [...path, e.params.i as number]),
+      };
     case 'discriminator':
       return { ...base, code: 'schema', message: `'${e.params.tag}' must be one of the listed kinds`, range: valueRange(doc, path) };
     default:

@@ -6,7 +6,6 @@ import { PARAM_KEYS } from './params';
 
 type Finding = Omit<Diagnostic, 'range'> & { at: JsonPath; atKey?: boolean };
 
-
 /** Visits every parameter object in the document: anything with `choice`, `int` or `float`. */
 export function forEachParam(value: unknown, visit: (p: Record<string, unknown>, path: JsonPath) => void, path: JsonPath = []): void {
   if (Array.isArray(value)) {
@@ -30,18 +29,46 @@ export function checkParams(doc: ParsedDoc): Diagnostic[] {
       const at = [...path, kind];
       const where = formatPath(path);
       if (lo > hi) {
-        out.push({ severity: 'error', code: 'reversed-bounds', path: where, at, message: `the lower bound ${lo} is greater than the upper bound ${hi}`, data: { lo, hi } });
+        out.push({
+          severity: 'error',
+          code: 'reversed-bounds',
+          path: where,
+          at,
+          message: `the lower bound ${lo} is greater than the upper bound ${hi}`,
+          data: { lo, hi },
+        });
         return;
       }
-      if (lo === hi) out.push({ severity: 'warning', code: 'empty-range', path: where, at, message: `the range [${lo}, ${hi}] holds one value: write ${lo} instead of a parameter`, data: { lo } });
+      if (lo === hi)
+        out.push({
+          severity: 'warning',
+          code: 'empty-range',
+          path: where,
+          at,
+          message: `the range [${lo}, ${hi}] holds one value: write ${lo} instead of a parameter`,
+          data: { lo },
+        });
       if (p.log === true && lo <= 0) {
-        out.push({ severity: 'error', code: 'log-bounds', path: where, at: [...path, 'log'], atKey: true, message: `a log-scale range needs positive bounds, but the lower bound is ${lo}` });
+        out.push({
+          severity: 'error',
+          code: 'log-bounds',
+          path: where,
+          at: [...path, 'log'],
+          atKey: true,
+          message: `a log-scale range needs positive bounds, but the lower bound is ${lo}`,
+        });
       }
       if (typeof p.step === 'number' && p.step > 0 && hi > lo) {
         const span = hi - lo;
         const ratio = span / p.step;
         if (p.step > span) {
-          out.push({ severity: 'error', code: 'step', path: where, at: [...path, 'step'], message: `step ${p.step} is larger than the range ${lo}..${hi}: only ${lo} would ever be tried` });
+          out.push({
+            severity: 'error',
+            code: 'step',
+            path: where,
+            at: [...path, 'step'],
+            message: `step ${p.step} is larger than the range ${lo}..${hi}: only ${lo} would ever be tried`,
+          });
         } else if (Math.abs(ratio - Math.round(ratio)) > 1e-9 * Math.max(1, ratio)) {
           const last = lo + Math.floor(ratio) * p.step;
           out.push({
@@ -58,7 +85,13 @@ export function checkParams(doc: ParsedDoc): Diagnostic[] {
       (p.choice as unknown[]).forEach((v, i) => {
         const key = JSON.stringify(v);
         if (seen.has(key)) {
-          out.push({ severity: 'warning', code: 'schema', path: formatPath([...path, 'choice', i]), at: [...path, 'choice', i], message: `${key} is listed twice; duplicates skew random sampling toward it` });
+          out.push({
+            severity: 'warning',
+            code: 'schema',
+            path: formatPath([...path, 'choice', i]),
+            at: [...path, 'choice', i],
+            message: `${key} is listed twice; duplicates skew random sampling toward it`,
+          });
         }
         seen.set(key, i);
       });
@@ -104,7 +137,13 @@ function checkLimits(value: unknown, path: JsonPath, out: Finding[]): void {
       const nums = limit === undefined || path[0] === 'dataset' ? [] : numbersIn(v);
       const max = nums.length ? Math.max(...nums) : -Infinity;
       if (max > limit) {
-        out.push({ severity: 'error', code: 'size', path: formatPath([...path, k]), at: [...path, k], message: `${k} ${max} is beyond what NAS Studio supports (at most ${limit})` });
+        out.push({
+          severity: 'error',
+          code: 'size',
+          path: formatPath([...path, k]),
+          at: [...path, k],
+          message: `${k} ${max} is beyond what NAS Studio supports (at most ${limit})`,
+        });
       } else checkLimits(v, [...path, k], out);
     }
   }

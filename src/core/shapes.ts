@@ -13,7 +13,10 @@ export interface Cost {
 
 export class ShapeError extends Error {
   /** The field the problem is about, so the editor can underline it. */
-  constructor(message: string, readonly field?: string) {
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
     super(message);
   }
 }
@@ -24,7 +27,9 @@ export function describeShape(s: Shape): string {
 
 function needMap(layer: string, input: Shape): [number, number, number] {
   if (input.length !== 3) {
-    throw new ShapeError(`${layer} needs a feature map [height, width, channels] but gets ${describeShape(input)}; it must come before any flatten, dense or globalAveragePooling2d`);
+    throw new ShapeError(
+      `${layer} needs a feature map [height, width, channels] but gets ${describeShape(input)}; it must come before any flatten, dense or globalAveragePooling2d`,
+    );
   }
   return input as [number, number, number];
 }
@@ -157,7 +162,8 @@ export function liveEdges(arch: Pick<CellArch, 'nodes' | 'edges'>) {
 
 export function cellCost(arch: CellArch, input: Shape, outputs: number): Cost {
   const [h0, w0, cin] = needMap('a cell space', input);
-  if (!liveNodes(arch)[arch.nodes - 1]) throw new ShapeError('this cell has no path from its input to its output (every edge into the output is `none` or dead)');
+  if (!liveNodes(arch)[arch.nodes - 1])
+    throw new ShapeError('this cell has no path from its input to its output (every edge into the output is `none` or dead)');
   const edges = liveEdges(arch);
   let h = h0;
   let w = w0;

@@ -36,7 +36,10 @@ export function resolve(spec: NasSpec, decide: Decider): TrialConfig & { order: 
   const arch =
     spec.architecture.type === 'cell'
       ? resolveCell(w, spec.architecture as CellArchitecture)
-      : { kind: 'sequential' as const, layers: resolveElements(w, (spec.architecture as { layers: Element[] }).layers, ['architecture', 'layers'], 'architecture.layers') };
+      : {
+          kind: 'sequential' as const,
+          layers: resolveElements(w, (spec.architecture as { layers: Element[] }).layers, ['architecture', 'layers'], 'architecture.layers'),
+        };
   const training = resolveTraining(w, (spec.training ?? {}) as Obj);
   return { arch, training, params: w.params, order: w.order };
 }
@@ -111,7 +114,15 @@ function resolveCell(w: Walker, a: CellArchitecture): CellArch {
   const edges: CellEdge[] = cellEdgeList(nodes).map(([from, to]) => ({
     from,
     to,
-    op: ops.length === 1 ? ops[0] : (w.ask({ name: `architecture.edge[${from}->${to}]`, path: [...base, 'operations'], domain: { kind: 'choice', values: ops }, role: 'edge' }) as CellOperation),
+    op:
+      ops.length === 1
+        ? ops[0]
+        : (w.ask({
+            name: `architecture.edge[${from}->${to}]`,
+            path: [...base, 'operations'],
+            domain: { kind: 'choice', values: ops },
+            role: 'edge',
+          }) as CellOperation),
   }));
   return { kind: 'cell', nodes, edges, channels, cells, stages };
 }
@@ -145,10 +156,11 @@ export function listParams(spec: NasSpec): ParamDef[] {
   const all = new Map<string, ParamDef>();
   // Resolving with every finite value would explode; instead walk with a decider that records and picks the
   // value opening the most structure (largest repeat, optional present), once per alternative.
-  const visit = (decide: Decider) => resolve(spec, (p) => {
-    if (!all.has(p.name)) all.set(p.name, p);
-    return decide(p);
-  });
+  const visit = (decide: Decider) =>
+    resolve(spec, (p) => {
+      if (!all.has(p.name)) all.set(p.name, p);
+      return decide(p);
+    });
   visit(maximal);
   // Alternatives each open their own parameters: walk once per option index of every option parameter.
   let grew = true;

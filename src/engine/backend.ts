@@ -26,6 +26,7 @@ async function tryTensorflow(): Promise<string | undefined> {
   // A computed name keeps bundlers from trying to resolve (and failing on) the optional package.
   const name = ['@tensorflow', 'tfjs-node'].join('/');
   try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional native package, resolved at run time
     require(name);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;

@@ -125,7 +125,15 @@ function apply(layer: tf.layers.Layer, x: Sym | Sym[]): Sym {
 
 /** Convolution without bias, then batch norm (the norm's beta makes a bias redundant), as opCost counts it. */
 function convBn(x: Sym, filters: number, kernelSize: number, strides: number, prefix: string, n: Namer): Sym {
-  const conv = tf.layers.conv2d({ name: n.name(`${prefix}_conv`), filters, kernelSize, strides, padding: 'same', useBias: false, kernelInitializer: init(n, 'relu') });
+  const conv = tf.layers.conv2d({
+    name: n.name(`${prefix}_conv`),
+    filters,
+    kernelSize,
+    strides,
+    padding: 'same',
+    useBias: false,
+    kernelInitializer: init(n, 'relu'),
+  });
   return apply(tf.layers.batchNormalization({ name: n.name(`${prefix}_bn`) }), apply(conv, x));
 }
 
@@ -182,10 +190,7 @@ function reduction(x: Sym, c: number, prefix: string, n: Namer): Sym {
   let r = convBn(relu(x, `${prefix}_a`, n), c, 3, 2, `${prefix}_a`, n);
   r = convBn(relu(r, `${prefix}_b`, n), c, 3, 1, `${prefix}_b`, n);
   let s = apply(tf.layers.averagePooling2d({ name: n.name(`${prefix}_short_pool`), poolSize: 2, strides: 2, padding: 'same' }), x);
-  s = apply(
-    tf.layers.conv2d({ name: n.name(`${prefix}_short_conv`), filters: c, kernelSize: 1, useBias: false, kernelInitializer: init(n, 'linear') }),
-    s,
-  );
+  s = apply(tf.layers.conv2d({ name: n.name(`${prefix}_short_conv`), filters: c, kernelSize: 1, useBias: false, kernelInitializer: init(n, 'linear') }), s);
   return apply(tf.layers.add({ name: n.name(`${prefix}_add`) }), [r, s]);
 }
 

@@ -12,7 +12,11 @@ export { MODEL_FILE, WEIGHTS_FILE };
 export async function writeArtifacts(dir: string, artifacts: tf.io.ModelArtifacts): Promise<void> {
   if (artifacts.modelTopology instanceof ArrayBuffer) throw new Error('cannot save a model whose topology is binary (a graph model)');
   const weights = artifacts.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(artifacts.weightData);
-  const extra: Record<string, unknown> = { format: artifacts.format ?? 'layers-model', generatedBy: artifacts.generatedBy, convertedBy: artifacts.convertedBy ?? null };
+  const extra: Record<string, unknown> = {
+    format: artifacts.format ?? 'layers-model',
+    generatedBy: artifacts.generatedBy,
+    convertedBy: artifacts.convertedBy ?? null,
+  };
   // the optional fields of tfjs's own getModelJSONForModelArtifacts, which tf.io does not export
   for (const key of ['signature', 'userDefinedMetadata', 'modelInitializer', 'initializerSignature', 'trainingConfig'] as const) {
     if (artifacts[key] != null) extra[key] = artifacts[key];

@@ -110,7 +110,12 @@ export class Orchestrator {
     this.retries = search.retries ?? SEARCH_DEFAULTS.retries;
     this.keepTop = search.keepTop ?? SEARCH_DEFAULTS.keepTop;
     this.seed = search.seed ?? SEARCH_DEFAULTS.seed;
-    this.strategy = createStrategy({ spec, seed: this.seed, direction: this.direction, ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}) });
+    this.strategy = createStrategy({
+      spec,
+      seed: this.seed,
+      direction: this.direction,
+      ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}),
+    });
     this.pruner = createPruner(spec);
     this.scheduler = this.pruner.scheduler;
     this.inheritWeights = !!search.evolution?.inheritWeights && typeof this.strategy.parentOf === 'function';
@@ -142,7 +147,14 @@ export class Orchestrator {
     fs.mkdirSync(this.paths.trials, { recursive: true });
     if (!this.opts.resumeDir) {
       fs.writeFileSync(this.paths.spec, this.opts.specText);
-      fs.writeFileSync(this.paths.meta, JSON.stringify({ runId: path.basename(this.paths.dir), specFile: this.opts.specFile, specHash: specHash(this.opts.spec), created: new Date().toISOString() }, null, 2) + '\n');
+      fs.writeFileSync(
+        this.paths.meta,
+        JSON.stringify(
+          { runId: path.basename(this.paths.dir), specFile: this.opts.specFile, specHash: specHash(this.opts.spec), created: new Date().toISOString() },
+          null,
+          2,
+        ) + '\n',
+      );
     }
     fs.writeFileSync(this.paths.lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }) + '\n');
     this.journal = new Journal(this.paths.journal);
@@ -197,12 +209,34 @@ export class Orchestrator {
 
   private spawn() {
     const id = this.nextWorkerId++;
-    const w = new WorkerHandle(id, this.entry, (h, m) => this.onMessage(h, m), (h, code, sig) => this.onExit(h, code, sig), { nodePath: this.opts.nodePath });
+    const w = new WorkerHandle(
+      id,
+      this.entry,
+      (h, m) => this.onMessage(h, m),
+      (h, code, sig) => this.onExit(h, code, sig),
+      { nodePath: this.opts.nodePath },
+    );
     this.workers.set(id, w);
     const baseDir = path.dirname(this.opts.specFile);
     const bb = this.opts.spec.training?.backbone;
-    const backbone = bb ? { path: path.resolve(baseDir, bb.path), trainable: bb.trainable ?? BACKBONE_DEFAULTS.trainable, ...(bb.outputLayer ? { outputLayer: bb.outputLayer } : {}) } : undefined;
-    w.send({ method: 'init', params: { dataset: this.opts.spec.dataset, task: this.opts.spec.task, baseDir, seed: this.seed, backend: this.opts.backend ?? 'auto', ...(backbone ? { backbone } : {}) } });
+    const backbone = bb
+      ? {
+          path: path.resolve(baseDir, bb.path),
+          trainable: bb.trainable ?? BACKBONE_DEFAULTS.trainable,
+          ...(bb.outputLayer ? { outputLayer: bb.outputLayer } : {}),
+        }
+      : undefined;
+    w.send({
+      method: 'init',
+      params: {
+        dataset: this.opts.spec.dataset,
+        task: this.opts.spec.task,
+        baseDir,
+        seed: this.seed,
+        backend: this.opts.backend ?? 'auto',
+        ...(backbone ? { backbone } : {}),
+      },
+    });
   }
 
   private onMessage(w: WorkerHandle, m: FromWorker) {
@@ -297,13 +331,32 @@ export class Orchestrator {
     if (resume) {
       // A promotion (or the retry of one) is a fresh attempt at that segment.
       const attempt = prev?.status === 'running' ? prev.attempts + 1 : 1;
-      this.emit({ type: 'trial-promoted', time: now(), trial: next.trial, rung: next.rung!, fromEpoch: next.fromEpoch!, epochs: next.epochs!, worker: w.id, attempt });
+      this.emit({
+        type: 'trial-promoted',
+        time: now(),
+        trial: next.trial,
+        rung: next.rung!,
+        fromEpoch: next.fromEpoch!,
+        epochs: next.epochs!,
+        worker: w.id,
+        attempt,
+      });
     } else {
       // The strategy names the parent when it proposes the trial; a trial started again (retry, resume) keeps it.
       const parent = this.inheritWeights && !next.fromEpoch ? (this.strategy.parentOf?.(next.trial) ?? prev?.parent) : undefined;
       inherit = parent !== undefined ? this.readWeights(parent) : undefined;
       const attempt = (prev?.attempts ?? 0) + 1;
-      this.emit({ type: 'trial-started', time: now(), trial: next.trial, attempt, worker: w.id, pid: w.pid, config: next.config, ...segment, ...(inherit ? { parent } : {}) });
+      this.emit({
+        type: 'trial-started',
+        time: now(),
+        trial: next.trial,
+        attempt,
+        worker: w.id,
+        pid: w.pid,
+        config: next.config,
+        ...segment,
+        ...(inherit ? { parent } : {}),
+      });
     }
     // A segment that stops at a rung hands back what it needs to continue; one that ends the trial, its best weights.
     const wantCheckpoint = next.epochs !== undefined && next.epochs < next.config.training.epochs;
@@ -354,12 +407,32 @@ export class Orchestrator {
     if (r.status === 'failed') {
       this.emit({ type: 'trial-failed', time: t, trial: r.trial, error: r.error ?? 'unknown error', durationMs: r.durationMs, retry: false });
     } else if (r.status === 'pruned') {
-      this.emit({ type: 'trial-pruned', time: t, trial: r.trial, epoch: epochs - 1, value: r.value ?? NaN, reason: r.pruneReason ?? 'pruned', params: r.params, durationMs: r.durationMs, ...extra });
+      this.emit({
+        type: 'trial-pruned',
+        time: t,
+        trial: r.trial,
+        epoch: epochs - 1,
+        value: r.value ?? NaN,
+        reason: r.pruneReason ?? 'pruned',
+        params: r.params,
+        durationMs: r.durationMs,
+        ...extra,
+      });
     } else if (this.scheduler && st && r.stopReason === 'epochs' && stopsAtRung(this.scheduler, r.trial, st.config, epochs)) {
       // The end of a rung short of the full budget: the trial stops here unless it is promoted later.
       if (r.checkpoint) this.writeCheckpoint(r.trial, r.checkpoint);
       const reason = `stopped at rung ${st.rung ?? 0} after ${epochs} epoch${epochs === 1 ? '' : 's'}; continues if it ranks in the top 1/${this.scheduler.eta} there`;
-      this.emit({ type: 'trial-pruned', time: t, trial: r.trial, epoch: epochs - 1, value: r.value ?? NaN, reason, params: r.params, durationMs: r.durationMs, ...extra });
+      this.emit({
+        type: 'trial-pruned',
+        time: t,
+        trial: r.trial,
+        epoch: epochs - 1,
+        value: r.value ?? NaN,
+        reason,
+        params: r.params,
+        durationMs: r.durationMs,
+        ...extra,
+      });
     } else {
       this.emit({
         type: 'trial-completed',
@@ -442,7 +515,10 @@ export class Orchestrator {
 
   /** Keeps the weights of the top k completed trials on disk; older ones are removed as better ones arrive. */
   private keepWeights(trial: number, weights: ModelArtifactsMessage) {
-    const top = this.state.ranked().slice(0, this.keepTop).map((t) => t.trial);
+    const top = this.state
+      .ranked()
+      .slice(0, this.keepTop)
+      .map((t) => t.trial);
     if (!top.includes(trial)) return;
     writeModelFiles(trialDir(this.paths, trial), weights, { userDefinedMetadata: { trial } });
     this.emit({ type: 'weights', time: now(), trial, saved: true });
@@ -510,7 +586,13 @@ export class Orchestrator {
     }
     // A finished search needs no checkpoints; a stopped one keeps them for its resume.
     if (this.stopping === 'budget' || this.stopping === 'exhausted') this.collectCheckpoints(true);
-    this.emit({ type: 'run-finished', time: now(), reason: this.stopping, ...(this.stopMessage ? { message: this.stopMessage } : {}), ...(best ? { best: { trial: best.trial, value: best.value as number } } : {}) });
+    this.emit({
+      type: 'run-finished',
+      time: now(),
+      reason: this.stopping,
+      ...(this.stopMessage ? { message: this.stopMessage } : {}),
+      ...(best ? { best: { trial: best.trial, value: best.value as number } } : {}),
+    });
     this.journal.close();
     fs.rmSync(this.paths.lock, { force: true });
     finish({ runDir: this.paths.dir, state: this.state, reason: this.stopping, message: this.stopMessage });
@@ -546,9 +628,16 @@ function activeTime(events: RunEvent[]): number {
 /** A layers-model folder read back as parts (no tfjs needed); undefined when it is missing or unreadable. */
 function readModelParts(dir: string): ModelArtifactsMessage | undefined {
   try {
-    const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_FILE), 'utf8')) as { modelTopology: unknown; weightsManifest: { paths: string[]; weights: unknown[] }[] };
+    const json = JSON.parse(fs.readFileSync(path.join(dir, MODEL_FILE), 'utf8')) as {
+      modelTopology: unknown;
+      weightsManifest: { paths: string[]; weights: unknown[] }[];
+    };
     const b = fs.readFileSync(path.join(dir, WEIGHTS_FILE));
-    return { modelTopology: json.modelTopology, weightSpecs: json.weightsManifest.flatMap((g) => g.weights), weightData: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer };
+    return {
+      modelTopology: json.modelTopology,
+      weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+      weightData: b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer,
+    };
   } catch {
     return undefined;
   }

@@ -119,7 +119,10 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
   const now = opts.now ?? (() => performance.now());
   const start = now();
   const task: Task = opts.task ?? ((data.trainY.shape[1] ?? 1) > 1 ? 'classification' : 'regression');
-  const defaultObjective = task === 'classification' ? { metric: 'val_accuracy' as const, direction: 'maximize' as const } : { metric: 'val_loss' as const, direction: 'minimize' as const };
+  const defaultObjective =
+    task === 'classification'
+      ? { metric: 'val_accuracy' as const, direction: 'maximize' as const }
+      : { metric: 'val_loss' as const, direction: 'minimize' as const };
   // val_accuracy does not exist for regression; monitoring it would silently never stop, so fall back.
   const es = training.earlyStopping && { ...training.earlyStopping, monitor: task === 'regression' ? ('val_loss' as const) : training.earlyStopping.monitor };
   const esDirection: Direction = es?.monitor === 'val_accuracy' ? 'maximize' : 'minimize';
@@ -152,7 +155,9 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
       const m = toMetrics(logs ?? {}, task);
       for (const key of ['loss', 'val_loss'] as const) {
         if (!Number.isFinite(m[key])) {
-          failure = new TrainingError(`${key === 'loss' ? 'loss' : 'validation loss'} became ${Number.isNaN(m[key]) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}`);
+          failure = new TrainingError(
+            `${key === 'loss' ? 'loss' : 'validation loss'} became ${Number.isNaN(m[key]) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}`,
+          );
           model.stopTraining = true;
           return;
         }

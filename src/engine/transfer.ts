@@ -60,8 +60,14 @@ export function restoreWeights(model: tf.LayersModel, source: ModelArtifactsMess
 
 /** An optimizer's state as one buffer (the iteration count is int32, the rest float32). Disposes nothing. */
 export async function packOptimizer(className: string, weights: NamedTensor[]): Promise<OptimizerStateMessage> {
-  const specs = weights.map((w) => ({ name: w.name, shape: [...w.tensor.shape], dtype: (w.tensor.dtype === 'int32' ? 'int32' : 'float32') as 'int32' | 'float32' }));
-  const parts = await Promise.all(weights.map(async (w) => (w.tensor.dtype === 'int32' ? new Int32Array(await w.tensor.data()) : new Float32Array(await w.tensor.data()))));
+  const specs = weights.map((w) => ({
+    name: w.name,
+    shape: [...w.tensor.shape],
+    dtype: (w.tensor.dtype === 'int32' ? 'int32' : 'float32') as 'int32' | 'float32',
+  }));
+  const parts = await Promise.all(
+    weights.map(async (w) => (w.tensor.dtype === 'int32' ? new Int32Array(await w.tensor.data()) : new Float32Array(await w.tensor.data()))),
+  );
   const bytes = parts.reduce((a, p) => a + p.byteLength, 0);
   const out = new Uint8Array(bytes);
   let at = 0;
@@ -145,7 +151,8 @@ export function featureShape(backbone: tf.LayersModel): number[] {
 /** backbone -> head as one model, so training, saving and export see a single network. */
 export function withBackbone(backbone: tf.LayersModel, head: tf.LayersModel, inputShape: readonly number[]): tf.LayersModel {
   const expected = backbone.inputs[0].shape.slice(1);
-  if (!sameShape(expected, inputShape)) throw new BuildError(`the backbone takes inputs of shape [${expected.join(', ')}], but the data has [${inputShape.join(', ')}]`);
+  if (!sameShape(expected, inputShape))
+    throw new BuildError(`the backbone takes inputs of shape [${expected.join(', ')}], but the data has [${inputShape.join(', ')}]`);
   const out = head.apply(backbone.outputs) as tf.SymbolicTensor;
   return tf.model({ inputs: backbone.inputs, outputs: out, name: 'nas_model' });
 }

@@ -11,7 +11,17 @@ import { buildModel, BuildError } from './builder';
 import { getDataTensors, type DataTensors } from './data';
 import { modelArtifacts, readArtifacts } from './modelio';
 import { bestEpochOf, train, TrainingError, type NamedTensor } from './trainer';
-import { assignMatching, featureShape, loadBackbone, measureLatency, packOptimizer, restoreWeights, unpackOptimizer, withBackbone, type Backbone } from './transfer';
+import {
+  assignMatching,
+  featureShape,
+  loadBackbone,
+  measureLatency,
+  packOptimizer,
+  restoreWeights,
+  unpackOptimizer,
+  withBackbone,
+  type Backbone,
+} from './transfer';
 
 type Tf = typeof import('@tensorflow/tfjs');
 
@@ -87,36 +97,45 @@ async function runTrial(p: TrainRequest['params']) {
     // restore_best_weights); otherwise an exported model would not score what the leaderboard says.
     let bestScore = -Infinity;
     const sign = p.objective.direction === 'maximize' ? 1 : -1;
-    const r = await train(model, data, { ...p.config.training, epochs: Math.max(0, target - prior.length) }, {
-      seed: p.seed,
-      task,
-      objective: p.objective,
-      optimizerWeights: optimizerIn,
-      keepOptimizerWeights: !!p.wantCheckpoint,
-      onEpoch: async (segmentEpoch, metrics) => {
-        // Epochs are numbered over the whole trial, across the segments of a promoted one.
-        const epoch = prior.length + segmentEpoch;
-        const v = metrics[p.objective.metric];
-        if (p.wantWeights && typeof v === 'number' && sign * v > bestScore) {
-          bestScore = sign * v;
-          tf!.dispose(best);
-          best = model!.getWeights().map((w) => w.clone());
-        }
-        await send({ method: 'epoch', params: { trial: p.trial, epoch, metrics } });
-        const d = await decision(p.trial, epoch);
-        if (d.decision === 'prune') {
-          pruneReason = d.reason;
-          return 'prune';
-        }
-        return stopRequested ? 'stop' : 'continue';
+    const r = await train(
+      model,
+      data,
+      { ...p.config.training, epochs: Math.max(0, target - prior.length) },
+      {
+        seed: p.seed,
+        task,
+        objective: p.objective,
+        optimizerWeights: optimizerIn,
+        keepOptimizerWeights: !!p.wantCheckpoint,
+        onEpoch: async (segmentEpoch, metrics) => {
+          // Epochs are numbered over the whole trial, across the segments of a promoted one.
+          const epoch = prior.length + segmentEpoch;
+          const v = metrics[p.objective.metric];
+          if (p.wantWeights && typeof v === 'number' && sign * v > bestScore) {
+            bestScore = sign * v;
+            tf!.dispose(best);
+            best = model!.getWeights().map((w) => w.clone());
+          }
+          await send({ method: 'epoch', params: { trial: p.trial, epoch, metrics } });
+          const d = await decision(p.trial, epoch);
+          if (d.decision === 'prune') {
+            pruneReason = d.reason;
+            return 'prune';
+          }
+          return stopRequested ? 'stop' : 'continue';
+        },
       },
-    });
+    );
     optimizerOut = r.optimizerWeights;
     history = [...prior, ...r.history];
     const status = r.stopReason === 'pruned' ? 'pruned' : history.length === 0 ? 'failed' : 'completed';
     // The best epoch over the whole trial (the trainer saw only this segment).
     const asked = p.objective;
-    const objective = history.some((m) => m[asked.metric] !== undefined) ? asked : task === 'regression' ? { metric: 'val_loss' as const, direction: 'minimize' as const } : asked;
+    const objective = history.some((m) => m[asked.metric] !== undefined)
+      ? asked
+      : task === 'regression'
+        ? { metric: 'val_loss' as const, direction: 'minimize' as const }
+        : asked;
     const bestEpoch = prior.length ? bestEpochOf(history, objective.metric, objective.direction) : r.bestEpoch;
     result = {
       trial: p.trial,
@@ -136,7 +155,10 @@ async function runTrial(p: TrainRequest['params']) {
     // A checkpoint holds the last epoch's weights (what the optimizer state goes with), taken before the best
     // epoch's weights are put back for the result.
     if (status === 'completed' && p.wantCheckpoint && r.history.length > 0) {
-      result.checkpoint = { weights: await artifactsOf(model), ...(optimizerOut ? { optimizer: await packOptimizer(p.config.training.optimizer, optimizerOut) } : {}) };
+      result.checkpoint = {
+        weights: await artifactsOf(model),
+        ...(optimizerOut ? { optimizer: await packOptimizer(p.config.training.optimizer, optimizerOut) } : {}),
+      };
     }
     if (status === 'completed' && p.measureLatency) result.latencyMs = await measureLatency(model, data.valX, p.config.training.batchSize);
     if (status === 'completed' && p.wantWeights) {
@@ -218,4 +240,3 @@ process.on('message', (m: unknown) => {
 });
 
 process.on('disconnect', () => process.exit(0));
-

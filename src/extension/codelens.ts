@@ -40,18 +40,58 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     const errors = result?.diagnostics.filter((d) => d.severity === 'error').length ?? 0;
     if (live) {
       const p = live.tracker.progress();
-      lenses.push(new vscode.CodeLens(top, { title: '$(debug-stop) Stop search', command: 'nasStudio.stopSearch', arguments: [live.runDir], tooltip: 'Stop the running search; finished trials are kept and it can be resumed' }));
-      lenses.push(new vscode.CodeLens(top, { title: `$(graph) Results: ${p.done}/${p.total} trials`, command: 'nasStudio.openResults', arguments: [live.runDir] }));
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: '$(debug-stop) Stop search',
+          command: 'nasStudio.stopSearch',
+          arguments: [live.runDir],
+          tooltip: 'Stop the running search; finished trials are kept and it can be resumed',
+        }),
+      );
+      lenses.push(
+        new vscode.CodeLens(top, { title: `$(graph) Results: ${p.done}/${p.total} trials`, command: 'nasStudio.openResults', arguments: [live.runDir] }),
+      );
     } else if (errors > 0) {
-      lenses.push(new vscode.CodeLens(top, { title: `$(error) ${errors} error${errors > 1 ? 's' : ''} to fix before running`, command: 'workbench.actions.view.problems', tooltip: 'Show them in the Problems panel' }));
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: `$(error) ${errors} error${errors > 1 ? 's' : ''} to fix before running`,
+          command: 'workbench.actions.view.problems',
+          tooltip: 'Show them in the Problems panel',
+        }),
+      );
     } else if (!vscode.workspace.isTrusted) {
-      lenses.push(new vscode.CodeLens(top, { title: '$(shield) Run search (needs a trusted workspace)', command: 'nasStudio.runSearch', arguments: [doc.uri], tooltip: 'Running a search starts processes on this machine: trust the workspace first' }));
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: '$(shield) Run search (needs a trusted workspace)',
+          command: 'nasStudio.runSearch',
+          arguments: [doc.uri],
+          tooltip: 'Running a search starts processes on this machine: trust the workspace first',
+        }),
+      );
     } else {
-      lenses.push(new vscode.CodeLens(top, { title: '▶ Run search', command: 'nasStudio.runSearch', arguments: [doc.uri], tooltip: 'Save the spec and run the search in the background' }));
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: '▶ Run search',
+          command: 'nasStudio.runSearch',
+          arguments: [doc.uri],
+          tooltip: 'Save the spec and run the search in the background',
+        }),
+      );
     }
     if (result?.spec && result.summary) lenses.push(new vscode.CodeLens(top, this.summaryLens(result.spec, result.summary, doc.uri)));
-    const previous = !live && file ? latestRunOf(runsRootFor(file, getConfig(doc.uri).resultsFolder, vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath), file, samePath) : undefined;
-    if (previous) lenses.push(new vscode.CodeLens(top, { title: '$(history) Last results', command: 'nasStudio.openResults', arguments: [previous], tooltip: `Open ${path.basename(previous)}` }));
+    const previous =
+      !live && file
+        ? latestRunOf(runsRootFor(file, getConfig(doc.uri).resultsFolder, vscode.workspace.getWorkspaceFolder(doc.uri)?.uri.fsPath), file, samePath)
+        : undefined;
+    if (previous)
+      lenses.push(
+        new vscode.CodeLens(top, {
+          title: '$(history) Last results',
+          command: 'nasStudio.openResults',
+          arguments: [previous],
+          tooltip: `Open ${path.basename(previous)}`,
+        }),
+      );
     return lenses;
   }
 

@@ -86,7 +86,10 @@ async function runSearch(d: CommandDeps, arg: unknown): Promise<string | undefin
   if (doc.isDirty && !(await doc.save())) return undefined;
   const errors = d.diagnostics.refresh(doc).filter((x) => x.severity === vscode.DiagnosticSeverity.Error);
   if (errors.length) {
-    const pick = await vscode.window.showErrorMessage(`NAS Studio: ${path.basename(uri.fsPath)} has ${errors.length} error${errors.length > 1 ? 's' : ''}; the search was not started.`, 'Show Problems');
+    const pick = await vscode.window.showErrorMessage(
+      `NAS Studio: ${path.basename(uri.fsPath)} has ${errors.length} error${errors.length > 1 ? 's' : ''}; the search was not started.`,
+      'Show Problems',
+    );
     if (pick) {
       await vscode.window.showTextDocument(doc);
       await vscode.commands.executeCommand('workbench.actions.view.problems');
@@ -95,7 +98,11 @@ async function runSearch(d: CommandDeps, arg: unknown): Promise<string | undefin
   }
   const running = d.supervisor.liveRunOf(uri.fsPath);
   if (running) {
-    const pick = await vscode.window.showWarningMessage(`NAS Studio: a search of ${path.basename(uri.fsPath)} is already running. Start another one beside it?`, 'Start Another', 'Open Results');
+    const pick = await vscode.window.showWarningMessage(
+      `NAS Studio: a search of ${path.basename(uri.fsPath)} is already running. Start another one beside it?`,
+      'Start Another',
+      'Open Results',
+    );
     if (pick === 'Open Results') d.openResults(running.runDir);
     if (pick !== 'Start Another') return undefined;
   }
@@ -159,7 +166,11 @@ async function runDirArg(d: CommandDeps, arg: unknown, want: Want): Promise<stri
     if (/\.nas\.json$/i.test(arg.fsPath)) {
       const live = d.supervisor.liveRunOf(arg.fsPath);
       if (live) return live.runDir;
-      const latest = latestRunOf(runsRootFor(arg.fsPath, getConfig(arg).resultsFolder, vscode.workspace.getWorkspaceFolder(arg)?.uri.fsPath), arg.fsPath, samePath);
+      const latest = latestRunOf(
+        runsRootFor(arg.fsPath, getConfig(arg).resultsFolder, vscode.workspace.getWorkspaceFolder(arg)?.uri.fsPath),
+        arg.fsPath,
+        samePath,
+      );
       if (latest) return latest;
       void vscode.window.showInformationMessage(`NAS Studio: ${path.basename(arg.fsPath)} has not been run yet.`);
       return undefined;
@@ -176,14 +187,21 @@ async function runDirArg(d: CommandDeps, arg: unknown, want: Want): Promise<stri
   const dirs = want === 'live' ? live.map((r) => r.runDir) : await allRunDirs();
   const records = dirs.map((dir) => d.supervisor.record(dir)).filter((r) => want !== 'resumable' || r.canResume);
   if (records.length === 0) {
-    void vscode.window.showInformationMessage(want === 'resumable' ? 'NAS Studio: there is no stopped or crashed search to resume.' : 'NAS Studio: no search has been run in this workspace yet.');
+    void vscode.window.showInformationMessage(
+      want === 'resumable' ? 'NAS Studio: there is no stopped or crashed search to resume.' : 'NAS Studio: no search has been run in this workspace yet.',
+    );
     return undefined;
   }
   if (records.length === 1 && want !== 'any') return records[0].runDir;
   const pick = await vscode.window.showQuickPick(
     records.map((r) => {
       const p = r.tracker.progress();
-      return { label: r.name, description: `${r.status} · ${p.done}/${p.total} trials${p.best ? ` · best ${Number(p.best.value.toPrecision(4))}` : ''}`, detail: vscode.workspace.asRelativePath(r.runDir), dir: r.runDir };
+      return {
+        label: r.name,
+        description: `${r.status} · ${p.done}/${p.total} trials${p.best ? ` · best ${Number(p.best.value.toPrecision(4))}` : ''}`,
+        detail: vscode.workspace.asRelativePath(r.runDir),
+        dir: r.runDir,
+      };
     }),
     { placeHolder: want === 'live' ? 'Which search?' : 'Which run?', matchOnDetail: true },
   );

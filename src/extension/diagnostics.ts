@@ -39,7 +39,12 @@ export class SpecDiagnostics implements vscode.Disposable {
     );
     // Data files edited outside the editor change what the checker finds about shapes and classes.
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,gz,idx1-ubyte,idx3-ubyte}', false, false, false);
-    this.disposables.push(watcher, watcher.onDidChange((u) => this.dataChanged(u)), watcher.onDidCreate((u) => this.dataChanged(u)), watcher.onDidDelete((u) => this.dataChanged(u)));
+    this.disposables.push(
+      watcher,
+      watcher.onDidChange((u) => this.dataChanged(u)),
+      watcher.onDidCreate((u) => this.dataChanged(u)),
+      watcher.onDidDelete((u) => this.dataChanged(u)),
+    );
     // Specs already open when the extension starts: checked right after activation, not during it.
     for (const d of vscode.workspace.textDocuments) this.schedule(d, 0);
   }

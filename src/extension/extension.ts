@@ -78,7 +78,11 @@ export function deactivate(): void {
 function updateContextKeys(supervisor: RunSupervisor) {
   const live = supervisor.liveRuns();
   void vscode.commands.executeCommand('setContext', 'nasStudio.hasLiveRun', live.length > 0);
-  void vscode.commands.executeCommand('setContext', 'nasStudio.liveRuns', live.map((r) => r.runDir));
+  void vscode.commands.executeCommand(
+    'setContext',
+    'nasStudio.liveRuns',
+    live.map((r) => r.runDir),
+  );
   void vscode.commands.executeCommand(
     'setContext',
     'nasStudio.runningSpecs',

@@ -87,7 +87,9 @@ function missingProperty(text: string, root: jsonc.Node, d: Diagnostic, layout?:
   if (obj?.type !== 'object') return [];
   const value = defaultValue(key, path, jsonc.getNodeValue(obj));
   const keys = (obj.children ?? []).map((p) => String(p.children?.[0]?.value));
-  return [{ title: `Add the missing property '${key}'`, edits: insertProperty(text, obj, key, value, layout, insertionIndex(path, keys, key)), preferred: true }];
+  return [
+    { title: `Add the missing property '${key}'`, edits: insertProperty(text, obj, key, value, layout, insertionIndex(path, keys, key)), preferred: true },
+  ];
 }
 
 const ROOT_ORDER = ['$schema', 'name', 'description', 'dataset', 'task', 'architecture', 'training', 'search'];
@@ -124,7 +126,10 @@ export function defaultValue(key: string, path: jsonc.JSONPath, obj: unknown): u
     case 'layers':
       return o.type === 'block' ? [{ type: 'dense', units: 32 }] : [{ type: 'flatten' }, { type: 'dense', units: 32 }];
     case 'options':
-      return [{ type: 'dense', units: 32 }, { type: 'dense', units: 64 }];
+      return [
+        { type: 'dense', units: 32 },
+        { type: 'dense', units: 64 },
+      ];
     case 'units':
       return 32;
     case 'filters':

@@ -150,12 +150,24 @@ export function insertProperty(text: string, obj: jsonc.Node, key: string, value
       // Keep the comments inside an empty object: add the member on a line of its own before the brace.
       return [{ offset: close, length: 0, content: `${unit}${member(indent)}${layout.eol}${indentOf(text, obj.offset)}` }];
     }
-    return [{ offset: obj.offset + 1, length: inner.length, content: multiline ? `${layout.eol}${indent}${member(indent)}${layout.eol}${indentOf(text, obj.offset)}` : ` ${member(indent)} ` }];
+    return [
+      {
+        offset: obj.offset + 1,
+        length: inner.length,
+        content: multiline ? `${layout.eol}${indent}${member(indent)}${layout.eol}${indentOf(text, obj.offset)}` : ` ${member(indent)} `,
+      },
+    ];
   }
   if (before !== undefined && before < props.length) {
     const next = props[before];
     const own = startsLine(text, next.offset);
-    return [{ offset: next.offset, length: 0, content: own ? `${member(indentOf(text, next.offset))},${layout.eol}${indentOf(text, next.offset)}` : `${member(indent)}, ` }];
+    return [
+      {
+        offset: next.offset,
+        length: 0,
+        content: own ? `${member(indentOf(text, next.offset))},${layout.eol}${indentOf(text, next.offset)}` : `${member(indent)}, `,
+      },
+    ];
   }
   const last = props[props.length - 1];
   const lastEnd = last.offset + last.length;

@@ -17,7 +17,8 @@ export interface StrategyInfo {
 const ENUMERATING = new Set(['grid']);
 
 export function strategiesFromSchema(): StrategyInfo[] {
-  const prop = (schema as { definitions?: { search?: { properties?: { strategy?: { enum?: string[]; enumDescriptions?: string[] } } } } }).definitions?.search?.properties?.strategy;
+  const prop = (schema as { definitions?: { search?: { properties?: { strategy?: { enum?: string[]; enumDescriptions?: string[] } } } } }).definitions?.search
+    ?.properties?.strategy;
   const names = prop?.enum ?? ['random', 'grid', 'evolution'];
   return names.map((name, i) => ({ name, description: prop?.enumDescriptions?.[i], needsFinite: ENUMERATING.has(name) }));
 }
@@ -70,7 +71,13 @@ export function paramHoverAt(root: jsonc.Node, offset: number, strategies: reado
 function wellFormed(p: RawParam): boolean {
   if ('choice' in p) return Array.isArray(p.choice) && p.choice.length > 0;
   const bounds = 'int' in p ? p.int : p.float;
-  return Array.isArray(bounds) && bounds.length === 2 && bounds.every((b) => typeof b === 'number') && bounds[0] <= bounds[1] && (p.step === undefined || (typeof p.step === 'number' && p.step > 0));
+  return (
+    Array.isArray(bounds) &&
+    bounds.length === 2 &&
+    bounds.every((b) => typeof b === 'number') &&
+    bounds[0] <= bounds[1] &&
+    (p.step === undefined || (typeof p.step === 'number' && p.step > 0))
+  );
 }
 
 function countLine(d: Domain): string {
@@ -80,7 +87,13 @@ function countLine(d: Domain): string {
     return `**Continuous**: any number in [${f.lo}, ${f.hi}]${f.log ? ', sampled on a log scale' : ''}: infinitely many values.`;
   }
   const values = finiteValues(d) ?? [];
-  const shown = values.length <= 8 ? values.map((v) => `\`${JSON.stringify(v)}\``).join(', ') : `${values.slice(0, 3).map((v) => `\`${v}\``).join(', ')}, ..., \`${values.at(-1)}\``;
+  const shown =
+    values.length <= 8
+      ? values.map((v) => `\`${JSON.stringify(v)}\``).join(', ')
+      : `${values
+          .slice(0, 3)
+          .map((v) => `\`${v}\``)
+          .join(', ')}, ..., \`${values.at(-1)}\``;
   return `**${formatCount(n)} value${n === 1n ? '' : 's'}**: ${shown}${d.kind === 'choice' ? '' : ` (${describeDomain(d)})`}.`;
 }
 
@@ -95,10 +108,12 @@ function conditions(root: jsonc.Node, path: jsonc.JSONPath): string[] {
     if (!v || typeof v !== 'object') continue;
     const parentKey = path[i - 1];
     if (parentKey === 'options') out.push(`exists only when option ${path[i]} of the choice at \`${formatPath(path.slice(0, i - 1))}\` is picked`);
-    if (v.optional === true && i < path.length - 1) out.push(`exists only when the optional ${String(v.type)} layer at \`${formatPath(path.slice(0, i + 1))}\` is present`);
+    if (v.optional === true && i < path.length - 1)
+      out.push(`exists only when the optional ${String(v.type)} layer at \`${formatPath(path.slice(0, i + 1))}\` is present`);
     if (v.type === 'block' && path[i + 1] === 'layers') {
       const rep = v.repeat;
-      if (isParam(rep) || (typeof rep === 'number' && rep > 1)) out.push(`decided anew for each repetition of the block at \`${formatPath(path.slice(0, i + 1))}\``);
+      if (isParam(rep) || (typeof rep === 'number' && rep > 1))
+        out.push(`decided anew for each repetition of the block at \`${formatPath(path.slice(0, i + 1))}\``);
     }
   }
   return out;

@@ -39,7 +39,9 @@ export interface RunStatusInfo {
 /** The status of a run whose process is not (or no longer) running, from the last launch's end. */
 export function endedStatus(finished: RunFinished | undefined, hasEvents: boolean): RunStatusInfo {
   if (!finished) {
-    return hasEvents ? { status: 'crashed', canResume: true, message: 'the search process ended without finishing its journal (killed or crashed)' } : { status: 'crashed', canResume: false, message: 'the search ended before it started' };
+    return hasEvents
+      ? { status: 'crashed', canResume: true, message: 'the search process ended without finishing its journal (killed or crashed)' }
+      : { status: 'crashed', canResume: false, message: 'the search ended before it started' };
   }
   switch (finished.reason) {
     case 'budget':

@@ -14,7 +14,12 @@ export function showRunProgress(supervisor: RunSupervisor, r: RunRecord): void {
         const update = () => {
           const p = r.tracker.progress();
           const pct = p.total ? (100 * p.done) / p.total : 0;
-          const message = r.status === 'starting' ? 'starting workers...' : r.status === 'stopping' ? 'stopping...' : `${p.done}/${p.total} trials${p.best ? `, best ${formatValue(p.best.value)}` : ''}`;
+          const message =
+            r.status === 'starting'
+              ? 'starting workers...'
+              : r.status === 'stopping'
+                ? 'stopping...'
+                : `${p.done}/${p.total} trials${p.best ? `, best ${formatValue(p.best.value)}` : ''}`;
           progress.report({ increment: Math.max(0, pct - reported), message });
           reported = Math.max(reported, pct);
           if (!r.live) finish();

@@ -50,7 +50,11 @@ export class RunStatusBar implements vscode.Disposable {
         .filter((l) => l !== '')
         .join('\n'),
     );
-    this.render(`${icon} NAS ${p.done}/${p.total}${best}${eta}${state}${others}`, tip, { command: 'nasStudio.openResults', title: 'Open Results', arguments: [shown.runDir] });
+    this.render(`${icon} NAS ${p.done}/${p.total}${best}${eta}${state}${others}`, tip, {
+      command: 'nasStudio.openResults',
+      title: 'Open Results',
+      arguments: [shown.runDir],
+    });
     this.setTicking(shown.live || !!this.last);
   }
 

@@ -114,7 +114,9 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     r.poll();
     const t = trial === 'best' ? r.tracker.state.best() : r.tracker.state.trials.get(trial);
     if (!t) {
-      void vscode.window.showWarningMessage(trial === 'best' ? `NAS Studio: ${r.name} has no completed trial to export yet.` : `NAS Studio: ${r.name} has no trial ${trial}.`);
+      void vscode.window.showWarningMessage(
+        trial === 'best' ? `NAS Studio: ${r.name} has no completed trial to export yet.` : `NAS Studio: ${r.name} has no trial ${trial}.`,
+      );
       return;
     }
     const meta = readMeta(r.runDir);
@@ -131,21 +133,30 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     const out = path.join(picked[0].fsPath, `${slug(r.name)}-trial-${t.trial}`);
     const cfg = getConfig(picked[0]);
     const l = cliLaunch(this.host(), cfg.nodePath, exportArgs(r.runDir, t.trial, out));
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Exporting trial ${t.trial}...` }, () => new Promise<void>((resolve) => {
-      execFile(l.command, l.args, { env: l.env, cwd: r.runDir, timeout: 120_000 }, (err, stdout, stderr) => {
-        resolve();
-        if (err) {
-          const why = lastLines(stderr, 3).join(' ') || err.message;
-          this.log.error(`export failed: ${why}`);
-          void vscode.window.showErrorMessage(`NAS Studio: export failed: ${why.replace(/^nas-studio: /, '')}`);
-          return;
-        }
-        this.log.info(stdout.trim());
-        void vscode.window.showInformationMessage(`NAS Studio: exported trial ${t.trial} (model.json, weights.bin, architecture and README) to ${vscode.workspace.asRelativePath(out)}.`, 'Reveal in Explorer').then((pick) => {
-          if (pick) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(out, 'README.md')));
-        });
-      });
-    }));
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Exporting trial ${t.trial}...` },
+      () =>
+        new Promise<void>((resolve) => {
+          execFile(l.command, l.args, { env: l.env, cwd: r.runDir, timeout: 120_000 }, (err, stdout, stderr) => {
+            resolve();
+            if (err) {
+              const why = lastLines(stderr, 3).join(' ') || err.message;
+              this.log.error(`export failed: ${why}`);
+              void vscode.window.showErrorMessage(`NAS Studio: export failed: ${why.replace(/^nas-studio: /, '')}`);
+              return;
+            }
+            this.log.info(stdout.trim());
+            void vscode.window
+              .showInformationMessage(
+                `NAS Studio: exported trial ${t.trial} (model.json, weights.bin, architecture and README) to ${vscode.workspace.asRelativePath(out)}.`,
+                'Reveal in Explorer',
+              )
+              .then((pick) => {
+                if (pick) void vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(out, 'README.md')));
+              });
+          });
+        }),
+    );
   }
 
   async revealTrial(runDir: string, trial: number): Promise<void> {
@@ -227,10 +238,16 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     }
     for (const r of dead.slice(0, 3)) {
       this.log.warn(`the search ${r.name} in ${r.runDir} stopped when its process ${readLock(r.paths)?.pid} ended, without finishing`);
-      void vscode.window.showWarningMessage(`NAS Studio: the search "${r.name}" stopped unexpectedly (its process is gone). Its finished trials are kept. Resume it?`, 'Resume', 'Open Results').then((pick) => {
-        if (pick === 'Resume') void this.resume(r.runDir);
-        else if (pick === 'Open Results') this.hooks.openResults(r.runDir);
-      });
+      void vscode.window
+        .showWarningMessage(
+          `NAS Studio: the search "${r.name}" stopped unexpectedly (its process is gone). Its finished trials are kept. Resume it?`,
+          'Resume',
+          'Open Results',
+        )
+        .then((pick) => {
+          if (pick === 'Resume') void this.resume(r.runDir);
+          else if (pick === 'Open Results') this.hooks.openResults(r.runDir);
+        });
     }
   }
 
@@ -238,7 +255,11 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     return { extensionPath: this.context.extensionPath, execPath: process.execPath, env: process.env };
   }
 
-  private launch(args: string[], nodePath: string | undefined, o: { kind: 'run' | 'resume'; runsRoot?: string; record?: RunRecord; cwd: string }): Launch | undefined {
+  private launch(
+    args: string[],
+    nodePath: string | undefined,
+    o: { kind: 'run' | 'resume'; runsRoot?: string; record?: RunRecord; cwd: string },
+  ): Launch | undefined {
     const l = cliLaunch(this.host(), nodePath, args);
     const logDir = path.join(this.context.logUri.fsPath, 'searches');
     fs.mkdirSync(logDir, { recursive: true });
@@ -250,7 +271,13 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     let child: ChildProcess;
     try {
       this.log.info(`starting: ${[l.command, ...l.args].map(quote).join(' ')}`);
-      child = spawn(l.command, l.args, { cwd: fs.existsSync(o.cwd) ? o.cwd : undefined, env: l.env, stdio: ['ignore', out, err], detached: true, windowsHide: true });
+      child = spawn(l.command, l.args, {
+        cwd: fs.existsSync(o.cwd) ? o.cwd : undefined,
+        env: l.env,
+        stdio: ['ignore', out, err],
+        detached: true,
+        windowsHide: true,
+      });
     } finally {
       fs.closeSync(out);
       fs.closeSync(err);
@@ -270,7 +297,20 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     }
     let resolveBound!: (r: RunRecord | undefined) => void;
     const bound = new Promise<RunRecord | undefined>((resolve) => (resolveBound = resolve));
-    const launch: Launch = { child, pid: child.pid, stdout: new LineTail(outFile), stderrFile: errFile, stderr: new LineTail(errFile), stderrLines: [], runsRoot: o.runsRoot, kind: o.kind, stopRequested: false, exited, bound, resolveBound };
+    const launch: Launch = {
+      child,
+      pid: child.pid,
+      stdout: new LineTail(outFile),
+      stderrFile: errFile,
+      stderr: new LineTail(errFile),
+      stderrLines: [],
+      runsRoot: o.runsRoot,
+      kind: o.kind,
+      stopRequested: false,
+      exited,
+      bound,
+      resolveBound,
+    };
     this.launches.add(launch);
     if (o.record) {
       o.record.poll();
@@ -369,7 +409,9 @@ export class RunSupervisor implements RunController, vscode.Disposable {
         return;
       }
       const detail = lastLines(stderr, 4).join('\n') || why;
-      void vscode.window.showErrorMessage(`NAS Studio: the search did not start: ${detail.replace(/^nas-studio: /gm, '')}`, 'Show Log').then((p) => p && this.log.show(true));
+      void vscode.window
+        .showErrorMessage(`NAS Studio: the search did not start: ${detail.replace(/^nas-studio: /gm, '')}`, 'Show Log')
+        .then((p) => p && this.log.show(true));
       this.emitter.fire(undefined);
       return;
     }
@@ -381,32 +423,55 @@ export class RunSupervisor implements RunController, vscode.Disposable {
       this.followed.delete(r);
       this.emitter.fire(r);
       if (resumeNeedsForce(stderr)) {
-        void vscode.window.showWarningMessage(`NAS Studio: the spec of "${r.name}" changed since the run started, so its finished trials may not be comparable with new ones.`, { modal: true, detail: lastLines(stderr, 6).join('\n') }, 'Resume Anyway').then((p) => {
-          if (p) void this.resume(r.runDir, true);
-        });
-      } else void vscode.window.showErrorMessage(`NAS Studio: could not resume "${r.name}": ${lastLines(stderr, 3).join(' ').replace(/nas-studio: /g, '')}`, 'Show Log').then((p) => p && this.log.show(true));
+        void vscode.window
+          .showWarningMessage(
+            `NAS Studio: the spec of "${r.name}" changed since the run started, so its finished trials may not be comparable with new ones.`,
+            { modal: true, detail: lastLines(stderr, 6).join('\n') },
+            'Resume Anyway',
+          )
+          .then((p) => {
+            if (p) void this.resume(r.runDir, true);
+          });
+      } else
+        void vscode.window
+          .showErrorMessage(
+            `NAS Studio: could not resume "${r.name}": ${lastLines(stderr, 3)
+              .join(' ')
+              .replace(/nas-studio: /g, '')}`,
+            'Show Log',
+          )
+          .then((p) => p && this.log.show(true));
       return;
     }
     // A stop that came before the CLI installed its signal handler ends it by the signal itself.
-    const expected = code === 0 || code === EXIT_STOPPED || (code === 1 && r.tracker.state.finished?.reason === 'error') || (launch.stopRequested && signal === 'SIGTERM');
+    const expected =
+      code === 0 || code === EXIT_STOPPED || (code === 1 && r.tracker.state.finished?.reason === 'error') || (launch.stopRequested && signal === 'SIGTERM');
     this.ended(r, expected ? undefined : `the search process ended unexpectedly (${why})`);
     const finished = r.tracker.state.finished;
     if (code === 0) {
       const best = r.tracker.state.best();
       const counts = r.tracker.state.counts();
       const metric = r.tracker.state.started?.objective.metric ?? 'value';
-      void vscode.window.showInformationMessage(`NAS Studio: "${r.name}" finished: ${counts.completed} trials completed${best ? `, best ${metric} ${formatValue(best.value as number)} (trial ${best.trial})` : ''}.`, 'Open Results', 'Export Best Model').then((p) => {
-        if (p === 'Open Results') this.hooks.openResults(r.runDir);
-        else if (p === 'Export Best Model') void this.exportTrial(r.runDir, 'best');
-      });
+      void vscode.window
+        .showInformationMessage(
+          `NAS Studio: "${r.name}" finished: ${counts.completed} trials completed${best ? `, best ${metric} ${formatValue(best.value as number)} (trial ${best.trial})` : ''}.`,
+          'Open Results',
+          'Export Best Model',
+        )
+        .then((p) => {
+          if (p === 'Open Results') this.hooks.openResults(r.runDir);
+          else if (p === 'Export Best Model') void this.exportTrial(r.runDir, 'best');
+        });
     } else if (code === EXIT_STOPPED || (launch.stopRequested && finished?.reason === 'stopped')) {
       vscode.window.setStatusBarMessage(`$(debug-stop) NAS: "${r.name}" stopped; resume it any time`, 8000);
     } else {
       const detail = finished?.reason === 'error' && finished.message ? finished.message : lastLines(stderr, 4).join(' | ') || why;
-      void vscode.window.showErrorMessage(`NAS Studio: the search "${r.name}" failed: ${detail}. Finished trials are kept in the journal.`, 'Resume', 'Show Log').then((p) => {
-        if (p === 'Resume') void this.resume(r.runDir);
-        else if (p === 'Show Log') this.log.show(true);
-      });
+      void vscode.window
+        .showErrorMessage(`NAS Studio: the search "${r.name}" failed: ${detail}. Finished trials are kept in the journal.`, 'Resume', 'Show Log')
+        .then((p) => {
+          if (p === 'Resume') void this.resume(r.runDir);
+          else if (p === 'Show Log') this.log.show(true);
+        });
     }
   }
 
@@ -501,5 +566,11 @@ function quote(s: string): string {
 }
 
 function slug(s: string): string {
-  return s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 40) || 'model';
+  return (
+    s
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'model'
+  );
 }

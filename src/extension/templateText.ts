@@ -12,10 +12,27 @@ export interface Template {
 }
 
 export const TEMPLATES: readonly Template[] = [
-  { label: 'Synthetic images', detail: 'Generated 16x16 shapes: runs anywhere in about a minute, no downloads. Convolution blocks vs dense.', file: 'synthetic-shapes.nas.json' },
-  { label: 'Fashion-MNIST', detail: 'A small CNN space on the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist).', file: 'fashion-mnist.nas.json' },
-  { label: 'Cell-based (NAS-Bench-201 style)', detail: 'One cell whose edges each pick an operation, stacked in stages; evolution search.', file: 'cells.nas.json' },
-  { label: 'Tabular CSV', detail: 'An MLP over the numeric columns of a CSV file; a sample file is copied beside the spec.', file: 'tabular-csv.nas.json', data: ['data/sensors.csv'] },
+  {
+    label: 'Synthetic images',
+    detail: 'Generated 16x16 shapes: runs anywhere in about a minute, no downloads. Convolution blocks vs dense.',
+    file: 'synthetic-shapes.nas.json',
+  },
+  {
+    label: 'Fashion-MNIST',
+    detail: 'A small CNN space on the Fashion-MNIST IDX files (Debian package dataset-fashion-mnist).',
+    file: 'fashion-mnist.nas.json',
+  },
+  {
+    label: 'Cell-based (NAS-Bench-201 style)',
+    detail: 'One cell whose edges each pick an operation, stacked in stages; evolution search.',
+    file: 'cells.nas.json',
+  },
+  {
+    label: 'Tabular CSV',
+    detail: 'An MLP over the numeric columns of a CSV file; a sample file is copied beside the spec.',
+    file: 'tabular-csv.nas.json',
+    data: ['data/sensors.csv'],
+  },
 ];
 
 /**

@@ -179,14 +179,27 @@ export interface LogLine {
   message: string;
 }
 
-export type RunEvent = RunStarted | TrialStarted | TrialPromoted | EpochEnded | TrialCompleted | TrialFailed | TrialPruned | WeightsChanged | RunAnalysis | RunFinished | LogLine;
+export type RunEvent =
+  RunStarted | TrialStarted | TrialPromoted | EpochEnded | TrialCompleted | TrialFailed | TrialPruned | WeightsChanged | RunAnalysis | RunFinished | LogLine;
 
 export function isRunEvent(v: unknown): v is RunEvent {
   if (!v || typeof v !== 'object') return false;
   const t = (v as { type?: unknown }).type;
   return (
     typeof t === 'string' &&
-    ['run-started', 'trial-started', 'trial-promoted', 'epoch', 'trial-completed', 'trial-failed', 'trial-pruned', 'weights', 'analysis', 'run-finished', 'log'].includes(t) &&
+    [
+      'run-started',
+      'trial-started',
+      'trial-promoted',
+      'epoch',
+      'trial-completed',
+      'trial-failed',
+      'trial-pruned',
+      'weights',
+      'analysis',
+      'run-finished',
+      'log',
+    ].includes(t) &&
     typeof (v as { time?: unknown }).time === 'string'
   );
 }

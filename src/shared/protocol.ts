@@ -60,7 +60,15 @@ export type ToWorker = InitRequest | TrainRequest | EpochDecision | StopRequest;
 /** Worker -> orchestrator: initialised. */
 export interface Ready {
   method: 'ready';
-  params: { backend: BackendName; reason?: string; loadMs: number; inputShape: number[]; outputs: number; samples: { train: number; val: number }; pid: number };
+  params: {
+    backend: BackendName;
+    reason?: string;
+    loadMs: number;
+    inputShape: number[];
+    outputs: number;
+    samples: { train: number; val: number };
+    pid: number;
+  };
 }
 
 /** Worker -> orchestrator: initialisation failed (bad data, no backend); the run cannot go on. */
@@ -137,5 +145,10 @@ export function isToWorker(m: unknown): m is ToWorker {
 }
 
 export function isFromWorker(m: unknown): m is FromWorker {
-  return !!m && typeof m === 'object' && FROM_WORKER.has((m as { method?: string }).method ?? '') && ((m as { method: string }).method === 'stop' || typeof (m as { params?: unknown }).params === 'object');
+  return (
+    !!m &&
+    typeof m === 'object' &&
+    FROM_WORKER.has((m as { method?: string }).method ?? '') &&
+    ((m as { method: string }).method === 'stop' || typeof (m as { params?: unknown }).params === 'object')
+  );
 }

@@ -152,7 +152,12 @@ async function packageExtension() {
   let r;
   if (pkg.scripts?.package) {
     r = await run(npm, ['run', 'package'], { cwd: root, env: process.env, timeoutMs: 180_000 });
-    if (r.code !== 0) return { devPath: root, how: 'extensionDevelopmentPath, since npm run package failed', packageError: new Error(`npm run package failed (${r.code}):\n${r.out.trim().split('\n').slice(-15).join('\n')}`) };
+    if (r.code !== 0)
+      return {
+        devPath: root,
+        how: 'extensionDevelopmentPath, since npm run package failed',
+        packageError: new Error(`npm run package failed (${r.code}):\n${r.out.trim().split('\n').slice(-15).join('\n')}`),
+      };
     const vsix = fs
       .readdirSync(root)
       .filter((f) => f.endsWith('.vsix'))
@@ -165,7 +170,11 @@ async function packageExtension() {
   const vsce = path.join(root, 'node_modules', '.bin', 'vsce');
   if (fs.existsSync(vsce)) {
     const vsix = path.join(tmpRoot, `${pkg.name}.vsix`);
-    r = await run(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], { cwd: root, env: process.env, timeoutMs: 180_000 });
+    r = await run(vsce, ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', vsix], {
+      cwd: root,
+      env: process.env,
+      timeoutMs: 180_000,
+    });
     if (r.code !== 0) throw new Error(`vsce package failed:\n${r.out}`);
     return { vsix, how: 'vsce package' };
   }
@@ -206,8 +215,17 @@ async function step(name, fn, { timeoutMs = 60_000, wb } = {}) {
   }
 }
 
-const slug = (s) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60);
-const indent = (s) => String(s).split('\n').map((l) => `     ${l}`).join('\n');
+const slug = (s) =>
+  s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 60);
+const indent = (s) =>
+  String(s)
+    .split('\n')
+    .map((l) => `     ${l}`)
+    .join('\n');
 
 /** A code-server with its own sandbox and a browser page on it. `payload` runs extension-host tests. */
 async function openVSCode(name, { workspace, vsix, payload }) {

@@ -123,14 +123,17 @@ const cellCases: Case[] = [
     input: [7, 7, 2],
     outputs: 1,
     task: 'regression',
-    arch: cellArch([
-      [0, 1, 'none'],
-      [0, 2, 'none'],
-      [1, 2, 'none'],
-      [0, 3, 'skip'],
-      [1, 3, 'none'],
-      [2, 3, 'none'],
-    ], { cells: 2, stages: 3, channels: 3 }),
+    arch: cellArch(
+      [
+        [0, 1, 'none'],
+        [0, 2, 'none'],
+        [1, 2, 'none'],
+        [0, 3, 'skip'],
+        [1, 3, 'none'],
+        [2, 3, 'none'],
+      ],
+      { cells: 2, stages: 3, channels: 3 },
+    ),
   },
   {
     name: 'parallel skips into one node, 1 stage, 3 nodes',
@@ -233,7 +236,10 @@ describe('buildModel', () => {
         assert.deepEqual(weightsOf(b), wa, c.name);
         const wd = weightsOf(d);
         // kernels differ (biases and BN statistics start equal whatever the seed)
-        assert.ok(wd.some((w, i) => w.some((v, j) => v !== wa[i][j])), `${c.name}: seed has no effect`);
+        assert.ok(
+          wd.some((w, i) => w.some((v, j) => v !== wa[i][j])),
+          `${c.name}: seed has no effect`,
+        );
         // layers must not share a seed: two same-shaped kernels would then be equal
         const kernels = a.weights.filter((w) => /kernel/.test(w.name)).map((w) => w.read().dataSync().join());
         assert.equal(new Set(kernels).size, kernels.length, `${c.name}: two kernels are identical`);
@@ -255,7 +261,10 @@ describe('buildModel', () => {
       [2, 3, 'none'],
     ]);
     const before = tf.memory().numTensors;
-    assert.throws(() => buildModel(arch, [8, 8, 3], 2, 'classification', 1), (e: unknown) => e instanceof BuildError && /no path/.test(e.message));
+    assert.throws(
+      () => buildModel(arch, [8, 8, 3], 2, 'classification', 1),
+      (e: unknown) => e instanceof BuildError && /no path/.test(e.message),
+    );
     assert.equal(tf.memory().numTensors, before, 'a failed build must not leave weights behind');
   });
 

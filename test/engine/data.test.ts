@@ -35,7 +35,12 @@ describe('data tensors', () => {
     assert.deepEqual(Array.from(firstOfRow(t.trainX)), Array.from(d.train));
     assert.deepEqual(Array.from(firstOfRow(t.valX)), Array.from(d.val));
     const y = t.trainY.arraySync() as number[][];
-    y.forEach((row, i) => assert.deepEqual(row, [0, 1, 2].map((k) => (k === d.y[d.train[i]] ? 1 : 0))));
+    y.forEach((row, i) =>
+      assert.deepEqual(
+        row,
+        [0, 1, 2].map((k) => (k === d.y[d.train[i]] ? 1 : 0)),
+      ),
+    );
     t.dispose();
     t.dispose();
     assert.equal(tf.memory().numTensors, base);
@@ -46,7 +51,10 @@ describe('data tensors', () => {
     const d = indexed(8, true);
     const t = createDataTensors(d);
     assert.deepEqual(t.trainY.shape, [6, 1]);
-    assert.deepEqual(Array.from(t.valY.dataSync()), Array.from(d.val, (i) => i / 2));
+    assert.deepEqual(
+      Array.from(t.valY.dataSync()),
+      Array.from(d.val, (i) => i / 2),
+    );
     t.dispose();
     assert.equal(tf.memory().numTensors, base);
   });
@@ -70,7 +78,10 @@ describe('data tensors', () => {
     };
     const a = epoch(1);
     assert.deepEqual(a.sizes, [8, 8, 8, 6]);
-    assert.deepEqual([...a.seen].sort((p, q) => p - q), Array.from(d.train));
+    assert.deepEqual(
+      [...a.seen].sort((p, q) => p - q),
+      Array.from(d.train),
+    );
     assert.notDeepEqual(a.seen, Array.from(d.train), 'shuffled');
     assert.deepEqual(epoch(1).seen, a.seen);
     assert.notDeepEqual(epoch(2).seen, a.seen);

@@ -71,8 +71,9 @@ before(async () => {
 });
 
 describe('registration', () => {
-  it('replaces wasm\'s MaxPoolGrad, Sum, BatchMatMul, Conv2D, Identity and Cast', () => {
-    for (const c of [maxPoolGradConfig, sumConfig, batchMatMulConfig, conv2DConfig, identityConfig, castConfig]) assert.equal(tf.getKernel(c.kernelName, 'wasm')?.kernelFunc, c.kernelFunc, c.kernelName);
+  it("replaces wasm's MaxPoolGrad, Sum, BatchMatMul, Conv2D, Identity and Cast", () => {
+    for (const c of [maxPoolGradConfig, sumConfig, batchMatMulConfig, conv2DConfig, identityConfig, castConfig])
+      assert.equal(tf.getKernel(c.kernelName, 'wasm')?.kernelFunc, c.kernelFunc, c.kernelName);
   });
 });
 
@@ -99,12 +100,23 @@ describe('MaxPoolGrad matches cpu, ties included', () => {
       it(label, async () => {
         const y = await on('cpu', () => [tf.maxPool(tf.tensor4d(xData, shape as [number, number, number, number]), f, s, pad as 'same')]);
         const dyData = h.data(y[0].shape);
-        await compare(label, () => {
-          const x = tf.tensor4d(xData, shape as [number, number, number, number]);
-          return [tf.grad((a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, f, s, pad as 'same').mul(tf.tensor(dyData, y[0].shape)).sum())(x)];
-          // Exact where windows do not overlap; where they do, the cpu adds in double precision and we in
-          // float32, so sums may differ in the last bit. A gradient sent to the wrong pixel is off by ~1.
-        }, s[0] >= f[0] && s[1] >= f[1] ? 0 : 1e-6);
+        await compare(
+          label,
+          () => {
+            const x = tf.tensor4d(xData, shape as [number, number, number, number]);
+            return [
+              tf.grad((a: tf.Tensor) =>
+                tf
+                  .maxPool(a as tf.Tensor4D, f, s, pad as 'same')
+                  .mul(tf.tensor(dyData, y[0].shape))
+                  .sum(),
+              )(x),
+            ];
+            // Exact where windows do not overlap; where they do, the cpu adds in double precision and we in
+            // float32, so sums may differ in the last bit. A gradient sent to the wrong pixel is off by ~1.
+          },
+          s[0] >= f[0] && s[1] >= f[1] ? 0 : 1e-6,
+        );
       });
     }
   }
@@ -113,17 +125,28 @@ describe('MaxPoolGrad matches cpu, ties included', () => {
     const shape: [number, number, number, number] = [1, 4, 4, 5];
     const xData = h.data(shape);
     // Window (0,0) all -Infinity in channel 0, all NaN in channel 1, NaN then a value in channel 2.
-    for (const [r, c] of [[0, 0], [0, 1], [1, 0], [1, 1]]) {
+    for (const [r, c] of [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ]) {
       xData[(r * 4 + c) * 5] = -Infinity;
       xData[(r * 4 + c) * 5 + 1] = NaN;
     }
     xData[2] = NaN;
     const dyData = h.data([1, 2, 2, 5]);
-    await compare('-Infinity and NaN windows', () => [
-      tf.engine().runKernel(tf.MaxPoolGrad, { dy: tf.tensor4d(dyData, [1, 2, 2, 5]), input: tf.tensor4d(xData, shape), output: tf.zeros([1, 2, 2, 5]) }, {
-        filterSize: 2, strides: 2, pad: 'valid',
-      } as unknown as tf.NamedAttrMap) as tf.Tensor,
-    ], 0);
+    await compare(
+      '-Infinity and NaN windows',
+      () => [
+        tf.engine().runKernel(tf.MaxPoolGrad, { dy: tf.tensor4d(dyData, [1, 2, 2, 5]), input: tf.tensor4d(xData, shape), output: tf.zeros([1, 2, 2, 5]) }, {
+          filterSize: 2,
+          strides: 2,
+          pad: 'valid',
+        } as unknown as tf.NamedAttrMap) as tf.Tensor,
+      ],
+      0,
+    );
   });
 });
 
@@ -144,11 +167,31 @@ describe('Sum matches cpu', () => {
     const label = `sum of ${shape.join('x')} over ${axis}${keepDims ? ', keepDims' : ''}`;
     it(label, () => compare(label, () => [tf.sum(tf.tensor(xData, shape), axis, keepDims)]));
   }
-  it('int32 goes to wasm\'s own kernel', () => compare('int32', () => [tf.sum(tf.tensor([[1, 2], [3, 4]], [2, 2], 'int32'), 0).toFloat()]));
+  it("int32 goes to wasm's own kernel", () =>
+    compare('int32', () => [
+      tf
+        .sum(
+          tf.tensor(
+            [
+              [1, 2],
+              [3, 4],
+            ],
+            [2, 2],
+            'int32',
+          ),
+          0,
+        )
+        .toFloat(),
+    ]));
 });
 
 describe('BatchMatMul matches cpu with transposed operands', () => {
-  for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+  for (const [ta, tb] of [
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ] as const) {
     for (const batch of [[], [3], [2, 2]]) {
       // Widths that fill whole GEMM panels (our path) and widths that do not (XNNPACK's).
       const [m, k, n] = [h.int(1, 19), h.int(1, 23), batch.length === 1 ? h.int(1, 17) : 8 * h.int(1, 3)];
@@ -161,11 +204,21 @@ describe('BatchMatMul matches cpu with transposed operands', () => {
   }
   it('broadcasts a rank-2 operand over a batch', () => {
     const [aData, bData] = [h.data([3, 5, 7]), h.data([7, 16])];
-    return compare('broadcast', () => [tf.matMul(tf.tensor(aData, [3, 5, 7]), tf.tensor(bData, [7, 16])), tf.matMul(tf.tensor(bData, [7, 16]), tf.tensor(aData, [3, 5, 7]), true, true)]);
+    return compare('broadcast', () => [
+      tf.matMul(tf.tensor(aData, [3, 5, 7]), tf.tensor(bData, [7, 16])),
+      tf.matMul(tf.tensor(bData, [7, 16]), tf.tensor(aData, [3, 5, 7]), true, true),
+    ]);
   });
-  it('a dense layer\'s gradients', () => {
+  it("a dense layer's gradients", () => {
     const [x, w, dy] = [h.data([16, 50]), h.data([50, 12]), h.data([16, 12])];
-    return compare('dense grads', () => tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b).mul(tf.tensor(dy, [16, 12])).sum())([tf.tensor(x, [16, 50]), tf.tensor(w, [50, 12])]));
+    return compare('dense grads', () =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf
+          .matMul(a, b)
+          .mul(tf.tensor(dy, [16, 12]))
+          .sum(),
+      )([tf.tensor(x, [16, 50]), tf.tensor(w, [50, 12])]),
+    );
   });
 });
 
@@ -191,7 +244,10 @@ describe('Conv2DBackpropFilter on the SIMD GEMM matches cpu', () => {
       const dyData = h.data(y[0].shape);
       await compare(label, () => [
         tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: tf.tensor4d(xData, xShape), dy: tf.tensor(dyData, y[0].shape) }, {
-          strides: s, pad, dataFormat: 'NHWC', filterShape: [...k, ci, co],
+          strides: s,
+          pad,
+          dataFormat: 'NHWC',
+          filterShape: [...k, ci, co],
         } as unknown as tf.NamedAttrMap) as tf.Tensor,
       ]);
     });
@@ -204,7 +260,18 @@ describe('3x3 stride-1 convolutions on Winograd F(2x2,3x3) match cpu', () => {
     { n: 2, hw: [14, 14], ci: 32, co: 64, pad: 'same' },
     { n: 3, hw: [7, 9], ci: 8, co: 12, pad: 'same' },
     { n: 1, hw: [11, 6], ci: 16, co: 8, pad: 'valid' },
-    { n: 2, hw: [5, 5], ci: 12, co: 20, pad: [[0, 0], [2, 0], [0, 1], [0, 0]] },
+    {
+      n: 2,
+      hw: [5, 5],
+      ci: 12,
+      co: 20,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [0, 1],
+        [0, 0],
+      ],
+    },
     { n: 1, hw: [3, 3], ci: 8, co: 8, pad: 'valid' },
   ];
   for (const { n, hw, ci, co, pad } of cases) {
@@ -261,12 +328,18 @@ describe('Identity shares the buffer instead of copying it', () => {
 });
 
 describe('training data on wasm', () => {
-  it('is written straight into the heap, identical to the cpu backend\'s upload, and freed with the tensors', async () => {
+  it("is written straight into the heap, identical to the cpu backend's upload, and freed with the tensors", async () => {
     const inputShape = [3, 2, 2];
     const count = 11;
     const data = {
-      x: h.data([count, ...inputShape]), y: Int32Array.from({ length: count }, (_, i) => i % 4), inputShape, task: 'classification' as const,
-      classes: 4, train: Int32Array.from([0, 2, 3, 5, 7, 8, 10]), val: Int32Array.from([1, 4, 6, 9]), count,
+      x: h.data([count, ...inputShape]),
+      y: Int32Array.from({ length: count }, (_, i) => i % 4),
+      inputShape,
+      task: 'classification' as const,
+      classes: 4,
+      train: Int32Array.from([0, 2, 3, 5, 7, 8, 10]),
+      val: Int32Array.from([1, 4, 6, 9]),
+      count,
     };
     const upload = async (backend: 'cpu' | 'wasm') => {
       assert.ok(await tf.setBackend(backend));
@@ -286,7 +359,13 @@ describe('SIMD GEMM', () => {
     assert.ok(await tf.setBackend('wasm'));
     const backend = tf.backend();
     const k = simd(backend);
-    for (const [m, kk, n] of [[1, 1, 8], [5, 7, 16], [13, 33, 24], [4, 4, 8], [31, 130, 40]]) {
+    for (const [m, kk, n] of [
+      [1, 1, 8],
+      [5, 7, 16],
+      [13, 33, 24],
+      [4, 4, 8],
+      [31, 130, 40],
+    ]) {
       const a = h.data([m, kk]);
       const b = h.data([kk, n]);
       const c0 = h.data([m, n]);
@@ -304,7 +383,11 @@ describe('SIMD GEMM', () => {
           if (transposed) k.gemmT(addr(backend, ta), m * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
           else k.gemm(addr(backend, ta), kk * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
           const got = tc.dataSync();
-          for (let i = 0; i < want.length; i++) assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `${m}x${kk}x${n}${transposed ? ' (A^T)' : ''}: element ${i} is ${got[i]}, want ${want[i]}`);
+          for (let i = 0; i < want.length; i++)
+            assert.ok(
+              Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])),
+              `${m}x${kk}x${n}${transposed ? ' (A^T)' : ''}: element ${i} is ${got[i]}, want ${want[i]}`,
+            );
         } finally {
           packed.free();
           tf.dispose([ta, tb, tc]);

@@ -55,8 +55,18 @@ async function compare(label: string, fn: () => tf.Tensor[], reference: () => tf
   actual.forEach((a, i) => assertClose(a, expected[i], `${label} #${i}`));
 }
 
-const kernels: Array<[number, number]> = [[1, 1], [2, 2], [3, 3], [4, 4], [3, 2], [2, 5]];
-const stridesList: Array<[number, number]> = [[1, 1], [2, 2]];
+const kernels: Array<[number, number]> = [
+  [1, 1],
+  [2, 2],
+  [3, 3],
+  [4, 4],
+  [3, 2],
+  [2, 5],
+];
+const stridesList: Array<[number, number]> = [
+  [1, 1],
+  [2, 2],
+];
 const pads: Pad[] = ['same', 'valid'];
 
 before(async () => {
@@ -88,9 +98,42 @@ describe('conv2d gradients match cpu', () => {
   const cases: Array<{ k: [number, number]; s: [number, number]; pad: Pad }> = [];
   for (const k of kernels) for (const s of stridesList) for (const pad of pads) cases.push({ k, s, pad });
   cases.push({ k: [3, 3], s: [2, 1], pad: 'same' }, { k: [2, 3], s: [1, 2], pad: 'valid' });
-  cases.push({ k: [3, 3], s: [1, 1], pad: 1 }, { k: [3, 2], s: [2, 2], pad: [[0, 0], [2, 0], [1, 1], [0, 0]] });
+  cases.push(
+    { k: [3, 3], s: [1, 1], pad: 1 },
+    {
+      k: [3, 2],
+      s: [2, 2],
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 1],
+        [0, 0],
+      ],
+    },
+  );
   // Pads wider than the kernel: the input gradient's own padding goes negative and must crop.
-  cases.push({ k: [3, 3], s: [1, 1], pad: [[0, 0], [3, 1], [0, 4], [0, 0]] }, { k: [2, 3], s: [2, 2], pad: [[0, 0], [4, 0], [3, 2], [0, 0]] });
+  cases.push(
+    {
+      k: [3, 3],
+      s: [1, 1],
+      pad: [
+        [0, 0],
+        [3, 1],
+        [0, 4],
+        [0, 0],
+      ],
+    },
+    {
+      k: [2, 3],
+      s: [2, 2],
+      pad: [
+        [0, 0],
+        [4, 0],
+        [3, 2],
+        [0, 0],
+      ],
+    },
+  );
 
   for (const { k, s, pad } of cases) {
     const n = int(1, 3);
@@ -107,18 +150,26 @@ describe('conv2d gradients match cpu', () => {
         const x = tf.tensor4d(xData, [n, h, w, ci]);
         const f = tf.tensor4d(fData, [...k, ci, co]);
         const dy = tf.tensor(dyData, outShape[0].shape);
-        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad).mul(dy).sum());
+        const grads = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf
+            .conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad)
+            .mul(dy)
+            .sum(),
+        );
         return grads([x, f]);
       });
     });
   }
 
-  it('NCHW input gradient falls back to wasm\'s own kernel', async () => {
+  it("NCHW input gradient falls back to wasm's own kernel", async () => {
     const dyData = randomData([2, 4, 3, 4]);
     const fData = randomData([3, 3, 3, 4]);
     await compare('NCHW', () => [
       tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: tf.tensor4d(dyData, [2, 4, 3, 4]), filter: tf.tensor4d(fData, [3, 3, 3, 4]) }, {
-        strides: 2, pad: 'same', dataFormat: 'NCHW', inputShape: [2, 3, 6, 7],
+        strides: 2,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        inputShape: [2, 3, 6, 7],
       } as unknown as tf.NamedAttrMap) as tf.Tensor,
     ]);
   });
@@ -127,8 +178,15 @@ describe('conv2d gradients match cpu', () => {
     const xData = randomData([2, 4, 5, 6]);
     const fData = randomData([3, 3, 3, 6]);
     await compare('conv2dTranspose', () => {
-      const f = (x: tf.Tensor, w: tf.Tensor) => tf.conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 9, 3], 2, 'same').square().sum();
-      return [f(tf.tensor4d(xData, [2, 4, 5, 6]), tf.tensor4d(fData, [3, 3, 3, 6])), ...tf.grads(f)([tf.tensor4d(xData, [2, 4, 5, 6]), tf.tensor4d(fData, [3, 3, 3, 6])])];
+      const f = (x: tf.Tensor, w: tf.Tensor) =>
+        tf
+          .conv2dTranspose(x as tf.Tensor4D, w as tf.Tensor4D, [2, 8, 9, 3], 2, 'same')
+          .square()
+          .sum();
+      return [
+        f(tf.tensor4d(xData, [2, 4, 5, 6]), tf.tensor4d(fData, [3, 3, 3, 6])),
+        ...tf.grads(f)([tf.tensor4d(xData, [2, 4, 5, 6]), tf.tensor4d(fData, [3, 3, 3, 6])]),
+      ];
     });
   });
 
@@ -138,7 +196,10 @@ describe('conv2d gradients match cpu', () => {
     const bData = randomData([5]);
     await compare('fused', () => {
       const f = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) =>
-        tf.fused.conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 2, pad: 'same', activation: 'relu' }).square().sum();
+        tf.fused
+          .conv2d({ x: x as tf.Tensor4D, filter: w as tf.Tensor4D, bias: b, strides: 2, pad: 'same', activation: 'relu' })
+          .square()
+          .sum();
       return tf.grads(f)([tf.tensor4d(xData, [2, 7, 6, 3]), tf.tensor4d(fData, [3, 3, 3, 5]), tf.tensor1d(bData)]);
     });
   });
@@ -192,7 +253,17 @@ describe('depthwise kernels called directly (dilations, explicit pads) match cpu
     { k: [3, 2], d: [2, 3], pad: 'valid', m: 2 },
     { k: [2, 3], d: [3, 1], pad: 'valid', m: 1 },
     { k: [4, 3], d: [2, 2], pad: 1, m: 1 },
-    { k: [3, 3], d: [1, 1], pad: [[0, 0], [0, 2], [1, 0], [0, 0]], m: 2 },
+    {
+      k: [3, 3],
+      d: [1, 1],
+      pad: [
+        [0, 0],
+        [0, 2],
+        [1, 0],
+        [0, 0],
+      ],
+      m: 2,
+    },
   ];
   for (const { k, d, pad, m } of cases) {
     const [n, c] = [int(1, 3), int(1, 4)];
@@ -217,7 +288,9 @@ describe('depthwise kernels called directly (dilations, explicit pads) match cpu
         () => [
           tf.stridedSlice(
             run(tf.DepthwiseConv2dNativeBackpropFilter, { x: x(), dy: dy() }, { dilations: 1, filterShape: spread.shape }),
-            [0, 0, 0, 0], spread.shape, [d[0], d[1], 1, 1],
+            [0, 0, 0, 0],
+            spread.shape,
+            [d[0], d[1], 1, 1],
           ),
           run(tf.DepthwiseConv2dNativeBackpropInput, { dy: dy(), filter: tf.tensor(spread.data, spread.shape) }, { dilations: 1, inputShape: [n, h, w, c] }),
         ],
@@ -237,8 +310,13 @@ describe('a small conv net trains on wasm', () => {
         tf.layers.conv2d({ inputShape: [8, 8, 2], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: seeded(1) }),
         tf.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, padding: 'valid', activation: 'relu', depthwiseInitializer: seeded(2) }),
         tf.layers.separableConv2d({
-          filters: 6, kernelSize: 2, strides: 2, padding: 'same', activation: 'relu',
-          depthwiseInitializer: seeded(3), pointwiseInitializer: seeded(4),
+          filters: 6,
+          kernelSize: 2,
+          strides: 2,
+          padding: 'same',
+          activation: 'relu',
+          depthwiseInitializer: seeded(3),
+          pointwiseInitializer: seeded(4),
         }),
         tf.layers.maxPooling2d({ poolSize: 2 }),
         tf.layers.flatten(),

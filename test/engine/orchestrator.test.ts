@@ -62,7 +62,15 @@ test('a search runs to its budget; the best trial exports and scores what the jo
 
   const out = path.join(ws.dir, 'exported');
   const logs: string[] = [];
-  assert.equal(await main(['export', outcome.runDir, '--best', '--out', out], (s) => logs.push(s), (s) => logs.push(s)), 0, logs.join('\n'));
+  assert.equal(
+    await main(
+      ['export', outcome.runDir, '--best', '--out', out],
+      (s) => logs.push(s),
+      (s) => logs.push(s),
+    ),
+    0,
+    logs.join('\n'),
+  );
   assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'architecture.json', 'model.json', 'weights.bin']);
   const model = await loadModel(out);
   // The exported weights are the best epoch's: re-evaluating on the same validation split gives the same value.
@@ -85,7 +93,10 @@ test('SIGKILL of the orchestrator mid-run: resume loses and repeats no completed
     s.training = { learningRate: 0.01, batchSize: 16, epochs: 3 };
     s.search = { ...s.search, budget: { trials: 8 } };
   });
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'run', ws.file, '--json', '--parallel', '2'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli/main.ts'), 'run', ws.file, '--json', '--parallel', '2'], {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let runDir = '';
   let completed = 0;
   let buf = '';
@@ -117,7 +128,11 @@ test('SIGKILL of the orchestrator mid-run: resume loses and repeats no completed
   assert.ok(lock, 'the lock of the killed run is still there');
 
   const out: string[] = [];
-  const code = await main(['resume', runDir, '--json'], (s) => out.push(s), (s) => out.push(s));
+  const code = await main(
+    ['resume', runDir, '--json'],
+    (s) => out.push(s),
+    (s) => out.push(s),
+  );
   assert.equal(code, 0, out.join('\n'));
   const { events } = readJournal(runPaths(runDir).journal);
   const after = RunState.from(events);
@@ -168,7 +183,7 @@ test('SIGKILL of a worker mid-trial: the trial is retried once, then the search 
   fs.rmSync(ws.dir, { recursive: true, force: true });
 });
 
-test('with retries 0 a killed worker\'s trial is recorded as failed and the search goes on', async () => {
+test("with retries 0 a killed worker's trial is recorded as failed and the search goes on", async () => {
   const ws = workspace((s) => {
     s.training = { learningRate: 0.01, batchSize: 32, epochs: 2 };
     s.search = { ...s.search, budget: { trials: 3 }, retries: 0 };
@@ -216,6 +231,11 @@ test('resume refuses a spec whose space changed, naming the change; --force cont
   assert.equal(await main(['resume', runDir, '--force', '--json'], io, io), 0, out.join('\n'));
   const st = state(runDir);
   assert.equal(st.counts().completed, 2);
-  assert.deepEqual((st.trials.get(1)?.config.arch as { layers: { type: string; units?: number }[] }).layers.filter((l) => l.type === 'dense').map((l) => [32, 64].includes(l.units!)), [true]);
+  assert.deepEqual(
+    (st.trials.get(1)?.config.arch as { layers: { type: string; units?: number }[] }).layers
+      .filter((l) => l.type === 'dense')
+      .map((l) => [32, 64].includes(l.units!)),
+    [true],
+  );
   fs.rmSync(ws.dir, { recursive: true, force: true });
 });

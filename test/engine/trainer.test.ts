@@ -56,7 +56,10 @@ describe('train', () => {
     const best = r.history[r.bestEpoch];
     assert.equal(r.value, best.val_accuracy);
     assert.ok(best.val_accuracy! > 0.8, `val_accuracy ${best.val_accuracy}`);
-    assert.ok(r.history.every((m) => m.val_accuracy! <= best.val_accuracy!), 'bestEpoch is the max of val_accuracy');
+    assert.ok(
+      r.history.every((m) => m.val_accuracy! <= best.val_accuracy!),
+      'bestEpoch is the max of val_accuracy',
+    );
     assert.ok(r.history.at(-1)!.loss < r.history[0].loss, 'loss went down');
   });
 
@@ -133,7 +136,12 @@ describe('train', () => {
       const cell = i % 2 === 1;
       const model = cell ? buildModel(conv, [4, 4, 1], 2, 'classification', i) : buildModel(mlp, [4], 3, 'classification', i);
       try {
-        await train(model, cell ? imgData : data, { optimizer, learningRate: 0.01, batchSize: 8, epochs: 2 }, { seed: i, onEpoch: () => (i === 4 ? 'prune' : 'continue') });
+        await train(
+          model,
+          cell ? imgData : data,
+          { optimizer, learningRate: 0.01, batchSize: 8, epochs: 2 },
+          { seed: i, onEpoch: () => (i === 4 ? 'prune' : 'continue') },
+        );
       } finally {
         model.dispose();
       }
@@ -192,7 +200,10 @@ describe('modelio', () => {
         assert.equal(json.format, 'layers-model');
         assert.equal(json.convertedBy, null);
         assert.match(json.generatedBy, /TensorFlow\.js/);
-        assert.deepEqual(json.weightsManifest.map((g: { paths: string[] }) => g.paths), [[WEIGHTS_FILE]]);
+        assert.deepEqual(
+          json.weightsManifest.map((g: { paths: string[] }) => g.paths),
+          [[WEIGHTS_FILE]],
+        );
         const bytes = json.weightsManifest[0].weights.reduce((s: number, w: { shape: number[] }) => s + 4 * w.shape.reduce((a, b) => a * b, 1), 0);
         assert.equal(fs.statSync(path.join(dir, WEIGHTS_FILE)).size, bytes);
 
@@ -213,7 +224,10 @@ describe('modelio', () => {
           try {
             const [a, b] = tf.tidy(() => [model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor].map((t) => t.dataSync()));
             assert.deepEqual(b, a);
-            assert.deepEqual(loaded.layers.map((l) => l.name), model.layers.map((l) => l.name));
+            assert.deepEqual(
+              loaded.layers.map((l) => l.name),
+              model.layers.map((l) => l.name),
+            );
           } finally {
             loaded.dispose();
           }

@@ -16,7 +16,14 @@ const root = path.join(__dirname, '..', '..');
 
 test('50 trials in one worker: tensors back at baseline after each, failures included', async () => {
   const spec = jsonc.parse(fs.readFileSync(path.join(root, 'test/fixtures/specs/tiny.nas.json'), 'utf8')) as NasSpec;
-  const cell = { type: 'cell', nodes: 3, operations: ['none', 'skip', 'conv1x1', 'avgPool3x3'], channels: 2, cells: 1, stages: 2 } as unknown as NasSpec['architecture'];
+  const cell = {
+    type: 'cell',
+    nodes: 3,
+    operations: ['none', 'skip', 'conv1x1', 'avgPool3x3'],
+    channels: 2,
+    cells: 1,
+    stages: 2,
+  } as unknown as NasSpec['architecture'];
   const rng = new Rng(9);
   const results: TrialResult['params'][] = [];
   let ready!: () => void;
@@ -28,7 +35,8 @@ test('50 trials in one worker: tensors back at baseline after each, failures inc
     (h, m: FromWorker) => {
       if (m.method === 'ready') ready();
       if (m.method === 'init-failed') assert.fail(m.params.error);
-      if (m.method === 'epoch') h.send({ method: 'decision', params: { trial: m.params.trial, epoch: m.params.epoch, decision: m.params.trial % 7 === 3 ? 'prune' : 'continue' } });
+      if (m.method === 'epoch')
+        h.send({ method: 'decision', params: { trial: m.params.trial, epoch: m.params.epoch, decision: m.params.trial % 7 === 3 ? 'prune' : 'continue' } });
       if (m.method === 'result') onResult(m.params);
     },
     () => {},

@@ -34,7 +34,10 @@ suite('commands and configuration', () => {
   });
 
   test('Check Search Space reports on the active spec', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'nas-json', content: '{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] } }' });
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'nas-json',
+      content: '{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] } }',
+    });
     await vscode.window.showTextDocument(doc);
     await vscode.commands.executeCommand('nasStudio.checkSearchSpace');
   });

@@ -28,7 +28,12 @@ suite('quick fixes, hover and CodeLens', () => {
     const doc = await open(SPEC);
     const diag = await waitFor('the reversed-bounds diagnostic', () => ours(doc.uri).find((d) => d.code === 'reversed-bounds'));
     assert.equal(diag.message, 'the lower bound 64 is greater than the upper bound 16');
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const swap = actions.find((a) => a.title === 'Swap the bounds to [16, 64]');
     assert.ok(swap?.edit, `no swap among: ${actions.map((a) => a.title).join(' | ')}`);
     assert.ok(swap.isPreferred);
@@ -38,9 +43,16 @@ suite('quick fixes, hover and CodeLens', () => {
   });
 
   test('the quick fix renames a misspelt property', async () => {
-    const doc = await open('{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] }, "trainig": {} }');
+    const doc = await open(
+      '{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] }, "trainig": {} }',
+    );
     const diag = await waitFor('the unknown-property diagnostic', () => ours(doc.uri).find((d) => d.code === 'unknown-property'));
-    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', doc.uri, diag.range, vscode.CodeActionKind.QuickFix.value);
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      doc.uri,
+      diag.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
     const rename = actions.find((a) => a.title === "Rename 'trainig' to 'training'");
     assert.ok(rename?.edit);
     assert.ok(await vscode.workspace.applyEdit(rename.edit));
@@ -66,7 +78,10 @@ suite('quick fixes, hover and CodeLens', () => {
       return l.length >= 2 && l;
     });
     const titles = lenses.map((l) => l.command?.title ?? '');
-    assert.ok(titles.some((t) => t.includes('Run search')), titles.join(' | '));
+    assert.ok(
+      titles.some((t) => t.includes('Run search')),
+      titles.join(' | '),
+    );
     const summary = titles.find((t) => t.includes('architectures'));
     assert.ok(summary, titles.join(' | '));
     assert.match(summary, /^147 architectures · .* weights · ~.* for 3 trials \(estimate\)$/);

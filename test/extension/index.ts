@@ -26,7 +26,11 @@ export async function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: LineReporter });
   // NAS_STUDIO_TEST_GREP narrows a run to matching tests, e.g. when the harness reruns one that failed.
   if (process.env.NAS_STUDIO_TEST_GREP) mocha.grep(process.env.NAS_STUDIO_TEST_GREP);
-  for (const f of fs.readdirSync(__dirname).filter((f) => f.endsWith('.test.js')).sort()) mocha.addFile(path.join(__dirname, f));
+  for (const f of fs
+    .readdirSync(__dirname)
+    .filter((f) => f.endsWith('.test.js'))
+    .sort())
+    mocha.addFile(path.join(__dirname, f));
   await new Promise<void>((resolve, reject) => {
     mocha.run((failures) => (failures ? reject(new Error(`${failures} NAS Studio extension test${failures > 1 ? 's' : ''} failed`)) : resolve()));
   });

@@ -18,7 +18,13 @@ suite('language mode and diagnostics', () => {
     assert.equal(doc.languageId, 'nas-json');
   });
 
-  for (const fixture of ['05-reversed-bounds.nas.json', '03-typo-field.nas.json', '14-unknown-optimizer.nas.json', '08-conv-after-flatten.nas.json', '01-syntax-missing-comma.nas.json']) {
+  for (const fixture of [
+    '05-reversed-bounds.nas.json',
+    '03-typo-field.nas.json',
+    '14-unknown-optimizer.nas.json',
+    '08-conv-after-flatten.nas.json',
+    '01-syntax-missing-comma.nas.json',
+  ]) {
     test(`diagnostics of ${fixture} match the checker exactly`, async () => {
       const file = path.join(root, 'test', 'fixtures', 'bad', fixture);
       const expected = expectations(fs.readFileSync(file, 'utf8'));
@@ -33,10 +39,16 @@ suite('language mode and diagnostics', () => {
   }
 
   test('diagnostics follow edits, debounced', async () => {
-    const doc = await vscode.workspace.openTextDocument({ language: 'nas-json', content: '{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] } }' });
+    const doc = await vscode.workspace.openTextDocument({
+      language: 'nas-json',
+      content: '{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] } }',
+    });
     await vscode.window.showTextDocument(doc);
     await new Promise((r) => setTimeout(r, 600));
-    assert.deepEqual(ours(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error), []);
+    assert.deepEqual(
+      ours(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error),
+      [],
+    );
     const edit = new vscode.WorkspaceEdit();
     const at = doc.getText().indexOf('"synthetic"');
     edit.replace(doc.uri, new vscode.Range(doc.positionAt(at), doc.positionAt(at + '"synthetic"'.length)), '"synthetc"');
@@ -71,15 +83,28 @@ suite('language mode and diagnostics', () => {
 
   test("VS Code's JSON service accepts comments and trailing commas, and validates against the schema", async () => {
     const file = path.join(tempDir(), 'commented.nas.json');
-    fs.writeFileSync(file, '// a comment\n{\n  "dataset": { "source": "synthetic" }, /* another */\n  "architecture": { "type": "sequential", "layers": [{ "type": "dense", "units": "many" },] },\n}\n');
+    fs.writeFileSync(
+      file,
+      '// a comment\n{\n  "dataset": { "source": "synthetic" }, /* another */\n  "architecture": { "type": "sequential", "layers": [{ "type": "dense", "units": "many" },] },\n}\n',
+    );
     const doc = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
     await vscode.window.showTextDocument(doc);
     // Its finding about "many" shows it has validated the file; none may be about the syntax the language allows.
-    const theirs = await waitFor('the JSON service to validate', () => {
-      const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source !== 'nas-studio');
-      return d.some((x) => x.range.start.line === 3) && d;
-    }, 30_000);
-    assert.deepEqual(theirs.filter((x) => /comment|trailing/i.test(x.message)).map((x) => x.message), []);
-    assert.ok(ours(doc.uri).some((x) => x.range.start.line === 3), 'the checker reports it too');
+    const theirs = await waitFor(
+      'the JSON service to validate',
+      () => {
+        const d = vscode.languages.getDiagnostics(doc.uri).filter((x) => x.source !== 'nas-studio');
+        return d.some((x) => x.range.start.line === 3) && d;
+      },
+      30_000,
+    );
+    assert.deepEqual(
+      theirs.filter((x) => /comment|trailing/i.test(x.message)).map((x) => x.message),
+      [],
+    );
+    assert.ok(
+      ours(doc.uri).some((x) => x.range.start.line === 3),
+      'the checker reports it too',
+    );
   });
 });

@@ -66,8 +66,21 @@ suite('running a search', () => {
     const file = path.join(dir, 'elsewhere.nas.json');
     fs.writeFileSync(file, spec(trials, epochs));
     const runs = path.join(dir, 'runs');
-    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'run', file, '--json', '--out', runs], { env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' }, stdio: 'ignore', detached: true });
-    const runDir = await waitFor('the run folder', () => fs.existsSync(runs) && fs.readdirSync(runs).map((d) => path.join(runs, d)).find((d) => fs.existsSync(path.join(d, 'lock.json'))), 60_000);
+    const child = spawn(process.execPath, [path.join(root, 'dist', 'cli.js'), 'run', file, '--json', '--out', runs], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: 'ignore',
+      detached: true,
+    });
+    const runDir = await waitFor(
+      'the run folder',
+      () =>
+        fs.existsSync(runs) &&
+        fs
+          .readdirSync(runs)
+          .map((d) => path.join(runs, d))
+          .find((d) => fs.existsSync(path.join(d, 'lock.json'))),
+      60_000,
+    );
     return { child, runDir };
   }
 
@@ -94,7 +107,11 @@ suite('running a search', () => {
     assert.ok(fs.existsSync(path.join(runDir, 'lock.json')), 'a killed process leaves its lock behind');
     const before = record.events.length;
     await api.supervisor.resume(runDir);
-    await waitFor('the resumed run to start', () => record.status === 'running' && record.events.slice(before).some((e) => e.type === 'run-started' && e.resumed), 60_000);
+    await waitFor(
+      'the resumed run to start',
+      () => record.status === 'running' && record.events.slice(before).some((e) => e.type === 'run-started' && e.resumed),
+      60_000,
+    );
     await api.supervisor.stop(runDir);
     await waitFor('the resumed run to stop', () => !record.live, 60_000);
     assert.equal(record.status, 'stopped', record.message);

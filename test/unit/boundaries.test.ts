@@ -25,7 +25,9 @@ function imports(file: string): string[] {
     .split('\n')
     .filter((l) => !/^\s*['"`]/.test(l))
     .join('\n');
-  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n]*?from\s+['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)|import\(['"]([^'"]+)['"]\)/g)].map((m) => m[1] ?? m[2] ?? m[3]);
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)[^'"\n]*?from\s+['"]([^'"]+)['"]|require\(['"]([^'"]+)['"]\)|import\(['"]([^'"]+)['"]\)/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3],
+  );
 }
 
 /** Which top-level area a relative import lands in. */
@@ -44,7 +46,11 @@ test('src/core imports only shared, itself, node builtins and pure libraries', (
   const allowed = new RegExp(`^(node:|ajv|jsonc-parser|(${builtinModules.join('|')})$)`);
   for (const f of sources('src/core')) {
     for (const s of imports(f)) {
-      if (s.startsWith('.')) assert.ok(['src/core', 'src/shared', 'schemas/nas.schema.json', 'schemas/editor-keywords.json'].includes(area(f, s)) || area(f, s).startsWith('src/core'), `${f} imports ${s}`);
+      if (s.startsWith('.'))
+        assert.ok(
+          ['src/core', 'src/shared', 'schemas/nas.schema.json', 'schemas/editor-keywords.json'].includes(area(f, s)) || area(f, s).startsWith('src/core'),
+          `${f} imports ${s}`,
+        );
       else assert.match(s, allowed, `${f} imports ${s}`);
     }
   }

@@ -78,7 +78,16 @@ describe('IDX', () => {
   });
 
   it('reads only the start of a large gzipped file for the header', () => {
-    const big = write('big.idx.gz', zlib.gzipSync(encodeIdx('uint8', [2000, 28, 28], new Uint8Array(2000 * 784).map((_, i) => i * 7))));
+    const big = write(
+      'big.idx.gz',
+      zlib.gzipSync(
+        encodeIdx(
+          'uint8',
+          [2000, 28, 28],
+          new Uint8Array(2000 * 784).map((_, i) => i * 7),
+        ),
+      ),
+    );
     const h = readIdxHeader(big);
     assert.deepEqual(h.dims, [2000, 28, 28]);
   });
@@ -138,7 +147,10 @@ describe('IDX datasets', () => {
   it('checks labels against task.classes and the declared input shape', () => {
     throwsData(() => loadDataset(spec(), { classes: 2 }, dir, 1), /label values up to 2, but task\.classes is 2/);
     assert.equal(loadDataset(spec(), { classes: 10 }, dir, 1).classes, 10);
-    throwsData(() => loadDataset(spec(), { inputShape: [4, 3, 2] }, dir, 1), /task\.inputShape \[4, 3, 2\] does not match the data: samples in ds-images\.idx have shape \[3, 4, 1\]/);
+    throwsData(
+      () => loadDataset(spec(), { inputShape: [4, 3, 2] }, dir, 1),
+      /task\.inputShape \[4, 3, 2\] does not match the data: samples in ds-images\.idx have shape \[3, 4, 1\]/,
+    );
     // same number of values: a reshape, e.g. images as flat vectors for a dense net
     assert.deepEqual(loadDataset(spec(), { inputShape: [12] }, dir, 1).inputShape, [12]);
   });
@@ -215,9 +227,15 @@ describe('CSV', () => {
     const d = loadDataset(spec, undefined, dir, 3);
     assert.deepEqual([d.inputShape, d.classes, d.classNames, d.count], [[2], 2, ['even', 'odd'], 40]);
     assert.deepEqual(probeDataset(spec, undefined, dir), { inputShape: [2], classes: 2, samples: 40 });
-    throwsData(() => probeDataset(spec, { classes: 3, inputShape: [3] }, dir), /task\.inputShape \[3\] does not match the data: samples in t\.csv have shape \[2\]/);
+    throwsData(
+      () => probeDataset(spec, { classes: 3, inputShape: [3] }, dir),
+      /task\.inputShape \[3\] does not match the data: samples in t\.csv have shape \[2\]/,
+    );
     write('t3.csv', 'f,kind\n1,a\n2,b\n3,c\n');
-    throwsData(() => loadDataset({ source: 'csv', path: 't3.csv' } as Dataset, { classes: 2 }, dir, 0), /t3\.csv has 3 distinct labels, but task\.classes is 2/);
+    throwsData(
+      () => loadDataset({ source: 'csv', path: 't3.csv' } as Dataset, { classes: 2 }, dir, 0),
+      /t3\.csv has 3 distinct labels, but task\.classes is 2/,
+    );
   });
 });
 
@@ -248,12 +266,18 @@ describe('synthetic generators', () => {
     for (let i = 0; i < 400; i++) {
       const img = g.x.subarray(i * 256, i * 256 + 256);
       const hi = Math.max(...img);
-      let minR = 16, maxR = -1, minC = 16, maxC = -1, lit = 0;
+      let minR = 16,
+        maxR = -1,
+        minC = 16,
+        maxC = -1,
+        lit = 0;
       img.forEach((v, p) => {
         if (v === hi) {
           lit++;
-          minR = Math.min(minR, Math.floor(p / 16)); maxR = Math.max(maxR, Math.floor(p / 16));
-          minC = Math.min(minC, p % 16); maxC = Math.max(maxC, p % 16);
+          minR = Math.min(minR, Math.floor(p / 16));
+          maxR = Math.max(maxR, Math.floor(p / 16));
+          minC = Math.min(minC, p % 16);
+          maxC = Math.max(maxC, p % 16);
         }
       });
       fill[g.y[i]] += lit / ((maxR - minR + 1) * (maxC - minC + 1)) / 100;
@@ -301,8 +325,14 @@ describe('subset, split and normalisation', () => {
     assert.deepEqual(loadDataset(raw, undefined, dir, 7).x, loadDataset(raw, undefined, dir, 8).x, 'the data itself comes from the dataset seed');
     assert.equal(a.val.length, 100);
     const all = [...a.train, ...a.val].sort((p, q) => p - q);
-    assert.deepEqual(all, Array.from({ length: 500 }, (_, i) => i));
-    const valCounts = counts(Array.from(a.val, (i) => a.y[i]), 3);
+    assert.deepEqual(
+      all,
+      Array.from({ length: 500 }, (_, i) => i),
+    );
+    const valCounts = counts(
+      Array.from(a.val, (i) => a.y[i]),
+      3,
+    );
     const total = counts(a.y, 3);
     valCounts.forEach((v, k) => assert.ok(Math.abs(v - total[k] * 0.2) <= 1, `class ${k}: ${v} of ${total[k]}`));
     const none = loadDataset({ ...synth, validationSplit: 0 } as Dataset, undefined, dir, 7);
@@ -316,8 +346,12 @@ describe('subset, split and normalisation', () => {
     const d = loadDataset(synth, undefined, dir, 7);
     for (let j = 0; j < 4; j++) {
       const stats = (idx: Int32Array, x: Float32Array) => {
-        let s = 0, q = 0;
-        for (const i of idx) { s += x[i * 4 + j]; q += x[i * 4 + j] ** 2; }
+        let s = 0,
+          q = 0;
+        for (const i of idx) {
+          s += x[i * 4 + j];
+          q += x[i * 4 + j] ** 2;
+        }
         const m = s / idx.length;
         return { mean: m, sd: Math.sqrt(q / idx.length - m * m) };
       };
@@ -358,7 +392,11 @@ describe('subset, split and normalisation', () => {
     const d = loadDataset({ source: 'synthetic', samples: 40 } as Dataset, undefined, dir, 1);
     assert.deepEqual([d.inputShape, d.classes, d.task], [[16, 16, 1], 4, 'classification']);
     assert.ok(d.x.every((v) => v >= 0 && v <= 1));
-    assert.deepEqual(probeDataset({ source: 'synthetic', samples: 40 } as Dataset, { classes: 3 } as Task, dir), { inputShape: [16, 16, 1], classes: 3, samples: 40 });
+    assert.deepEqual(probeDataset({ source: 'synthetic', samples: 40 } as Dataset, { classes: 3 } as Task, dir), {
+      inputShape: [16, 16, 1],
+      classes: 3,
+      samples: 40,
+    });
     throwsData(() => loadDataset({ source: 'synthetic', classes: 4 } as Dataset, { classes: 3 }, dir, 1), /task\.classes is 3/);
     throwsData(() => probeDataset({ source: 'synthetic' } as Dataset, { type: 'regression' }, dir), /shapes generator makes classification data/);
     throwsData(() => loadDataset({ ...synth, validationSplit: 0.999 } as Dataset, undefined, dir, 1), /leaves no training samples/);

@@ -8,7 +8,18 @@ import type { TrialConfig } from '../../src/shared/arch';
 import type { NasSpec } from '../../src/shared/spec';
 import { checkText } from '../../src/core/check';
 import { archCost } from '../../src/core/shapes';
-import { blend, DEFAULT_RATE, estimate, formatDuration, formatEstimate, measureRun, resolveParallel, splitSamples, trainingFlops, workloadOf } from '../../src/extension/estimate';
+import {
+  blend,
+  DEFAULT_RATE,
+  estimate,
+  formatDuration,
+  formatEstimate,
+  measureRun,
+  resolveParallel,
+  splitSamples,
+  trainingFlops,
+  workloadOf,
+} from '../../src/extension/estimate';
 
 const examples = path.join(__dirname, '..', '..', 'examples');
 
@@ -80,16 +91,44 @@ function ev<T extends RunEvent['type']>(type: T, extra: Omit<Extract<RunEvent, {
 
 test('a run measures FLOP/s per worker from its finished trials, corrected for shared cores', () => {
   const config: TrialConfig = {
-    arch: { kind: 'sequential', layers: [{ type: 'flatten', source: 'x' }, { type: 'dense', units: 8, activation: 'relu', source: 'y' }] },
+    arch: {
+      kind: 'sequential',
+      layers: [
+        { type: 'flatten', source: 'x' },
+        { type: 'dense', units: 8, activation: 'relu', source: 'y' },
+      ],
+    },
     training: { optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs: 2 },
     params: {},
   };
   const forward = archCost(config.arch, [4, 4, 1], 3).flops;
   const samples = { train: 80, val: 20 };
   const events: RunEvent[] = [
-    ev('run-started', { runId: 'r', name: 'n', specHash: 'h', specFile: '/s', backend: 'wasm', strategy: 'random', objective: { metric: 'val_accuracy', direction: 'maximize' }, budget: { trials: 3 }, parallel: 4, resumed: false, inputShape: [4, 4, 1], outputs: 3 }),
+    ev('run-started', {
+      runId: 'r',
+      name: 'n',
+      specHash: 'h',
+      specFile: '/s',
+      backend: 'wasm',
+      strategy: 'random',
+      objective: { metric: 'val_accuracy', direction: 'maximize' },
+      budget: { trials: 3 },
+      parallel: 4,
+      resumed: false,
+      inputShape: [4, 4, 1],
+      outputs: 3,
+    }),
     ev('trial-started', { trial: 0, attempt: 1, worker: 0, config }),
-    ev('trial-completed', { trial: 0, value: 0.5, bestEpoch: 1, metrics: { loss: 1, val_loss: 1 }, epochs: 2, params: 10, durationMs: 1000, stopReason: 'epochs' }),
+    ev('trial-completed', {
+      trial: 0,
+      value: 0.5,
+      bestEpoch: 1,
+      metrics: { loss: 1, val_loss: 1 },
+      epochs: 2,
+      params: 10,
+      durationMs: 1000,
+      stopReason: 'epochs',
+    }),
     ev('trial-started', { trial: 1, attempt: 1, worker: 1, config }),
     ev('trial-failed', { trial: 1, error: 'x', durationMs: 5, retry: false }),
   ];

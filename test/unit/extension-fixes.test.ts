@@ -20,11 +20,20 @@ function apply(name: string, code: string, title: RegExp) {
   const d = f.diags.find((x) => x.code === code);
   assert.ok(d, `${name} has no ${code} finding`);
   const fix = fixesFor(f.text, d, { tabSize: 2, insertSpaces: true, eol: '\n' }).find((x) => title.test(x.title));
-  assert.ok(fix, `no fix matching ${title} for ${name}: ${fixesFor(f.text, d).map((x) => x.title).join(' | ')}`);
+  assert.ok(
+    fix,
+    `no fix matching ${title} for ${name}: ${fixesFor(f.text, d)
+      .map((x) => x.title)
+      .join(' | ')}`,
+  );
   const text = applyEdits(f.text, fix.edits);
   const after = checkText(text, { file: f.file }).diagnostics;
   assert.ok(!after.some((x) => x.code === d.code && x.path === d.path), `${name}: the finding is still there`);
-  assert.equal(after.filter((x) => x.severity === 'error').length, f.diags.filter((x) => x.severity === 'error').length - 1, `${name}: ${after.map((x) => x.message).join('; ')}`);
+  assert.equal(
+    after.filter((x) => x.severity === 'error').length,
+    f.diags.filter((x) => x.severity === 'error').length - 1,
+    `${name}: ${after.map((x) => x.message).join('; ')}`,
+  );
   return { fix, text };
 }
 
@@ -56,7 +65,7 @@ test('a missing property is added with a default that checks', () => {
   const units = apply('04-missing-units.nas.json', 'missing-property', /^Add/);
   assert.match(units.text, /\{ "type": "dense", "units": 32 \}/);
   const dataset = apply('16-missing-dataset.nas.json', 'missing-property', /^Add/);
-  assert.match(dataset.text, /\{\n  "dataset": \{ "source": "synthetic", "generator": "shapes" \},\n  "architecture"/);
+  assert.match(dataset.text, /\{\n {2}"dataset": \{ "source": "synthetic", "generator": "shapes" \},\n {2}"architecture"/);
 });
 
 test('an enum typo is replaced by the suggestion', () => {

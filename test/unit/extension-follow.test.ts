@@ -12,15 +12,46 @@ import { endedStatus, findRunByPid, lastFinish, liveness } from '../../src/exten
 import { cliLaunch, exportArgs, lastLines, resumeArgs, resumeNeedsForce, runArgs, runsRootFor } from '../../src/extension/cli';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nas-ext-'));
-const config: TrialConfig = { arch: { kind: 'sequential', layers: [] }, training: { optimizer: 'adam', learningRate: 0.001, batchSize: 8, epochs: 1 }, params: {} };
+const config: TrialConfig = {
+  arch: { kind: 'sequential', layers: [] },
+  training: { optimizer: 'adam', learningRate: 0.001, batchSize: 8, epochs: 1 },
+  params: {},
+};
 
 function started(time: string, trials = 4, extra: Partial<Extract<RunEvent, { type: 'run-started' }>> = {}): RunEvent {
-  return { type: 'run-started', time, runId: 'r', name: 'demo', specHash: 'h', specFile: '/s.nas.json', backend: 'wasm', strategy: 'random', objective: { metric: 'val_accuracy', direction: 'maximize' }, budget: { trials }, parallel: 1, resumed: false, inputShape: [2], outputs: 2, ...extra };
+  return {
+    type: 'run-started',
+    time,
+    runId: 'r',
+    name: 'demo',
+    specHash: 'h',
+    specFile: '/s.nas.json',
+    backend: 'wasm',
+    strategy: 'random',
+    objective: { metric: 'val_accuracy', direction: 'maximize' },
+    budget: { trials },
+    parallel: 1,
+    resumed: false,
+    inputShape: [2],
+    outputs: 2,
+    ...extra,
+  };
 }
 function trial(n: number, startAt: string, endAt: string, value: number): RunEvent[] {
   return [
     { type: 'trial-started', time: startAt, trial: n, attempt: 1, worker: 0, config },
-    { type: 'trial-completed', time: endAt, trial: n, value, bestEpoch: 0, metrics: { loss: 1, val_loss: 1 }, epochs: 1, params: 5, durationMs: 1000, stopReason: 'epochs' },
+    {
+      type: 'trial-completed',
+      time: endAt,
+      trial: n,
+      value,
+      bestEpoch: 0,
+      metrics: { loss: 1, val_loss: 1 },
+      epochs: 1,
+      params: 5,
+      durationMs: 1000,
+      stopReason: 'epochs',
+    },
   ];
 }
 
@@ -56,7 +87,12 @@ test('progress: done out of budget, best so far, ETA from this launch pace', () 
   assert.equal(r.etaMs, 20_000);
   // A resume: the pace restarts, the time budget counts the earlier launch.
   const q = new ProgressTracker();
-  for (const e of [started(at(0), 4, { budget: { trials: 4, minutes: 1 } }), ...trial(0, at(1), at(10), 0.5), started(at(100), 4, { budget: { trials: 4, minutes: 1 }, resumed: true })]) q.apply(e);
+  for (const e of [
+    started(at(0), 4, { budget: { trials: 4, minutes: 1 } }),
+    ...trial(0, at(1), at(10), 0.5),
+    started(at(100), 4, { budget: { trials: 4, minutes: 1 }, resumed: true }),
+  ])
+    q.apply(e);
   assert.equal(q.progress(t0 + 110_000).etaMs, 40_000);
   q.apply({ type: 'run-finished', time: at(111), reason: 'stopped' });
   assert.equal(q.progress(t0 + 120_000).etaMs, undefined);
@@ -95,7 +131,10 @@ test('the last launch decides how a run ended', () => {
 
 test('a new run is found by the pid in its lock', () => {
   const root = tmp();
-  for (const [id, pid] of [['a', 1], ['b', 2]] as const) {
+  for (const [id, pid] of [
+    ['a', 1],
+    ['b', 2],
+  ] as const) {
     fs.mkdirSync(path.join(root, id));
     fs.writeFileSync(path.join(root, id, 'run.json'), '{}');
     fs.writeFileSync(path.join(root, id, 'lock.json'), JSON.stringify({ pid, host: 'h' }));
@@ -114,7 +153,13 @@ test('command lines: VS Code runs the CLI as Node unless a node is configured', 
   const node = cliLaunch({ ...host, env: { ELECTRON_RUN_AS_NODE: '1' } }, '/usr/bin/node', []);
   assert.equal(node.command, '/usr/bin/node');
   assert.equal(node.env.ELECTRON_RUN_AS_NODE, undefined);
-  assert.deepEqual(runArgs('/w/a.nas.json', '/w/.nas-studio/runs', { parallel: null, backend: 'auto' }), ['run', '/w/a.nas.json', '--json', '--out', '/w/.nas-studio/runs']);
+  assert.deepEqual(runArgs('/w/a.nas.json', '/w/.nas-studio/runs', { parallel: null, backend: 'auto' }), [
+    'run',
+    '/w/a.nas.json',
+    '--json',
+    '--out',
+    '/w/.nas-studio/runs',
+  ]);
   assert.deepEqual(resumeArgs('/r', { parallel: 2, backend: 'wasm' }, true), ['resume', '/r', '--json', '--parallel', '2', '--backend', 'wasm', '--force']);
   assert.deepEqual(exportArgs('/r', 'best', '/o'), ['export', '/r', '--best', '--out', '/o']);
   assert.deepEqual(exportArgs('/r', 3, '/o'), ['export', '/r', '--trial', '3', '--out', '/o']);

@@ -53,15 +53,21 @@ test('inserting into a one-line object stays on one line', () => {
 
 test('inserting into a multi-line object gets its own line, indented like the others', () => {
   const t = '{\n    "architecture": {}\n}\n';
-  assert.equal(applyEdits(t, insertProperty(t, obj(t, []), 'dataset', { source: 'synthetic' }, undefined, 0)), '{\n    "dataset": { "source": "synthetic" },\n    "architecture": {}\n}\n');
-  assert.equal(applyEdits(t, insertProperty(t, obj(t, []), 'search', { strategy: 'grid' })), '{\n    "architecture": {},\n    "search": { "strategy": "grid" }\n}\n');
+  assert.equal(
+    applyEdits(t, insertProperty(t, obj(t, []), 'dataset', { source: 'synthetic' }, undefined, 0)),
+    '{\n    "dataset": { "source": "synthetic" },\n    "architecture": {}\n}\n',
+  );
+  assert.equal(
+    applyEdits(t, insertProperty(t, obj(t, []), 'search', { strategy: 'grid' })),
+    '{\n    "architecture": {},\n    "search": { "strategy": "grid" }\n}\n',
+  );
   const commented = '{\n  "a": 1 // note\n}';
   assert.equal(applyEdits(commented, insertProperty(commented, obj(commented, []), 'b', 2)), '{\n  "a": 1, // note\n  "b": 2\n}');
   const big = '{\n  "a": 1\n}';
   const value = { type: 'sequential', layers: [{ type: 'flatten' }, { type: 'dense', units: 32 }] };
   const out = applyEdits(big, insertProperty(big, obj(big, []), 'architecture', value));
   assert.deepEqual(jsonc.parse(out), { a: 1, architecture: value });
-  assert.match(out, /\n  "architecture": \{\n    "type": "sequential",/);
+  assert.match(out, /\n {2}"architecture": \{\n {4}"type": "sequential",/);
 });
 
 test('renaming and swapping keep the original spelling', () => {

@@ -22,7 +22,10 @@ const strategies = strategiesFromSchema();
 test('the strategies come from the schema, and only grid needs a finite range', () => {
   const names = strategies.map((s) => s.name);
   for (const n of ['random', 'grid', 'evolution']) assert.ok(names.includes(n));
-  assert.deepEqual(strategies.filter((s) => s.needsFinite).map((s) => s.name), ['grid']);
+  assert.deepEqual(
+    strategies.filter((s) => s.needsFinite).map((s) => s.name),
+    ['grid'],
+  );
 });
 
 test('a parameter is found from its key, its inside, or its values', () => {

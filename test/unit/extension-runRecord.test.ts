@@ -8,7 +8,22 @@ import * as path from 'node:path';
 import type { RunEvent } from '../../src/shared/events';
 import { RunRecord, type RunChange } from '../../src/extension/runRecord';
 
-const started = (resumed = false): RunEvent => ({ type: 'run-started', time: new Date().toISOString(), runId: 'r', name: 'demo', specHash: 'h', specFile: '/s.nas.json', backend: 'wasm', strategy: 'random', objective: { metric: 'val_accuracy', direction: 'maximize' }, budget: { trials: 2 }, parallel: 1, resumed, inputShape: [2], outputs: 2 });
+const started = (resumed = false): RunEvent => ({
+  type: 'run-started',
+  time: new Date().toISOString(),
+  runId: 'r',
+  name: 'demo',
+  specHash: 'h',
+  specFile: '/s.nas.json',
+  backend: 'wasm',
+  strategy: 'random',
+  objective: { metric: 'val_accuracy', direction: 'maximize' },
+  budget: { trials: 2 },
+  parallel: 1,
+  resumed,
+  inputShape: [2],
+  outputs: 2,
+});
 const finished = (reason: 'budget' | 'stopped'): RunEvent => ({ type: 'run-finished', time: new Date().toISOString(), reason });
 
 test('a run is followed from an empty folder to its end, and resumed', () => {
@@ -31,7 +46,10 @@ test('a run is followed from an empty folder to its end, and resumed', () => {
   fs.appendFileSync(journal, 'el":"info","message":"m"}\n');
   append(finished('stopped'));
   r.poll();
-  assert.deepEqual(r.events.map((e) => e.type), ['run-started', 'log', 'run-finished']);
+  assert.deepEqual(
+    r.events.map((e) => e.type),
+    ['run-started', 'log', 'run-finished'],
+  );
   r.settle();
   assert.equal(r.status, 'stopped');
   assert.equal(r.canResume, true);
@@ -49,7 +67,10 @@ test('a run is followed from an empty folder to its end, and resumed', () => {
 
   const delivered = changes.flatMap((c) => c.events);
   assert.equal(delivered.length, r.events.length, 'every event reached the listener exactly once');
-  assert.deepEqual(changes.filter((c) => c.status).map((c) => c.status), ['starting', 'running', 'stopped', 'starting', 'running', 'finished']);
+  assert.deepEqual(
+    changes.filter((c) => c.status).map((c) => c.status),
+    ['starting', 'running', 'stopped', 'starting', 'running', 'finished'],
+  );
   unsubscribe();
   append(started(true));
   r.poll();

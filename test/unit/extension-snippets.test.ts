@@ -13,14 +13,15 @@ function expand(body: string[]): string {
   let s = body.join('\n');
   s = s.replace(/\$\{\d+\|([^,|]*)[^|]*\|\}/g, '$1').replace(/\$\d+/g, '');
   // Placeholders nest and their defaults may hold escaped braces: resolve innermost first.
-  for (let prev = ''; prev !== s; ) {
+  for (let prev = ''; prev !== s;) {
     prev = s;
     s = s.replace(/\$\{\d+:((?:\\\}|[^{}]|\{[^{}]*\})*)\}/g, '$1');
   }
   return s.replace(/\\\}/g, '}');
 }
 
-const base = (layers: string, extra = '') => `{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [${layers}] }${extra} }`;
+const base = (layers: string, extra = '') =>
+  `{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [${layers}] }${extra} }`;
 const SCHEMA_CODES = new Set(['syntax', 'schema', 'unknown-property', 'missing-property', 'duplicate-key']);
 
 test('snippets expand to specs the checker accepts', () => {
@@ -32,9 +33,17 @@ test('snippets expand to specs the checker accepts', () => {
     else if (text.startsWith('"dataset"')) spec = `{ ${text}, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] } }`;
     else if (text.startsWith('"')) spec = base('{ "type": "flatten" }', `, ${text}`);
     else if (s.prefix === 'nas-spec') spec = text;
-    else if (/^\{ "(choice|int|float)"/.test(text)) spec = base(`{ "type": "flatten" }, { "type": "dense", "units": 8 }`, `, "training": { "epochs": ${text.includes('float') ? 3 : text} }`).replace(/"epochs": \{ "choice": \[16, 32, 64\] \}/, '"batchSize": { "choice": [16, 32, 64] }');
+    else if (/^\{ "(choice|int|float)"/.test(text))
+      spec = base(`{ "type": "flatten" }, { "type": "dense", "units": 8 }`, `, "training": { "epochs": ${text.includes('float') ? 3 : text} }`).replace(
+        /"epochs": \{ "choice": \[16, 32, 64\] \}/,
+        '"batchSize": { "choice": [16, 32, 64] }',
+      );
     else spec = base(`${text}, { "type": "flatten" }`);
     const bad = checkText(spec, { probeData: false }).diagnostics.filter((d) => SCHEMA_CODES.has(d.code));
-    assert.deepEqual(bad.map((d) => d.message), [], `${name}: ${spec}`);
+    assert.deepEqual(
+      bad.map((d) => d.message),
+      [],
+      `${name}: ${spec}`,
+    );
   }
 });

@@ -12,7 +12,17 @@ test('every decision of a sampled config lands after its field', () => {
   const text = fs.readFileSync(file, 'utf8');
   const spec = checkText(text, { file, probeData: false }).spec!;
   // Two repetitions of the block, the largest filters, the optional dropout present.
-  const cfg = resolve(spec, (p) => (p.role === 'repeat' ? 2 : p.role === 'optional' ? true : p.domain.kind === 'choice' ? p.domain.values.at(-1)! : p.domain.kind === 'float' ? 0.005 : (p.domain as { hi: number }).hi));
+  const cfg = resolve(spec, (p) =>
+    p.role === 'repeat'
+      ? 2
+      : p.role === 'optional'
+        ? true
+        : p.domain.kind === 'choice'
+          ? p.domain.values.at(-1)!
+          : p.domain.kind === 'float'
+            ? 0.005
+            : (p.domain as { hi: number }).hi,
+  );
   const marks = trialMarks(text, spec, cfg.params);
   const at = (m: { offset: number }) => text.slice(0, m.offset).split('\n').length;
   const byLine = new Map(marks.map((m) => [at(m), m.text]));

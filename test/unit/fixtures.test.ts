@@ -7,7 +7,10 @@ import * as path from 'node:path';
 import { checkText } from '../../src/core/check';
 
 const dir = path.join(__dirname, '..', 'fixtures', 'bad');
-const files = fs.readdirSync(dir).filter((f) => f.endsWith('.nas.json')).sort();
+const files = fs
+  .readdirSync(dir)
+  .filter((f) => f.endsWith('.nas.json'))
+  .sort();
 
 test('there are at least 25 bad-spec fixtures', () => {
   assert.ok(files.length >= 25, `only ${files.length} fixtures`);
@@ -20,7 +23,9 @@ for (const f of files) {
     const expected = [...text.matchAll(/^\/\/ expect: (\d+):(\d+) (error|warning): (.*)$/gm)].map((m) => `${m[1]}:${m[2]} ${m[3]}: ${m[4]}`);
     assert.ok(expected.length > 0, `${f} has no expect lines`);
     const r = checkText(text, { file });
-    const got = r.diagnostics.filter((d) => d.severity !== 'info').map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}: ${d.message}`);
+    const got = r.diagnostics
+      .filter((d) => d.severity !== 'info')
+      .map((d) => `${d.range.start.line + 1}:${d.range.start.character + 1} ${d.severity}: ${d.message}`);
     assert.deepEqual(got, expected);
     assert.equal(r.spec, undefined, 'a spec with errors must not be handed on');
   });

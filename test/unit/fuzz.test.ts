@@ -16,7 +16,31 @@ const examples = fs
   .filter((f) => f.endsWith('.nas.json'))
   .map((f) => ({ name: f, text: fs.readFileSync(path.join(root, 'examples', f), 'utf8') }));
 
-const WEIRD: unknown[] = [null, true, false, -1, 0, 1e308, -1e308, 2 ** 53, 0.5, -0.0001, '', 'x', 'conv2d', [], [1], [1, 2, 3], {}, { choice: [] }, { int: [5, 1] }, { float: [0, 0], log: true }, { int: [1, 4], step: 0 }, { choice: [1, 'a', null] }, { type: 'dense' }];
+const WEIRD: unknown[] = [
+  null,
+  true,
+  false,
+  -1,
+  0,
+  1e308,
+  -1e308,
+  2 ** 53,
+  0.5,
+  -0.0001,
+  '',
+  'x',
+  'conv2d',
+  [],
+  [1],
+  [1, 2, 3],
+  {},
+  { choice: [] },
+  { int: [5, 1] },
+  { float: [0, 0], log: true },
+  { int: [1, 4], step: 0 },
+  { choice: [1, 'a', null] },
+  { type: 'dense' },
+];
 
 function paths(node: jsonc.Node, at: jsonc.JSONPath = [], out: jsonc.JSONPath[] = []): jsonc.JSONPath[] {
   out.push(at);
@@ -76,7 +100,11 @@ test('1,000 random mutations: exit 0 or 1, no throw, every error located', async
     const out: string[] = [];
     let code: number;
     try {
-      code = await main(['check', '--json', file], (s) => out.push(s), (s) => out.push(s));
+      code = await main(
+        ['check', '--json', file],
+        (s) => out.push(s),
+        (s) => out.push(s),
+      );
     } catch (e) {
       assert.fail(`mutation ${i} of ${base.name} threw ${(e as Error).stack}\n--- input ---\n${text}`);
     }

@@ -11,11 +11,26 @@ import { RunState } from '../../src/core/runstate';
 import { diffPaths, canonical, comparablePart } from '../../src/core/rundir';
 
 const t = '2026-11-28T10:00:00.000Z';
-const config = { arch: { kind: 'sequential' as const, layers: [] }, training: { optimizer: 'adam' as const, learningRate: 0.01, batchSize: 8, epochs: 1 }, params: {} };
+const config = {
+  arch: { kind: 'sequential' as const, layers: [] },
+  training: { optimizer: 'adam' as const, learningRate: 0.01, batchSize: 8, epochs: 1 },
+  params: {},
+};
 const events: RunEvent[] = [
   { type: 'trial-started', time: t, trial: 0, attempt: 1, worker: 0, config },
   { type: 'epoch', time: t, trial: 0, epoch: 0, metrics: { loss: 1, val_loss: 1.2, accuracy: 0.5, val_accuracy: 0.4 } },
-  { type: 'trial-completed', time: t, trial: 0, value: 0.4, bestEpoch: 0, metrics: { loss: 1, val_loss: 1.2, val_accuracy: 0.4 }, epochs: 1, params: 10, durationMs: 5, stopReason: 'epochs' },
+  {
+    type: 'trial-completed',
+    time: t,
+    trial: 0,
+    value: 0.4,
+    bestEpoch: 0,
+    metrics: { loss: 1, val_loss: 1.2, val_accuracy: 0.4 },
+    epochs: 1,
+    params: 10,
+    durationMs: 5,
+    stopReason: 'epochs',
+  },
   { type: 'trial-started', time: t, trial: 1, attempt: 1, worker: 1, config },
 ];
 
@@ -41,21 +56,34 @@ test('damage before the last line is an error naming the line', () => {
   const lines = events.map((e) => JSON.stringify(e));
   lines[1] = '{"type":"epoch", garbage';
   lines[2] = 'not json at all';
-  assert.throws(() => parseJournal(lines.join('\n') + '\n', 'j.jsonl'), (e: unknown) => e instanceof JournalError && /j\.jsonl:3:/.test((e as Error).message));
+  assert.throws(
+    () => parseJournal(lines.join('\n') + '\n', 'j.jsonl'),
+    (e: unknown) => e instanceof JournalError && /j\.jsonl:3:/.test((e as Error).message),
+  );
   assert.throws(() => parseJournal('{"type":"nope","time":"x"}\n', 'j.jsonl'), /j\.jsonl:1: not a run event/);
 });
 
 test('replay: finished trials in order, unfinished ones known, duplicates ignored', () => {
   const s = RunState.from([...events, events[2]]);
-  assert.deepEqual(s.order.map((o) => o.trial), [0]);
-  assert.deepEqual(s.unfinished().map((u) => u.trial), [1]);
+  assert.deepEqual(
+    s.order.map((o) => o.trial),
+    [0],
+  );
+  assert.deepEqual(
+    s.unfinished().map((u) => u.trial),
+    [1],
+  );
   assert.equal(s.nextIndex(), 2);
   assert.equal(s.best()?.trial, 0);
   assert.equal(s.trials.get(0)?.history.length, 1);
 });
 
 test('resume compatibility: budget changes are comparable, space changes are named', () => {
-  const a = { dataset: { source: 'synthetic' as const }, architecture: { type: 'sequential' as const, layers: [{ type: 'dense' as const, units: 8 }] }, search: { budget: { trials: 5 } } };
+  const a = {
+    dataset: { source: 'synthetic' as const },
+    architecture: { type: 'sequential' as const, layers: [{ type: 'dense' as const, units: 8 }] },
+    search: { budget: { trials: 5 } },
+  };
   const b = { ...a, search: { budget: { trials: 50 } } };
   assert.equal(canonical(comparablePart(a as never)), canonical(comparablePart(b as never)));
   const c = { ...a, architecture: { type: 'sequential' as const, layers: [{ type: 'dense' as const, units: 16 }] } };

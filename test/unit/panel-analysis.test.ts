@@ -29,9 +29,22 @@ const TWO: Objective[] = [
 
 function started(objectives?: Objective[], pruner?: string): RunEvent {
   return {
-    type: 'run-started', time: at(0), runId: 'r', name: 'mo', specHash: 'h', specFile: '/w/s.nas.json', backend: 'cpu', strategy: 'random',
-    objective: { metric: 'val_accuracy', direction: 'maximize' }, ...(objectives ? { objectives } : {}), ...(pruner ? { pruner } : {}),
-    budget: { trials: 10 }, parallel: 2, resumed: false, inputShape: [8, 8, 1], outputs: 3,
+    type: 'run-started',
+    time: at(0),
+    runId: 'r',
+    name: 'mo',
+    specHash: 'h',
+    specFile: '/w/s.nas.json',
+    backend: 'cpu',
+    strategy: 'random',
+    objective: { metric: 'val_accuracy', direction: 'maximize' },
+    ...(objectives ? { objectives } : {}),
+    ...(pruner ? { pruner } : {}),
+    budget: { trials: 10 },
+    parallel: 2,
+    resumed: false,
+    inputShape: [8, 8, 1],
+    outputs: 3,
   };
 }
 
@@ -41,16 +54,61 @@ const config: TrialConfig = {
   params: { 'architecture.layers[0].units': 8 },
 };
 
-const trialStarted = (s: number, trial: number, extra: { rung?: number; epochs?: number; parent?: number } = {}): RunEvent => ({ type: 'trial-started', time: at(s), trial, attempt: 1, worker: 0, config, ...extra });
+const trialStarted = (s: number, trial: number, extra: { rung?: number; epochs?: number; parent?: number } = {}): RunEvent => ({
+  type: 'trial-started',
+  time: at(s),
+  trial,
+  attempt: 1,
+  worker: 0,
+  config,
+  ...extra,
+});
 const metrics = (v: number): EpochMetrics => ({ loss: 1 - v, val_loss: 1 - v, accuracy: v, val_accuracy: v });
 const epoch = (s: number, trial: number, e: number, v: number): RunEvent => ({ type: 'epoch', time: at(s), trial, epoch: e, metrics: metrics(v) });
 
-function completed(s: number, trial: number, value: number, params: number, extra: { rung?: number; latencyMs?: number; inheritedLayers?: number } = {}): RunEvent {
-  return { type: 'trial-completed', time: at(s), trial, value, bestEpoch: 0, metrics: metrics(value), epochs: 1, params, durationMs: 100, stopReason: 'epochs', ...extra };
+function completed(
+  s: number,
+  trial: number,
+  value: number,
+  params: number,
+  extra: { rung?: number; latencyMs?: number; inheritedLayers?: number } = {},
+): RunEvent {
+  return {
+    type: 'trial-completed',
+    time: at(s),
+    trial,
+    value,
+    bestEpoch: 0,
+    metrics: metrics(value),
+    epochs: 1,
+    params,
+    durationMs: 100,
+    stopReason: 'epochs',
+    ...extra,
+  };
 }
 
-const pruned = (s: number, trial: number, value: number, rung?: number): RunEvent => ({ type: 'trial-pruned', time: at(s), trial, epoch: 0, value, reason: 'stopped at rung', params: 500, durationMs: 50, ...(rung !== undefined ? { rung } : {}) });
-const promoted = (s: number, trial: number, rung: number, fromEpoch: number, epochs: number): RunEvent => ({ type: 'trial-promoted', time: at(s), trial, rung, fromEpoch, epochs, worker: 0, attempt: 1 });
+const pruned = (s: number, trial: number, value: number, rung?: number): RunEvent => ({
+  type: 'trial-pruned',
+  time: at(s),
+  trial,
+  epoch: 0,
+  value,
+  reason: 'stopped at rung',
+  params: 500,
+  durationMs: 50,
+  ...(rung !== undefined ? { rung } : {}),
+});
+const promoted = (s: number, trial: number, rung: number, fromEpoch: number, epochs: number): RunEvent => ({
+  type: 'trial-promoted',
+  time: at(s),
+  trial,
+  rung,
+  fromEpoch,
+  epochs,
+  worker: 0,
+  attempt: 1,
+});
 
 function model(events: RunEvent[], status: RunStatus = 'finished'): PanelModel {
   const m = new PanelModel();
@@ -60,14 +118,30 @@ function model(events: RunEvent[], status: RunStatus = 'finished'): PanelModel {
 
 /** Trial i: accuracy a, weights p. Front of (max a, min p): 0 (0.5, 100), 1 (0.7, 300), 3 (0.9, 900); 2 is dominated by 1. */
 function moRun(withAnalysis: boolean): RunEvent[] {
-  const data: [number, number][] = [[0.5, 100], [0.7, 300], [0.6, 400], [0.9, 900]];
+  const data: [number, number][] = [
+    [0.5, 100],
+    [0.7, 300],
+    [0.6, 400],
+    [0.9, 900],
+  ];
   const ev: RunEvent[] = [started(TWO)];
   data.forEach(([a, p], i) => ev.push(trialStarted(i, i), epoch(i, i, 0, a), completed(i, i, a, p)));
   if (withAnalysis) {
     ev.push({
-      type: 'analysis', time: at(20), objectives: TWO, epochs: 4,
-      front: [{ trial: 3, values: [0.9, 900], crowding: null }, { trial: 1, values: [0.7, 300], crowding: 2 }, { trial: 0, values: [0.5, 100], crowding: null }],
-      importance: [{ param: 'training.learningRate', importance: 0.2 }, { param: 'architecture.layers[0].units', label: 'units', importance: 0.7 }, { param: 'architecture.layers[1].rate', importance: 0.1 }],
+      type: 'analysis',
+      time: at(20),
+      objectives: TWO,
+      epochs: 4,
+      front: [
+        { trial: 3, values: [0.9, 900], crowding: null },
+        { trial: 1, values: [0.7, 300], crowding: 2 },
+        { trial: 0, values: [0.5, 100], crowding: null },
+      ],
+      importance: [
+        { param: 'training.learningRate', importance: 0.2 },
+        { param: 'architecture.layers[0].units', label: 'units', importance: 0.7 },
+        { param: 'architecture.layers[1].rate', importance: 0.1 },
+      ],
     });
     ev.push({ type: 'run-finished', time: at(21), reason: 'budget' });
   }
@@ -91,10 +165,24 @@ describe('panel: objectives', () => {
 describe('panel: Pareto data', () => {
   it('computes the front from completed trials while the run has no analysis yet', () => {
     const d = paretoData(model(moRun(false), 'running'));
-    assert.deepEqual(d.points.map((p) => [p.trial, p.front]), [[0, true], [1, true], [2, false], [3, true]]);
+    assert.deepEqual(
+      d.points.map((p) => [p.trial, p.front]),
+      [
+        [0, true],
+        [1, true],
+        [2, false],
+        [3, true],
+      ],
+    );
     // Connected along x; the table is best primary value first.
-    assert.deepEqual(d.front.map((p) => p.trial), [0, 1, 3]);
-    assert.deepEqual(d.table.map((r) => r.trial), [3, 1, 0]);
+    assert.deepEqual(
+      d.front.map((p) => p.trial),
+      [0, 1, 3],
+    );
+    assert.deepEqual(
+      d.table.map((r) => r.trial),
+      [3, 1, 0],
+    );
     assert.deepEqual(d.points[2].values, [0.6, 400]);
   });
 
@@ -114,7 +202,10 @@ describe('panel: Pareto data', () => {
     ev.push(trialStarted(10, 4), pruned(11, 4, 0.99));
     ev.push(trialStarted(12, 5), { type: 'trial-failed', time: at(13), trial: 5, error: 'x', durationMs: 1, retry: false });
     const m = model(ev);
-    assert.deepEqual(paretoData(m).points.map((p) => p.trial), [0, 1, 2, 3]);
+    assert.deepEqual(
+      paretoData(m).points.map((p) => p.trial),
+      [0, 1, 2, 3],
+    );
     // Latency as an objective but never measured: NaN, so not on the chart.
     const lat = model([started([TWO[0], { metric: 'latency', direction: 'minimize' }]), trialStarted(1, 0), completed(2, 0, 0.5, 100)]);
     assert.deepEqual(paretoData(lat).points, []);
@@ -143,11 +234,24 @@ describe('panel: parameter importance', () => {
   it('is empty before the analysis, then sorted, most important first, with short labels', () => {
     assert.deepEqual(importanceBars(model(moRun(false))), []);
     const bars = importanceBars(model(moRun(true)));
-    assert.deepEqual(bars.map((b) => [b.label, b.importance]), [['units', 0.7], ['learningRate', 0.2], ['layers[1].rate', 0.1]]);
+    assert.deepEqual(
+      bars.map((b) => [b.label, b.importance]),
+      [
+        ['units', 0.7],
+        ['learningRate', 0.2],
+        ['layers[1].rate', 0.1],
+      ],
+    );
   });
 
   it('draws one bar per parameter, scaled to the largest, escaped and without inline styles', () => {
-    const svg = importanceSvg([{ param: 'a<b>', label: 'a<b>', importance: 0.6 }, { param: 'c', label: 'c', importance: 0.3 }], { width: 500 });
+    const svg = importanceSvg(
+      [
+        { param: 'a<b>', label: 'a<b>', importance: 0.6 },
+        { param: 'c', label: 'c', importance: 0.3 },
+      ],
+      { width: 500 },
+    );
     const widths = [...svg.matchAll(/class="imp-bar"[^>]*width="([\d.]+)"/g)].map((x) => Number(x[1]));
     assert.equal(widths.length, 2);
     assert.ok(Math.abs(widths[1] / widths[0] - 0.5) < 1e-3);
@@ -186,7 +290,10 @@ describe('panel: rungs and promotions', () => {
 
   it('continues a promoted trial’s learning curve across its segments', () => {
     const live = curveSeries(model(ashaRun(), 'running'));
-    assert.deepEqual(live.curves.map((c) => c.trial), [0]);
+    assert.deepEqual(
+      live.curves.map((c) => c.trial),
+      [0],
+    );
     assert.deepEqual(live.curves[0].values, [0.4, 0.5, 0.6]);
     const ev = [...ashaRun(), completed(10, 0, 0.6, 1000, { rung: 1 }), { type: 'run-finished', time: at(11), reason: 'budget' } as RunEvent];
     const done = curveSeries(model(ev));
@@ -204,14 +311,26 @@ describe('panel: rungs and promotions', () => {
 
 describe('panel: trial facts', () => {
   it('names the parent, the inherited layers and the latency', () => {
-    const m = model([started(), trialStarted(1, 0), completed(2, 0, 0.5, 100), trialStarted(3, 1, { parent: 0 }), completed(4, 1, 0.6, 120, { inheritedLayers: 2, latencyMs: 1.234 })]);
+    const m = model([
+      started(),
+      trialStarted(1, 0),
+      completed(2, 0, 0.5, 100),
+      trialStarted(3, 1, { parent: 0 }),
+      completed(4, 1, 0.6, 120, { inheritedLayers: 2, latencyMs: 1.234 }),
+    ]);
     assert.deepEqual(trialFacts(m, m.state.trials.get(1)!), ['latency 1.234 ms', 'inherits 2 layers from trial #0']);
     assert.deepEqual(trialFacts(m, m.state.trials.get(0)!), []);
   });
 
   it('adds the objectives the summary does not show, and the front membership', () => {
     const objectives: Objective[] = [TWO[0], TWO[1], { metric: 'latency', direction: 'minimize' }];
-    const m = model([started(objectives), trialStarted(1, 0), completed(2, 0, 0.5, 100, { latencyMs: 3 }), trialStarted(3, 1), completed(4, 1, 0.4, 200, { latencyMs: 4 })]);
+    const m = model([
+      started(objectives),
+      trialStarted(1, 0),
+      completed(2, 0, 0.5, 100, { latencyMs: 3 }),
+      trialStarted(3, 1),
+      completed(4, 1, 0.4, 200, { latencyMs: 4 }),
+    ]);
     assert.deepEqual(trialFacts(m, m.state.trials.get(0)!), ['latency (ms) 3 ms', 'on the Pareto front']);
     assert.deepEqual(trialFacts(m, m.state.trials.get(1)!), ['latency (ms) 4 ms']);
   });

@@ -15,7 +15,12 @@ function cspOf(html: string): Map<string, string[]> {
   const m = /<meta http-equiv="Content-Security-Policy" content="([^"]*)">/.exec(html);
   assert.ok(m, 'the page declares a CSP');
   const content = m[1].replace(/&#39;/g, "'").replace(/&amp;/g, '&');
-  return new Map(content.split(';').map((d) => d.trim().split(/\s+/)).map(([k, ...v]) => [k, v]));
+  return new Map(
+    content
+      .split(';')
+      .map((d) => d.trim().split(/\s+/))
+      .map(([k, ...v]) => [k, v]),
+  );
 }
 
 describe('panel HTML and CSP', () => {

@@ -27,18 +27,42 @@ function manualTimers() {
     pending.clear();
     for (const f of fns) f();
   };
-  return { timers, fire, get armed() {
-    return pending.size;
-  } };
+  return {
+    timers,
+    fire,
+    get armed() {
+      return pending.size;
+    },
+  };
 }
 
 describe('panel message guards', () => {
   it('accepts the declared webview messages', () => {
-    for (const m of [{ method: 'ready' }, { method: 'stop' }, { method: 'resume' }, { method: 'export', params: { trial: 0 } }, { method: 'reveal', params: { trial: 12 } }]) assert.ok(isPanelToHost(m), JSON.stringify(m));
+    for (const m of [
+      { method: 'ready' },
+      { method: 'stop' },
+      { method: 'resume' },
+      { method: 'export', params: { trial: 0 } },
+      { method: 'reveal', params: { trial: 12 } },
+    ])
+      assert.ok(isPanelToHost(m), JSON.stringify(m));
   });
 
   it('rejects anything else a page could send', () => {
-    const bad: unknown[] = [null, undefined, 'ready', 42, {}, { method: 'eval' }, { method: 'export' }, { method: 'export', params: {} }, { method: 'export', params: { trial: -1 } }, { method: 'reveal', params: { trial: 1.5 } }, { method: 'reveal', params: { trial: '3' } }, { method: 'export', params: null }];
+    const bad: unknown[] = [
+      null,
+      undefined,
+      'ready',
+      42,
+      {},
+      { method: 'eval' },
+      { method: 'export' },
+      { method: 'export', params: {} },
+      { method: 'export', params: { trial: -1 } },
+      { method: 'reveal', params: { trial: 1.5 } },
+      { method: 'reveal', params: { trial: '3' } },
+      { method: 'export', params: null },
+    ];
     for (const m of bad) assert.equal(isPanelToHost(m), false, JSON.stringify(m));
   });
 
@@ -46,7 +70,8 @@ describe('panel message guards', () => {
     assert.ok(isHostToPanel({ method: 'init', params: { runDir: '/r', status: 'running', canResume: false, events: [] } }));
     assert.ok(isHostToPanel({ method: 'events', params: { events: [] } }));
     assert.ok(isHostToPanel({ method: 'status', params: { status: 'stopped', canResume: true } }));
-    for (const m of [null, { method: 'init', params: { events: [] } }, { method: 'events', params: {} }, { method: 'status' }, { method: 'other', params: {} }]) assert.equal(isHostToPanel(m), false, JSON.stringify(m));
+    for (const m of [null, { method: 'init', params: { events: [] } }, { method: 'events', params: {} }, { method: 'status' }, { method: 'other', params: {} }])
+      assert.equal(isHostToPanel(m), false, JSON.stringify(m));
   });
 });
 
@@ -71,7 +96,10 @@ describe('event batcher', () => {
     b.pushEvents([log(1)]);
     b.pushStatus({ status: 'stopped', canResume: true });
     t.fire();
-    assert.deepEqual(sent.map((m) => m.method), ['events', 'status']);
+    assert.deepEqual(
+      sent.map((m) => m.method),
+      ['events', 'status'],
+    );
     assert.deepEqual(sent[1], { method: 'status', params: { status: 'stopped', canResume: true } });
   });
 
@@ -129,7 +157,13 @@ function session(snapshot?: Partial<RunSnapshot>) {
   const posted: HostToPanel[] = [];
   const errors: string[] = [];
   const names: string[] = [];
-  const s = new PanelSession('/w/run', fake.controller, { post: (m) => posted.push(m), onError: (what, e) => errors.push(`${what}: ${(e as Error).message}`), onName: (n) => names.push(n) }, 300, t.timers);
+  const s = new PanelSession(
+    '/w/run',
+    fake.controller,
+    { post: (m) => posted.push(m), onError: (what, e) => errors.push(`${what}: ${(e as Error).message}`), onName: (n) => names.push(n) },
+    300,
+    t.timers,
+  );
   return { s, fake, t, posted, errors, names };
 }
 
@@ -161,7 +195,11 @@ describe('panel session', () => {
     s.handle({ method: 'ready' });
     t.fire();
     assert.equal(fake.listeners.size, 1);
-    assert.deepEqual(posted.map((m) => m.method), ['init', 'init'], 'the pending batch went with the old page');
+    assert.deepEqual(
+      posted.map((m) => m.method),
+      ['init', 'init'],
+      'the pending batch went with the old page',
+    );
   });
 
   it('stops feeding a detached (hidden) page until it is ready again', () => {
@@ -177,7 +215,7 @@ describe('panel session', () => {
     assert.equal(posted.length, 1, 'a disposed session answers nothing');
   });
 
-  it('turns the page\'s actions into controller calls for its run folder', async () => {
+  it("turns the page's actions into controller calls for its run folder", async () => {
     const { s, fake } = session();
     s.handle({ method: 'stop' });
     s.handle({ method: 'export', params: { trial: 3 } });
@@ -196,7 +234,22 @@ describe('panel session', () => {
   });
 
   it('names the panel after the run', () => {
-    const started: RunEvent = { type: 'run-started', time: '2026-01-01T00:00:00Z', runId: 'r', name: 'shapes', specHash: 'h', specFile: '/w/s.nas.json', backend: 'cpu', strategy: 'random', objective: { metric: 'val_accuracy', direction: 'maximize' }, budget: { trials: 2 }, parallel: 1, resumed: false, inputShape: [1], outputs: 2 };
+    const started: RunEvent = {
+      type: 'run-started',
+      time: '2026-01-01T00:00:00Z',
+      runId: 'r',
+      name: 'shapes',
+      specHash: 'h',
+      specFile: '/w/s.nas.json',
+      backend: 'cpu',
+      strategy: 'random',
+      objective: { metric: 'val_accuracy', direction: 'maximize' },
+      budget: { trials: 2 },
+      parallel: 1,
+      resumed: false,
+      inputShape: [1],
+      outputs: 2,
+    };
     const { s, names } = session({ events: [started] });
     s.handle({ method: 'ready' });
     assert.deepEqual(names, ['shapes']);

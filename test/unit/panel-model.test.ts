@@ -11,17 +11,37 @@ import { curveMetric, curveSeries, defaultDir, leaderboardRows, nextSort, object
 const T0 = Date.parse('2026-01-01T10:00:00Z');
 const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
-function started(s: number, o: { metric?: MetricName; direction?: Direction; trials?: number; minutes?: number; resumed?: boolean; name?: string } = {}): RunEvent {
+function started(
+  s: number,
+  o: { metric?: MetricName; direction?: Direction; trials?: number; minutes?: number; resumed?: boolean; name?: string } = {},
+): RunEvent {
   return {
-    type: 'run-started', time: at(s), runId: 'r', name: o.name ?? 'test run', specHash: 'h', specFile: '/w/spec.nas.json', backend: 'cpu', strategy: 'random',
-    objective: { metric: o.metric ?? 'val_accuracy', direction: o.direction ?? 'maximize' }, budget: { trials: o.trials ?? 10, minutes: o.minutes }, parallel: 2,
-    resumed: o.resumed ?? false, inputShape: [8, 8, 1], outputs: 3,
+    type: 'run-started',
+    time: at(s),
+    runId: 'r',
+    name: o.name ?? 'test run',
+    specHash: 'h',
+    specFile: '/w/spec.nas.json',
+    backend: 'cpu',
+    strategy: 'random',
+    objective: { metric: o.metric ?? 'val_accuracy', direction: o.direction ?? 'maximize' },
+    budget: { trials: o.trials ?? 10, minutes: o.minutes },
+    parallel: 2,
+    resumed: o.resumed ?? false,
+    inputShape: [8, 8, 1],
+    outputs: 3,
   };
 }
 
 function config(params: Assignment = { 'architecture.layers[0].units': 32, 'training.learningRate': 0.001 }): TrialConfig {
   return {
-    arch: { kind: 'sequential', layers: [{ type: 'flatten', source: 'architecture.layers[0]' }, { type: 'dense', source: 'architecture.layers[1]', units: 32, activation: 'relu' }] },
+    arch: {
+      kind: 'sequential',
+      layers: [
+        { type: 'flatten', source: 'architecture.layers[0]' },
+        { type: 'dense', source: 'architecture.layers[1]', units: 32, activation: 'relu' },
+      ],
+    },
     training: { optimizer: 'adam', learningRate: 0.001, batchSize: 32, epochs: 3 },
     params,
   };
@@ -36,10 +56,23 @@ function epoch(s: number, trial: number, e: number, val: number): RunEvent {
   return { type: 'epoch', time: at(s), trial, epoch: e, metrics };
 }
 
-function completed(s: number, trial: number, value: number, o: { params?: number; epochs?: number; stopReason?: 'epochs' | 'early-stopping' | 'time-limit' } = {}): RunEvent {
+function completed(
+  s: number,
+  trial: number,
+  value: number,
+  o: { params?: number; epochs?: number; stopReason?: 'epochs' | 'early-stopping' | 'time-limit' } = {},
+): RunEvent {
   return {
-    type: 'trial-completed', time: at(s), trial, value, bestEpoch: 0, metrics: { loss: 0, val_loss: 0 }, epochs: o.epochs ?? 1, params: o.params ?? 1000,
-    durationMs: 1000, stopReason: o.stopReason ?? 'epochs',
+    type: 'trial-completed',
+    time: at(s),
+    trial,
+    value,
+    bestEpoch: 0,
+    metrics: { loss: 0, val_loss: 0 },
+    epochs: o.epochs ?? 1,
+    params: o.params ?? 1000,
+    durationMs: 1000,
+    stopReason: o.stopReason ?? 'epochs',
   };
 }
 
@@ -107,8 +140,16 @@ describe('panel model: leaderboard rows', () => {
   });
 
   it('ranks by the objective direction: lower is better when minimizing', () => {
-    const rows = leaderboardRows(model([started(0, { metric: 'val_loss', direction: 'minimize' }), trialStarted(1, 0), completed(2, 0, 0.3), trialStarted(2, 1), completed(3, 1, 0.1)]));
-    assert.deepEqual(rows.map((r) => [r.trial, r.rank]), [[0, 2], [1, 1]]);
+    const rows = leaderboardRows(
+      model([started(0, { metric: 'val_loss', direction: 'minimize' }), trialStarted(1, 0), completed(2, 0, 0.3), trialStarted(2, 1), completed(3, 1, 0.1)]),
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.trial, r.rank]),
+      [
+        [0, 2],
+        [1, 1],
+      ],
+    );
   });
 
   it('shows a running trial as interrupted once the run is no longer live', () => {
@@ -208,7 +249,15 @@ describe('panel model: chart series', () => {
   });
 
   it('best so far follows the direction when minimizing', () => {
-    const events = [started(0, { metric: 'val_loss', direction: 'minimize' }), trialStarted(1, 0), completed(2, 0, 0.5), trialStarted(2, 1), completed(3, 1, 0.7), trialStarted(3, 2), completed(4, 2, 0.2)];
+    const events = [
+      started(0, { metric: 'val_loss', direction: 'minimize' }),
+      trialStarted(1, 0),
+      completed(2, 0, 0.5),
+      trialStarted(2, 1),
+      completed(3, 1, 0.7),
+      trialStarted(3, 2),
+      completed(4, 2, 0.2),
+    ];
     assert.deepEqual(objectiveSeries(model(events), 'trial').best, [0.5, 0.5, 0.2]);
   });
 
@@ -228,7 +277,10 @@ describe('panel model: chart series', () => {
 
   it('learning curves: the top trials of a finished run', () => {
     const c = curveSeries(model(RUN));
-    assert.deepEqual(c.curves.map((x) => x.trial), [1, 4, 0]);
+    assert.deepEqual(
+      c.curves.map((x) => x.trial),
+      [1, 4, 0],
+    );
     assert.ok(c.curves[0].best);
   });
 

@@ -53,7 +53,10 @@ describe('architecture diagram', () => {
 
   it("summarises each layer type's key fields", () => {
     assert.equal(layerSummary({ type: 'dropout', source: 's', rate: 0.25 }), 'rate 0.25');
-    assert.equal(layerSummary({ type: 'depthwiseConv2d', source: 's', kernelSize: 5, strides: 2, padding: 'valid', depthMultiplier: 2, activation: 'relu6' }), '5×5 · ×2 · stride 2 · valid · relu6');
+    assert.equal(
+      layerSummary({ type: 'depthwiseConv2d', source: 's', kernelSize: 5, strides: 2, padding: 'valid', depthMultiplier: 2, activation: 'relu6' }),
+      '5×5 · ×2 · stride 2 · valid · relu6',
+    );
     assert.equal(layerSummary({ type: 'flatten', source: 's' }), '');
   });
 
@@ -77,9 +80,22 @@ describe('parallel coordinates', () => {
 
   it('has an axis per varying parameter (constants say nothing), then the objective', () => {
     const axes = buildAxes(trials, 'val_accuracy');
-    assert.deepEqual(axes.map((a) => [a.label, a.kind]), [['units', 'linear'], ['lr', 'log'], ['opt', 'category'], ['drop', 'category'], ['val_accuracy', 'linear']]);
+    assert.deepEqual(
+      axes.map((a) => [a.label, a.kind]),
+      [
+        ['units', 'linear'],
+        ['lr', 'log'],
+        ['opt', 'category'],
+        ['drop', 'category'],
+        ['val_accuracy', 'linear'],
+      ],
+    );
     assert.deepEqual(axes[2].categories, ['adam', 'rmsprop', 'sgd']);
-    assert.deepEqual(axes[0].ticks.map((t) => t.label), ['32', '64', '128'], 'few integer values are each labelled');
+    assert.deepEqual(
+      axes[0].ticks.map((t) => t.label),
+      ['32', '64', '128'],
+      'few integer values are each labelled',
+    );
   });
 
   it('places values between 0 and 1, with the best objective on top in either direction', () => {
@@ -94,7 +110,12 @@ describe('parallel coordinates', () => {
   });
 
   it('merges lines into one path per class so thousands of trials stay a few elements', () => {
-    const many: PcTrial[] = Array.from({ length: 2000 }, (_, i) => ({ trial: i, params: { a: i % 7, b: i % 3 === 0 }, value: (i % 100) / 100, pruned: i % 10 === 0 }));
+    const many: PcTrial[] = Array.from({ length: 2000 }, (_, i) => ({
+      trial: i,
+      params: { a: i % 7, b: i % 3 === 0 },
+      value: (i % 100) / 100,
+      pruned: i % 10 === 0,
+    }));
     const svg = parallelCoordsSvg(many, { width: 800, height: 300, direction: 'maximize', objectiveLabel: 'acc', selected: 5 });
     assert.equal(count(svg, /<path /g), 4, 'rest, pruned, top, selected');
     assert.match(svg, /class="pc-line pc-selected" d="M[^"]+"/);

@@ -62,7 +62,7 @@ describe('virtual list navigation', () => {
     assert.equal(navigate('PageUp', 3, 10, 5), 0);
     assert.equal(navigate('Home', 7, 10, 5), 0);
     assert.equal(navigate('End', 2, 10, 5), 9);
-    assert.equal(navigate('x', 2, 10, 5), undefined, 'other keys are not the list\'s');
+    assert.equal(navigate('x', 2, 10, 5), undefined, "other keys are not the list's");
     assert.equal(navigate('ArrowDown', 0, 0, 5), undefined, 'an empty list has nowhere to go');
   });
 

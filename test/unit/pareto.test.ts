@@ -44,7 +44,16 @@ describe('pareto', () => {
     // One objective: the fronts are the levels of the values.
     assert.deepEqual(nonDominatedSort([[3], [1], [3], [2]]), [[0, 2], [3], [1]]);
     // Three objectives.
-    assert.deepEqual(nonDominatedSort([[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 0, 0], [1, 1, 1]]), [[4], [0, 1, 2], [3]]);
+    assert.deepEqual(
+      nonDominatedSort([
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [0, 0, 0],
+        [1, 1, 1],
+      ]),
+      [[4], [0, 1, 2], [3]],
+    );
   });
 
   it('computes the crowding distance of a front', () => {
@@ -56,11 +65,28 @@ describe('pareto', () => {
     assert.ok(Math.abs(d[1] - (2 / 3 + 2 / 4)) < 1e-12, `${d[1]}`);
     assert.ok(Math.abs(d[2] - (2 / 3 + 3 / 4)) < 1e-12, `${d[2]}`);
     // Evenly spaced points on a line: all inner points equally crowded.
-    const line = [[0, 4], [1, 3], [2, 2], [3, 1], [4, 0]];
+    const line = [
+      [0, 4],
+      [1, 3],
+      [2, 2],
+      [3, 1],
+      [4, 0],
+    ];
     assert.deepEqual(crowdingDistance(line, [0, 1, 2, 3, 4]), [Infinity, 1, 1, 1, Infinity]);
     // Tiny fronts are all boundary; a flat objective adds nothing.
     assert.deepEqual(crowdingDistance(line, [1, 3]), [Infinity, Infinity]);
-    assert.deepEqual(crowdingDistance([[0, 5], [1, 5], [2, 5], [4, 5]], [0, 1, 2, 3]), [Infinity, 2 / 4, 3 / 4, Infinity]);
+    assert.deepEqual(
+      crowdingDistance(
+        [
+          [0, 5],
+          [1, 5],
+          [2, 5],
+          [4, 5],
+        ],
+        [0, 1, 2, 3],
+      ),
+      [Infinity, 2 / 4, 3 / 4, Infinity],
+    );
   });
 
   it('orders by front, then by crowding (NSGA-II crowded comparison)', () => {
@@ -122,13 +148,20 @@ describe('parameter importance (fANOVA on a random forest)', () => {
   it('handles conditional parameters and degenerate inputs', () => {
     const configs = sample(60, 3);
     const rate = name('rate');
-    assert.ok(configs.some((c) => c.params[rate] === undefined), 'dropout is sometimes absent');
+    assert.ok(
+      configs.some((c) => c.params[rate] === undefined),
+      'dropout is sometimes absent',
+    );
     // The objective depends only on whether dropout is present: its `optional` switch carries the effect.
     const y = configs.map((c) => (c.params[name('optional')] ? 1 : 0));
     const imp = parameterImportance(params, configs, y)!;
     assert.ok([name('optional'), rate].includes(imp[0].param), JSON.stringify(imp));
     assert.equal(parameterImportance(params, configs.slice(0, 3), y.slice(0, 3)), undefined);
-    const flat = parameterImportance(params, configs, configs.map(() => 1))!;
+    const flat = parameterImportance(
+      params,
+      configs,
+      configs.map(() => 1),
+    )!;
     assert.ok(flat.every((i) => i.importance === 0));
     for (const c of configs) for (const v of encode(params, c)) assert.ok(v >= 0 && v <= 1);
   });
@@ -165,7 +198,10 @@ describe('objectives and the run analysis', () => {
   it('reads objectives from the spec, with the first training metric as the primary', () => {
     assert.deepEqual(objectivesOf(SPEC), [{ metric: 'val_accuracy', direction: 'maximize' }]);
     const multi: NasSpec = { ...SPEC, search: { objectives: [{ metric: 'params' }, { metric: 'val_loss' }, { metric: 'latency', direction: 'minimize' }] } };
-    assert.deepEqual(objectivesOf(multi).map((o) => o.direction), ['minimize', 'minimize', 'minimize']);
+    assert.deepEqual(
+      objectivesOf(multi).map((o) => o.direction),
+      ['minimize', 'minimize', 'minimize'],
+    );
     assert.deepEqual(primaryObjective(multi), { metric: 'val_loss', direction: 'minimize' });
     assert.deepEqual(primaryObjective({ ...SPEC, search: { objectives: [{ metric: 'params' }] } }), { metric: 'val_accuracy', direction: 'maximize' });
     assert.deepEqual(objectiveValues(objectives, { metrics: { loss: 1, val_loss: 1, val_accuracy: 0.8 }, params: 1000 }), [0.8, 1000, NaN]);
@@ -174,10 +210,37 @@ describe('objectives and the run analysis', () => {
   it('puts the Pareto front with crowding distances, importance and epochs into the analysis', () => {
     const rng = new Rng(5);
     const events: RunEvent[] = [
-      { type: 'run-started', time: 't', runId: 'r', name: 'n', specHash: 'h', specFile: 'f', backend: 'cpu', strategy: 'random', objective: { metric: 'val_accuracy', direction: 'maximize' }, objectives, budget: { trials: 12 }, parallel: 1, resumed: false, inputShape: [4], outputs: 2 },
+      {
+        type: 'run-started',
+        time: 't',
+        runId: 'r',
+        name: 'n',
+        specHash: 'h',
+        specFile: 'f',
+        backend: 'cpu',
+        strategy: 'random',
+        objective: { metric: 'val_accuracy', direction: 'maximize' },
+        objectives,
+        budget: { trials: 12 },
+        parallel: 1,
+        resumed: false,
+        inputShape: [4],
+        outputs: 2,
+      },
     ];
     // acc, params, latency per trial: 0, 1, 2 and 3 are non-dominated; 4 is dominated by 1; 5 failed.
-    const rows: [number, number, number][] = [[0.9, 5000, 3], [0.8, 1000, 2], [0.7, 900, 2.5], [0.6, 100, 1], [0.75, 2000, 2.1], [0, 0, 0], [0.5, 3000, 3], [0.55, 800, 2.6], [0.4, 4000, 4], [0.3, 6000, 5]];
+    const rows: [number, number, number][] = [
+      [0.9, 5000, 3],
+      [0.8, 1000, 2],
+      [0.7, 900, 2.5],
+      [0.6, 100, 1],
+      [0.75, 2000, 2.1],
+      [0, 0, 0],
+      [0.5, 3000, 3],
+      [0.55, 800, 2.6],
+      [0.4, 4000, 4],
+      [0.3, 6000, 5],
+    ];
     const configs: TrialConfig[] = rows.map(() => sampleConfig(SPEC, rng));
     rows.forEach(([acc, params, latency], trial) => {
       events.push({ type: 'trial-started', time: 't', trial, attempt: 1, worker: 0, config: configs[trial] });
@@ -187,7 +250,19 @@ describe('objectives and the run analysis', () => {
       }
       const metrics = { loss: 1 - acc, val_loss: 1 - acc, val_accuracy: acc };
       events.push({ type: 'epoch', time: 't', trial, epoch: 0, metrics });
-      events.push({ type: 'trial-completed', time: 't', trial, value: acc, bestEpoch: 0, metrics, epochs: 1, params, durationMs: 1, stopReason: 'epochs', latencyMs: latency });
+      events.push({
+        type: 'trial-completed',
+        time: 't',
+        trial,
+        value: acc,
+        bestEpoch: 0,
+        metrics,
+        epochs: 1,
+        params,
+        durationMs: 1,
+        stopReason: 'epochs',
+        latencyMs: latency,
+      });
     });
     const state = RunState.from(events);
     assert.deepEqual(state.trials.get(1)!.values, [0.8, 1000, 2]);

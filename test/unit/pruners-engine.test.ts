@@ -17,7 +17,16 @@ import { buildModel } from '../../src/engine/builder';
 import { modelArtifacts, readArtifacts, saveModel } from '../../src/engine/modelio';
 import { Orchestrator } from '../../src/engine/orchestrator';
 import { train, type TrainData } from '../../src/engine/trainer';
-import { assignMatching, featureShape, loadBackbone, measureLatency, packOptimizer, restoreWeights, unpackOptimizer, withBackbone } from '../../src/engine/transfer';
+import {
+  assignMatching,
+  featureShape,
+  loadBackbone,
+  measureLatency,
+  packOptimizer,
+  restoreWeights,
+  unpackOptimizer,
+  withBackbone,
+} from '../../src/engine/transfer';
 import type { ModelArtifactsMessage } from '../../src/shared/protocol';
 import { blobs } from '../helpers/data';
 
@@ -34,7 +43,10 @@ before(async () => {
 after(() => data.dispose());
 
 const L = (type: string, extra: object, source: string) => ({ type, source, ...extra }) as ConcreteArch extends { layers: (infer T)[] } ? T : never;
-const mlp: ConcreteArch = { kind: 'sequential', layers: [L('dense', { units: 8, activation: 'tanh' }, 'architecture.layers[0]'), L('dense', { units: 6, activation: 'tanh' }, 'architecture.layers[1]')] };
+const mlp: ConcreteArch = {
+  kind: 'sequential',
+  layers: [L('dense', { units: 8, activation: 'tanh' }, 'architecture.layers[0]'), L('dense', { units: 6, activation: 'tanh' }, 'architecture.layers[1]')],
+};
 
 async function artifacts(model: tf.LayersModel): Promise<ModelArtifactsMessage> {
   const a = await modelArtifacts(model);
@@ -105,7 +117,10 @@ describe('weight inheritance', () => {
     const parent = buildModel(mlp, [4], 3, 'classification', 1);
     await train(parent, data, { optimizer: 'adam', learningRate: 0.05, batchSize: 20, epochs: 3 }, { seed: 1 });
     // The child widens the second layer: the first layer still matches; the second and the head do not.
-    const wider: ConcreteArch = { kind: 'sequential', layers: [L('dense', { units: 8, activation: 'tanh' }, 'architecture.layers[0]'), L('dense', { units: 12, activation: 'tanh' }, 'architecture.layers[1]')] };
+    const wider: ConcreteArch = {
+      kind: 'sequential',
+      layers: [L('dense', { units: 8, activation: 'tanh' }, 'architecture.layers[0]'), L('dense', { units: 12, activation: 'tanh' }, 'architecture.layers[1]')],
+    };
     const child = buildModel(wider, [4], 3, 'classification', 2);
     const untouched = child.getLayer('layers_1').getWeights()[0].dataSync().slice();
     const r = assignMatching(child, await artifacts(parent));
@@ -158,7 +173,10 @@ describe('runs with ASHA, inheritance and several objectives (real workers)', ()
   function check(events: RunEvent[]) {
     const st = RunState.from(events);
     assert.equal(st.trials.size, 10);
-    assert.ok(events.some((e) => e.type === 'trial-promoted'), 'something was promoted');
+    assert.ok(
+      events.some((e) => e.type === 'trial-promoted'),
+      'something was promoted',
+    );
     for (const t of st.trials.values()) {
       assert.ok(t.status === 'completed' || t.status === 'pruned', `trial ${t.trial} is ${t.status}`);
       assert.ok([1, 2, 4].includes(t.history.length), `trial ${t.trial} stopped after ${t.history.length} epochs`);
@@ -240,7 +258,14 @@ describe('a pretrained backbone under the searched head', () => {
       const after = base.getLayer('bb_dense').getWeights()[0].dataSync();
       const changed = after.some((v, i) => Math.abs(v - before[i]) > 1e-6);
       assert.equal(changed, trainable, trainable ? 'a trainable backbone learns' : 'a frozen backbone keeps its weights');
-      assert.ok(head.getLayer('layers_0').getWeights()[0].dataSync().some((v, i) => Math.abs(v - headBefore[i]) > 1e-6), 'the head learns');
+      assert.ok(
+        head
+          .getLayer('layers_0')
+          .getWeights()[0]
+          .dataSync()
+          .some((v, i) => Math.abs(v - headBefore[i]) > 1e-6),
+        'the head learns',
+      );
       assert.throws(() => withBackbone(base, buildModel(mlp, [5], 3, 'classification', 1), [7]), /takes inputs of shape \[4\]/);
       model.dispose();
     });

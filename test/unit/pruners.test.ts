@@ -33,7 +33,10 @@ type PrunerName = 'none' | 'median' | 'asha' | 'hyperband';
 const PRUNERS: PrunerName[] = ['none', 'median', 'asha', 'hyperband'];
 
 function specWith(pruner: PrunerName, search: Search = {}, base: NasSpec = SPEC): NasSpec {
-  return { ...base, search: { strategy: 'random', seed: 1, pruner: { type: pruner, minEpochs: 1, reductionFactor: 3, warmupEpochs: 1, minTrials: 3 }, ...search } };
+  return {
+    ...base,
+    search: { strategy: 'random', seed: 1, pruner: { type: pruner, minEpochs: 1, reductionFactor: 3, warmupEpochs: 1, minTrials: 3 }, ...search },
+  };
 }
 
 /** A pseudo-random number in [0, 1) fixed per config and label. */
@@ -94,12 +97,35 @@ class Sim {
     this.strategy = createStrategy({ spec, seed: spec.search?.seed ?? 0, direction: 'maximize' });
     this.pruner = createPruner(spec);
     this.workers = new Array(opts.parallel).fill(undefined);
-    if (!prior.length) this.emit({ type: 'run-started', time: 't', runId: 'r', name: 'sim', specHash: 'h', specFile: 'f', backend: 'sim', strategy: this.strategy.name, objective: { metric: 'val_accuracy', direction: 'maximize' }, budget: { trials: opts.budget }, parallel: opts.parallel, resumed: false, inputShape: [1], outputs: 2 });
+    if (!prior.length)
+      this.emit({
+        type: 'run-started',
+        time: 't',
+        runId: 'r',
+        name: 'sim',
+        specHash: 'h',
+        specFile: 'f',
+        backend: 'sim',
+        strategy: this.strategy.name,
+        objective: { metric: 'val_accuracy', direction: 'maximize' },
+        budget: { trials: opts.budget },
+        parallel: opts.parallel,
+        resumed: false,
+        inputShape: [1],
+        outputs: 2,
+      });
     // As the orchestrator does on resume: unfinished segments first, promoted ones from their rung.
     for (const t of this.state.unfinished()) {
       if (t.rung === undefined || !this.pruner.scheduler) this.queue.push({ trial: t.trial, config: t.config });
       else if (t.rung === 0) this.queue.push({ trial: t.trial, config: t.config, rung: 0, epochs: t.segmentEpochs });
-      else this.queue.push({ trial: t.trial, config: t.config, rung: t.rung, epochs: t.segmentEpochs, fromEpoch: rungStart(this.pruner.scheduler, t.trial, t.config, t.rung) });
+      else
+        this.queue.push({
+          trial: t.trial,
+          config: t.config,
+          rung: t.rung,
+          epochs: t.segmentEpochs,
+          fromEpoch: rungStart(this.pruner.scheduler, t.trial, t.config, t.rung),
+        });
     }
   }
 
@@ -131,7 +157,9 @@ class Sim {
       if (p) {
         decision = { kind: 'promote', trial: p.trial, key: configKey(next!.config), rung: p.rung, epochs: p.epochs };
         const b = sched.bracketOf(p.trial);
-        const peers = rungTrials(this.state.trials.values(), 'val_accuracy', 'maximize').filter((r) => sched.bracketOf(r.trial) === b && r.scores.length >= p.fromEpoch);
+        const peers = rungTrials(this.state.trials.values(), 'val_accuracy', 'maximize').filter(
+          (r) => sched.bracketOf(r.trial) === b && r.scores.length >= p.fromEpoch,
+        );
         const at = (r: { scores: readonly number[] }) => Math.max(...r.scores.slice(0, p.fromEpoch).filter(Number.isFinite));
         const mine = at(peers.find((r) => r.trial === p.trial)!);
         this.promotionRanks.push({ rank: peers.filter((r) => at(r) > mine).length, slots: Math.floor(peers.length / sched.eta) });
@@ -148,8 +176,25 @@ class Sim {
     const prev = this.state.trials.get(next.trial);
     const ok =
       next.fromEpoch !== undefined
-        ? this.emit({ type: 'trial-promoted', time: 't', trial: next.trial, rung: next.rung!, fromEpoch: next.fromEpoch, epochs: next.epochs!, worker: w, attempt: prev?.status === 'running' ? prev.attempts + 1 : 1 })
-        : this.emit({ type: 'trial-started', time: 't', trial: next.trial, attempt: (prev?.attempts ?? 0) + 1, worker: w, config: next.config, ...(next.rung !== undefined ? { rung: next.rung, epochs: next.epochs } : {}) });
+        ? this.emit({
+            type: 'trial-promoted',
+            time: 't',
+            trial: next.trial,
+            rung: next.rung!,
+            fromEpoch: next.fromEpoch,
+            epochs: next.epochs!,
+            worker: w,
+            attempt: prev?.status === 'running' ? prev.attempts + 1 : 1,
+          })
+        : this.emit({
+            type: 'trial-started',
+            time: 't',
+            trial: next.trial,
+            attempt: (prev?.attempts ?? 0) + 1,
+            worker: w,
+            config: next.config,
+            ...(next.rung !== undefined ? { rung: next.rung, epochs: next.epochs } : {}),
+          });
     if (!ok) return false;
     if (decision) this.decisions.push(decision);
     const target = next.epochs ?? next.config.training.epochs;
@@ -188,12 +233,26 @@ class Sim {
     if (sched && stopsAtRung(sched, s.trial, t.config, epoch + 1)) {
       return this.emit({ type: 'trial-pruned', time: 't', trial: s.trial, epoch, value: best, reason: 'rung', params: 1, durationMs: 1, rung: t.rung });
     }
-    return this.emit({ type: 'trial-completed', time: 't', trial: s.trial, value: best, bestEpoch: values.indexOf(best), metrics: t.history[values.indexOf(best)], epochs: epoch + 1, params: 1, durationMs: 1, stopReason: 'epochs', ...(t.rung !== undefined ? { rung: t.rung } : {}) });
+    return this.emit({
+      type: 'trial-completed',
+      time: 't',
+      trial: s.trial,
+      value: best,
+      bestEpoch: values.indexOf(best),
+      metrics: t.history[values.indexOf(best)],
+      epochs: epoch + 1,
+      params: 1,
+      durationMs: 1,
+      stopReason: 'epochs',
+      ...(t.rung !== undefined ? { rung: t.rung } : {}),
+    });
   }
 
   /** Epochs of every trial, and how each ended. */
   summary(): string[] {
-    return [...this.state.trials.values()].sort((a, b) => a.trial - b.trial).map((t) => `${t.trial}:${t.status}:${t.history.length}:${t.rung ?? '-'}:${configKey(t.config)}`);
+    return [...this.state.trials.values()]
+      .sort((a, b) => a.trial - b.trial)
+      .map((t) => `${t.trial}:${t.status}:${t.history.length}:${t.rung ?? '-'}:${configKey(t.config)}`);
   }
 }
 
@@ -214,7 +273,11 @@ for (const name of PRUNERS) {
     });
 
     it('stays within the budget: trials, epochs, and rung boundaries', () => {
-      for (const [budget, parallel] of [[1, 1], [25, 3], [40, 2]]) {
+      for (const [budget, parallel] of [
+        [1, 1],
+        [25, 3],
+        [40, 2],
+      ]) {
         const sim = simulate(specWith(name), { budget, parallel });
         const trials = [...sim.state.trials.values()];
         assert.equal(trials.length, budget);
@@ -223,7 +286,11 @@ for (const name of PRUNERS) {
         for (const t of trials) {
           assert.ok(t.history.length <= t.config.training.epochs, `trial ${t.trial} trained ${t.history.length} epochs`);
           const sched = sim.pruner.scheduler;
-          if (sched && t.status !== 'failed') assert.ok(sched.rungs(t.trial, t.config.training.epochs).includes(t.history.length), `trial ${t.trial} stopped off its rungs at ${t.history.length}`);
+          if (sched && t.status !== 'failed')
+            assert.ok(
+              sched.rungs(t.trial, t.config.training.epochs).includes(t.history.length),
+              `trial ${t.trial} stopped off its rungs at ${t.history.length}`,
+            );
           if (t.status === 'pruned' && sched) assert.equal(t.rung, sched.rungs(t.trial, t.config.training.epochs).indexOf(t.history.length));
         }
         const epochs = sim.state.epochsTrained();
@@ -239,7 +306,9 @@ for (const name of PRUNERS) {
       assert.equal(trials.length, 40);
       assert.ok(trials.every((t) => t.status !== 'running'));
       for (const t of trials) if (t.trial % 5 === 2) assert.equal(t.status, 'failed');
-      const failedAt = new Map(trials.filter((t) => t.status === 'failed').map((t) => [t.trial, sim.events.findIndex((e) => e.type === 'trial-failed' && e.trial === t.trial)]));
+      const failedAt = new Map(
+        trials.filter((t) => t.status === 'failed').map((t) => [t.trial, sim.events.findIndex((e) => e.type === 'trial-failed' && e.trial === t.trial)]),
+      );
       sim.events.forEach((e, i) => {
         if (e.type === 'trial-promoted' && failedAt.has(e.trial)) assert.ok(i < failedAt.get(e.trial)!, `failed trial ${e.trial} promoted afterwards`);
       });
@@ -260,8 +329,14 @@ for (const name of PRUNERS) {
           assert.equal(resumed.run(), true);
           const show = (d: Decision[]) => d.map((x) => `${x.kind} ${x.trial}${x.rung !== undefined ? `@${x.rung}` : ''}`).join(', ');
           assert.equal(show([...first.decisions, ...resumed.decisions]), show(whole.decisions), `${strategy}, stopped after ${stopAfter} events`);
-          assert.ok(JSON.stringify([...first.decisions, ...resumed.decisions]) === JSON.stringify(whole.decisions), `${strategy}, stopped after ${stopAfter} events: configs differ`);
-          assert.ok(JSON.stringify(resumed.summary()) === JSON.stringify(whole.summary()), `${strategy}, stopped after ${stopAfter} events: final states differ`);
+          assert.ok(
+            JSON.stringify([...first.decisions, ...resumed.decisions]) === JSON.stringify(whole.decisions),
+            `${strategy}, stopped after ${stopAfter} events: configs differ`,
+          );
+          assert.ok(
+            JSON.stringify(resumed.summary()) === JSON.stringify(whole.summary()),
+            `${strategy}, stopped after ${stopAfter} events: final states differ`,
+          );
         }
       }
     });
@@ -269,7 +344,7 @@ for (const name of PRUNERS) {
 }
 
 describe('asha', () => {
-  it('puts rungs at minEpochs * eta^k, capped by each trial\'s own epochs', () => {
+  it("puts rungs at minEpochs * eta^k, capped by each trial's own epochs", () => {
     const s = new AshaScheduler(1, 3, 27, false, 0);
     assert.deepEqual(s.rungs(0, 27), [1, 3, 9, 27]);
     assert.deepEqual(s.rungs(5, 10), [1, 3, 9, 10]);
@@ -297,7 +372,10 @@ describe('asha', () => {
     const done = [{ trial: 0, maxEpochs: 9, scores: [0.99], state: 'done' as const }, paused(1, [0.5]), paused(2, [0.4])];
     assert.equal(s.promotion(done), undefined);
     // The ranking uses the best value up to the rung, not the last.
-    assert.deepEqual(s.promotion([paused(0, [0.5, 0.9, 0.1]), paused(1, [0.6, 0.6, 0.6]), paused(2, [0.1, 0.1, 0.1]), paused(3, [0.2]), paused(4, [0.3]), paused(5, [0.4])]), { trial: 0, rung: 2, epochs: 9, fromEpoch: 3 });
+    assert.deepEqual(
+      s.promotion([paused(0, [0.5, 0.9, 0.1]), paused(1, [0.6, 0.6, 0.6]), paused(2, [0.1, 0.1, 0.1]), paused(3, [0.2]), paused(4, [0.3]), paused(5, [0.4])]),
+      { trial: 0, rung: 2, epochs: 9, fromEpoch: 3 },
+    );
   });
 
   it('spends far fewer epochs than training everything fully, and keeps the best trials', () => {
@@ -335,11 +413,17 @@ describe('hyperband', () => {
     for (let t = 0; t < 1700; t++) counts[s.bracketOf(t)]++;
     assert.ok(Math.abs(counts[0] / 1700 - 9 / 17) < 0.05 && Math.abs(counts[2] / 1700 - 3 / 17) < 0.05, `${counts}`);
     const firsts = new Set([...Array(40).keys()].map((t) => s.rungs(t, 9)[0]));
-    assert.deepEqual([...firsts].sort((a, b) => a - b), [1, 3, 9]);
+    assert.deepEqual(
+      [...firsts].sort((a, b) => a - b),
+      [1, 3, 9],
+    );
     // Brackets are separate: a trial is promoted only against its own bracket.
     const b0 = [...Array(60).keys()].filter((t) => s.bracketOf(t) === 0).slice(0, 3);
     const b1 = [...Array(60).keys()].filter((t) => s.bracketOf(t) === 1).slice(0, 2);
-    const trials = [...b0.map((t, k) => ({ trial: t, maxEpochs: 9, scores: [0.1 * (k + 1)], state: 'paused' as const })), ...b1.map((t) => ({ trial: t, maxEpochs: 9, scores: [0.9, 0.9, 0.9], state: 'paused' as const }))];
+    const trials = [
+      ...b0.map((t, k) => ({ trial: t, maxEpochs: 9, scores: [0.1 * (k + 1)], state: 'paused' as const })),
+      ...b1.map((t) => ({ trial: t, maxEpochs: 9, scores: [0.9, 0.9, 0.9], state: 'paused' as const })),
+    ];
     assert.deepEqual(s.promotion(trials), { trial: b0[2], rung: 1, epochs: 3, fromEpoch: 1 });
   });
 

@@ -9,7 +9,17 @@ import type { ErrorObject } from 'ajv';
 import * as jsonc from 'jsonc-parser';
 import { compileValidator, prebuilt } from '../../src/core/schema';
 import schema from '../../schemas/nas.schema.json';
-import { CELL_DEFAULTS, DATASET_DEFAULTS, LAYER_DEFAULTS, TRAINING_DEFAULTS, EARLY_STOPPING_DEFAULTS, SEARCH_DEFAULTS, EVOLUTION_DEFAULTS, PRUNER_DEFAULTS, BUDGET_DEFAULTS } from '../../src/core/defaults';
+import {
+  CELL_DEFAULTS,
+  DATASET_DEFAULTS,
+  LAYER_DEFAULTS,
+  TRAINING_DEFAULTS,
+  EARLY_STOPPING_DEFAULTS,
+  SEARCH_DEFAULTS,
+  EVOLUTION_DEFAULTS,
+  PRUNER_DEFAULTS,
+  BUDGET_DEFAULTS,
+} from '../../src/core/defaults';
 
 const root = path.join(__dirname, '..', '..');
 type S = { properties?: Record<string, S & { default?: unknown }>; default?: unknown };
@@ -19,7 +29,11 @@ function expectDefaults(where: string, props: Record<string, { default?: unknown
   for (const [key, value] of Object.entries(defaults)) {
     if (typeof value === 'object' && !Array.isArray(value)) continue;
     assert.ok(props?.[key], `${where}.${key} is defaulted in code but not declared in the schema`);
-    assert.deepEqual(props[key].default, value, `${where}.${key}: schema default ${JSON.stringify(props[key].default)} != code default ${JSON.stringify(value)}`);
+    assert.deepEqual(
+      props[key].default,
+      value,
+      `${where}.${key}: schema default ${JSON.stringify(props[key].default)} != code default ${JSON.stringify(value)}`,
+    );
   }
 }
 

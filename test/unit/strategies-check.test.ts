@@ -7,7 +7,13 @@ function spec(search: object, training: object = { epochs: 9 }, extra: object = 
   return JSON.stringify(
     {
       dataset: { source: 'synthetic', generator: 'blobs', samples: 200, features: 4, classes: 3 },
-      architecture: { type: 'sequential', layers: [{ type: 'dense', units: { choice: [4, 8] } }, { type: 'dropout', rate: { float: [0, 0.5] } }] },
+      architecture: {
+        type: 'sequential',
+        layers: [
+          { type: 'dense', units: { choice: [4, 8] } },
+          { type: 'dropout', rate: { float: [0, 0.5] } },
+        ],
+      },
       training,
       search,
       ...extra,
@@ -31,10 +37,20 @@ describe('checker: strategies', () => {
       for (const type of ['none', 'median', 'asha', 'hyperband']) {
         const pruner = type === 'median' ? { type } : type === 'none' ? { type } : { type, minEpochs: 1, reductionFactor: 3 };
         const d = diags(spec({ strategy, pruner, budget: { trials: 30 } }));
-        assert.deepEqual(d.filter((x) => x.severity === 'error'), [], `${strategy} + ${type}`);
+        assert.deepEqual(
+          d.filter((x) => x.severity === 'error'),
+          [],
+          `${strategy} + ${type}`,
+        );
       }
     }
-    const ok = diags(spec({ strategy: 'evolution', objectives: [{ metric: 'val_accuracy' }, { metric: 'params' }, { metric: 'latency' }], evolution: { inheritWeights: true } }));
+    const ok = diags(
+      spec({
+        strategy: 'evolution',
+        objectives: [{ metric: 'val_accuracy' }, { metric: 'params' }, { metric: 'latency' }],
+        evolution: { inheritWeights: true },
+      }),
+    );
     assert.deepEqual(ok, []);
   });
 
@@ -50,7 +66,14 @@ describe('checker: strategies', () => {
     assert.match(find(text, 'search.tpe')[0].message, /ignored: the strategy is random/);
     assert.match(find(text, 'search.evolution')[0].message, /ignored/);
     const tpe = spec({ strategy: 'tpe', budget: { trials: 8 } });
-    assert.match(find(tpe, 'search.tpe.startupTrials')[0]?.message ?? find(tpe, 'search.tpe')[0]?.message ?? diags(tpe).map((d) => d.message).join('|'), /random start-up/);
+    assert.match(
+      find(tpe, 'search.tpe.startupTrials')[0]?.message ??
+        find(tpe, 'search.tpe')[0]?.message ??
+        diags(tpe)
+          .map((d) => d.message)
+          .join('|'),
+      /random start-up/,
+    );
   });
 });
 
@@ -74,7 +97,10 @@ describe('checker: pruners', () => {
 
   it('rejects an unknown pruner through the schema, with the choices', () => {
     const d = diags(spec({ pruner: { type: 'sha' } }));
-    assert.ok(d.some((x) => x.severity === 'error' && x.path === 'search.pruner.type'), JSON.stringify(d));
+    assert.ok(
+      d.some((x) => x.severity === 'error' && x.path === 'search.pruner.type'),
+      JSON.stringify(d),
+    );
   });
 });
 
@@ -92,8 +118,15 @@ describe('checker: objectives', () => {
     });
     assert.match(find(reg, 'search.objectives[1].metric')[0].message, /not defined for regression/);
     // A regression spec with no objective at all is fine: it is ranked by val_loss.
-    const plain = JSON.stringify({ dataset: { source: 'synthetic', generator: 'blobs', samples: 100 }, task: { type: 'regression' }, architecture: { type: 'sequential', layers: [{ type: 'dense', units: 4 }] } });
-    assert.deepEqual(diags(plain).filter((d) => d.severity === 'error'), []);
+    const plain = JSON.stringify({
+      dataset: { source: 'synthetic', generator: 'blobs', samples: 100 },
+      task: { type: 'regression' },
+      architecture: { type: 'sequential', layers: [{ type: 'dense', units: 4 }] },
+    });
+    assert.deepEqual(
+      diags(plain).filter((d) => d.severity === 'error'),
+      [],
+    );
   });
 
   it('warns about upside-down directions, no training metric, and REINFORCE with several objectives', () => {

@@ -70,7 +70,12 @@ function withSearch(spec: NasSpec, search: Search): NasSpec {
 
 function make(spec: NasSpec, strategy: Name, seed = 1, direction: Direction = 'maximize', objectives?: Objective[]): Strategy {
   // Short start-ups and populations, so the model-based parts are exercised within the small budgets below.
-  return createStrategy({ spec: withSearch(spec, { tpe: { startupTrials: 5 }, evolution: { population: 6, sampleSize: 3 }, ...spec.search, strategy }), seed, direction, objectives });
+  return createStrategy({
+    spec: withSearch(spec, { tpe: { startupTrials: 5 }, evolution: { population: 6, sampleSize: 3 }, ...spec.search, strategy }),
+    seed,
+    direction,
+    objectives,
+  });
 }
 
 /** A config is valid when its params alone replay it: every decision asked for, in its domain, nothing extra. */
@@ -107,7 +112,13 @@ interface Run {
 function simulate(
   s: Strategy,
   budget: number,
-  opts: { parallel?: number; fail?: (i: number) => boolean; objective?: (c: TrialConfig) => number; rungs?: boolean; values?: (c: TrialConfig) => number[] } = {},
+  opts: {
+    parallel?: number;
+    fail?: (i: number) => boolean;
+    objective?: (c: TrialConfig) => number;
+    rungs?: boolean;
+    values?: (c: TrialConfig) => number[];
+  } = {},
 ): Run {
   const { parallel = 1, fail = () => false, objective = noise } = opts;
   const run: Run = { proposed: [], finished: [], seen: [] };
@@ -172,10 +183,17 @@ for (const name of NAMES) {
     });
 
     it('stays within the budget', () => {
-      for (const [budget, parallel] of [[1, 1], [25, 3], [7, 8]]) {
+      for (const [budget, parallel] of [
+        [1, 1],
+        [25, 3],
+        [7, 8],
+      ]) {
         const run = simulate(make(SMALL, name), budget, { parallel });
         assert.equal(run.proposed.length, budget);
-        assert.deepEqual(run.finished.map((t) => t.trial).sort((a, b) => a - b), [...Array(budget).keys()]);
+        assert.deepEqual(
+          run.finished.map((t) => t.trial).sort((a, b) => a - b),
+          [...Array(budget).keys()],
+        );
       }
     });
 
@@ -248,7 +266,8 @@ function surrogate(c: TrialConfig): number {
   let v = 0;
   for (const [k, t] of Object.entries(TARGET)) {
     const x = c.params[k];
-    if (typeof t === 'number' && typeof x === 'number') v -= k.includes('learningRate') ? Math.abs(Math.log(x / t)) / Math.log(1000) : Math.abs(x - t) / Math.max(1, Math.abs(t));
+    if (typeof t === 'number' && typeof x === 'number')
+      v -= k.includes('learningRate') ? Math.abs(Math.log(x / t)) / Math.log(1000) : Math.abs(x - t) / Math.max(1, Math.abs(t));
     else v -= x === t ? 0 : 1;
   }
   return v;
@@ -306,7 +325,13 @@ describe('random', () => {
       architecture: {
         type: 'sequential',
         layers: [
-          { type: 'choice', options: [{ type: 'dense', units: { choice: [8, 16] } }, { type: 'dropout', rate: { choice: [0.1, 0.3] } }] },
+          {
+            type: 'choice',
+            options: [
+              { type: 'dense', units: { choice: [8, 16] } },
+              { type: 'dropout', rate: { choice: [0.1, 0.3] } },
+            ],
+          },
           { type: 'dense', units: 4, optional: true },
           { type: 'dense', units: { choice: [1, 2, 3] } },
         ],
@@ -388,7 +413,10 @@ describe('evolution: parents for weight inheritance, NSGA-II selection', () => {
       assert.equal(parent, s.parent(i, run.finished.slice(0, i))!.trial);
       assert.equal(differing(run.finished.find((t) => t.trial === parent)!.config, run.proposed[i]).length, 1);
     }
-    assert.deepEqual(s.parentCandidates(run.finished), run.finished.slice(-P).map((t) => t.trial));
+    assert.deepEqual(
+      s.parentCandidates(run.finished),
+      run.finished.slice(-P).map((t) => t.trial),
+    );
   });
 
   it('counts a trial reported at several rungs once, as of its latest report', () => {
@@ -397,7 +425,10 @@ describe('evolution: parents for weight inheritance, NSGA-II selection', () => {
     const c = (k: number) => ({ trial: k, config: sampleConfig(FLAT, rng), status: 'pruned' as const, value: k, budget: 1, rung: 0 });
     const finished: FinishedTrial[] = [0, 1, 2, 3, 4, 5, 6].map(c);
     finished.push({ ...finished[0], status: 'completed', value: 100, budget: 3, rung: 1 });
-    assert.deepEqual(s.members(finished).map((t) => t.trial), [2, 3, 4, 5, 6, 0]);
+    assert.deepEqual(
+      s.members(finished).map((t) => t.trial),
+      [2, 3, 4, 5, 6, 0],
+    );
     assert.equal(s.members(finished).at(-1)!.value, 100);
   });
 
@@ -406,15 +437,34 @@ describe('evolution: parents for weight inheritance, NSGA-II selection', () => {
       { metric: 'val_accuracy', direction: 'maximize' },
       { metric: 'params', direction: 'minimize' },
     ];
-    const s = createStrategy({ spec: withSearch(FLAT, { strategy: 'evolution', evolution: { population: 8, sampleSize: 8 } }), seed: 5, direction: 'maximize', objectives }) as EvolutionStrategy;
+    const s = createStrategy({
+      spec: withSearch(FLAT, { strategy: 'evolution', evolution: { population: 8, sampleSize: 8 } }),
+      seed: 5,
+      direction: 'maximize',
+      objectives,
+    }) as EvolutionStrategy;
     const rng = new Rng(2);
     // Fronts (accuracy up, params down): {0, 1, 2, 3} then {4, 5} then {6, 7}.
-    const points = [[0.9, 900], [0.8, 500], [0.7, 300], [0.5, 100], [0.6, 600], [0.45, 400], [0.5, 800], [0.3, 300]];
+    const points = [
+      [0.9, 900],
+      [0.8, 500],
+      [0.7, 300],
+      [0.5, 100],
+      [0.6, 600],
+      [0.45, 400],
+      [0.5, 800],
+      [0.3, 300],
+    ];
     const finished: FinishedTrial[] = points.map((v, k) => ({ trial: k, config: sampleConfig(FLAT, rng), status: 'completed', value: v[0], values: v }));
     // With the whole population in the tournament, the winner is an extreme of the first front (infinite crowding).
     for (let i = 8; i < 30; i++) assert.ok([0, 3].includes(s.parent(i, finished)!.trial), `ask ${i}`);
     // With tournaments of 2, a first-front member always beats a later front.
-    const s2 = createStrategy({ spec: withSearch(FLAT, { strategy: 'evolution', evolution: { population: 8, sampleSize: 2 } }), seed: 5, direction: 'maximize', objectives }) as EvolutionStrategy;
+    const s2 = createStrategy({
+      spec: withSearch(FLAT, { strategy: 'evolution', evolution: { population: 8, sampleSize: 2 } }),
+      seed: 5,
+      direction: 'maximize',
+      objectives,
+    }) as EvolutionStrategy;
     const fronts = nonDominatedSort(points.map((v) => [v[0], -v[1]]));
     assert.deepEqual(fronts, [[0, 1, 2, 3], [4, 5, 7], [6]]);
     let firstFront = 0;
@@ -427,7 +477,7 @@ describe('evolution: parents for weight inheritance, NSGA-II selection', () => {
 describe('tpe', () => {
   const tpeSpec = (base: NasSpec, startupTrials = 5) => withSearch(base, { strategy: 'tpe', tpe: { startupTrials } });
 
-  it('starts with exactly random search\'s trials', () => {
+  it("starts with exactly random search's trials", () => {
     const s = createStrategy({ spec: tpeSpec(FLAT, 8), seed: 3, direction: 'maximize' });
     const r = createStrategy({ spec: withSearch(FLAT, { strategy: 'random' }), seed: 3, direction: 'maximize' });
     const a = simulate(s, 8);
@@ -486,13 +536,38 @@ describe('tpe', () => {
 
   it('fits its model to the largest budget with enough observations (BOHB)', () => {
     const rng = new Rng(1);
-    const rep = (trial: number, budget: number): FinishedTrial => ({ trial, config: sampleConfig(FLAT, rng), status: 'pruned', value: trial, budget, rung: budget === 1 ? 0 : 1 });
+    const rep = (trial: number, budget: number): FinishedTrial => ({
+      trial,
+      config: sampleConfig(FLAT, rng),
+      status: 'pruned',
+      value: trial,
+      budget,
+      rung: budget === 1 ? 0 : 1,
+    });
     const finished = [rep(0, 1), rep(1, 1), rep(2, 1), rep(3, 1), rep(0, 3), rep(4, 1), rep(2, 3)];
-    assert.deepEqual(comparableReports(finished, 3).map((t) => [t.trial, t.budget]), [[0, 1], [1, 1], [2, 1], [3, 1], [4, 1]]);
-    assert.deepEqual(comparableReports(finished, 2).map((t) => [t.trial, t.budget]), [[0, 3], [2, 3]]);
+    assert.deepEqual(
+      comparableReports(finished, 3).map((t) => [t.trial, t.budget]),
+      [
+        [0, 1],
+        [1, 1],
+        [2, 1],
+        [3, 1],
+        [4, 1],
+      ],
+    );
+    assert.deepEqual(
+      comparableReports(finished, 2).map((t) => [t.trial, t.budget]),
+      [
+        [0, 3],
+        [2, 3],
+      ],
+    );
     // Without budgets, each trial's latest report.
     const plain = finished.map(({ budget: _b, rung: _r, ...t }) => t);
-    assert.deepEqual(latestReports(plain).map((t) => t.trial), [1, 3, 0, 4, 2]);
+    assert.deepEqual(
+      latestReports(plain).map((t) => t.trial),
+      [1, 3, 0, 4, 2],
+    );
   });
 
   it('Parzen densities are normalised on their range', () => {
@@ -567,7 +642,10 @@ describe('reinforce', () => {
     assert.deepEqual([...last.gaussians], [...once.gaussians]);
     // A changed history (not an extension) is replayed from scratch.
     const other = incremental.policy(run.finished.slice(0, 10).reverse());
-    assert.deepEqual([...other.logits], [...new ReinforceStrategy({ spec: FLAT, seed: 2, direction: 'maximize' }).policy(run.finished.slice(0, 10).reverse()).logits]);
+    assert.deepEqual(
+      [...other.logits],
+      [...new ReinforceStrategy({ spec: FLAT, seed: 2, direction: 'maximize' }).policy(run.finished.slice(0, 10).reverse()).logits],
+    );
   });
 
   it('proposes new configs while the space has them', () => {

@@ -141,10 +141,7 @@ function resolveLabel(opts: CsvOptions, columns: number, names: string[] | undef
   const idx = names.indexOf(label);
   if (idx < 0) {
     const hint = closest(label, names);
-    throw new DataError(
-      `${src.name}: no column named "${label}"${hint ? ` (did you mean "${hint}"?)` : ''}; columns: ${names.join(', ')}`,
-      src.path,
-    );
+    throw new DataError(`${src.name}: no column named "${label}"${hint ? ` (did you mean "${hint}"?)` : ''}; columns: ${names.join(', ')}`, src.path);
   }
   return idx;
 }
@@ -175,13 +172,7 @@ function parseNumber(s: string, src: Src, line: number, col: number): number {
 }
 
 /** Parses CSV text; `name` is what messages call the file, `file` what DataError.file holds. */
-export function parseCsv(
-  text: string,
-  name: string,
-  opts: CsvOptions = {},
-  kind: LabelKind = 'classification',
-  file = name,
-): CsvTable {
+export function parseCsv(text: string, name: string, opts: CsvOptions = {}, kind: LabelKind = 'classification', file = name): CsvTable {
   const src = { path: file, name };
   const it = records(text, opts.delimiter ?? ',', src);
   const first = it.next();

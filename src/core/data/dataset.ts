@@ -208,17 +208,11 @@ function dataName(spec: Dataset): string {
  * Checks the data against `task`. A declared inputShape with the same number of values reshapes the samples
  * (784 CSV columns as [28, 28, 1], or IDX images as flat vectors); any other difference is an error.
  */
-function checked<T extends { inputShape: number[]; classes?: number; y?: Int32Array | Float32Array }>(
-  r: T,
-  task: Task | undefined,
-  spec: Dataset,
-): T {
+function checked<T extends { inputShape: number[]; classes?: number; y?: Int32Array | Float32Array }>(r: T, task: Task | undefined, spec: Dataset): T {
   const declared = task?.inputShape;
   if (declared && !sameShape(declared, r.inputShape)) {
     if (size(declared) !== size(r.inputShape)) {
-      throw new DataError(
-        `task.inputShape ${fmt(declared)} does not match the data: samples in ${dataName(spec)} have shape ${fmt(r.inputShape)}`,
-      );
+      throw new DataError(`task.inputShape ${fmt(declared)} does not match the data: samples in ${dataName(spec)} have shape ${fmt(r.inputShape)}`);
     }
     r.inputShape = [...declared];
   }
@@ -261,12 +255,7 @@ function seededOrder(n: number, seed: number, label: string): Int32Array {
  * A seeded split. For classification it is stratified: the shuffled indices are grouped by class and every
  * 1/split-th one goes to validation, so each class is held out in proportion (within one sample).
  */
-export function splitIndices(
-  y: Int32Array | Float32Array,
-  classes: number,
-  fraction: number,
-  seed: number,
-): { train: Int32Array; val: Int32Array } {
+export function splitIndices(y: Int32Array | Float32Array, classes: number, fraction: number, seed: number): { train: Int32Array; val: Int32Array } {
   const n = y.length;
   let order = seededOrder(n, seed, 'split');
   if (classes > 1) {

@@ -218,12 +218,24 @@ export function encodeIdx(type: IdxType, dims: number[], data: ArrayLike<number>
   for (let i = 0; i < data.length; i++) {
     const p = off + i * size;
     switch (type) {
-      case 'uint8': out.writeUInt8(data[i], p); break;
-      case 'int8': out.writeInt8(data[i], p); break;
-      case 'int16': out.writeInt16BE(data[i], p); break;
-      case 'int32': out.writeInt32BE(data[i], p); break;
-      case 'float32': out.writeFloatBE(data[i], p); break;
-      case 'float64': out.writeDoubleBE(data[i], p); break;
+      case 'uint8':
+        out.writeUInt8(data[i], p);
+        break;
+      case 'int8':
+        out.writeInt8(data[i], p);
+        break;
+      case 'int16':
+        out.writeInt16BE(data[i], p);
+        break;
+      case 'int32':
+        out.writeInt32BE(data[i], p);
+        break;
+      case 'float32':
+        out.writeFloatBE(data[i], p);
+        break;
+      case 'float64':
+        out.writeDoubleBE(data[i], p);
+        break;
     }
   }
   return out;

@@ -77,7 +77,12 @@ export class AshaScheduler implements Scheduler {
           if (t.state !== 'paused' || t.scores.length !== r[k] || k + 1 >= r.length || !(score > -Infinity)) continue;
           // The largest budget first (finishing the most promising work), then the best score, then the lowest trial.
           const candidate = { trial: t.trial, rung: k + 1, epochs: r[k + 1], fromEpoch: r[k], score };
-          if (!best || candidate.epochs > best.epochs || (candidate.epochs === best.epochs && (score > best.score || (score === best.score && t.trial < best.trial)))) best = candidate;
+          if (
+            !best ||
+            candidate.epochs > best.epochs ||
+            (candidate.epochs === best.epochs && (score > best.score || (score === best.score && t.trial < best.trial)))
+          )
+            best = candidate;
           break;
         }
         // Lower rungs of this bracket promote to smaller budgets: they cannot beat what was found.

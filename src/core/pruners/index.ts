@@ -18,7 +18,13 @@ export function createPruner(spec: NasSpec): Pruner {
       return new NoPruner();
     case 'asha':
     case 'hyperband': {
-      const scheduler = new AshaScheduler(p.minEpochs ?? PRUNER_DEFAULTS.minEpochs, p.reductionFactor ?? PRUNER_DEFAULTS.reductionFactor, maxEpochsOf(spec), type === 'hyperband', spec.search?.seed ?? SEARCH_DEFAULTS.seed);
+      const scheduler = new AshaScheduler(
+        p.minEpochs ?? PRUNER_DEFAULTS.minEpochs,
+        p.reductionFactor ?? PRUNER_DEFAULTS.reductionFactor,
+        maxEpochsOf(spec),
+        type === 'hyperband',
+        spec.search?.seed ?? SEARCH_DEFAULTS.seed,
+      );
       return new AshaPruner(type, scheduler);
     }
     default:

@@ -65,7 +65,8 @@ export class EvolutionStrategy implements Strategy {
     const position = new Map(members.map((t, i) => [t, i]));
     const sample = rng.shuffle([...members]).slice(0, this.sampleSize);
     // Strictly better replaces, so the first sampled among equals wins: ties break by the seed, not by journal order.
-    const better = (a: FinishedTrial, b: FinishedTrial) => (rank ? crowdedCompare(rank, position.get(a)!, position.get(b)!) < 0 : score(a, this.ctx.direction) > score(b, this.ctx.direction));
+    const better = (a: FinishedTrial, b: FinishedTrial) =>
+      rank ? crowdedCompare(rank, position.get(a)!, position.get(b)!) < 0 : score(a, this.ctx.direction) > score(b, this.ctx.direction);
     return sample.reduce((best, t) => (better(t, best) ? t : best));
   }
 

@@ -14,7 +14,8 @@ export class GridStrategy implements Strategy {
   constructor(private readonly ctx: StrategyContext) {
     // Fail when the strategy is made, not at the first ask, so a run never starts on an endless grid.
     const { continuous } = spaceSize(ctx.spec);
-    if (continuous.length) throw new Error(`grid search cannot enumerate a continuous range (${continuous.join(', ')}): add a "step" or list values with "choice"`);
+    if (continuous.length)
+      throw new Error(`grid search cannot enumerate a continuous range (${continuous.join(', ')}): add a "step" or list values with "choice"`);
   }
 
   ask(index: number, _finished: readonly FinishedTrial[]): TrialConfig | undefined {

@@ -60,7 +60,10 @@ export class TpeStrategy implements Strategy {
       ranked = nsgaOrder(scored.map((t) => scoreVector(t, this.ctx))).map((i) => scored[i]);
     } else {
       // Stable: equal values keep journal order.
-      ranked = scored.map((t, i) => ({ t, i, s: score(t, this.ctx.direction) })).sort((a, b) => b.s - a.s || a.i - b.i).map((x) => x.t);
+      ranked = scored
+        .map((t, i) => ({ t, i, s: score(t, this.ctx.direction) }))
+        .sort((a, b) => b.s - a.s || a.i - b.i)
+        .map((x) => x.t);
     }
     const nGood = Math.min(ranked.length - 1, Math.max(1, Math.ceil(this.gamma * ranked.length)));
     // Failed configs count as bad: the model then steers away from architectures that do not build or diverge.
@@ -76,7 +79,8 @@ export class TpeStrategy implements Strategy {
 
 /** One decision: `candidates` draws from the good density, the best by l(x)/g(x). */
 export function sampleParam(p: ParamDef, good: readonly FinishedTrial[], bad: readonly FinishedTrial[], candidates: number, rng: Rng): ParamValue {
-  const seen = (set: readonly FinishedTrial[]) => set.map((t) => t.config.params[p.name]).filter((v): v is ParamValue => v !== undefined && inDomain(p.domain, v));
+  const seen = (set: readonly FinishedTrial[]) =>
+    set.map((t) => t.config.params[p.name]).filter((v): v is ParamValue => v !== undefined && inDomain(p.domain, v));
   const gv = seen(good);
   const bv = seen(bad);
   const d = p.domain;
@@ -98,8 +102,16 @@ export function sampleParam(p: ParamDef, good: readonly FinishedTrial[], bad: re
   }
   const scale = numericScale(d);
   if (scale.hi <= scale.lo) return d.lo;
-  const l = new Parzen(gv.map((v) => scale.to(v as number)), scale.lo, scale.hi);
-  const g = new Parzen(bv.map((v) => scale.to(v as number)), scale.lo, scale.hi);
+  const l = new Parzen(
+    gv.map((v) => scale.to(v as number)),
+    scale.lo,
+    scale.hi,
+  );
+  const g = new Parzen(
+    bv.map((v) => scale.to(v as number)),
+    scale.lo,
+    scale.hi,
+  );
   let best = l.sample(rng);
   let bestRatio = -Infinity;
   for (let k = 0; k < candidates; k++) {

@@ -35,15 +35,7 @@ export function transpose(backend: tf.KernelBackend, x: Info, perm: number[]): I
 }
 
 /** XNNPACK's forward convolution with exact per-side padding, cropping the input where a pad is negative. */
-export function convExplicit(
-  backend: tf.KernelBackend,
-  x: Info,
-  filter: Info,
-  strides: Pair,
-  dilations: Pair,
-  pads: Pads,
-  depthwise: boolean,
-): Info {
+export function convExplicit(backend: tf.KernelBackend, x: Info, filter: Info, strides: Pair, dilations: Pair, pads: Pads, depthwise: boolean): Info {
   const [n, h, w, c] = x.shape;
   const cut = { top: Math.max(0, -pads.top), bottom: Math.max(0, -pads.bottom), left: Math.max(0, -pads.left), right: Math.max(0, -pads.right) };
   const cropped = cut.top + cut.bottom + cut.left + cut.right > 0;
@@ -69,10 +61,21 @@ export function convExplicit(
  */
 export function zeroInsert(backend: tf.KernelBackend, dy: Info, sh: number, sw: number): Info {
   const [n, oh, ow, c] = dy.shape;
-  const spread = runWasm('PadV2', backend, { x: view(dy, [n * oh, 1, ow, 1, c]) }, {
-    paddings: [[0, 0], [0, sh - 1], [0, 0], [0, sw - 1], [0, 0]],
-    constantValue: 0,
-  });
+  const spread = runWasm(
+    'PadV2',
+    backend,
+    { x: view(dy, [n * oh, 1, ow, 1, c]) },
+    {
+      paddings: [
+        [0, 0],
+        [0, sh - 1],
+        [0, 0],
+        [0, sw - 1],
+        [0, 0],
+      ],
+      constantValue: 0,
+    },
+  );
   return view(spread, [n, oh * sh, ow * sw, c]);
 }
 

@@ -18,15 +18,34 @@ type Geometry = ReturnType<typeof convGeometry>;
 
 /** The geometry arguments im2col and im2row share, in their order. */
 function patchArgs(info: Geometry, ci: number, kh: number, kw: number): number[] {
-  return [info.inHeight, info.inWidth, ci, info.outWidth, info.outHeight * info.outWidth, kh, kw,
-    info.strideHeight, info.strideWidth, info.dilationHeight, info.dilationWidth, info.padInfo.top, info.padInfo.left];
+  return [
+    info.inHeight,
+    info.inWidth,
+    ci,
+    info.outWidth,
+    info.outHeight * info.outWidth,
+    kh,
+    kw,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
 }
 
 /**
  * Few input channels (a network's first layer): dW [kh*kw*ci, co] = patches^T [kh*kw*ci, P] . dy [P, co]
  * directly, with no padded columns (im2col would pad 9 columns to 16 for one channel) and no transposes.
  */
-function fewInputChannels(backend: tf.KernelBackend & { makeOutput(s: number[], d: string): Info }, x: Info, dy: Info, info: Geometry, filterShape: number[]): Info {
+function fewInputChannels(
+  backend: tf.KernelBackend & { makeOutput(s: number[], d: string): Info },
+  x: Info,
+  dy: Info,
+  info: Geometry,
+  filterShape: number[],
+): Info {
   const [kh, kw, ci, co] = filterShape;
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const rows = kh * kw * ci;

@@ -18,12 +18,30 @@ function phase(r: number, stride: number, top: number, taps: number, inLen: numb
 }
 
 /** dx of one phase (rows r, r+s, ...): dy correlated with the flipped, channel-swapped sub-filter. */
-function phaseGrad(backend: tf.KernelBackend, dy: Info, filter: Info, rows: ReturnType<typeof phase>, cols: ReturnType<typeof phase>, strides: [number, number]): Info {
+function phaseGrad(
+  backend: tf.KernelBackend,
+  dy: Info,
+  filter: Info,
+  rows: ReturnType<typeof phase>,
+  cols: ReturnType<typeof phase>,
+  strides: [number, number],
+): Info {
   const [fh, fw, ci, co] = filter.shape;
-  const sub = runWasm('StridedSlice', backend, { x: filter }, {
-    begin: [rows.first, cols.first, 0, 0], end: [fh, fw, ci, co], strides: [...strides, 1, 1],
-    beginMask: 0, endMask: 0, ellipsisMask: 0, newAxisMask: 0, shrinkAxisMask: 0,
-  });
+  const sub = runWasm(
+    'StridedSlice',
+    backend,
+    { x: filter },
+    {
+      begin: [rows.first, cols.first, 0, 0],
+      end: [fh, fw, ci, co],
+      strides: [...strides, 1, 1],
+      beginMask: 0,
+      endMask: 0,
+      ellipsisMask: 0,
+      newAxisMask: 0,
+      shrinkAxisMask: 0,
+    },
+  );
   const flipped = runWasm('Reverse', backend, { x: sub }, { dims: [0, 1] });
   const swapped = transpose(backend, flipped, [0, 1, 3, 2]);
   dispose(backend, sub, flipped);

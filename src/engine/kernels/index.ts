@@ -27,4 +27,15 @@ export function registerWasmGradientKernels(): void {
   for (const config of replacements) replaceWasmKernel(config);
 }
 
-export { batchMatMulConfig, castConfig, conv2DConfig, conv2DBackpropFilterConfig, conv2DBackpropInputConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig, identityConfig, maxPoolGradConfig, sumConfig };
+export {
+  batchMatMulConfig,
+  castConfig,
+  conv2DConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseBackpropFilterConfig,
+  depthwiseBackpropInputConfig,
+  identityConfig,
+  maxPoolGradConfig,
+  sumConfig,
+};

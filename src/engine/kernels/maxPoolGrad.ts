@@ -13,9 +13,21 @@ function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): Info {
   const dx = backend.makeOutput(input.shape, 'float32');
   zero(backend, dx);
   simd(backend).maxPoolGrad(
-    addr(backend, input), addr(backend, dy), addr(backend, dx),
-    info.batchSize, info.inHeight, info.inWidth, info.inChannels, info.outHeight, info.outWidth,
-    info.effectiveFilterHeight, info.effectiveFilterWidth, info.strideHeight, info.strideWidth, info.padInfo.top, info.padInfo.left,
+    addr(backend, input),
+    addr(backend, dy),
+    addr(backend, dx),
+    info.batchSize,
+    info.inHeight,
+    info.inWidth,
+    info.inChannels,
+    info.outHeight,
+    info.outWidth,
+    info.effectiveFilterHeight,
+    info.effectiveFilterWidth,
+    info.strideHeight,
+    info.strideWidth,
+    info.padInfo.top,
+    info.padInfo.left,
   );
   return dx;
 }

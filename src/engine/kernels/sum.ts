@@ -8,7 +8,14 @@ import { addr, simd, zero } from './simd/module';
 
 /** The number k when `axis` names exactly the first k axes (0 < k < rank), else 0. */
 function leadingAxes(axis: number | number[], rank: number): number {
-  const axes = [...new Set(tf.util.parseAxisParam(axis, [...Array(rank).keys()].map(() => 1)))].sort((p, q) => p - q);
+  const axes = [
+    ...new Set(
+      tf.util.parseAxisParam(
+        axis,
+        [...Array(rank).keys()].map(() => 1),
+      ),
+    ),
+  ].sort((p, q) => p - q);
   return axes.length < rank && axes.every((a, i) => a === i) ? axes.length : 0;
 }
 

@@ -32,7 +32,7 @@ function transformFilter(tap: FilterTap, ci: number, co: number, out: Float32Arr
       for (let r = 0; r < 4; r++) {
         const [a, b, d] = [gg[r * 3], gg[r * 3 + 1], gg[r * 3 + 2]];
         const at = c * co + o;
-        out[(r * 4) * plane + at] = a;
+        out[r * 4 * plane + at] = a;
         out[(r * 4 + 1) * plane + at] = (a + b + d) / 2;
         out[(r * 4 + 2) * plane + at] = (a - b + d) / 2;
         out[(r * 4 + 3) * plane + at] = d;
@@ -150,7 +150,7 @@ export function winogradFilterGrad(
         }
         for (let r = 0; r < 3; r++) {
           const [a, b, d, f] = [p[r * 4], p[r * 4 + 1], p[r * 4 + 2], p[r * 4 + 3]];
-          out[((r * 3) * ci + c) * co + o] = a + 0.5 * (b + d);
+          out[(r * 3 * ci + c) * co + o] = a + 0.5 * (b + d);
           out[((r * 3 + 1) * ci + c) * co + o] = 0.5 * (b - d);
           out[((r * 3 + 2) * ci + c) * co + o] = 0.5 * (b + d) + f;
         }

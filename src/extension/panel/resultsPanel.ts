@@ -29,7 +29,12 @@ export class ResultsPanel implements vscode.Disposable {
       existing.panel.reveal();
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ResultsPanel.viewType, titleFor(dir), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(context), retainContextWhenHidden: false, enableFindWidget: true });
+    const panel = vscode.window.createWebviewPanel(
+      ResultsPanel.viewType,
+      titleFor(dir),
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      { ...webviewOptions(context), retainContextWhenHidden: false, enableFindWidget: true },
+    );
     const p = new ResultsPanel(panel, context, dir, controller);
     context.subscriptions.push(p);
     return p;
@@ -147,4 +152,3 @@ function titleFor(dir: string): string {
 function key(dir: string): string {
   return process.platform === 'linux' ? dir : dir.toLowerCase();
 }
-

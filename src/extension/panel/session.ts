@@ -81,7 +81,10 @@ export class PanelSession {
       snapshot = this.controller.snapshot(this.runDir);
     } catch (e) {
       this.post({ method: 'init', params: { runDir: this.runDir, status: 'crashed', canResume: false, events: [] } });
-      this.post({ method: 'status', params: { status: 'crashed', canResume: false, message: `cannot read the run: ${e instanceof Error ? e.message : String(e)}` } });
+      this.post({
+        method: 'status',
+        params: { status: 'crashed', canResume: false, message: `cannot read the run: ${e instanceof Error ? e.message : String(e)}` },
+      });
       return;
     }
     this.post({ method: 'init', params: { runDir: this.runDir, status: snapshot.status, canResume: snapshot.canResume, events: snapshot.events } });

@@ -102,9 +102,12 @@ export const SETTINGS = {
 function baseArgs(install, sb) {
   return [
     install.entry,
-    '--auth', 'none',
-    '--user-data-dir', sb.userData,
-    '--extensions-dir', sb.extensions,
+    '--auth',
+    'none',
+    '--user-data-dir',
+    sb.userData,
+    '--extensions-dir',
+    sb.extensions,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',
@@ -134,9 +137,20 @@ export async function supportsVSCodeOptions(install) {
 export async function startServer(install, sb, { workspace, logFile, timeoutMs = 30_000 }) {
   const port = await freePort();
   const smoke = (await supportsVSCodeOptions(install)) ? ['--vscode-option', 'enable-smoke-test-driver'] : [];
-  const args = [...baseArgs(install, sb), '--bind-addr', `127.0.0.1:${port}`, ...smoke, '--disable-getting-started-override', '--ignore-last-opened', workspace];
+  const args = [
+    ...baseArgs(install, sb),
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    ...smoke,
+    '--disable-getting-started-override',
+    '--ignore-last-opened',
+    workspace,
+  ];
   const q = (a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`);
-  const envText = Object.entries(sb.env).filter(([k]) => k !== 'PATH').map(([k, v]) => `${k}=${q(v)}`).join(' ');
+  const envText = Object.entries(sb.env)
+    .filter(([k]) => k !== 'PATH')
+    .map(([k, v]) => `${k}=${q(v)}`)
+    .join(' ');
   fs.writeFileSync(logFile, `# ${envText} ${[install.node, ...args].map(q).join(' ')}\n`);
   const proc = start(install.node, args, { env: sb.env, cwd: sb.dir, logFile });
   const url = `http://127.0.0.1:${port}`;

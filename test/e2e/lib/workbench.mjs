@@ -6,7 +6,18 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage', '--no-default-browser-check', '--password-store=basic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+  '--no-default-browser-check',
+  '--password-store=basic',
+];
 
 /** A persistent Chromium context with a fresh profile. `automation` receives the smoke-test driver callbacks. */
 export async function launchBrowser({ executablePath, profileDir, automation, env }) {
@@ -84,7 +95,10 @@ export class Workbench {
     const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
     await row.waitFor({ state: 'visible', timeout });
     await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => {});
+    await this.page
+      .locator('.quick-input-widget')
+      .waitFor({ state: 'hidden', timeout: 5_000 })
+      .catch(() => {});
   }
 
   /** Titles the command palette lists for `filter` (to tell whether a command is contributed). */
@@ -116,7 +130,13 @@ export class Workbench {
       els.map((r) => ({
         text: r.innerText.replace(/\s+/g, ' ').trim(),
         top: parseFloat(r.style.top) || 0,
-        severity: r.querySelector('.codicon-error') ? 'error' : r.querySelector('.codicon-warning') ? 'warning' : r.querySelector('.codicon-info') ? 'info' : '',
+        severity: r.querySelector('.codicon-error')
+          ? 'error'
+          : r.querySelector('.codicon-warning')
+            ? 'warning'
+            : r.querySelector('.codicon-info')
+              ? 'info'
+              : '',
       })),
     );
     rows.sort((a, b) => a.top - b.top);
@@ -153,12 +173,16 @@ export class Workbench {
 
   /** The CodeLens texts visible in the active editor. */
   async codeLenses() {
-    return this.page.$$eval('.editor-instance .monaco-editor .codelens-decoration a, .editor-instance .monaco-editor .codelens-decoration span', (els) => els.map((e) => e.textContent.trim()).filter(Boolean));
+    return this.page.$$eval('.editor-instance .monaco-editor .codelens-decoration a, .editor-instance .monaco-editor .codelens-decoration span', (els) =>
+      els.map((e) => e.textContent.trim()).filter(Boolean),
+    );
   }
 
   /** Notification toasts and the notification centre's messages. */
   async notifications() {
-    const texts = await this.page.$$eval('.notification-toast .notification-list-item-message, .notifications-center .notification-list-item-message', (els) => els.map((e) => e.textContent.trim()));
+    const texts = await this.page.$$eval('.notification-toast .notification-list-item-message, .notifications-center .notification-list-item-message', (els) =>
+      els.map((e) => e.textContent.trim()),
+    );
     return texts;
   }
 

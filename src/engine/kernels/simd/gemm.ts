@@ -84,13 +84,33 @@ export function gemmFn(transposedA = false): Fn {
   const s = f.local('v128');
 
   const step = (mr: number, u: number) => {
-    f.get(pk).loadV(u * 32).set(b0);
-    f.get(pk).loadV(u * 32 + 16).set(b1);
+    f.get(pk)
+      .loadV(u * 32)
+      .set(b0);
+    f.get(pk)
+      .loadV(u * 32 + 16)
+      .set(b1);
     for (let r = 0; r < mr; r++) {
-      if (transposedA) f.get(pa[0]).loadSplat(r * 4).set(s);
-      else f.get(pa[r]).loadSplat(u * 4).set(s);
-      f.get(acc[2 * r]).get(s).get(b0).vmul().vadd().set(acc[2 * r]);
-      f.get(acc[2 * r + 1]).get(s).get(b1).vmul().vadd().set(acc[2 * r + 1]);
+      if (transposedA)
+        f.get(pa[0])
+          .loadSplat(r * 4)
+          .set(s);
+      else
+        f.get(pa[r])
+          .loadSplat(u * 4)
+          .set(s);
+      f.get(acc[2 * r])
+        .get(s)
+        .get(b0)
+        .vmul()
+        .vadd()
+        .set(acc[2 * r]);
+      f.get(acc[2 * r + 1])
+        .get(s)
+        .get(b1)
+        .vmul()
+        .vadd()
+        .set(acc[2 * r + 1]);
     }
   };
   const cAddr = (r: number) => f.get(rowC[r]).get(jBytes).add();
@@ -109,8 +129,12 @@ export function gemmFn(transposedA = false): Fn {
     f.get(accumulate).if(
       () => {
         for (let r = 0; r < mr; r++) {
-          cAddr(r).loadV(0).set(acc[2 * r]);
-          cAddr(r).loadV(16).set(acc[2 * r + 1]);
+          cAddr(r)
+            .loadV(0)
+            .set(acc[2 * r]);
+          cAddr(r)
+            .loadV(16)
+            .set(acc[2 * r + 1]);
         }
       },
       () => {
@@ -133,8 +157,12 @@ export function gemmFn(transposedA = false): Fn {
       advanceA(mr, 1);
     });
     for (let r = 0; r < mr; r++) {
-      cAddr(r).get(acc[2 * r]).storeV(0);
-      cAddr(r).get(acc[2 * r + 1]).storeV(16);
+      cAddr(r)
+        .get(acc[2 * r])
+        .storeV(0);
+      cAddr(r)
+        .get(acc[2 * r + 1])
+        .storeV(16);
     }
   };
 
@@ -155,9 +183,18 @@ export function gemmFn(transposedA = false): Fn {
     });
   };
 
-  f.get(K).i32(NR * 4).mul().set(panelBytes);
-  f.get(M).i32(MR - 1).sub().set(mFull);
-  f.get(K).i32(UNROLL - 1).sub().set(kFull);
+  f.get(K)
+    .i32(NR * 4)
+    .mul()
+    .set(panelBytes);
+  f.get(M)
+    .i32(MR - 1)
+    .sub()
+    .set(mFull);
+  f.get(K)
+    .i32(UNROLL - 1)
+    .sub()
+    .set(kFull);
   f.i32(0).set(i);
   rows(MR, mFull);
   rows(1, M);

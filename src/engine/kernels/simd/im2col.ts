@@ -8,7 +8,10 @@ import { NR } from './gemm';
 export const IM2COL_PARAMS = ['x', 'H', 'W', 'C', 'OW', 'OHW', 'KH', 'KW', 'sh', 'sw', 'dh', 'dw', 'pt', 'pl', 'rowStart', 'rows', 'dst', 'NP'] as const;
 
 export function im2colFn(): Fn {
-  const f = new Fn('im2col', IM2COL_PARAMS.map(() => 'i32' as const));
+  const f = new Fn(
+    'im2col',
+    IM2COL_PARAMS.map(() => 'i32' as const),
+  );
   const [x, H, W, C, OW, OHW, KH, KW, sh, sw, dh, dw, pt, pl, rowStart, rows, dst, NP] = IM2COL_PARAMS.map((_, i) => f.param(i));
   const r = f.local('i32');
   const R = f.local('i32');
@@ -34,10 +37,18 @@ export function im2colFn(): Fn {
     f.set(q);
     f.get(dst).get(q).i32(3).op(0x76).get(panelBytes).mul().add(); // q >>> 3, NR being 8
     f.get(rowOff).add();
-    f.get(q).i32(NR - 1).and().i32(2).shl().add();
+    f.get(q)
+      .i32(NR - 1)
+      .and()
+      .i32(2)
+      .shl()
+      .add();
   };
 
-  f.get(rows).i32(NR * 4).mul().set(panelBytes);
+  f.get(rows)
+    .i32(NR * 4)
+    .mul()
+    .set(panelBytes);
   // Channel groups of four are copied as vectors; C % 4 == 0 keeps them inside one panel row.
   f.get(C).i32(3).and().eqz().set(vec);
   f.i32(0).set(r);
@@ -47,7 +58,10 @@ export function im2colFn(): Fn {
     f.get(R).get(OHW).remU().tee(R); // R now holds the pixel index within its image
     f.get(OW).divU().get(sh).mul().get(pt).sub().set(ihBase);
     f.get(R).get(OW).remU().get(sw).mul().get(pl).sub().set(iwBase);
-    f.get(r).i32(NR * 4).mul().set(rowOff);
+    f.get(r)
+      .i32(NR * 4)
+      .mul()
+      .set(rowOff);
     f.i32(0).set(q0);
     f.i32(0).set(kh);
     f.loop(kh, KH, 1, () => {
@@ -107,7 +121,10 @@ export function im2colFn(): Fn {
  */
 export function im2rowFn(): Fn {
   const params = IM2COL_PARAMS.filter((p) => p !== 'NP');
-  const f = new Fn('im2row', params.map(() => 'i32' as const));
+  const f = new Fn(
+    'im2row',
+    params.map(() => 'i32' as const),
+  );
   const [x, H, W, C, OW, OHW, KH, KW, sh, sw, dh, dw, pt, pl, rowStart, rows, dst] = params.map((_, i) => f.param(i));
   const r = f.local('i32');
   const n = f.local('i32');

@@ -55,7 +55,9 @@ export function simd(backend: tf.KernelBackend): SimdExports {
     if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
       throw new Error("NAS Studio's SIMD kernels need tfjs's single-threaded wasm build (setThreadsCount(1))");
     }
-    compiled ??= new WA.Module(assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), maxPoolGradFn(), sumRowsFn(), winoInFn(), winoOutFn(), winoDyFn()]));
+    compiled ??= new WA.Module(
+      assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), maxPoolGradFn(), sumRowsFn(), winoInFn(), winoOutFn(), winoDyFn()]),
+    );
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, inst);
   }

@@ -8,7 +8,10 @@ import { Fn, type Local } from './asm';
 export const POOL_PARAMS = ['x', 'dy', 'dx', 'N', 'H', 'W', 'C', 'OH', 'OW', 'FH', 'FW', 'sh', 'sw', 'pt', 'pl'] as const;
 
 export function maxPoolGradFn(): Fn {
-  const f = new Fn('maxPoolGrad', POOL_PARAMS.map(() => 'i32' as const));
+  const f = new Fn(
+    'maxPoolGrad',
+    POOL_PARAMS.map(() => 'i32' as const),
+  );
   const [x, dy, dx, N, H, W, C, OH, OW, FH, FW, sh, sw, pt, pl] = POOL_PARAMS.map((_, i) => f.param(i));
   const b = f.local('i32');
   const yr = f.local('i32');

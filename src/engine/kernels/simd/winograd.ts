@@ -34,7 +34,10 @@ export const WINO_IN_PARAMS = ['x', 'H', 'W', 'C', 'tilesW', 'tilesPerImage', 'p
  * image, row by row). Patch pixels outside the image read from `zeros`, C zero floats.
  */
 export function winoInFn(): Fn {
-  const f = new Fn('winoIn', WINO_IN_PARAMS.map(() => 'i32' as const));
+  const f = new Fn(
+    'winoIn',
+    WINO_IN_PARAMS.map(() => 'i32' as const),
+  );
   const [x, H, W, C, tilesW, tilesPerImage, pt, pl, tile0, count, v, zeros] = WINO_IN_PARAMS.map((_, i) => f.param(i));
   const i = f.local('i32');
   const T = f.local('i32');
@@ -71,15 +74,30 @@ export function winoInFn(): Fn {
       for (let s = 0; s < 4; s++) {
         const [d0, d1, d2, d3] = [d[s], d[4 + s], d[8 + s], d[12 + s]];
         f.get(d0).get(d2).vsub().set(t[s]);
-        f.get(d1).get(d2).vadd().set(t[4 + s]);
-        f.get(d2).get(d1).vsub().set(t[8 + s]);
-        f.get(d1).get(d3).vsub().set(t[12 + s]);
+        f.get(d1)
+          .get(d2)
+          .vadd()
+          .set(t[4 + s]);
+        f.get(d2)
+          .get(d1)
+          .vsub()
+          .set(t[8 + s]);
+        f.get(d1)
+          .get(d3)
+          .vsub()
+          .set(t[12 + s]);
       }
       // columns: V = t B, stored plane by plane
       for (let r = 0; r < 4; r++) {
         const [t0, t1, t2, t3] = [t[r * 4], t[r * 4 + 1], t[r * 4 + 2], t[r * 4 + 3]];
         const store = (s: number, a: Local, b: Local, op: 'add' | 'sub') => {
-          f.get(dst).get(c).add().get(planeBytes).i32(r * 4 + s).mul().add();
+          f.get(dst)
+            .get(c)
+            .add()
+            .get(planeBytes)
+            .i32(r * 4 + s)
+            .mul()
+            .add();
           f.get(a).get(b);
           if (op === 'add') f.vadd();
           else f.vsub();
@@ -103,7 +121,10 @@ export const WINO_OUT_PARAMS = ['m', 'ldm', 'out', 'OH', 'OW', 'CO', 'tilesW', '
  * edge (odd sizes) are not written.
  */
 export function winoOutFn(): Fn {
-  const f = new Fn('winoOut', WINO_OUT_PARAMS.map(() => 'i32' as const));
+  const f = new Fn(
+    'winoOut',
+    WINO_OUT_PARAMS.map(() => 'i32' as const),
+  );
   const [m, ldm, out, OH, OW, CO, tilesW, tilesPerImage, tile0, count] = WINO_OUT_PARAMS.map((_, i) => f.param(i));
   const i = f.local('i32');
   const T = f.local('i32');
@@ -134,8 +155,18 @@ export function winoOutFn(): Fn {
       for (let k = 0; k < 16; k++) f.get(srcRow).get(co).add().get(planeBytes).i32(k).mul().add().loadV().set(mv[k]);
       // rows: u = A^T M (2 x 4)
       for (let s = 0; s < 4; s++) {
-        f.get(mv[s]).get(mv[4 + s]).vadd().get(mv[8 + s]).vadd().set(u[s]);
-        f.get(mv[4 + s]).get(mv[8 + s]).vsub().get(mv[12 + s]).vsub().set(u[4 + s]);
+        f.get(mv[s])
+          .get(mv[4 + s])
+          .vadd()
+          .get(mv[8 + s])
+          .vadd()
+          .set(u[s]);
+        f.get(mv[4 + s])
+          .get(mv[8 + s])
+          .vsub()
+          .get(mv[12 + s])
+          .vsub()
+          .set(u[4 + s]);
       }
       // columns: y = u A, written where the pixel exists
       for (let a = 0; a < 2; a++) {
@@ -167,7 +198,10 @@ export const WINO_DY_PARAMS = ['dy', 'OH', 'OW', 'CO', 'tilesW', 'tilesPerImage'
  * (2*th, 2*tw) of tile tile0 + i, zero past dy's edge. A = [1 0; 1 1; 1 -1; 0 -1].
  */
 export function winoDyFn(): Fn {
-  const f = new Fn('winoDy', WINO_DY_PARAMS.map(() => 'i32' as const));
+  const f = new Fn(
+    'winoDy',
+    WINO_DY_PARAMS.map(() => 'i32' as const),
+  );
   const [dy, OH, OW, CO, tilesW, tilesPerImage, tile0, count, out, zeros] = WINO_DY_PARAMS.map((_, i) => f.param(i));
   const i = f.local('i32');
   const T = f.local('i32');
@@ -203,15 +237,29 @@ export function winoDyFn(): Fn {
       for (let b = 0; b < 2; b++) {
         const [e0, e1] = [e[b], e[2 + b]];
         f.get(e0).set(r[b]);
-        f.get(e0).get(e1).vadd().set(r[2 + b]);
-        f.get(e0).get(e1).vsub().set(r[4 + b]);
-        f.get(e1).vneg().set(r[6 + b]);
+        f.get(e0)
+          .get(e1)
+          .vadd()
+          .set(r[2 + b]);
+        f.get(e0)
+          .get(e1)
+          .vsub()
+          .set(r[4 + b]);
+        f.get(e1)
+          .vneg()
+          .set(r[6 + b]);
       }
       // columns: E = r A^T, stored plane by plane
       for (let a = 0; a < 4; a++) {
         const [r0, r1] = [r[a * 2], r[a * 2 + 1]];
         const store = (s: number, value: () => void) => {
-          f.get(dst).get(co).add().get(planeBytes).i32(a * 4 + s).mul().add();
+          f.get(dst)
+            .get(co)
+            .add()
+            .get(planeBytes)
+            .i32(a * 4 + s)
+            .mul()
+            .add();
           value();
           f.storeV();
         };
