@@ -124,7 +124,8 @@ export interface SequentialArchitecture {
 export interface Dense {
   type: 'dense';
   units: number | ChoiceParameter | IntParameter;
-  activation?: ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter1;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter1;
   optional?: boolean;
   name?: string;
 }
@@ -155,7 +156,7 @@ export interface ChoiceParameter1 {
    */
   choice: [
     'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
-    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[],
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
   ];
   name?: ParamName;
 }
@@ -169,7 +170,8 @@ export interface Conv2D {
   kernelSize?: number | ChoiceParameter3 | IntParameter;
   strides?: number | ChoiceParameter4 | IntParameter;
   padding?: ('same' | 'valid') | ChoiceParameter5;
-  activation?: ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter6;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter6;
   optional?: boolean;
   name?: string;
 }
@@ -207,7 +209,7 @@ export interface ChoiceParameter6 {
    */
   choice: [
     'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
-    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[],
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
   ];
   name?: ParamName;
 }
@@ -222,7 +224,8 @@ export interface SeparableConv2D {
   strides?: number | ChoiceParameter9 | IntParameter;
   padding?: ('same' | 'valid') | ChoiceParameter10;
   depthMultiplier?: number | ChoiceParameter11 | IntParameter;
-  activation?: ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter12;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter12;
   optional?: boolean;
   name?: string;
 }
@@ -267,7 +270,7 @@ export interface ChoiceParameter12 {
    */
   choice: [
     'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
-    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[],
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
   ];
   name?: ParamName;
 }
@@ -281,7 +284,8 @@ export interface DepthwiseConv2D {
   strides?: number | ChoiceParameter14 | IntParameter;
   padding?: ('same' | 'valid') | ChoiceParameter15;
   depthMultiplier?: number | ChoiceParameter16 | IntParameter;
-  activation?: ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter17;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter17;
   optional?: boolean;
   name?: string;
 }
@@ -319,7 +323,7 @@ export interface ChoiceParameter17 {
    */
   choice: [
     'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
-    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[],
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
   ];
   name?: ParamName;
 }
@@ -453,7 +457,8 @@ export interface Flatten {
  */
 export interface Activation {
   type: 'activation';
-  activation: ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter25;
+  activation:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter25;
   optional?: boolean;
   name?: string;
 }
@@ -463,7 +468,7 @@ export interface ChoiceParameter25 {
    */
   choice: [
     'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
-    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[],
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
   ];
   name?: ParamName;
 }
@@ -523,7 +528,7 @@ export interface CellArchitecture {
    */
   operations?: [
     'none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3',
-    ...('none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3')[],
+    ...('none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3')[]
   ];
   channels?: number | ChoiceParameter27 | IntParameter;
   cells?: number | ChoiceParameter28 | IntParameter;
@@ -620,7 +625,7 @@ export interface Search {
     ...{
       metric: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss' | 'params' | 'latency';
       direction?: 'maximize' | 'minimize';
-    }[],
+    }[]
   ];
   budget?: {
     trials?: number;
