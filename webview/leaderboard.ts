@@ -4,6 +4,7 @@
 import { formatCount, formatDuration, formatValue } from './format';
 import { type Row, type SortKey, type SortOrder, stateLabel } from './model';
 import { VirtualList } from './virtualList';
+import { NO_TEST_SET } from '../src/shared/events';
 
 const ROW_HEIGHT = 24;
 
@@ -20,6 +21,7 @@ export class Leaderboard {
   private readonly list: VirtualList<Row>;
   private rows: Row[] = [];
   private metric = 'objective';
+  private testMetric?: string;
   private sort: SortOrder = { key: 'rank', dir: 'asc' };
   private readonly columns: Column[];
 
@@ -28,6 +30,7 @@ export class Leaderboard {
       { key: 'rank', label: '#', cell: (r) => (r.rank ? String(r.rank) : ''), numeric: true },
       { key: 'trial', label: 'Trial', cell: (r) => String(r.trial), numeric: true },
       { key: 'value', label: 'Objective', cell: (r) => formatValue(r.value), numeric: true },
+      { key: 'test', label: 'Test', cell: (r) => (r.test === undefined ? '' : formatValue(r.test)), numeric: true },
       { key: 'params', label: 'Weights', cell: (r) => formatCount(r.params), numeric: true },
       { key: 'epochs', label: 'Epochs', cell: (r) => String(r.epochs), numeric: true },
       { key: 'duration', label: 'Duration', cell: (r) => formatDuration(r.durationMs), numeric: true },
@@ -81,12 +84,13 @@ export class Leaderboard {
     this.renderHeader();
   }
 
-  /** `rows` come sorted; `selected` is the trial shown in the detail. */
-  update(rows: Row[], sort: SortOrder, metric: string, selected: number | undefined): void {
+  /** `rows` come sorted; `selected` is the trial shown in the detail; `testMetric` undefined: no test set. */
+  update(rows: Row[], sort: SortOrder, metric: string, selected: number | undefined, testMetric?: string): void {
     this.rows = rows;
-    if (sort.key !== this.sort.key || sort.dir !== this.sort.dir || metric !== this.metric) {
+    if (sort.key !== this.sort.key || sort.dir !== this.sort.dir || metric !== this.metric || testMetric !== this.testMetric) {
       this.sort = sort;
       this.metric = metric;
+      this.testMetric = testMetric;
       this.renderHeader();
     }
     this.list.setItems(rows, selected === undefined ? -1 : rows.findIndex((r) => r.trial === selected));
@@ -99,12 +103,17 @@ export class Leaderboard {
   private renderHeader() {
     this.columns.forEach((c, i) => {
       const h = this.header.children[i] as HTMLElement;
-      const label = c.key === 'value' ? this.metric : c.label;
+      const label = c.key === 'value' ? this.metric : c.key === 'test' ? (this.testMetric ?? 'test') : c.label;
       const sorted = c.key === this.sort.key;
       h.textContent = sorted ? `${label} ${this.sort.dir === 'asc' ? '▲' : '▼'}` : label;
       if (c.key === 'note') return;
       h.setAttribute('aria-sort', sorted ? (this.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
-      h.title = `Sort by ${label}`;
+      h.title =
+        c.key !== 'test'
+          ? `Sort by ${label}`
+          : this.testMetric
+            ? `Sort by ${label}: the kept trials scored once on the test set when the run ended`
+            : NO_TEST_SET;
     });
   }
 

@@ -71,7 +71,7 @@ const views = tabs(
 );
 const board = new Leaderboard({
   onSort: (key) => {
-    ui.sort = nextSort(ui.sort, key, model.direction);
+    ui.sort = nextSort(ui.sort, key, model.direction, model.testMetric);
     uiDirty = true;
     save();
     schedule();
@@ -155,7 +155,7 @@ function render() {
   }
   if (changed || uiDirty) {
     sorted = sortRows(rows, ui.sort);
-    board.update(sorted, ui.sort, model.metric, ui.selected);
+    board.update(sorted, ui.sort, model.metric, ui.selected, model.testMetric);
     const t = ui.selected !== undefined ? model.state.trials.get(ui.selected) : undefined;
     detail.update(model, t, t && rows.find((r) => r.trial === t.trial));
     if (pendingReveal !== undefined) board.reveal(pendingReveal);

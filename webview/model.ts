@@ -28,9 +28,11 @@ export interface Row {
   /** Multi-fidelity runs: the rung of the trial's current (or last) segment, and how often it was promoted. */
   rung?: number;
   promotions?: number;
+  /** The kept weights' score on the test set (its accuracy; its loss for regression), once the run ended. */
+  test?: number;
 }
 
-export type SortKey = 'rank' | 'trial' | 'value' | 'params' | 'epochs' | 'duration' | 'state';
+export type SortKey = 'rank' | 'trial' | 'value' | 'test' | 'params' | 'epochs' | 'duration' | 'state';
 export type SortDir = 'asc' | 'desc';
 export interface SortOrder {
   key: SortKey;
@@ -124,6 +126,13 @@ export class PanelModel {
 
   get metric(): MetricName {
     return this.state.started?.objective.metric ?? 'val_accuracy';
+  }
+
+  /** What the Test column shows: accuracy for classification, loss for regression; undefined without a test set. */
+  get testMetric(): 'test_accuracy' | 'test_loss' | undefined {
+    const s = this.state.started;
+    if (!s?.test) return undefined;
+    return s.outputs > 1 ? 'test_accuracy' : 'test_loss';
   }
 
   /** Trials done against the trial budget. */
@@ -223,9 +232,15 @@ export function leaderboardRows(m: PanelModel): Row[] {
       hasWeights: t.hasWeights,
       ...(t.rung !== undefined ? { rung: t.rung } : {}),
       ...(t.promotions ? { promotions: t.promotions } : {}),
+      ...testOf(m, t),
     });
   }
   return rows.sort((a, b) => a.trial - b.trial);
+}
+
+function testOf(m: PanelModel, t: TrialState): { test?: number } {
+  const v = m.testMetric === 'test_accuracy' ? t.test?.accuracy : t.test?.loss;
+  return v !== undefined && v !== null ? { test: v } : {};
 }
 
 /**
@@ -251,14 +266,15 @@ export function stateLabel(r: Row): string {
 const STATE_ORDER: Record<RowState, number> = { completed: 0, running: 1, pruned: 2, interrupted: 3, failed: 4 };
 
 /** The direction a column sorts in when first clicked: the best objective first, everything else ascending. */
-export function defaultDir(key: SortKey, direction: Direction): SortDir {
+export function defaultDir(key: SortKey, direction: Direction, testMetric?: string): SortDir {
   if (key === 'value') return direction === 'maximize' ? 'desc' : 'asc';
+  if (key === 'test') return testMetric === 'test_loss' ? 'asc' : 'desc';
   return 'asc';
 }
 
-export function nextSort(current: SortOrder, key: SortKey, direction: Direction): SortOrder {
+export function nextSort(current: SortOrder, key: SortKey, direction: Direction, testMetric?: string): SortOrder {
   if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
-  return { key, dir: defaultDir(key, direction) };
+  return { key, dir: defaultDir(key, direction, testMetric) };
 }
 
 function numeric(r: Row, key: SortKey): number | undefined {
@@ -269,6 +285,8 @@ function numeric(r: Row, key: SortKey): number | undefined {
       return r.trial;
     case 'value':
       return r.value !== undefined && !Number.isNaN(r.value) ? r.value : undefined;
+    case 'test':
+      return r.test !== undefined && !Number.isNaN(r.test) ? r.test : undefined;
     case 'params':
       return r.params;
     case 'epochs':
@@ -519,6 +537,10 @@ export function trialFacts(m: PanelModel, t: TrialState): string[] {
   }
   const latencyShown = objectives.length > 1 && !!t.values && objectives.some((o) => o.metric === 'latency');
   if (t.latencyMs !== undefined && !latencyShown) facts.push(`latency ${formatValue(t.latencyMs)} ms`);
+  if (t.test && !t.test.error) {
+    const acc = t.test.accuracy !== undefined ? `test accuracy ${formatValue(t.test.accuracy)}, ` : '';
+    facts.push(`${acc}test loss ${formatValue(t.test.loss ?? NaN)} (${formatCount(t.test.samples)} test samples)`);
+  } else if (t.test?.error) facts.push(`not scored on the test set: ${t.test.error}`);
   if (t.rung !== undefined) facts.push(`rung ${t.rung}${t.promotions ? `, promoted ${t.promotions}×` : ''}`);
   if (t.parent !== undefined) {
     const n = t.inheritedLayers;

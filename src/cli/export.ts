@@ -6,6 +6,9 @@ import { readJournal } from '../core/journal';
 import { runPaths, trialDir } from '../core/rundir';
 import { RunState } from '../core/runstate';
 import { describe } from './run';
+import { testFields } from './testlines';
+import { NO_TEST_SET } from '../shared/events';
+import type { TrialState } from '../core/runstate';
 
 export interface ExportOptions {
   trial?: number;
@@ -51,6 +54,7 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
     trial: t.trial,
     objective: started?.objective,
     value: t.value,
+    ...testFields(t),
     params: t.params,
     inputShape: started?.inputShape,
     outputs: started?.outputs,
@@ -68,6 +72,7 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
     `Exported by NAS Studio from run \`${started?.runId ?? path.basename(p.dir)}\`.`,
     '',
     `- ${m}: **${t.value}**`,
+    ...testReadme(t, started?.test),
     `- weights: ${t.params?.toLocaleString('en-US')}`,
     `- input shape: [${started?.inputShape?.join(', ')}], outputs: ${started?.outputs}`,
     `- training: ${t.config.training.optimizer}, learning rate ${t.config.training.learningRate}, batch ${t.config.training.batchSize}, ${metrics.length} epoch(s)`,
@@ -87,4 +92,18 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
   fs.writeFileSync(path.join(out, 'README.md'), readme);
   io.out(`exported trial ${t.trial} (${m} = ${t.value}) to ${path.relative(process.cwd(), out) || out}`);
   return 0;
+}
+
+/** The README's test-set lines: the score on samples the search never saw, or why there is none. */
+function testReadme(t: TrialState, set: string | undefined): string[] {
+  if (!set) return [`- ${NO_TEST_SET}`];
+  const s = t.test;
+  if (!s) return [`- test set (${set}): not scored yet (a run scores its kept trials when it ends)`];
+  if (s.error) return [`- test set (${set}): not scored: ${s.error}`];
+  return [
+    ...(s.accuracy !== undefined
+      ? [`- test_accuracy: **${s.accuracy}** (${s.samples.toLocaleString('en-US')} samples of ${set}, never seen by the search)`]
+      : []),
+    ...(s.loss !== undefined ? [`- test_loss: ${s.loss}`] : []),
+  ];
 }

@@ -10,6 +10,7 @@ import type { RunState } from '../core/runstate';
 import { Orchestrator, RunError, type RunOutcome } from '../engine/orchestrator';
 import { UsageError } from './args';
 import { formatDiagnostic } from './format';
+import { testFields, testLines, testSummary } from './testlines';
 
 export interface RunCliOptions {
   maxTrials?: number;
@@ -138,7 +139,17 @@ async function drive(
         message: outcome.message,
         runDir: outcome.runDir,
         trials: outcome.state.counts(),
-        best: best ? { trial: best.trial, value: best.value, metric: outcome.state.started?.objective.metric, params: best.params, config: best.config } : null,
+        best: best
+          ? {
+              trial: best.trial,
+              value: best.value,
+              metric: outcome.state.started?.objective.metric,
+              params: best.params,
+              config: best.config,
+              ...testFields(best),
+            }
+          : null,
+        test: testSummary(outcome.state),
         ...(outcome.state.analysis ? { analysis: outcome.state.analysis } : {}),
       }),
     );
@@ -146,9 +157,18 @@ async function drive(
     const c = outcome.state.counts();
     io.out(`\n${reasonText(outcome)}: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed`);
     if (best) {
-      io.out(`best: trial ${best.trial}, ${outcome.state.started?.objective.metric} = ${fmt(best.value)} (${best.params?.toLocaleString('en-US')} weights)`);
+      const test =
+        best.test?.accuracy !== undefined
+          ? `, test_accuracy = ${fmt(best.test.accuracy)}`
+          : best.test?.loss !== undefined
+            ? `, test_loss = ${fmt(best.test.loss)}`
+            : '';
+      io.out(
+        `best: trial ${best.trial}, ${outcome.state.started?.objective.metric} = ${fmt(best.value)}${test} (${best.params?.toLocaleString('en-US')} weights)`,
+      );
       io.out(describe(best.config.arch));
     }
+    for (const line of testLines(outcome.state)) io.out(line);
     for (const line of analysisLines(outcome.state)) io.out(line);
     io.out(`results: ${rel}`);
     if (outcome.reason === 'stopped' || outcome.reason === 'time' || outcome.reason === 'error') io.out(`resume with: nas-studio resume ${rel}`);

@@ -13,6 +13,7 @@ import { domainOf, isParam } from './params';
 import { validateSchema } from './schema';
 import { checkParams, forEachParam, toDiag } from './semantic';
 import { searchDiagnostics } from './checkSearch';
+import { testSetDiagnostics } from './checkTestSet';
 import { defaultMetric } from './objectives';
 import { spaceSize, type SpaceSize } from './space';
 
@@ -140,6 +141,7 @@ function probe(
       const baseDir = opts.file ? path.dirname(opts.file) : process.cwd();
       // probeDataset enforces a declared task.inputShape and task.classes against the data itself.
       const found = probeDataset(spec.dataset, spec.task, baseDir);
+      diags.push(...testSetDiagnostics(doc, spec, baseDir, found.inputShape));
       samples = found.samples;
       inputShape = found.inputShape;
       if (!regression) classes = found.classes ?? classes;
@@ -150,6 +152,7 @@ function probe(
       return undefined;
     }
   }
+  if (opts.probeData === false || !canRead) diags.push(...testSetDiagnostics(doc, spec, undefined, undefined));
   if (!inputShape) return undefined;
   if (!regression && classes === undefined) return undefined;
   return { inputShape, outputs: regression ? 1 : (classes as number), samples };
@@ -283,8 +286,8 @@ function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnost
 function checkTraining(doc: ParsedDoc, spec: NasSpec, samples: number | undefined, diags: Diagnostic[]) {
   if (samples === undefined) return;
   const t = spec.training ?? {};
-  const ds = spec.dataset as { validationSplit?: number; subset?: number };
-  const train = Math.floor(Math.min(samples, ds.subset ?? samples) * (1 - (ds.validationSplit ?? 0.2)));
+  const ds = spec.dataset as { validationSplit?: number; subset?: number; test?: { fraction?: number } };
+  const train = Math.floor(Math.min(samples, ds.subset ?? samples) * (1 - (ds.validationSplit ?? 0.2) - (ds.test?.fraction ?? 0)));
   const batches = isParam(t.batchSize) ? domainOf(t.batchSize) : undefined;
   const maxBatch =
     typeof t.batchSize === 'number'

@@ -32,6 +32,15 @@ export interface TrialState {
   latencyMs?: number;
   /** Every objective's value (raw units), when the run has several objectives. */
   values?: number[];
+  /** The kept weights' score on the test set, once the run ended; cleared when new weights are kept. */
+  test?: TestScore;
+}
+
+export interface TestScore {
+  samples: number;
+  loss?: number;
+  accuracy?: number;
+  error?: string;
 }
 
 export class RunState {
@@ -128,6 +137,15 @@ export class RunState {
       case 'weights': {
         const t = this.trials.get(e.trial);
         if (t) t.hasWeights = e.saved;
+        // A score belongs to the weights it was measured on.
+        if (t && e.saved) delete t.test;
+        break;
+      }
+      case 'test-evaluated': {
+        const t = this.trials.get(e.trial);
+        // JSON writes NaN (a model that outputs NaN on the test data) as null.
+        const nan = (v: number | null | undefined) => (v === null ? NaN : v);
+        if (t) t.test = { samples: e.samples, ...optional({ loss: nan(e.test_loss), accuracy: nan(e.test_accuracy), error: e.error }) };
         break;
       }
       case 'analysis':

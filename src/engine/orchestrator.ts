@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrialConfig } from '../shared/arch';
-import type { Direction, EpochMetrics, MetricName, Objective, RunEvent } from '../shared/events';
+import { NO_TEST_SET, type Direction, type EpochMetrics, type MetricName, type Objective, type RunEvent } from '../shared/events';
 import type { BackendRequest, Checkpoint, FromWorker, ModelArtifactsMessage, OptimizerStateMessage, Ready, TrialResult } from '../shared/protocol';
 import type { NasSpec } from '../shared/spec';
 import { SEARCH_DEFAULTS, BUDGET_DEFAULTS, BACKBONE_DEFAULTS } from '../core/defaults';
@@ -19,7 +19,9 @@ import { RunState } from '../core/runstate';
 import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
 import { createStrategy } from '../core/strategies';
 import type { Strategy } from '../core/strategies/strategy';
+import { describeTestSet } from '../core/data/testset';
 import { defaultWorkerEntry, WorkerHandle, type WorkerEntry } from './pool';
+import { TestEvaluations } from './testeval';
 
 export interface RunOptions {
   spec: NasSpec;
@@ -93,6 +95,7 @@ export class Orchestrator {
   private ready?: Ready['params'];
   private initFailures = 0;
   private readonly trialStartMs = new Map<number, number>();
+  private readonly tests = new TestEvaluations();
 
   constructor(private readonly opts: RunOptions) {
     const spec = opts.spec;
@@ -243,6 +246,7 @@ export class Orchestrator {
     switch (m.method) {
       case 'ready':
         w.ready = true;
+        this.tests.onReady(w);
         if (!this.ready) {
           this.ready = m.params;
           this.emit({
@@ -262,6 +266,7 @@ export class Orchestrator {
             resumed: !!this.opts.resumeDir,
             inputShape: m.params.inputShape,
             outputs: m.params.outputs,
+            ...(describeTestSet(this.opts.spec.dataset) ? { test: describeTestSet(this.opts.spec.dataset) } : {}),
           });
           if (m.params.reason) this.note('info', `backend ${m.params.backend}: ${m.params.reason}`);
         }
@@ -281,6 +286,9 @@ export class Orchestrator {
         break;
       case 'log':
         this.note(m.params.level, `worker ${w.id}: ${m.params.message}`);
+        break;
+      case 'evaluation':
+        this.tests.onEvaluation(w, m.params);
         break;
     }
   }
@@ -532,6 +540,7 @@ export class Orchestrator {
 
   private onExit(w: WorkerHandle, code: number | null, signal: NodeJS.Signals | null) {
     this.workers.delete(w.id);
+    this.tests.onExit(w);
     const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     if (w.trial !== undefined && this.stopping !== 'stopped') {
       const trial = w.trial;
@@ -575,9 +584,22 @@ export class Orchestrator {
     const finish = this.finish;
     this.finish = undefined;
     if (this.timer) clearInterval(this.timer);
+    void this.conclude(finish);
+  }
+
+  /** The end of a run: the test set's one look at the kept trials, the analysis, `run-finished`. */
+  private async conclude(finish: (o: RunOutcome) => void) {
+    const reason = this.stopping as RunOutcome['reason'];
+    if (reason !== 'error') {
+      try {
+        await this.evaluateTestSet();
+      } catch (e) {
+        this.note('warn', `the test-set evaluation failed: ${(e as Error).message}`);
+      }
+    }
     for (const w of this.workers.values()) w.close();
     const best = this.state.best();
-    if (this.stopping === 'budget' || this.stopping === 'exhausted' || this.stopping === 'time') {
+    if (reason === 'budget' || reason === 'exhausted' || reason === 'time') {
       try {
         this.emit(analyzeRun(this.state, this.opts.spec, this.objectives, now()));
       } catch (e) {
@@ -585,17 +607,56 @@ export class Orchestrator {
       }
     }
     // A finished search needs no checkpoints; a stopped one keeps them for its resume.
-    if (this.stopping === 'budget' || this.stopping === 'exhausted') this.collectCheckpoints(true);
+    if (reason === 'budget' || reason === 'exhausted') this.collectCheckpoints(true);
     this.emit({
       type: 'run-finished',
       time: now(),
-      reason: this.stopping,
+      reason,
       ...(this.stopMessage ? { message: this.stopMessage } : {}),
       ...(best ? { best: { trial: best.trial, value: best.value as number } } : {}),
     });
     this.journal.close();
     fs.rmSync(this.paths.lock, { force: true });
-    finish({ runDir: this.paths.dir, state: this.state, reason: this.stopping, message: this.stopMessage });
+    finish({ runDir: this.paths.dir, state: this.state, reason, message: this.stopMessage });
+  }
+
+  /**
+   * Scores the kept weights of the ranked trials on the test set, those not scored yet: a resumed run scores only
+   * what changed. The workers still up do it (after a stop they were killed, so one is started for it).
+   */
+  private async evaluateTestSet() {
+    const test = describeTestSet(this.opts.spec.dataset);
+    if (!test) {
+      if (this.state.ranked().length) this.note('info', NO_TEST_SET);
+      return;
+    }
+    const jobs = this.state
+      .ranked()
+      .filter((t) => t.hasWeights && !t.test)
+      .flatMap((t) => {
+        const weights = readModelParts(trialDir(this.paths, t.trial));
+        return weights ? [{ trial: t.trial, batchSize: t.config.training.batchSize, weights }] : [];
+      });
+    if (!jobs.length) return;
+    let workers = [...this.workers.values()].filter((w) => w.ready && !w.exited && w.trial === undefined);
+    if (!workers.length) {
+      this.spawn();
+      workers = [...this.workers.values()].filter((w) => !w.exited);
+      workers = (await Promise.all(workers.map(async (w) => ((await this.tests.ready(w)) ? [w] : [])))).flat();
+    }
+    this.note('info', `scoring ${jobs.length} kept trial${jobs.length === 1 ? '' : 's'} on the test set (${test})`);
+    const lost = await this.tests.run(workers, jobs, (r) =>
+      this.emit({
+        type: 'test-evaluated',
+        time: now(),
+        trial: r.trial,
+        samples: r.samples,
+        ...(r.loss !== undefined ? { test_loss: r.loss } : {}),
+        ...(r.accuracy !== undefined ? { test_accuracy: r.accuracy } : {}),
+        ...(r.error !== undefined ? { error: r.error } : {}),
+      }),
+    );
+    if (lost.length) this.note('warn', `trials ${lost.map((j) => j.trial).join(', ')} were not scored on the test set (no worker could); a resume scores them`);
   }
 }
 

@@ -3,12 +3,14 @@
 // closes, so an orchestrator that dies takes its workers with it.
 import * as path from 'node:path';
 import type { EpochMetrics } from '../shared/events';
-import { isToWorker, type FromWorker, type InitRequest, type TrainRequest, type TrialResult } from '../shared/protocol';
-import { loadDataset } from '../core/data/dataset';
+import { isToWorker, type EvaluateRequest, type Evaluation, type FromWorker, type InitRequest, type TrainRequest, type TrialResult } from '../shared/protocol';
+import { loadDataset, type LoadedData } from '../core/data/dataset';
+import { loadTestSet } from '../core/data/testset';
 import { DataError } from '../core/data/errors';
 import { initBackend } from './backend';
 import { buildModel, BuildError } from './builder';
 import { getDataTensors, type DataTensors } from './data';
+import { evaluateWeights, testTensors, type TestTensors } from './evaluate';
 import { modelArtifacts, readArtifacts } from './modelio';
 import { bestEpochOf, train, TrainingError, type NamedTensor } from './trainer';
 import {
@@ -31,6 +33,11 @@ let task: 'classification' | 'regression' = 'classification';
 let stopRequested = false;
 let busy = false;
 let backbone: Backbone | undefined;
+let initParams: InitRequest['params'] | undefined;
+/** What the training samples were normalised with and named: the test set must match them. */
+let trainingSide: Pick<LoadedData, 'norm' | 'classNames'> | undefined;
+/** Read on the first `evaluate`, when the run has ended: training never shares a process state with it before. */
+let test: TestTensors | undefined;
 const waiting = new Map<string, (d: { decision: 'continue' | 'prune'; reason?: string }) => void>();
 
 function send(m: FromWorker): Promise<void> {
@@ -47,7 +54,12 @@ async function init(p: InitRequest['params']) {
     tf = chosen.tf;
     task = p.task?.type ?? 'classification';
     const key = JSON.stringify([p.dataset, p.task ?? null, p.baseDir, p.seed]);
-    data = getDataTensors(key, () => loadDataset(p.dataset, p.task, p.baseDir, p.seed));
+    initParams = p;
+    data = getDataTensors(key, () => {
+      const loaded = loadDataset(p.dataset, p.task, p.baseDir, p.seed);
+      trainingSide = { norm: loaded.norm, classNames: loaded.classNames };
+      return loaded;
+    });
     if (p.backbone) {
       const dir = p.backbone.path.endsWith('.json') ? path.dirname(p.backbone.path) : p.backbone.path;
       backbone = { artifacts: await readArtifacts(dir), trainable: p.backbone.trainable, outputLayer: p.backbone.outputLayer };
@@ -209,6 +221,29 @@ async function artifactsOf(model: import('@tensorflow/tfjs').LayersModel) {
   return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: w };
 }
 
+async function evaluate(p: EvaluateRequest['params']) {
+  busy = true;
+  let reply: Evaluation['params'];
+  try {
+    if (!tf || !data || !initParams || !trainingSide?.norm) throw new Error('evaluate before init');
+    if (!test) {
+      const samples = loadTestSet(initParams.dataset, initParams.task, initParams.baseDir, initParams.seed, {
+        inputShape: data.inputShape,
+        classes: data.classes,
+        classNames: trainingSide.classNames,
+        norm: trainingSide.norm,
+      });
+      if (!samples) throw new Error('the spec names no test set');
+      test = testTensors(samples, data.classes, task);
+    }
+    reply = { trial: p.trial, samples: test.count, ...(await evaluateWeights(p.weights, test, task, p.batchSize)) };
+  } catch (err) {
+    reply = { trial: p.trial, samples: test?.count ?? 0, error: err instanceof DataError ? err.message : `${(err as Error).message ?? err}` };
+  }
+  busy = false;
+  await send({ method: 'evaluation', params: reply });
+}
+
 function decision(trial: number, epoch: number) {
   return new Promise<{ decision: 'continue' | 'prune'; reason?: string }>((resolve) => waiting.set(`${trial}/${epoch}`, resolve));
 }
@@ -235,6 +270,13 @@ process.on('message', (m: unknown) => {
     }
     case 'stop':
       stopRequested = true;
+      break;
+    case 'evaluate':
+      if (busy) {
+        void send({ method: 'evaluation', params: { trial: m.params.trial, samples: 0, error: 'the worker was busy training' } });
+        return;
+      }
+      void evaluate(m.params);
       break;
   }
 });

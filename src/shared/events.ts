@@ -43,7 +43,12 @@ export interface RunStarted {
   resumed: boolean;
   inputShape: number[];
   outputs: number;
+  /** The test set (`dataset.test`) in words; absent when the spec names none. */
+  test?: string;
 }
+
+/** Said once when a run without a test set ends, by the journal (a log line) and the CLI summary alike. */
+export const NO_TEST_SET = 'no test set was given (dataset.test): every score is a validation score, which the search optimised and so overstates';
 
 export interface TrialStarted {
   type: 'trial-started';
@@ -128,6 +133,22 @@ export interface TrialPruned {
   inheritedLayers?: number;
 }
 
+/**
+ * A kept trial scored on the test set (`dataset.test`) when the run ended: once per kept weights (new weights
+ * after a resume are scored again). The search never sees these numbers.
+ */
+export interface TestEvaluated {
+  type: 'test-evaluated';
+  time: string;
+  trial: number;
+  samples: number;
+  test_loss?: number;
+  /** Classification only. */
+  test_accuracy?: number;
+  /** Why there is no score (unreadable test data, a model that would not load). */
+  error?: string;
+}
+
 /** The trial's trained weights were saved in the run folder (top-k only) or removed when it left the top k. */
 export interface WeightsChanged {
   type: 'weights';
@@ -180,7 +201,18 @@ export interface LogLine {
 }
 
 export type RunEvent =
-  RunStarted | TrialStarted | TrialPromoted | EpochEnded | TrialCompleted | TrialFailed | TrialPruned | WeightsChanged | RunAnalysis | RunFinished | LogLine;
+  | RunStarted
+  | TrialStarted
+  | TrialPromoted
+  | EpochEnded
+  | TrialCompleted
+  | TrialFailed
+  | TrialPruned
+  | WeightsChanged
+  | TestEvaluated
+  | RunAnalysis
+  | RunFinished
+  | LogLine;
 
 export function isRunEvent(v: unknown): v is RunEvent {
   if (!v || typeof v !== 'object') return false;
@@ -196,6 +228,7 @@ export function isRunEvent(v: unknown): v is RunEvent {
       'trial-failed',
       'trial-pruned',
       'weights',
+      'test-evaluated',
       'analysis',
       'run-finished',
       'log',

@@ -55,7 +55,16 @@ export interface StopRequest {
   method: 'stop';
 }
 
-export type ToWorker = InitRequest | TrainRequest | EpochDecision | StopRequest;
+/**
+ * Orchestrator -> worker: score kept weights on the test set (`dataset.test`), which the worker reads only now, when
+ * the run has ended; nothing it trained before saw those samples. Answered with `evaluation`.
+ */
+export interface EvaluateRequest {
+  method: 'evaluate';
+  params: { trial: number; weights: ModelArtifactsMessage; batchSize: number };
+}
+
+export type ToWorker = InitRequest | TrainRequest | EpochDecision | StopRequest | EvaluateRequest;
 
 /** Worker -> orchestrator: initialised. */
 export interface Ready {
@@ -135,10 +144,16 @@ export interface WorkerLog {
   params: { level: 'info' | 'warn' | 'error'; message: string };
 }
 
-export type FromWorker = Ready | InitFailed | EpochReport | TrialResult | WorkerLog;
+/** Worker -> orchestrator: a test-set score (`loss`, and `accuracy` for classification), or why there is none. */
+export interface Evaluation {
+  method: 'evaluation';
+  params: { trial: number; samples: number; loss?: number; accuracy?: number; error?: string };
+}
 
-const TO_WORKER = new Set(['init', 'train', 'decision', 'stop']);
-const FROM_WORKER = new Set(['ready', 'init-failed', 'epoch', 'result', 'log']);
+export type FromWorker = Ready | InitFailed | EpochReport | TrialResult | WorkerLog | Evaluation;
+
+const TO_WORKER = new Set(['init', 'train', 'decision', 'stop', 'evaluate']);
+const FROM_WORKER = new Set(['ready', 'init-failed', 'epoch', 'result', 'log', 'evaluation']);
 
 export function isToWorker(m: unknown): m is ToWorker {
   return !!m && typeof m === 'object' && TO_WORKER.has((m as { method?: string }).method ?? '');

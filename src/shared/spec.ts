@@ -78,6 +78,14 @@ export interface SyntheticDataset {
   validationSplit?: number;
   normalize?: 'scale' | 'standardize' | 'none';
   subset?: number;
+  test?: TestFraction;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "testFraction".
+ */
+export interface TestFraction {
+  fraction: number;
 }
 export interface IdxDataset {
   source: 'idx';
@@ -86,6 +94,15 @@ export interface IdxDataset {
   validationSplit?: number;
   normalize?: 'scale' | 'standardize' | 'none';
   subset?: number;
+  test?: TestFraction | IdxTestSet;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "idxTestSet".
+ */
+export interface IdxTestSet {
+  images: string;
+  labels: string;
 }
 export interface CsvDataset {
   source: 'csv';
@@ -96,6 +113,14 @@ export interface CsvDataset {
   validationSplit?: number;
   normalize?: 'scale' | 'standardize' | 'none';
   subset?: number;
+  test?: TestFraction | CsvTestSet;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "csvTestSet".
+ */
+export interface CsvTestSet {
+  path: string;
 }
 /**
  * This interface was referenced by `NasSpec`'s JSON-Schema

@@ -168,6 +168,51 @@ describe('panel model: leaderboard rows', () => {
   });
 });
 
+describe('panel model: the test column', () => {
+  const withTest = (events: RunEvent[]) => [{ ...started(0), test: 't10k-images-idx3-ubyte.gz' } as RunEvent, ...events.slice(1)];
+  const scored = (trial: number, acc: number): RunEvent => ({
+    type: 'test-evaluated',
+    time: at(9),
+    trial,
+    samples: 100,
+    test_loss: 1 - acc,
+    test_accuracy: acc,
+  });
+
+  it("shows the kept trials' test accuracy beside the objective, and sorts by it best first", () => {
+    const m = model(withTest([...RUN.slice(0, -1), scored(1, 0.85), scored(4, 0.88), finished(10)]));
+    assert.equal(m.testMetric, 'test_accuracy');
+    const rows = leaderboardRows(m);
+    assert.deepEqual(
+      rows.map((r) => [r.trial, r.value, r.test]),
+      [
+        [0, 0.5, undefined],
+        [1, 0.9, 0.85],
+        [2, 0.2, undefined],
+        [3, undefined, undefined],
+        [4, 0.7, 0.88],
+      ],
+    );
+    const order = nextSort({ key: 'rank', dir: 'asc' }, 'test', 'maximize', m.testMetric);
+    assert.deepEqual(order, { key: 'test', dir: 'desc' });
+    assert.deepEqual(
+      sortRows(rows, order).map((r) => r.trial),
+      [4, 1, 0, 2, 3],
+    );
+  });
+
+  it('a score belongs to its weights: new weights for the trial (a resume) clear it', () => {
+    const m = model(withTest([...RUN.slice(0, -1), scored(1, 0.85), { type: 'weights', time: at(10), trial: 1, saved: true }]));
+    assert.equal(leaderboardRows(m).find((r) => r.trial === 1)!.test, undefined);
+  });
+
+  it('without a test set the column has no metric and no values', () => {
+    const m = model(RUN);
+    assert.equal(m.testMetric, undefined);
+    assert.ok(leaderboardRows(m).every((r) => r.test === undefined));
+  });
+});
+
 describe('panel model: messages', () => {
   it('appends batched events after init and applies status changes', () => {
     const m = model(RUN.slice(0, 5), 'running');

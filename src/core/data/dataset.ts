@@ -26,6 +26,18 @@ export interface LoadedData {
   train: Int32Array;
   val: Int32Array;
   count: number;
+  /** How `x` was normalised, from the training samples: a test set must be normalised the same way. */
+  norm?: Normalization;
+}
+
+/** A normalisation fitted on the training samples: x' = (x - shift[g]) * scale[g], g the channel or column. */
+export interface Normalization {
+  mode: 'scale' | 'standardize' | 'none';
+  /** Statistics per group: the channel of an image, the column of a table; empty for mode none. */
+  shift: number[];
+  scale: number[];
+  /** Images of bytes in 0..255 under mode scale: divided by 255, no statistics. */
+  bytes255?: boolean;
 }
 
 export interface DatasetProbe {
@@ -36,7 +48,7 @@ export interface DatasetProbe {
   samples?: number;
 }
 
-interface Raw extends Generated {
+export interface Raw extends Generated {
   /** Images get per-channel statistics and, when in 0..255, `scale` divides by 255. */
   image: boolean;
   bytes: boolean;
@@ -44,18 +56,25 @@ interface Raw extends Generated {
 
 const kindOf = (task: Task | undefined): TaskKind => task?.type ?? 'classification';
 
-/** Loads, subsets, splits (deterministically from `seed`) and normalises the data. */
+/**
+ * Loads, subsets, splits (deterministically from `seed`) and normalises the data. A test fraction
+ * (`dataset.test.fraction`) is taken out first: its samples are not in the result at all, so nothing downstream
+ * can train or validate on them (loadTestSet reads them again).
+ */
 export function loadDataset(spec: Dataset, task: Task | undefined, baseDir: string, seed: number): LoadedData {
-  let raw = checked(loadRaw(spec, task, baseDir), task, spec);
-  const total = raw.y.length;
-  if (spec.subset !== undefined && spec.subset < total) raw = pick(raw, seededOrder(total, seed, 'subset').slice(0, spec.subset).sort());
+  const pool = sampled(spec, task, baseDir, seed);
+  const testFraction = fractionOf(spec);
+  const raw = testFraction ? pick(pool, splitIndices(pool.y, pool.classes > 1 ? pool.classes : 0, testFraction, seed, 'test').train) : pool;
   const count = raw.y.length;
   const split = spec.validationSplit ?? DATASET_DEFAULTS.validationSplit;
-  const { train, val } = splitIndices(raw.y, raw.classes > 1 ? raw.classes : 0, split, seed);
+  // validationSplit stays a fraction of all samples: of what the test set left, it is split / (1 - test).
+  const { train, val } = splitIndices(raw.y, raw.classes > 1 ? raw.classes : 0, testFraction ? Math.min(1, split / (1 - testFraction)) : split, seed);
   if (train.length === 0) {
-    throw new DataError(`validationSplit ${split} leaves no training samples out of ${count}`);
+    const what = testFraction ? `validationSplit ${split} and test fraction ${testFraction} leave` : `validationSplit ${split} leaves`;
+    throw new DataError(`${what} no training samples out of ${pool.y.length}`);
   }
-  normalize(raw, spec.normalize ?? (raw.image ? 'scale' : 'standardize'), train);
+  const norm = fitNormalization(raw, spec.normalize ?? (raw.image ? 'scale' : 'standardize'), train);
+  applyNormalization(raw.x, raw.inputShape, norm);
   return {
     x: raw.x,
     y: raw.y,
@@ -66,10 +85,24 @@ export function loadDataset(spec: Dataset, task: Task | undefined, baseDir: stri
     train,
     val,
     count,
+    norm,
   };
 }
 
-function loadRaw(spec: Dataset, task: Task | undefined, baseDir: string): Raw {
+/** The raw samples after `subset`: what the splits divide. */
+export function sampled(spec: Dataset, task: Task | undefined, baseDir: string, seed: number): Raw {
+  const raw = checked(loadRaw(spec, task, baseDir), task, spec);
+  const total = raw.y.length;
+  return spec.subset !== undefined && spec.subset < total ? pick(raw, seededOrder(total, seed, 'subset').slice(0, spec.subset).sort()) : raw;
+}
+
+/** The test fraction of a spec, when its test set is split off its own samples. */
+export function fractionOf(spec: Dataset): number | undefined {
+  const t = spec.test as { fraction?: number } | undefined;
+  return t && typeof t.fraction === 'number' ? t.fraction : undefined;
+}
+
+export function loadRaw(spec: Dataset, task: Task | undefined, baseDir: string): Raw {
   switch (spec.source) {
     case 'synthetic':
       return synthetic(spec as SyntheticDataset, task);
@@ -186,7 +219,7 @@ function classLabels(data: IdxArray, f: DataFile): { y: Int32Array; classes: num
   return { y, classes: max + 1 };
 }
 
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
+export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   return a.length === b.length && a.every((v, i) => v === b[i]);
 }
 
@@ -227,7 +260,7 @@ function checked<T extends { inputShape: number[]; classes?: number; y?: Int32Ar
   return r;
 }
 
-function pick(r: Raw, idx: Int32Array): Raw {
+export function pick(r: Raw, idx: Int32Array): Raw {
   const f = size(r.inputShape);
   const x = new Float32Array(idx.length * f);
   const y = r.y instanceof Int32Array ? new Int32Array(idx.length) : new Float32Array(idx.length);
@@ -255,9 +288,15 @@ function seededOrder(n: number, seed: number, label: string): Int32Array {
  * A seeded split. For classification it is stratified: the shuffled indices are grouped by class and every
  * 1/split-th one goes to validation, so each class is held out in proportion (within one sample).
  */
-export function splitIndices(y: Int32Array | Float32Array, classes: number, fraction: number, seed: number): { train: Int32Array; val: Int32Array } {
+export function splitIndices(
+  y: Int32Array | Float32Array,
+  classes: number,
+  fraction: number,
+  seed: number,
+  label = 'split',
+): { train: Int32Array; val: Int32Array } {
   const n = y.length;
-  let order = seededOrder(n, seed, 'split');
+  let order = seededOrder(n, seed, label);
   if (classes > 1) {
     const byClass = Array.from(order).sort((a, b) => y[a] - y[b]);
     order = Int32Array.from(byClass);
@@ -279,14 +318,11 @@ export function splitIndices(y: Int32Array | Float32Array, classes: number, frac
   return { train, val };
 }
 
-/** In place. Statistics come from the training samples only, so validation stays unseen. */
-function normalize(r: Raw, mode: 'scale' | 'standardize' | 'none', train: Int32Array): void {
-  if (mode === 'none') return;
+/** Statistics from the training samples only, so validation (and test) samples stay unseen. */
+function fitNormalization(r: Raw, mode: Normalization['mode'], train: Int32Array): Normalization {
+  if (mode === 'none') return { mode, shift: [], scale: [] };
+  if (mode === 'scale' && r.image && r.bytes) return { mode, shift: [], scale: [], bytes255: true };
   const x = r.x;
-  if (mode === 'scale' && r.image && r.bytes) {
-    for (let i = 0; i < x.length; i++) x[i] /= 255;
-    return;
-  }
   const f = size(r.inputShape);
   // images: one statistic per channel (per-pixel ones would break translation invariance); tabular: per column
   const groups = r.image ? r.inputShape[r.inputShape.length - 1] : f;
@@ -305,8 +341,8 @@ function normalize(r: Raw, mode: 'scale' | 'standardize' | 'none', train: Int32A
       if (a > maxAbs[g]) maxAbs[g] = a;
     }
   }
-  const shift = new Float64Array(groups);
-  const scale = new Float64Array(groups);
+  const shift: number[] = new Array<number>(groups).fill(0);
+  const scale: number[] = new Array<number>(groups).fill(1);
   const m = train.length * perSample;
   for (let g = 0; g < groups; g++) {
     if (mode === 'scale') {
@@ -318,9 +354,21 @@ function normalize(r: Raw, mode: 'scale' | 'standardize' | 'none', train: Int32A
       scale[g] = sd > 1e-12 ? 1 / sd : 1;
     }
   }
+  return { mode, shift, scale };
+}
+
+/** In place, on samples of shape `inputShape`. */
+export function applyNormalization(x: Float32Array, inputShape: readonly number[], n: Normalization): void {
+  if (n.mode === 'none') return;
+  if (n.bytes255) {
+    for (let i = 0; i < x.length; i++) x[i] /= 255;
+    return;
+  }
+  const f = size(inputShape);
+  const groups = n.scale.length;
   for (let i = 0; i < x.length; i++) {
     const g = (i % f) % groups;
-    x[i] = (x[i] - shift[g]) * scale[g];
+    x[i] = (x[i] - n.shift[g]) * n.scale[g];
   }
 }
 
