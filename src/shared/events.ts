@@ -76,6 +76,26 @@ export interface TrialPromoted {
   attempt: number;
 }
 
+/** A remote worker took the trial's current attempt from the run's queue (runs with `--queue`). */
+export interface TrialAssigned {
+  type: 'trial-assigned';
+  time: string;
+  trial: number;
+  host: string;
+  pid: number;
+  /** The backend that worker trains on. */
+  backend?: string;
+}
+
+/** The `nas-studio worker` processes serving a queue changed (runs with `--queue`). */
+export interface WorkersChanged {
+  type: 'workers';
+  time: string;
+  connected: number;
+  /** Trials they can train at once: the sum of their `--concurrency`. */
+  slots: number;
+}
+
 export interface EpochEnded {
   type: 'epoch';
   time: string;
@@ -180,7 +200,19 @@ export interface LogLine {
 }
 
 export type RunEvent =
-  RunStarted | TrialStarted | TrialPromoted | EpochEnded | TrialCompleted | TrialFailed | TrialPruned | WeightsChanged | RunAnalysis | RunFinished | LogLine;
+  | RunStarted
+  | TrialStarted
+  | TrialPromoted
+  | TrialAssigned
+  | EpochEnded
+  | TrialCompleted
+  | TrialFailed
+  | TrialPruned
+  | WeightsChanged
+  | WorkersChanged
+  | RunAnalysis
+  | RunFinished
+  | LogLine;
 
 export function isRunEvent(v: unknown): v is RunEvent {
   if (!v || typeof v !== 'object') return false;
@@ -191,11 +223,13 @@ export function isRunEvent(v: unknown): v is RunEvent {
       'run-started',
       'trial-started',
       'trial-promoted',
+      'trial-assigned',
       'epoch',
       'trial-completed',
       'trial-failed',
       'trial-pruned',
       'weights',
+      'workers',
       'analysis',
       'run-finished',
       'log',
