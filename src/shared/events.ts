@@ -148,6 +148,31 @@ export interface TrialPruned {
   inheritedLayers?: number;
 }
 
+/**
+ * The run's time budget ran out while the trial trained. It ends with its full epochs only (the epoch under way
+ * is dropped, its metrics never existed) and ranks on them like a completed trial; it is not a completed trial:
+ * `epochs` < `plannedEpochs` unless the cut came exactly at its end.
+ */
+export interface TrialCut {
+  type: 'trial-cut';
+  time: string;
+  trial: number;
+  reason: 'budget';
+  /** Full epochs trained, over all its segments (multi-fidelity); `history` in RunState has them. */
+  epochs: number;
+  /** The epochs it was training to (its segment's target). */
+  plannedEpochs: number;
+  /** The objective at its best full epoch, and that epoch; absent (bestEpoch -1) when no epoch ended. */
+  value?: number;
+  bestEpoch: number;
+  metrics?: EpochMetrics;
+  /** Absent when the worker was killed before it could say (it did not answer the stop in time). */
+  params?: number;
+  durationMs: number;
+  rung?: number;
+  inheritedLayers?: number;
+}
+
 /** The trial's trained weights were saved in the run folder (top-k only) or removed when it left the top k. */
 export interface WeightsChanged {
   type: 'weights';
@@ -208,6 +233,7 @@ export type RunEvent =
   | TrialCompleted
   | TrialFailed
   | TrialPruned
+  | TrialCut
   | WeightsChanged
   | WorkersChanged
   | RunAnalysis
@@ -228,6 +254,7 @@ export function isRunEvent(v: unknown): v is RunEvent {
       'trial-completed',
       'trial-failed',
       'trial-pruned',
+      'trial-cut',
       'weights',
       'workers',
       'analysis',
