@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Optuna + PyTorch arm of `npm run bench:race`: one search on Fashion-MNIST under a wall-clock budget.
 
-    optuna_race.py --data DIR --val-index FILE --budget SECONDS --seed N --sampler tpe|random
+    optuna_race.py --data DIR --split FILE --budget SECONDS --seed N --sampler tpe|random
                    [--pruner hyperband|none] [--workers 2] [--out DIR]
 
-The space, the data split (the validation indices come from the caller, so they are NAS Studio's own) and the
+The space, the data split (the caller's JSON {train, val} of indices into the train file: NAS Studio's own) and the
 budget are the race's. Each worker is a process with one PyTorch thread; the workers share one study through a
 SQLite file, as Optuna's documentation does for parallel searches. The clock starts when this script starts, so
 its imports and data loading count, as a NAS Studio run's worker start-up does.
@@ -39,14 +39,13 @@ def read_idx(path):
     return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
-def load_split(data_dir, val_index_file):
+def load_split(data_dir, split_file):
+    """The training and validation samples NAS Studio's loader picks (indices into the train file), scaled by 1/255."""
     images = read_idx(os.path.join(data_dir, "train-images-idx3-ubyte.gz")).astype(np.float32) / 255.0
     labels = read_idx(os.path.join(data_dir, "train-labels-idx1-ubyte.gz")).astype(np.int64)
-    with open(val_index_file) as f:
-        val = np.array(json.load(f), dtype=np.int64)
-    is_val = np.zeros(len(labels), dtype=bool)
-    is_val[val] = True
-    train = np.nonzero(~is_val)[0]
+    with open(split_file) as f:
+        split = json.load(f)
+    train, val = np.array(split["train"], dtype=np.int64), np.array(split["val"], dtype=np.int64)
     return images[train], labels[train], images[val], labels[val]
 
 
@@ -166,7 +165,7 @@ def make_pruner(args):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--data", default="/usr/share/datasets/fashion-mnist")
-    ap.add_argument("--val-index", required=True)
+    ap.add_argument("--split", required=True)
     ap.add_argument("--budget", type=float, default=600)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--sampler", choices=["tpe", "random"], default="tpe")
@@ -177,7 +176,7 @@ def main():
     args = ap.parse_args()
     deadline = T0 + args.budget
     os.makedirs(os.path.join(args.out, "weights"), exist_ok=True)
-    data = load_split(args.data, args.val_index)
+    data = load_split(args.data, args.split)
 
     import optuna
 

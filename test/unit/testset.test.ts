@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { Dataset } from '../../src/shared/spec';
 import { checkText } from '../../src/core/check';
-import { loadDataset, splitIndices, type LoadedData } from '../../src/core/data/dataset';
+import { loadDataset, splitIndices, splitOfSource, type LoadedData } from '../../src/core/data/dataset';
 import { blobs } from '../../src/core/data/synthetic';
 import { loadTestSet } from '../../src/core/data/testset';
 import { writeIdx } from '../helpers/idx';
@@ -164,5 +164,28 @@ test('the checker names the test file that is wrong, and fractions that leave no
   );
   // A CSV test file on an IDX dataset is not one of its forms: the schema says so.
   assert.ok(check({ path: 'x.csv' }).some((d) => d.path.startsWith('dataset')));
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test("splitOfSource names the very samples loadDataset trains and validates on, in the source file's numbering", () => {
+  const dir = tmp();
+  const f = idxData(dir, 'all', 700, 5);
+  const raw = blobs({ samples: 700, classes: 3, features: 8, noise: 0.3, seed: 5 }).x;
+  const row = (x: ArrayLike<number>, i: number) => Array.from({ length: 8 }, (_, j) => Math.fround(x[i * 8 + j])).join(',');
+  for (const spec of [
+    { source: 'idx', images: f.images, labels: f.labels, normalize: 'none', validationSplit: 0.25 },
+    { source: 'idx', images: f.images, labels: f.labels, normalize: 'none', subset: 400, test: { fraction: 0.1 } },
+  ] as Dataset[]) {
+    const d = loadDataset(spec, undefined, dir, SEED);
+    const s = splitOfSource(spec, undefined, dir, SEED);
+    assert.deepEqual(
+      Array.from(d.train, (i) => row(d.x, i)),
+      Array.from(s.train, (i) => row(raw, i)),
+    );
+    assert.deepEqual(
+      Array.from(d.val, (i) => row(d.x, i)),
+      Array.from(s.val, (i) => row(raw, i)),
+    );
+  }
   fs.rmSync(dir, { recursive: true, force: true });
 });

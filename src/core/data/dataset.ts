@@ -96,6 +96,28 @@ export function sampled(spec: Dataset, task: Task | undefined, baseDir: string, 
   return spec.subset !== undefined && spec.subset < total ? pick(raw, seededOrder(total, seed, 'subset').slice(0, spec.subset).sort()) : raw;
 }
 
+/**
+ * The training and validation samples loadDataset picks, as indices into the source's own samples (the file's
+ * order): so another tool (a benchmark's peer) can train and validate on exactly the same split.
+ */
+export function splitOfSource(spec: Dataset, task: Task | undefined, baseDir: string, seed: number): { train: Int32Array; val: Int32Array } {
+  const raw = checked(loadRaw(spec, task, baseDir), task, spec);
+  const total = raw.y.length;
+  let source = Int32Array.from({ length: total }, (_, i) => i);
+  if (spec.subset !== undefined && spec.subset < total) source = seededOrder(total, seed, 'subset').slice(0, spec.subset).sort();
+  let y = Int32Array.from(source, (i) => raw.y[i]);
+  const classes = raw.classes > 1 ? raw.classes : 0;
+  const testFraction = fractionOf(spec);
+  if (testFraction) {
+    const keep = splitIndices(y, classes, testFraction, seed, 'test').train;
+    source = Int32Array.from(keep, (i) => source[i]);
+    y = Int32Array.from(keep, (i) => y[i]);
+  }
+  const split = spec.validationSplit ?? DATASET_DEFAULTS.validationSplit;
+  const { train, val } = splitIndices(y, classes, testFraction ? Math.min(1, split / (1 - testFraction)) : split, seed);
+  return { train: Int32Array.from(train, (i) => source[i]), val: Int32Array.from(val, (i) => source[i]) };
+}
+
 /** The test fraction of a spec, when its test set is split off its own samples. */
 export function fractionOf(spec: Dataset): number | undefined {
   const t = spec.test as { fraction?: number } | undefined;
