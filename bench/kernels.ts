@@ -218,7 +218,7 @@ async function benchNets(args: Args): Promise<NetRow[]> {
     }
     const row: NetRow = { name: net.name, batch: net.batch, stepMs: best };
     if (args.profile) {
-      const steps = 3;
+      const steps = 10;
       const prof = await tf.profile(async () => {
         for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
       });
