@@ -25,7 +25,8 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
     io.err(o.trial !== undefined ? `nas-studio: run has no trial ${o.trial}` : 'nas-studio: the run has no completed trial to export yet');
     return 1;
   }
-  if (t.status !== 'completed') {
+  // A trial cut by the budget ranks with the completed ones, so it exports like them.
+  if (t.status !== 'completed' && t.status !== 'cut') {
     io.err(`nas-studio: trial ${t.trial} is ${t.status}${t.error ? ` (${t.error})` : ''}; only completed trials can be exported`);
     return 1;
   }

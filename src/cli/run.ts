@@ -144,7 +144,7 @@ async function drive(
     );
   } else {
     const c = outcome.state.counts();
-    io.out(`\n${reasonText(outcome)}: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed`);
+    io.out(`\n${reasonText(outcome)}: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed${c.cut ? `, ${c.cut} cut by the time budget` : ''}`);
     if (best) {
       io.out(`best: trial ${best.trial}, ${outcome.state.started?.objective.metric} = ${fmt(best.value)} (${best.params?.toLocaleString('en-US')} weights)`);
       io.out(describe(best.config.arch));
@@ -273,6 +273,8 @@ class Progress {
     else if (e.type === 'trial-completed' && !this.io.tty)
       this.line(`trial ${e.trial}: ${fmt(e.value)} after ${e.epochs} epoch${e.epochs > 1 ? 's' : ''} (${(e.durationMs / 1000).toFixed(1)} s)`);
     else if (e.type === 'trial-pruned' && !this.io.tty) this.line(`trial ${e.trial} pruned: ${e.reason}`);
+    else if (e.type === 'trial-cut' && !this.io.tty)
+      this.line(`trial ${e.trial} cut by the time budget after ${e.epochs} of ${e.plannedEpochs} epochs${e.value !== undefined ? `: ${fmt(e.value)}` : ''}`);
     else if (e.type === 'trial-promoted' && !this.io.tty) this.line(`trial ${e.trial} promoted to rung ${e.rung}: ${e.fromEpoch} -> ${e.epochs} epochs`);
     if (this.io.tty) this.draw();
   }
