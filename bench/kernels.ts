@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/engine/backend';
 import { buildModel } from '../src/engine/builder';
-import type { ConcreteArch, ConcreteLayer } from '../src/shared/arch';
+import { SUITE } from './suite';
 import { scratch, simd } from '../src/engine/kernels/simd/module';
 import { NR } from '../src/engine/kernels/simd/gemm';
 
@@ -114,20 +114,26 @@ export interface ConvRow extends ConvCase {
   gflops: number;
 }
 
-/** The convolutions of the suite's networks (bench/suite: reference CNN, 5x5, 7x7 + strided, separable). */
+/** The convolutions of the suite's networks (bench/suite.ts), at their batch sizes. */
 export const CONV_CASES: ConvCase[] = [
-  { name: 'ref conv1 3x3 1->32', n: 128, hw: 28, ci: 1, co: 32, k: 3, stride: 1, pad: 'same', input: true },
-  { name: 'ref conv2 3x3 32->64', n: 128, hw: 14, ci: 32, co: 64, k: 3, stride: 1, pad: 'same' },
-  { name: '5x5 conv1 1->32', n: 64, hw: 28, ci: 1, co: 32, k: 5, stride: 1, pad: 'same', input: true },
-  { name: '5x5 conv2 32->64', n: 64, hw: 14, ci: 32, co: 64, k: 5, stride: 1, pad: 'same' },
-  { name: '7x7 s2 1->32', n: 64, hw: 28, ci: 1, co: 32, k: 7, stride: 2, pad: 'same', input: true },
-  { name: '3x3 s2 32->64', n: 64, hw: 14, ci: 32, co: 64, k: 3, stride: 2, pad: 'same' },
-  { name: '7x7 32->32 valid', n: 64, hw: 14, ci: 32, co: 32, k: 7, stride: 1, pad: 'valid' },
-  { name: '5x5 s2 16->32', n: 64, hw: 28, ci: 16, co: 32, k: 5, stride: 2, pad: 'same' },
-  { name: '1x1 32->64', n: 128, hw: 14, ci: 32, co: 64, k: 1, stride: 1, pad: 'same' },
-  { name: '1x1 64->128', n: 128, hw: 7, ci: 64, co: 128, k: 1, stride: 1, pad: 'same' },
-  { name: '3x3 64->128', n: 128, hw: 7, ci: 64, co: 128, k: 3, stride: 1, pad: 'same' },
-  { name: '3x3 3->16 odd', n: 64, hw: 28, ci: 3, co: 16, k: 3, stride: 1, pad: 'same', input: true },
+  { name: 'reference 3x3 1->32', n: 128, hw: 28, ci: 1, co: 32, k: 3, stride: 1, pad: 'same', input: true },
+  { name: 'reference 3x3 32->64', n: 128, hw: 14, ci: 32, co: 64, k: 3, stride: 1, pad: 'same' },
+  { name: 'conv5x5 5x5 1->32', n: 64, hw: 28, ci: 1, co: 32, k: 5, stride: 1, pad: 'same', input: true },
+  { name: 'conv5x5 5x5 32->64', n: 64, hw: 14, ci: 32, co: 64, k: 5, stride: 1, pad: 'same' },
+  { name: 'strided 7x7 s2 1->32', n: 128, hw: 28, ci: 1, co: 32, k: 7, stride: 2, pad: 'same', input: true },
+  { name: 'strided 3x3 s2 32->64', n: 128, hw: 14, ci: 32, co: 64, k: 3, stride: 2, pad: 'same' },
+  { name: 'strided 5x5 64->64', n: 128, hw: 7, ci: 64, co: 64, k: 5, stride: 1, pad: 'same' },
+  { name: 'mobilenet 3x3 s2 1->32', n: 128, hw: 28, ci: 1, co: 32, k: 3, stride: 2, pad: 'same', input: true },
+  { name: 'mobilenet 1x1 32->64', n: 128, hw: 14, ci: 32, co: 64, k: 1, stride: 1, pad: 'same' },
+  { name: 'mobilenet 1x1 64->128', n: 128, hw: 7, ci: 64, co: 128, k: 1, stride: 1, pad: 'same' },
+  { name: 'avgpool 3x3 64->128', n: 128, hw: 7, ci: 64, co: 128, k: 3, stride: 1, pad: 'same' },
+  { name: 'cell 3x3 16->16', n: 64, hw: 28, ci: 16, co: 16, k: 3, stride: 1, pad: 'same' },
+  { name: 'cell 1x1 16->16', n: 64, hw: 28, ci: 16, co: 16, k: 1, stride: 1, pad: 'same' },
+  { name: 'cell 3x3 s2 16->32', n: 64, hw: 28, ci: 16, co: 32, k: 3, stride: 2, pad: 'same' },
+  { name: 'cell 3x3 32->32', n: 64, hw: 14, ci: 32, co: 32, k: 3, stride: 1, pad: 'same' },
+  { name: 'cell 1x1 16->32', n: 64, hw: 14, ci: 16, co: 32, k: 1, stride: 1, pad: 'same' },
+  { name: 'odd 3x3 3->16', n: 64, hw: 28, ci: 3, co: 16, k: 3, stride: 1, pad: 'same', input: true },
+  { name: 'odd 5x5 12->20 valid', n: 64, hw: 14, ci: 12, co: 20, k: 5, stride: 1, pad: 'valid' },
 ];
 
 function benchConv(args: Args): ConvRow[] {
@@ -171,28 +177,6 @@ function benchConv(args: Args): ConvRow[] {
   return rows;
 }
 
-const layer = (l: object, i: number) => ({ ...l, source: `architecture.layers[${i}]` }) as ConcreteLayer;
-const seq = (layers: object[]): ConcreteArch => ({ kind: 'sequential', layers: layers.map(layer) });
-const conv = (filters: number, kernelSize: number, strides = 1, padding = 'same') => ({
-  type: 'conv2d',
-  filters,
-  kernelSize,
-  strides,
-  padding,
-  activation: 'relu',
-});
-const pool = { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' };
-const flatten = { type: 'flatten' };
-const dense = (units: number) => ({ type: 'dense', units, activation: 'relu' });
-
-/** Training steps of whole networks whose convolutions are ours (the suite's, as far as convolutions go). */
-export const NETS: Array<{ name: string; arch: ConcreteArch; batch: number }> = [
-  { name: 'reference CNN 3x3, batch 128', arch: seq([conv(32, 3), pool, conv(64, 3), pool, flatten, dense(128)]), batch: 128 },
-  { name: '5x5, batch 64', arch: seq([conv(32, 5), pool, conv(64, 5), pool, flatten, dense(256)]), batch: 64 },
-  { name: '7x7 + strided, batch 64', arch: seq([conv(32, 7, 2), conv(64, 3, 2), flatten, dense(128)]), batch: 64 },
-  { name: 'MLP 784-512-256, batch 128', arch: seq([flatten, dense(512), dense(256)]), batch: 128 },
-];
-
 export interface NetRow {
   name: string;
   batch: number;
@@ -202,12 +186,13 @@ export interface NetRow {
 
 async function benchNets(args: Args): Promise<NetRow[]> {
   const rows: NetRow[] = [];
-  for (const net of NETS) {
+  for (const net of SUITE) {
     if (args.filter && !args.filter.test(net.name)) continue;
-    const model = buildModel(net.arch, [28, 28, 1], 10, 'classification', 1);
+    const inputShape = net.inputShape ?? [28, 28, 1];
+    const model = buildModel(net.arch, inputShape, 10, 'classification', 1);
     const optimizer = tf.train.adam(1e-3);
     model.compile({ optimizer, loss: 'categoricalCrossentropy' });
-    const x = tf.randomUniform([net.batch, 28, 28, 1]);
+    const x = tf.randomUniform([net.batch, ...inputShape]);
     const y = tf.tidy(() => tf.oneHot(tf.randomUniform([net.batch], 0, 10, 'int32'), 10).toFloat());
     for (let i = 0; i < args.warmup; i++) await model.trainOnBatch(x, y);
     let best = Infinity;
