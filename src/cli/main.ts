@@ -15,10 +15,11 @@ commands:
                                         continue a stopped or crashed run to its budget
   export RUN_DIR [--trial ID | --best] --out DIR
                                         write a trial's tfjs model (model.json + weights.bin), architecture and README
-  bench [--steps N] [--rounds R] [--only wasm|cpu|tensorflow] [--skip-peer] [--data DIR]
-        [--throughput] [--startup] [--scaling] [--memory] [--profile]
-                                        training speed against PyTorch on one thread, worker start-up, scaling from 1 to 2
-                                        workers, memory over 50 trials (all but --profile unless some are named); last line JSON
+  bench [--net NAME,...] [--steps N] [--rounds R] [--warmup N] [--only wasm|cpu|tensorflow] [--skip-peer] [--data DIR]
+        [--suite] [--startup] [--scaling] [--memory] [--profile [--profile-top K]]
+                                        training speed of the benchmark suite against PyTorch on one thread, worker start-up,
+                                        scaling from 1 to 2 workers, memory over 50 trials (all but --profile unless some
+                                        are named); --profile: per-kernel time of a step of each --net; last line JSON
 `;
 
 const RUN_FLAGS = { 'max-trials': 'number', minutes: 'number', parallel: 'number', backend: 'string', out: 'string', json: 'boolean' } as const;
@@ -79,7 +80,11 @@ export async function main(
           only: 'string',
           'skip-peer': 'boolean',
           data: 'string',
+          net: 'string',
+          suite: 'boolean',
+          // The suite's old name, when it measured the reference CNN alone.
           throughput: 'boolean',
+          'profile-top': 'number',
           startup: 'boolean',
           scaling: 'boolean',
           memory: 'boolean',
@@ -89,16 +94,21 @@ export async function main(
         });
         if (a.positional.length) throw new UsageError('bench takes no positional arguments');
         const f = a.flags;
-        const named = ['throughput', 'startup', 'scaling', 'memory', 'profile'].some((k) => f[k]);
+        const nets = typeof f.net === 'string' ? f.net.split(',').filter((n) => n) : undefined;
+        // --net alone measures those networks in the suite; with --profile it names what to profile.
+        const suite = !!f.suite || !!f.throughput || (nets !== undefined && !f.profile);
+        const named = suite || ['startup', 'scaling', 'memory', 'profile'].some((k) => f[k]);
         const on = (k: string) => !named || !!f[k];
         return await benchCommand(
           {
             steps: (f.steps as number | undefined) ?? 10,
-            rounds: (f.rounds as number | undefined) ?? 8,
+            rounds: (f.rounds as number | undefined) ?? 6,
             warmup: (f.warmup as number | undefined) ?? 5,
+            nets,
+            profileTop: (f['profile-top'] as number | undefined) ?? 15,
             only: f.only as string | undefined,
             skipPeer: !!f['skip-peer'],
-            sections: { throughput: on('throughput'), startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
+            sections: { suite: !named || suite, startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
             memoryTrials: (f['memory-trials'] as number | undefined) ?? 50,
             // Enough trials that the last, unpaired one does not dominate the two-worker time.
             scalingTrials: (f['scaling-trials'] as number | undefined) ?? 24,

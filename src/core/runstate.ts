@@ -34,6 +34,10 @@ export interface TrialState {
   parent?: number;
   inheritedLayers?: number;
   latencyMs?: number;
+  /** The process training the current attempt: its host when remote (a queue worker), its pid, its backend. */
+  host?: string;
+  pid?: number;
+  backend?: string;
   /** Every objective's value (raw units), when the run has several objectives. */
   values?: number[];
   /** A trial cut by the budget: the epochs it was training to (it has `history.length` of them). */
@@ -49,6 +53,8 @@ export class RunState {
   readonly order: FinishedTrial[] = [];
   /** Every run-started event: one per launch, resumes included. */
   readonly launches: RunStarted[] = [];
+  /** Queue runs: the workers connected, as last reported. */
+  workers?: { connected: number; slots: number };
 
   static from(events: Iterable<RunEvent>): RunState {
     const s = new RunState();
@@ -79,9 +85,18 @@ export class RunState {
           startedAt: e.time,
           ...(e.rung !== undefined ? { rung: e.rung, segmentEpochs: e.epochs } : {}),
           ...(e.parent !== undefined ? { parent: e.parent } : {}),
+          ...(e.pid !== undefined ? { pid: e.pid } : {}),
         });
         break;
       }
+      case 'trial-assigned': {
+        const t = this.trials.get(e.trial);
+        if (t) Object.assign(t, { host: e.host, pid: e.pid, ...(e.backend ? { backend: e.backend } : {}) });
+        break;
+      }
+      case 'workers':
+        this.workers = { connected: e.connected, slots: e.slots };
+        break;
       case 'trial-promoted': {
         const t = this.trials.get(e.trial);
         // A retry (attempt > 1) replaces a segment that never ended; a first attempt needs a stopped trial.

@@ -20,7 +20,8 @@ import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type Ru
 import { createStrategy } from '../core/strategies';
 import type { Strategy } from '../core/strategies/strategy';
 import { cutFromJournal, cutFromResult, plannedEpochs } from './cut';
-import { defaultWorkerEntry, WorkerHandle, type WorkerEntry } from './pool';
+import { defaultWorkerEntry, ForkTransport, type WorkerEntry } from './pool';
+import type { LinkEvents, WorkerExit, WorkerLink, WorkerTransport } from './transport';
 import { DEFAULT_CUT_GRACE_MS, DEFAULT_SILENCE_MS, Watchdog } from './watchdog';
 
 export interface RunOptions {
@@ -38,6 +39,8 @@ export interface RunOptions {
   backend?: BackendRequest;
   nodePath?: string;
   workerEntry?: WorkerEntry;
+  /** How trials reach workers (default: processes forked on this machine). */
+  transport?: WorkerTransport;
   onEvent?: (e: RunEvent) => void;
   /** Watchdog limits in seconds: a busy worker's longest silence, and its grace after the budget ran out. */
   watchdog?: { silenceSeconds?: number; graceSeconds?: number };
@@ -84,9 +87,10 @@ export class Orchestrator {
   private readonly retries: number;
   private readonly keepTop: number;
   private readonly seed: number;
-  private readonly workers = new Map<number, WorkerHandle>();
+  private readonly workers = new Map<number, WorkerLink>();
   private readonly queue: Pending[] = [];
-  private readonly entry: WorkerEntry;
+  private readonly transport: WorkerTransport;
+  private readonly linkEvents: LinkEvents = { message: (w, m) => this.onMessage(w, m), exit: (w, e) => this.onExit(w, e) };
   private nextWorkerId = 0;
   private launchStart = Date.now();
   private priorActiveMs = 0;
@@ -112,8 +116,9 @@ export class Orchestrator {
     this.budgetTrials = opts.maxTrials ?? search.budget?.trials ?? BUDGET_DEFAULTS.trials;
     const minutes = opts.minutes ?? search.budget?.minutes;
     this.budgetMs = minutes === undefined ? undefined : minutes * 60_000;
+    this.transport = opts.transport ?? new ForkTransport(opts.workerEntry ?? defaultWorkerEntry(), opts.nodePath);
     const par = opts.parallel ?? search.parallel ?? SEARCH_DEFAULTS.parallel;
-    this.parallel = Math.max(1, par === 'auto' ? os.availableParallelism() : par);
+    this.parallel = Math.max(1, par === 'auto' ? this.transport.autoParallel() : par);
     this.retries = search.retries ?? SEARCH_DEFAULTS.retries;
     this.keepTop = search.keepTop ?? SEARCH_DEFAULTS.keepTop;
     this.seed = search.seed ?? SEARCH_DEFAULTS.seed;
@@ -126,7 +131,6 @@ export class Orchestrator {
     this.pruner = createPruner(spec);
     this.scheduler = this.pruner.scheduler;
     this.inheritWeights = !!search.evolution?.inheritWeights && typeof this.strategy.parentOf === 'function';
-    this.entry = opts.workerEntry ?? defaultWorkerEntry();
     const wd = opts.watchdog ?? {};
     this.watchdog = new Watchdog({
       silenceMs: wd.silenceSeconds !== undefined ? wd.silenceSeconds * 1000 : DEFAULT_SILENCE_MS,
@@ -170,15 +174,38 @@ export class Orchestrator {
     }
     fs.writeFileSync(this.paths.lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }) + '\n');
     this.journal = new Journal(this.paths.journal);
-    // Trials that were running when the last launch ended are started again with the same config; a promoted
-    // segment starts again from the checkpoint at its rung.
-    for (const t of this.state.unfinished()) this.queue.push(this.segmentOf(t.trial));
     const done = new Promise<RunOutcome>((resolve) => (this.finish = resolve));
-    this.launchStart = Date.now();
-    this.timer = setInterval(() => this.tick(), 250);
-    const wanted = Math.min(this.parallel, Math.max(1, this.remainingWork()));
-    for (let i = 0; i < wanted; i++) this.spawn();
-    return done;
+    // Trials that were running when the last launch ended are started again with the same config (a promoted
+    // segment from the checkpoint at its rung), unless the transport re-attached them: they still train elsewhere.
+    const unfinished = this.state.unfinished().map((t) => t.trial);
+    let attached: WorkerLink[] = [];
+    try {
+      attached = await this.transport.start({
+        runDir: this.paths.dir,
+        unfinished,
+        events: this.linkEvents,
+        newId: () => this.nextWorkerId++,
+        report: (e) => this.emit(e),
+        note: (level, message) => this.note(level, message),
+      });
+    } catch (e) {
+      this.fail(`the workers cannot be reached through ${this.transport.name}: ${(e as Error).message}`);
+    }
+    if (!this.stopping) {
+      for (const w of attached) {
+        this.workers.set(w.id, w);
+        this.trialStartMs.set(w.trial!, Date.now());
+        this.init(w);
+      }
+      for (const t of unfinished) if (!attached.some((w) => w.trial === t)) this.queue.push(this.segmentOf(t));
+      this.launchStart = Date.now();
+      this.timer = setInterval(() => this.tick(), 250);
+      const wanted = Math.min(this.parallel, Math.max(1, this.remainingWork()));
+      for (let i = attached.length; i < wanted; i++) this.spawn();
+    }
+    const outcome = await done;
+    await this.transport.close();
+    return outcome;
   }
 
   /** Ends the run now: workers are killed, unfinished trials stay unfinished in the journal for a resume. */
@@ -186,7 +213,7 @@ export class Orchestrator {
     if (this.stopping === 'stopped') return;
     this.stopping = 'stopped';
     this.stopMessage = message;
-    for (const w of this.workers.values()) w.kill('SIGKILL');
+    for (const w of this.workers.values()) w.kill();
     this.maybeFinish();
   }
 
@@ -218,7 +245,7 @@ export class Orchestrator {
     for (const w of busy) {
       if (!hung.has(w.id) && !late) continue;
       this.killed.set(w.id, hung.has(w.id) ? 'hung' : 'budget');
-      w.kill('SIGKILL');
+      w.kill();
     }
   }
 
@@ -235,15 +262,12 @@ export class Orchestrator {
   }
 
   private spawn() {
-    const id = this.nextWorkerId++;
-    const w = new WorkerHandle(
-      id,
-      this.entry,
-      (h, m) => this.onMessage(h, m),
-      (h, code, sig) => this.onExit(h, code, sig),
-      { nodePath: this.opts.nodePath },
-    );
-    this.workers.set(id, w);
+    const w = this.transport.open(this.nextWorkerId++, this.linkEvents);
+    this.workers.set(w.id, w);
+    this.init(w);
+  }
+
+  private init(w: WorkerLink) {
     const baseDir = path.dirname(this.opts.specFile);
     const bb = this.opts.spec.training?.backbone;
     const backbone = bb
@@ -266,7 +290,7 @@ export class Orchestrator {
     });
   }
 
-  private onMessage(w: WorkerHandle, m: FromWorker) {
+  private onMessage(w: WorkerLink, m: FromWorker) {
     // The journal is closed once the run ended; a late message (a worker that became ready) changes nothing.
     if (!this.finish) return;
     this.watchdog.heard(w.id);
@@ -301,7 +325,9 @@ export class Orchestrator {
         this.fail(`a worker could not start: ${m.params.error}`);
         break;
       case 'epoch': {
-        this.emit({ type: 'epoch', time: now(), trial: m.params.trial, epoch: m.params.epoch, metrics: m.params.metrics });
+        // A queue may deliver again what a killed orchestrator had journaled already: each epoch is journaled once.
+        if (this.state.trials.get(m.params.trial)?.history[m.params.epoch] === undefined)
+          this.emit({ type: 'epoch', time: now(), trial: m.params.trial, epoch: m.params.epoch, metrics: m.params.metrics });
         const d = this.decidePrune(m.params.trial, m.params.epoch);
         w.send({ method: 'decision', params: { trial: m.params.trial, epoch: m.params.epoch, decision: d.prune ? 'prune' : 'continue', reason: d.reason } });
         break;
@@ -323,7 +349,7 @@ export class Orchestrator {
     return this.pruner.decide(trial, epoch, values, curves, this.direction);
   }
 
-  private dispatch(w: WorkerHandle) {
+  private dispatch(w: WorkerLink) {
     if (w.trial !== undefined || !w.ready || this.stopping) {
       this.maybeFinish();
       return;
@@ -348,7 +374,7 @@ export class Orchestrator {
   }
 
   /** Sends one segment of a trial to a worker: a fresh start, or a continuation from its checkpoint. */
-  private start(w: WorkerHandle, next: Pending) {
+  private start(w: WorkerLink, next: Pending) {
     const prev = this.state.trials.get(next.trial);
     let resume: { history: EpochMetrics[]; checkpoint: Checkpoint } | undefined;
     if (next.fromEpoch) {
@@ -430,7 +456,7 @@ export class Orchestrator {
     return false;
   }
 
-  private onResult(w: WorkerHandle, r: TrialResult['params']) {
+  private onResult(w: WorkerLink, r: TrialResult['params']) {
     if (w.trial !== r.trial) return;
     w.trial = undefined;
     if (r.numTensors !== r.baselineTensors) this.note('warn', `trial ${r.trial} left ${r.numTensors - r.baselineTensors} tensors behind in worker ${w.id}`);
@@ -570,11 +596,10 @@ export class Orchestrator {
     }
   }
 
-  private onExit(w: WorkerHandle, code: number | null, signal: NodeJS.Signals | null) {
+  private onExit(w: WorkerLink, { why, output }: WorkerExit) {
     this.workers.delete(w.id);
     if (!this.finish) return;
     this.watchdog.forget(w.id);
-    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     const killed = this.killed.get(w.id);
     const st = w.trial !== undefined ? this.state.trials.get(w.trial) : undefined;
     if (killed && st && st.status === 'running' && this.stopping !== 'stopped') {
@@ -588,14 +613,14 @@ export class Orchestrator {
     } else if (w.trial !== undefined && this.stopping !== 'stopped') {
       const trial = w.trial;
       const retry = (st?.attempts ?? 1) <= this.retries;
-      const tail = w.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      const tail = output.trim().split('\n').slice(-3).join(' | ');
       const error = `the worker process ${why} during training${tail ? ` (${tail})` : ''}`;
       this.emit({ type: 'trial-failed', time: now(), trial, error, durationMs: Date.now() - (this.trialStartMs.get(trial) ?? Date.now()), retry });
       if (retry && st) this.queue.unshift(this.segmentOf(trial));
     } else if (!w.ready && !this.stopping) {
       this.initFailures++;
       if (this.initFailures >= 2) {
-        this.fail(`worker processes die while starting (${why}): ${w.stderrTail.trim().split('\n').slice(-5).join(' | ') || 'no output'}`);
+        this.fail(`worker processes die while starting (${why}): ${output.trim().split('\n').slice(-5).join(' | ') || 'no output'}`);
         return;
       }
     }
@@ -608,7 +633,7 @@ export class Orchestrator {
     if (this.stopping === 'error') return;
     this.stopping = 'error';
     this.stopMessage = message;
-    for (const w of this.workers.values()) w.kill('SIGKILL');
+    for (const w of this.workers.values()) w.kill();
     this.maybeFinish();
   }
 

@@ -76,6 +76,26 @@ export interface TrialPromoted {
   attempt: number;
 }
 
+/** A remote worker took the trial's current attempt from the run's queue (runs with `--queue`). */
+export interface TrialAssigned {
+  type: 'trial-assigned';
+  time: string;
+  trial: number;
+  host: string;
+  pid: number;
+  /** The backend that worker trains on. */
+  backend?: string;
+}
+
+/** The `nas-studio worker` processes serving a queue changed (runs with `--queue`). */
+export interface WorkersChanged {
+  type: 'workers';
+  time: string;
+  connected: number;
+  /** Trials they can train at once: the sum of their `--concurrency`. */
+  slots: number;
+}
+
 export interface EpochEnded {
   type: 'epoch';
   time: string;
@@ -208,12 +228,14 @@ export type RunEvent =
   | RunStarted
   | TrialStarted
   | TrialPromoted
+  | TrialAssigned
   | EpochEnded
   | TrialCompleted
   | TrialFailed
   | TrialPruned
   | TrialCut
   | WeightsChanged
+  | WorkersChanged
   | RunAnalysis
   | RunFinished
   | LogLine;
@@ -227,12 +249,14 @@ export function isRunEvent(v: unknown): v is RunEvent {
       'run-started',
       'trial-started',
       'trial-promoted',
+      'trial-assigned',
       'epoch',
       'trial-completed',
       'trial-failed',
       'trial-pruned',
       'trial-cut',
       'weights',
+      'workers',
       'analysis',
       'run-finished',
       'log',
