@@ -104,6 +104,8 @@ export class Orchestrator {
   private initFailures = 0;
   private readonly trialStartMs = new Map<number, number>();
   private readonly tests = new TestEvaluations();
+  /** Between the end of the search and the closing of the journal: the test set is being scored. */
+  private concluding = false;
   private readonly watchdog: Watchdog;
   /** Workers this orchestrator killed, and why: their trials are recorded as cut or hung, not retried. */
   private readonly killed = new Map<number, 'budget' | 'hung'>();
@@ -295,7 +297,8 @@ export class Orchestrator {
 
   private onMessage(w: WorkerLink, m: FromWorker) {
     // The journal is closed once the run ended; a late message (a worker that became ready) changes nothing.
-    if (!this.finish) return;
+    // While the run concludes, the test-set scores come in as messages.
+    if (!this.finish && !this.concluding) return;
     this.watchdog.heard(w.id);
     switch (m.method) {
       case 'ready':
@@ -667,11 +670,13 @@ export class Orchestrator {
   private async conclude(finish: (o: RunOutcome) => void) {
     const reason = this.stopping as RunOutcome['reason'];
     if (reason !== 'error') {
+      this.concluding = true;
       try {
         await this.evaluateTestSet();
       } catch (e) {
         this.note('warn', `the test-set evaluation failed: ${(e as Error).message}`);
       }
+      this.concluding = false;
     }
     for (const w of this.workers.values()) w.close();
     const best = this.state.best();
