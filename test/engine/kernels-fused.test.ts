@@ -239,7 +239,7 @@ describe('dropout on wasm draws its mask in one kernel', () => {
   it("runs the mask kernel and none of tf.dropout's", async () => {
     const layer = tf.layers.dropout({ rate: 0.5 });
     const x = tf.ones([8, 8]);
-    const names = await kernelsRun(() => void tf.tidy(() => layer.apply(x, { training: true })));
+    const names = await kernelsRun(() => void tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor));
     x.dispose();
     assert.ok(names.has('NasDropoutMask'), [...names].join(' '));
     assert.ok(!names.has('Floor'), 'tf.dropout still runs');
