@@ -2,7 +2,7 @@
 // matchers and most editors read, one-based like every compiler.
 import type { Diagnostic } from '../shared/diagnostic';
 import type { Summary } from '../core/check';
-import { formatCount, formatSi } from '../core/text';
+import { formatInt, formatSi } from '../shared/format';
 
 export function formatDiagnostic(file: string, d: Diagnostic): string {
   return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}`;
@@ -24,8 +24,8 @@ export function diagnosticJson(d: Diagnostic) {
 export function formatSummary(s: Summary): string {
   const parts: string[] = [];
   const cont = s.size.continuous.length;
-  parts.push(`${formatCount(s.size.architectures)} architecture${s.size.architectures === 1n ? '' : 's'}`);
-  if (s.size.configurations !== s.size.architectures) parts.push(`${formatCount(s.size.configurations)} configurations with training`);
+  parts.push(`${formatInt(s.size.architectures)} architecture${s.size.architectures === 1n ? '' : 's'}`);
+  if (s.size.configurations !== s.size.architectures) parts.push(`${formatInt(s.size.configurations)} configurations with training`);
   if (cont) parts.push(`x ${cont} continuous parameter${cont > 1 ? 's' : ''} (${s.size.continuous.join(', ')})`);
   parts.push(`${s.parameters} parameter${s.parameters === 1 ? '' : 's'} to search`);
   if (s.minParams !== undefined) parts.push(`weights ${formatSi(s.minParams)}-${formatSi(s.maxParams!)}`);
