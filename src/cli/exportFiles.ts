@@ -18,12 +18,18 @@ export const LOADER_SOURCE = `// Loads this model in Node with @tensorflow/tfjs 
 const fs = require('fs');
 const path = require('path');
 
+// tfjs-node (native TensorFlow) is faster where it installs; plain tfjs runs everywhere.
+const CANDIDATES = ['@tensorflow/tfjs-node', '@tensorflow/tfjs'];
+
 function tfjs() {
-  try {
-    return require('@tensorflow/tfjs-node');
-  } catch {
-    return require('@tensorflow/tfjs');
+  for (const name of CANDIDATES) {
+    try {
+      return require(name);
+    } catch {
+      // Not installed, or (tfjs-node) its native library would not load: try the next.
+    }
   }
+  throw new Error('load.js needs TensorFlow.js: npm install @tensorflow/tfjs');
 }
 
 /** The model in \`dir\` (default: this folder) as a tf.LayersModel; \`tf\` defaults to the tfjs package found. */
