@@ -4,8 +4,10 @@ import type { Diagnostic } from '../shared/diagnostic';
 import type { Summary } from '../core/check';
 import { formatInt, formatSi } from '../shared/format';
 
+/** The finding, then its cases as `note` lines at their own places (as gcc and rustc print them). */
 export function formatDiagnostic(file: string, d: Diagnostic): string {
-  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}`;
+  const at = (r: Diagnostic['range']) => `${file}:${r.start.line + 1}:${r.start.character + 1}`;
+  return [`${at(d.range)}: ${d.severity}: ${d.message}`, ...(d.related ?? []).map((r) => `${at(r.range)}: note: ${r.message}`)].join('\n');
 }
 
 export function diagnosticJson(d: Diagnostic) {
@@ -18,6 +20,9 @@ export function diagnosticJson(d: Diagnostic) {
     message: d.message,
     code: d.code,
     path: d.path,
+    ...(d.related
+      ? { related: d.related.map((r) => ({ message: r.message, line: r.range.start.line + 1, column: r.range.start.character + 1, path: r.path })) }
+      : {}),
   };
 }
 

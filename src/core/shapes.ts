@@ -12,10 +12,15 @@ export interface Cost {
 }
 
 export class ShapeError extends Error {
-  /** The field the problem is about, so the editor can underline it. */
+  /**
+   * `field`: the field the problem is about, so the editor can underline it. `group`: the same mistake in
+   * general words, and what is particular to this configuration (`verb` + `detail`: "gets [512]"); the
+   * checker reports a mistake that many configurations make once, with the particulars as its cases.
+   */
   constructor(
     message: string,
     readonly field?: string,
+    readonly group?: { summary: string; detail: string; verb?: string },
   ) {
     super(message);
   }
@@ -27,16 +32,24 @@ export function describeShape(s: Shape): string {
 
 function needMap(layer: string, input: Shape): [number, number, number] {
   if (input.length !== 3) {
-    throw new ShapeError(
-      `${layer} needs a feature map [height, width, channels] but gets ${describeShape(input)}; it must come before any flatten, dense or globalAveragePooling2d`,
-    );
+    const advice = 'it must come before any flatten, dense or globalAveragePooling2d';
+    throw new ShapeError(`${layer} needs a feature map [height, width, channels] but gets ${describeShape(input)}; ${advice}`, undefined, {
+      summary: `${layer} needs a feature map [height, width, channels] but gets a vector; ${advice}`,
+      detail: `[${input.join(', ')}]`,
+      verb: 'gets ',
+    });
   }
   return input as [number, number, number];
 }
 
 function spatial(h: number, w: number, k: number, s: number, padding: string, layer: string, field: string): [number, number] {
   if (padding === 'valid') {
-    if (k > h || k > w) throw new ShapeError(`${field} ${k} is larger than the ${h}x${w} input of this ${layer} (padding 'valid' leaves nothing)`, field);
+    if (k > h || k > w) {
+      throw new ShapeError(`${field} ${k} is larger than the ${h}x${w} input of this ${layer} (padding 'valid' leaves nothing)`, field, {
+        summary: `${field} is larger than the input of this ${layer} (padding 'valid' leaves nothing)`,
+        detail: `${field} ${k} on a ${h}x${w} input`,
+      });
+    }
     return [Math.floor((h - k) / s) + 1, Math.floor((w - k) / s) + 1];
   }
   return [Math.ceil(h / s), Math.ceil(w / s)];
@@ -46,7 +59,12 @@ export function layerCost(layer: ConcreteLayer, input: Shape): Cost {
   switch (layer.type) {
     case 'dense': {
       if (input.length !== 1) {
-        throw new ShapeError(`dense needs a vector but gets ${describeShape(input)}; add flatten or globalAveragePooling2d before it`);
+        const advice = 'add flatten or globalAveragePooling2d before it';
+        throw new ShapeError(`dense needs a vector but gets ${describeShape(input)}; ${advice}`, undefined, {
+          summary: `dense needs a vector but gets a feature map; ${advice}`,
+          detail: `[${input.join(', ')}]`,
+          verb: 'gets ',
+        });
       }
       return { out: [layer.units], params: input[0] * layer.units + layer.units, flops: 2 * input[0] * layer.units };
     }

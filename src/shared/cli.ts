@@ -132,6 +132,8 @@ export interface CheckedFile {
     message: string;
     code?: string;
     path?: string;
+    /** The cases of a mistake several configurations make (see Diagnostic.related). */
+    related?: { message: string; line: number; column: number; path: string }[];
   }[];
   summary?: Record<string, unknown>;
 }
