@@ -1,9 +1,9 @@
-// Per-kernel time of one training step of the reference CNN (tf.profile), each kernel instance's minimum
+// Per-kernel time of one training step of a suite network (tf.profile), each kernel instance's minimum
 // over several steps: on a shared machine the minimum is what the kernel costs, the rest is waiting for a core.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../src/engine/backend';
 import { buildModel } from '../src/engine/builder';
-import { REFERENCE_CNN } from './throughput';
+import type { SuiteNet } from './suite';
 
 export interface KernelTime {
   kernel: string;
@@ -12,6 +12,7 @@ export interface KernelTime {
 }
 
 export interface StepProfile {
+  net: string;
   backend: BackendName;
   /** CPU time of a whole step (trainOnBatch), minimum and median over the steps. */
   stepCpuMs: { min: number; median: number };
@@ -20,12 +21,14 @@ export interface StepProfile {
   kernels: KernelTime[];
 }
 
-export async function profileStep(backend: BackendName, steps: number, batch = 128): Promise<StepProfile> {
+export async function profileStep(net: SuiteNet, backend: BackendName, steps: number): Promise<StepProfile> {
   await initBackend(backend);
-  const model = buildModel(REFERENCE_CNN, [28, 28, 1], 10, 'classification', 1);
+  const batch = net.batch;
+  const inputShape = net.inputShape ?? [28, 28, 1];
+  const model = buildModel(net.arch, inputShape, 10, 'classification', 1);
   const optimizer = tf.train.adam(1e-3);
   model.compile({ optimizer, loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const x = tf.randomUniform([batch, 28, 28, 1]);
+  const x = tf.randomUniform([batch, ...inputShape]);
   const y = tf.tidy(() => tf.oneHot(tf.randomUniform([batch], 0, 10, 'int32'), 10).toFloat());
   try {
     for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
@@ -58,6 +61,7 @@ export async function profileStep(backend: BackendName, steps: number, batch = 1
     }
     const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms);
     return {
+      net: net.name,
       backend,
       stepCpuMs: { min: cpu[0], median: cpu[cpu.length >> 1] },
       kernelMs: kernels.reduce((s, k) => s + k.ms, 0),

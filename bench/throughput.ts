@@ -1,28 +1,19 @@
-// Training throughput of the reference CNN on one backend, through the same trainer a search uses, in rounds
-// interleaved with the PyTorch peer's so both see the same load on a shared machine.
+// Training throughput of one suite network on one backend, through the same trainer a search uses, in rounds
+// interleaved with the PyTorch peer's (the same network, built from the same description) so both see the same
+// load on a shared machine.
 import * as tf from '@tensorflow/tfjs';
 import type { LoadedData } from '../src/core/data/dataset';
 import { archCost } from '../src/core/shapes';
 import { initBackend, type BackendName } from '../src/engine/backend';
 import { buildModel } from '../src/engine/builder';
 import { train } from '../src/engine/trainer';
-import type { ConcreteArch, ConcreteLayer } from '../src/shared/arch';
 import type { TorchPeer } from './peer';
+import type { SuiteNet } from './suite';
 
-const layer = (l: Omit<ConcreteLayer, 'source'>, i: number) => ({ ...l, source: `architecture.layers[${i}]` }) as ConcreteLayer;
-
-/** conv3x3(32,same)-relu-maxpool2-conv3x3(64,same)-relu-maxpool2-flatten-dense128-relu; the builder adds dense10. */
-export const REFERENCE_CNN: ConcreteArch = {
-  kind: 'sequential',
-  layers: [
-    { type: 'conv2d', filters: 32, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' },
-    { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' },
-    { type: 'conv2d', filters: 64, kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' },
-    { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' },
-    { type: 'flatten' },
-    { type: 'dense', units: 128, activation: 'relu' },
-  ].map((l, i) => layer(l as Omit<ConcreteLayer, 'source'>, i)),
-};
+/** Trainable parameters (what PyTorch's parameters() counts; Keras also counts batch norm's moving statistics). */
+export function trainableParams(model: tf.LayersModel): number {
+  return model.trainableWeights.reduce((n, w) => n + (w.shape as number[]).reduce((a, b) => a * b, 1), 0);
+}
 
 export interface Round {
   ms: number;
@@ -31,7 +22,11 @@ export interface Round {
 }
 
 export interface ThroughputResult {
+  net: string;
   backend: BackendName;
+  /** Trainable parameters of ours and of the peer's twin (undefined without a peer). */
+  params: number;
+  peerParams?: number;
   batch: number;
   steps: number;
   rounds: Round[];
@@ -42,8 +37,8 @@ export interface ThroughputResult {
 
 export interface ThroughputOptions {
   backend: BackendName;
+  net: SuiteNet;
   data: LoadedData;
-  batch: number;
   steps: number;
   rounds: number;
   warmupSteps: number;
@@ -67,12 +62,15 @@ export function pairedRatio(ours: Round[], peer: Round[], clock: 'ms' | 'cpuMs' 
 
 export async function measureThroughput(o: ThroughputOptions): Promise<ThroughputResult> {
   await initBackend(o.backend);
-  const [h, w, c] = o.data.inputShape;
-  const sample = h * w * c;
-  const flopsPerSample = 3 * archCost(REFERENCE_CNN, [h, w, c], o.data.classes).flops;
-  const model = buildModel(REFERENCE_CNN, o.data.inputShape, o.data.classes, 'classification', 1);
+  const batch = o.net.batch;
+  const inputShape = o.net.inputShape ?? o.data.inputShape;
+  const sample = inputShape.reduce((a, b) => a * b, 1);
+  if (sample !== o.data.inputShape.reduce((a, b) => a * b, 1))
+    throw new Error(`${o.net.name}: input ${inputShape} does not hold a ${o.data.inputShape} sample`);
+  const flopsPerSample = 3 * archCost(o.net.arch, inputShape, o.data.classes).flops;
+  const model = buildModel(o.net.arch, inputShape, o.data.classes, 'classification', 1);
   // One round's samples, taken in turn from the training split so rounds see different data.
-  const perRound = o.steps * o.batch;
+  const perRound = o.steps * batch;
   let cursor = 0;
   const next = (count: number) => {
     const x = new Float32Array(count * sample);
@@ -82,24 +80,34 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
       x.set(o.data.x.subarray(at * sample, (at + 1) * sample), i * sample);
       y[i] = o.data.y[at];
     }
-    return tf.tidy(() => ({ x: tf.tensor4d(x, [count, h, w, c]), y: tf.oneHot(tf.tensor1d(y, 'int32'), o.data.classes).toFloat() }));
+    return tf.tidy(() => ({ x: tf.tensor(x, [count, ...inputShape]), y: tf.oneHot(tf.tensor1d(y, 'int32'), o.data.classes).toFloat() }));
   };
   // A token validation set: the trainer always validates, and this keeps that to a fraction of a round.
-  const val = next(o.batch);
-  const training = { optimizer: 'adam' as const, learningRate: 1e-3, batchSize: o.batch, epochs: 1 };
+  const val = next(batch);
+  const training = { optimizer: 'adam' as const, learningRate: 1e-3, batchSize: batch, epochs: 1 };
   const runRound = async (steps: number): Promise<Round> => {
-    const batch = next(steps * o.batch);
+    const data = next(steps * batch);
     const cpu = process.cpuUsage();
     const start = performance.now();
-    const r = await train(model, { trainX: batch.x, trainY: batch.y, valX: val.x, valY: val.y }, training, { seed: 1 });
+    const r = await train(model, { trainX: data.x, trainY: data.y, valX: val.x, valY: val.y }, training, { seed: 1 });
     const ms = performance.now() - start;
     const used = process.cpuUsage(cpu);
-    tf.dispose([batch.x, batch.y]);
+    tf.dispose([data.x, data.y]);
     return { ms, cpuMs: (used.user + used.system) / 1000, loss: r.history[0]?.loss ?? NaN };
   };
 
-  const result: ThroughputResult = { backend: o.backend, batch: o.batch, steps: o.steps, rounds: [], peerRounds: [], flopsPerSample };
+  const result: ThroughputResult = {
+    net: o.net.name,
+    backend: o.backend,
+    params: trainableParams(model),
+    batch,
+    steps: o.steps,
+    rounds: [],
+    peerRounds: [],
+    flopsPerSample,
+  };
   try {
+    if (o.peer) result.peerParams = (await o.peer.build({ arch: o.net.arch, inputShape, classes: o.data.classes, batch }, true)).params;
     if (o.warmupSteps > 0) {
       await runRound(o.warmupSteps);
       if (o.peer) await o.peer.train(o.warmupSteps);
@@ -107,7 +115,7 @@ export async function measureThroughput(o: ThroughputOptions): Promise<Throughpu
     for (let i = 0; i < o.rounds; i++) {
       const ours = await runRound(o.steps);
       result.rounds.push(ours);
-      let line = `  ${o.backend} round ${i + 1}/${o.rounds}: ${((perRound * 1000) / ours.ms).toFixed(0)} samples/s (loss ${ours.loss.toFixed(3)})`;
+      let line = `  ${o.net.name} round ${i + 1}/${o.rounds}: ${((perRound * 1000) / ours.ms).toFixed(0)} samples/s (loss ${ours.loss.toFixed(3)})`;
       if (o.peer) {
         const theirs = await o.peer.train(o.steps);
         result.peerRounds.push(theirs);

@@ -90,7 +90,7 @@ export class TrialDetail {
     this.error.classList.toggle('pruned', row.state === 'pruned');
 
     setDisabled(this.reveal, false);
-    const exportable = row.state === 'completed' && row.hasWeights;
+    const exportable = (row.state === 'completed' || row.state === 'cut') && row.hasWeights;
     setDisabled(
       this.export,
       !exportable,

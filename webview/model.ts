@@ -10,7 +10,7 @@ import type { HostToPanel, RunStatus } from '../src/shared/panel';
 import { formatCount, formatValue, shortParamName } from './format';
 
 /** A trial's state as the panel shows it: a `running` trial of a run that is no longer running was interrupted. */
-export type RowState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted';
+export type RowState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted' | 'cut';
 
 export interface Row {
   trial: number;
@@ -166,6 +166,8 @@ function noteOf(t: TrialState, state: RowState, retryError: string | undefined):
       return STOP_NOTES[t.reason ?? ''] ?? t.reason ?? '';
     case 'interrupted':
       return 'interrupted: the run stopped before it ended';
+    case 'cut':
+      return `cut by the time budget after ${epochsDone(t)} of ${t.plannedEpochs ?? '?'} epochs`;
     case 'running':
       return t.attempts > 1 && retryError ? `attempt ${t.attempts} after: ${retryError}` : '';
   }
@@ -216,7 +218,7 @@ export function stateLabel(r: Row): string {
 }
 
 /** Unranked rows come after ranked ones, live ones first: they may still rank. */
-const STATE_ORDER: Record<RowState, number> = { completed: 0, running: 1, pruned: 2, interrupted: 3, failed: 4 };
+const STATE_ORDER: Record<RowState, number> = { completed: 0, cut: 0, running: 1, pruned: 2, interrupted: 3, failed: 4 };
 
 /** The direction a column sorts in when first clicked: the best objective first, everything else ascending. */
 export function defaultDir(key: SortKey, direction: Direction): SortDir {
@@ -298,10 +300,11 @@ function endedAt(t: TrialState): number {
 export function objectiveSeries(m: PanelModel, mode: XMode): ObjectiveSeries {
   const pts: { x: number; trial: number; value: number; completed: boolean }[] = [];
   for (const t of m.state.trials.values()) {
-    if ((t.status !== 'completed' && t.status !== 'pruned') || t.value === undefined || Number.isNaN(t.value)) continue;
+    if ((t.status !== 'completed' && t.status !== 'pruned' && t.status !== 'cut') || t.value === undefined || Number.isNaN(t.value)) continue;
     const x = mode === 'trial' ? t.trial : endedAt(t);
     if (!Number.isFinite(x)) continue;
-    pts.push({ x, trial: t.trial, value: t.value, completed: t.status === 'completed' });
+    // A trial cut by the budget ranks like a completed one, so it belongs on the best-so-far line.
+    pts.push({ x, trial: t.trial, value: t.value, completed: t.status !== 'pruned' });
   }
   pts.sort((a, b) => a.x - b.x || a.trial - b.trial);
   const sign = m.direction === 'maximize' ? 1 : -1;

@@ -1,6 +1,7 @@
-// `nas-studio bench`: training throughput of the reference CNN on each backend against PyTorch on one thread
-// (measured in the same run, rounds interleaved), plus worker start-up, memory over many trials, and
-// scaling from one worker to two. Human-readable lines first; the last line is one JSON object.
+// `nas-studio bench`: training throughput of every suite network (bench/suite.ts) against the same network in
+// PyTorch on one thread (measured in the same run, rounds interleaved), per-kernel profiles, worker start-up,
+// memory over many trials, and scaling from one worker to two. Human-readable lines first; the last line is one
+// JSON object.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -8,7 +9,8 @@ import { loadDataset } from '../core/data/dataset';
 import { UsageError } from './args';
 import { findTorchPython, peerScript, TorchPeer, type PeerInfo } from '../../bench/peer';
 import { profileStep } from '../../bench/profile';
-import { measureThroughput, pairedRatio, samplesPerSecond, type ThroughputResult } from '../../bench/throughput';
+import { SUITE, suiteNet } from '../../bench/suite';
+import { runSuite, suiteAggregates, suiteTable, type SuiteEntry } from '../../bench/suiteRun';
 import { fashionDataset, measureMemory, measureScaling, measureStartup, TASK } from '../../bench/workers';
 import type { BackendName } from '../engine/backend';
 
@@ -18,8 +20,12 @@ export interface BenchOptions {
   warmup: number;
   only?: string;
   skipPeer: boolean;
+  /** Suite networks to train (and profile); the whole suite for the suite section, the reference CNN for the profile. */
+  nets?: string[];
   /** Sections to run; all of them but the profile when none is named. */
-  sections: { throughput: boolean; startup: boolean; scaling: boolean; memory: boolean; profile: boolean };
+  sections: { suite: boolean; startup: boolean; scaling: boolean; memory: boolean; profile: boolean };
+  /** Kernels listed per profiled network. */
+  profileTop: number;
   memoryTrials: number;
   scalingTrials: number;
   data: string;
@@ -40,10 +46,19 @@ function hasTfjsNode(): boolean {
 }
 
 const round1 = (x: number) => Math.round(x * 10) / 10;
+
+function pickNet(name: string) {
+  try {
+    return suiteNet(name);
+  } catch (e) {
+    throw new UsageError(`--net: ${(e as Error).message}`);
+  }
+}
 const loadavg = () => os.loadavg().map((l) => Number(l.toFixed(2)));
 
 export async function benchCommand(o: BenchOptions, out: (s: string) => void): Promise<number> {
   if (o.only && !BACKENDS.includes(o.only as BackendName)) throw new UsageError(`--only must be one of ${BACKENDS.join(', ')}`);
+  const nets = o.nets ? o.nets.map(pickNet) : o.sections.suite ? SUITE : [suiteNet('reference')];
   const images = path.join(o.data, 'train-images-idx3-ubyte.gz');
   if (!fs.existsSync(images)) {
     const note = `no Fashion-MNIST in ${o.data} (apt-get install -y dataset-fashion-mnist, or --data DIR)`;
@@ -64,115 +79,76 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
       .join(' ')}`,
   );
   const notes: string[] = [];
+  const backend = o.only ? (o.only as BackendName) : hasTfjsNode() ? 'tensorflow' : 'wasm';
+  if (!o.only && backend === 'wasm') notes.push('tensorflow backend not measured: @tensorflow/tfjs-node is not installed');
   let headline: Record<string, unknown> = { backend: null, samples_per_s: null, peer_samples_per_s: null, ratio: null };
 
-  if (o.sections.throughput) {
+  if (o.sections.suite) {
     const data = loadDataset(fashionDataset(o.data), TASK, process.cwd(), 1);
     let peer: { peer: TorchPeer; info: PeerInfo } | undefined;
-    if (!o.skipPeer) {
+    if (!o.skipPeer && backend !== 'cpu') {
       const script = peerScript();
       const found = findTorchPython();
-      if (!script) notes.push('PyTorch peer skipped: bench/torch_cnn.py not found');
+      if (!script) notes.push('PyTorch peer skipped: bench/torch_peer.py not found');
       else if (!found.python) notes.push(`PyTorch peer skipped: ${found.reason}`);
       else {
-        peer = await TorchPeer.start(found.python, script, o.data, 128);
+        peer = await TorchPeer.start(found.python, script, o.data);
         out(`peer: PyTorch ${peer.info.torch} (${peer.info.python}), ${peer.info.threads} thread, BLAS ${peer.info.blas}`);
         if (/^libblas/.test(peer.info.blas)) notes.push('PyTorch uses the reference BLAS (slow dense layers); apt-get install -y libopenblas0 for a fair peer');
       }
-    } else notes.push('PyTorch peer skipped (--skip-peer)');
-
-    const backends = o.only ? [o.only as BackendName] : BACKENDS;
-    const results: ThroughputResult[] = [];
+    } else if (o.skipPeer) notes.push('PyTorch peer skipped (--skip-peer)');
+    // The pure-JS cpu backend needs seconds per batch of a CNN: token steps, and no peer to compare them with.
+    const cpuOnly = backend === 'cpu';
+    if (cpuOnly) notes.push('cpu backend: pure JavaScript, a token 1 round of 2 steps per network, no PyTorch rounds');
+    let entries: SuiteEntry[];
     try {
-      for (const backend of backends) {
-        if (backend === 'tensorflow' && !hasTfjsNode()) {
-          notes.push('tensorflow backend skipped: @tensorflow/tfjs-node is not installed');
-          continue;
-        }
-        // The pure-JS cpu backend needs seconds per batch of this CNN: a token run, and only when asked for.
-        if (backend === 'cpu' && o.only !== 'cpu') {
-          notes.push('cpu backend skipped: pure JavaScript, two orders of magnitude slower than wasm on this CNN (--only cpu measures a token 2 steps)');
-          continue;
-        }
-        const cpuOnly = backend === 'cpu';
-        out(
-          `${backend}: reference CNN, batch 128, ${cpuOnly ? 1 : o.rounds} round(s) of ${cpuOnly ? Math.min(2, o.steps) : o.steps} steps after ${cpuOnly ? 0 : o.warmup} warm-up steps`,
-        );
-        const r = await measureThroughput({
-          backend,
-          data,
-          batch: 128,
-          steps: cpuOnly ? Math.min(2, o.steps) : o.steps,
-          rounds: cpuOnly ? 1 : o.rounds,
-          warmupSteps: cpuOnly ? 0 : o.warmup,
-          // Every real backend gets its own interleaved PyTorch rounds; the cpu backend's token steps would only
-          // add noise to a ratio nobody needs.
-          peer: cpuOnly ? undefined : peer?.peer,
-          log: out,
-        });
-        results.push(r);
-      }
+      entries = await runSuite({
+        backend,
+        nets,
+        data,
+        steps: cpuOnly ? Math.min(2, o.steps) : o.steps,
+        rounds: cpuOnly ? 1 : o.rounds,
+        warmup: cpuOnly ? 0 : o.warmup,
+        peer: peer?.peer,
+        log: out,
+        notes,
+      });
     } finally {
       peer?.peer.close();
     }
-    const summaries = results.map((r) => {
-      const sps = samplesPerSecond(r.rounds, r.steps, r.batch);
-      const cpuSps = samplesPerSecond(r.rounds, r.steps, r.batch, 'cpuMs');
-      const s: Record<string, unknown> = {
-        backend: r.backend,
-        samples_per_s: Math.round(sps),
-        cpu_samples_per_s: Math.round(cpuSps),
-        gflops: round1((sps * r.flopsPerSample) / 1e9),
-        mflop_per_sample: round1(r.flopsPerSample / 1e6),
-        rounds: r.rounds.length,
-        steps_per_round: r.steps,
-        last_loss: Number(r.rounds[r.rounds.length - 1]?.loss.toFixed(4)),
-      };
-      if (r.peerRounds.length) {
-        const psps = samplesPerSecond(r.peerRounds, r.steps, r.batch);
-        Object.assign(s, {
-          peer_samples_per_s: Math.round(psps),
-          peer_cpu_samples_per_s: Math.round(samplesPerSecond(r.peerRounds, r.steps, r.batch, 'cpuMs')),
-          peer_gflops: round1((psps * r.flopsPerSample) / 1e9),
-          ratio: Number(pairedRatio(r.rounds, r.peerRounds).toFixed(3)),
-          cpu_ratio: Number(pairedRatio(r.rounds, r.peerRounds, 'cpuMs').toFixed(3)),
-          peer_last_loss: Number(r.peerRounds[r.peerRounds.length - 1]?.loss.toFixed(4)),
-        });
-      }
-      // A broken kernel can leave throughput intact and learning gone: say so rather than report a fast nothing.
-      // Judged only after enough steps to have learnt something.
-      const trained = r.rounds.length * r.steps;
-      if (trained >= 30 && !(r.rounds[r.rounds.length - 1]?.loss < 2.0))
-        notes.push(`${r.backend}: the loss stayed at ${s.last_loss} (ln 10 = 2.303 is chance): training is not learning`);
+    out('');
+    for (const line of suiteTable(entries)) out(line);
+    const aggregates = suiteAggregates(entries);
+    if (aggregates.suite_min_ratio !== null)
       out(
-        `${r.backend}: ${s.samples_per_s} samples/s (${s.gflops} GFLOP/s at ${s.mflop_per_sample} MFLOP per training sample)` +
-          (r.peerRounds.length ? `; PyTorch 1 thread ${s.peer_samples_per_s} samples/s; ratio ${s.ratio} (CPU-time ratio ${s.cpu_ratio})` : ''),
+        `suite: min ratio ${aggregates.suite_min_ratio}, geometric mean ${aggregates.suite_geomean_ratio} (CPU time: min ${aggregates.suite_min_cpu_ratio}, geometric mean ${aggregates.suite_geomean_cpu_ratio}); load average ${loadavg().join(' ')}`,
       );
-      return s;
-    });
-    report.throughput = summaries;
+    report.suite = entries.map((e) => ({ ...e, backend }));
+    Object.assign(report, aggregates);
     if (peer) report.peer = peer.info;
-    const first = summaries[0];
+    const first = entries.find((e) => e.name === 'reference') ?? entries[0];
     if (first) {
       headline = {
-        backend: first.backend,
+        backend,
         samples_per_s: first.samples_per_s,
-        peer_samples_per_s: first.peer_samples_per_s ?? null,
-        ratio: first.ratio ?? null,
-        cpu_ratio: first.cpu_ratio ?? null,
+        peer_samples_per_s: first.peer_samples_per_s,
+        ratio: first.ratio,
+        cpu_ratio: first.cpu_ratio,
         gflops: first.gflops,
       };
     }
   }
 
   if (o.sections.profile) {
-    const backend = (o.only ?? 'wasm') as BackendName;
-    const p = await profileStep(backend, Math.max(3, Math.min(o.steps, 10)));
-    out(
-      `profile (${backend}): a step takes ${p.stepCpuMs.min.toFixed(1)} ms of CPU at best (median ${p.stepCpuMs.median.toFixed(1)}), ${p.kernelMs.toFixed(1)} ms of it in kernels; the largest:`,
-    );
-    for (const k of p.kernels.slice(0, 15)) out(`  ${k.ms.toFixed(2).padStart(7)} ms  ${k.kernel} ${k.shapes}`);
-    report.profile = { ...p, kernels: p.kernels.slice(0, 25).map((k) => ({ ...k, ms: Number(k.ms.toFixed(2)) })) };
+    report.profile = [];
+    for (const net of nets) {
+      const p = await profileStep(net, backend, Math.max(3, Math.min(o.steps, 10)));
+      out(
+        `profile ${net.name} (${backend}, batch ${net.batch}): a step takes ${p.stepCpuMs.min.toFixed(1)} ms of CPU at best (median ${p.stepCpuMs.median.toFixed(1)}), ${p.kernelMs.toFixed(1)} ms of it in kernels; the largest:`,
+      );
+      for (const k of p.kernels.slice(0, o.profileTop)) out(`  ${k.ms.toFixed(2).padStart(7)} ms  ${k.kernel} ${k.shapes}`);
+      (report.profile as unknown[]).push({ ...p, kernels: p.kernels.slice(0, 25).map((k) => ({ ...k, ms: Number(k.ms.toFixed(2)) })) });
+    }
   }
 
   const workerBackend = (o.only ?? 'auto') as BackendName | 'auto';

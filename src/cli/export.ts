@@ -22,7 +22,8 @@ export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' 
   const state = RunState.from(readJournal(p.journal).events);
   const t = o.trial !== undefined ? state.trials.get(o.trial) : state.best();
   if (!t) throw new CliFailure('no-trial', o.trial !== undefined ? `the run has no trial ${o.trial}` : 'the run has no completed trial to export yet');
-  if (t.status !== 'completed') {
+  // A trial cut by the budget ranks with the completed ones, so it exports like them.
+  if (t.status !== 'completed' && t.status !== 'cut') {
     const lock = readLock(p);
     throw new CliFailure('no-trial', `${notExportable(t, !!lock && processAlive(lock.pid))}; only completed trials can be exported`);
   }

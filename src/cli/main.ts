@@ -77,10 +77,11 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   bench: {
-    usage: `bench [--steps N] [--rounds R] [--only wasm|cpu|tensorflow] [--skip-peer] [--data DIR]
-        [--throughput] [--startup] [--scaling] [--memory] [--profile]`,
-    about: `training speed against PyTorch on one thread, worker start-up, scaling from 1 to 2 workers,
-memory over 50 trials (all but --profile unless some are named); last line JSON`,
+    usage: `bench [--net NAME,...] [--steps N] [--rounds R] [--warmup N] [--only wasm|cpu|tensorflow] [--skip-peer] [--data DIR]
+        [--suite] [--startup] [--scaling] [--memory] [--profile [--profile-top K]]`,
+    about: `training speed of the benchmark suite against PyTorch on one thread, worker start-up,
+scaling from 1 to 2 workers, memory over 50 trials (all but --profile unless some
+are named); --profile: per-kernel time of a step of each --net; last line JSON`,
     flags: {
       steps: 'number',
       rounds: 'number',
@@ -88,7 +89,11 @@ memory over 50 trials (all but --profile unless some are named); last line JSON`
       only: 'string',
       'skip-peer': 'boolean',
       data: 'string',
+      net: 'string',
+      suite: 'boolean',
+      // The suite's old name, when it measured the reference CNN alone.
       throughput: 'boolean',
+      'profile-top': 'number',
       startup: 'boolean',
       scaling: 'boolean',
       memory: 'boolean',
@@ -98,16 +103,21 @@ memory over 50 trials (all but --profile unless some are named); last line JSON`
     },
     run(pos, f, io) {
       if (pos.length) throw new UsageError('bench takes no positional arguments');
-      const named = ['throughput', 'startup', 'scaling', 'memory', 'profile'].some((k) => f[k]);
+      const nets = typeof f.net === 'string' ? f.net.split(',').filter((n) => n) : undefined;
+      // --net alone measures those networks in the suite; with --profile it names what to profile.
+      const suite = !!f.suite || !!f.throughput || (nets !== undefined && !f.profile);
+      const named = suite || ['startup', 'scaling', 'memory', 'profile'].some((k) => f[k]);
       const on = (k: string) => !named || !!f[k];
       return benchCommand(
         {
           steps: (f.steps as number | undefined) ?? 10,
-          rounds: (f.rounds as number | undefined) ?? 8,
+          rounds: (f.rounds as number | undefined) ?? 6,
           warmup: (f.warmup as number | undefined) ?? 5,
+          nets,
+          profileTop: (f['profile-top'] as number | undefined) ?? 15,
           only: f.only as string | undefined,
           skipPeer: !!f['skip-peer'],
-          sections: { throughput: on('throughput'), startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
+          sections: { suite: !named || suite, startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
           memoryTrials: (f['memory-trials'] as number | undefined) ?? 50,
           // Enough trials that the last, unpaired one does not dominate the two-worker time.
           scalingTrials: (f['scaling-trials'] as number | undefined) ?? 24,

@@ -90,6 +90,10 @@ export class LiveProgress {
         return `trial ${e.trial} pruned after ${plural(e.epoch + 1, 'epoch')}: ${e.reason}`;
       case 'trial-failed':
         return `trial ${e.trial} failed${e.retry ? ' (will retry)' : ''}: ${e.error}`;
+      case 'trial-cut':
+        return `trial ${e.trial} cut by the time budget after ${e.epochs} of ${plural(e.plannedEpochs, 'epoch')}${
+          e.value !== undefined ? `: ${this.metric()} ${formatValue(e.value)}` : ''
+        }`;
       default:
         return undefined;
     }

@@ -33,7 +33,8 @@ export function printSummary(outcome: RunOutcome, io: Io, self: string, timing?:
   const c = s.counts();
   const rel = path.relative(process.cwd(), outcome.runDir) || outcome.runDir;
   const took = timing ? ` in ${clock(timing.elapsedMs())}` : '';
-  io.out(`\n${reasonText(outcome)}: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed${took}`);
+  const cut = c.cut ? `, ${c.cut} cut by the time budget` : '';
+  io.out(`\n${reasonText(outcome)}: ${c.completed} completed, ${c.pruned} pruned, ${c.failed} failed${cut}${took}`);
   const best = s.best();
   if (best) {
     io.out(`best: trial ${best.trial}, ${s.started?.objective.metric} = ${formatValue(best.value)} (${formatInt(best.params)} weights)`);

@@ -5,7 +5,11 @@ import type { Direction, EpochMetrics, RunAnalysis, RunEvent, RunFinished, RunSt
 import { objectiveValues } from './objectives';
 import type { FinishedTrial } from './strategies/strategy';
 
-export type TrialStatus = 'running' | 'completed' | 'failed' | 'pruned';
+/** `cut`: the run's time budget ended it mid-training; it keeps its full epochs and ranks on them (TrialCut). */
+export type TrialStatus = 'running' | 'completed' | 'failed' | 'pruned' | 'cut';
+
+/** Statuses whose value ranks the trial for "best" and the kept top k. */
+const RANKED: ReadonlySet<TrialStatus> = new Set<TrialStatus>(['completed', 'cut']);
 
 export interface TrialState {
   trial: number;
@@ -30,8 +34,14 @@ export interface TrialState {
   parent?: number;
   inheritedLayers?: number;
   latencyMs?: number;
+  /** The process training the current attempt: its host when remote (a queue worker), its pid, its backend. */
+  host?: string;
+  pid?: number;
+  backend?: string;
   /** Every objective's value (raw units), when the run has several objectives. */
   values?: number[];
+  /** A trial cut by the budget: the epochs it was training to (it has `history.length` of them). */
+  plannedEpochs?: number;
 }
 
 export class RunState {
@@ -43,6 +53,8 @@ export class RunState {
   readonly order: FinishedTrial[] = [];
   /** Every run-started event: one per launch, resumes included. */
   readonly launches: RunStarted[] = [];
+  /** Queue runs: the workers connected, as last reported. */
+  workers?: { connected: number; slots: number };
 
   static from(events: Iterable<RunEvent>): RunState {
     const s = new RunState();
@@ -75,9 +87,18 @@ export class RunState {
           startedAt: e.time,
           ...(e.rung !== undefined ? { rung: e.rung, segmentEpochs: e.epochs } : {}),
           ...(e.parent !== undefined ? { parent: e.parent } : {}),
+          ...(e.pid !== undefined ? { pid: e.pid } : {}),
         });
         break;
       }
+      case 'trial-assigned': {
+        const t = this.trials.get(e.trial);
+        if (t) Object.assign(t, { host: e.host, pid: e.pid, ...(e.backend ? { backend: e.backend } : {}) });
+        break;
+      }
+      case 'workers':
+        this.workers = { connected: e.connected, slots: e.slots };
+        break;
       case 'trial-promoted': {
         const t = this.trials.get(e.trial);
         // A retry (attempt > 1) replaces a segment that never ended; a first attempt needs a stopped trial.
@@ -121,6 +142,24 @@ export class RunState {
           ...optional({ rung: e.rung, inheritedLayers: e.inheritedLayers }),
         });
         break;
+      case 'trial-cut': {
+        const t = this.trials.get(e.trial);
+        // Only full epochs count; an epoch event past the cut (there should be none) must not make it look longer.
+        if (t && t.status === 'running') t.history.length = Math.min(t.history.length, e.epochs);
+        this.end(
+          e.trial,
+          'cut',
+          e.time,
+          {
+            durationMs: e.durationMs,
+            reason: e.reason,
+            plannedEpochs: e.plannedEpochs,
+            ...optional({ value: e.value, params: e.params, rung: e.rung, inheritedLayers: e.inheritedLayers }),
+          },
+          e.metrics,
+        );
+        break;
+      }
       case 'trial-failed':
         if (e.retry) {
           const t = this.trials.get(e.trial);
@@ -198,17 +237,17 @@ export class RunState {
     let best: TrialState | undefined;
     const sign = this.direction === 'maximize' ? 1 : -1;
     for (const t of this.trials.values()) {
-      if (t.status !== 'completed' || t.value === undefined || Number.isNaN(t.value)) continue;
+      if (!RANKED.has(t.status) || t.value === undefined || Number.isNaN(t.value)) continue;
       if (!best || sign * t.value > sign * (best.value as number)) best = t;
     }
     return best;
   }
 
-  /** Completed trials, best first. */
+  /** Completed trials and those cut by the budget, best first. */
   ranked(): TrialState[] {
     const sign = this.direction === 'maximize' ? 1 : -1;
     return [...this.trials.values()]
-      .filter((t) => t.status === 'completed' && t.value !== undefined && !Number.isNaN(t.value))
+      .filter((t) => RANKED.has(t.status) && t.value !== undefined && !Number.isNaN(t.value))
       .sort((a, b) => sign * ((b.value as number) - (a.value as number)) || a.trial - b.trial);
   }
 
@@ -216,14 +255,16 @@ export class RunState {
     let completed = 0;
     let failed = 0;
     let pruned = 0;
+    let cut = 0;
     let running = 0;
     for (const t of this.trials.values()) {
       if (t.status === 'completed') completed++;
       else if (t.status === 'failed') failed++;
       else if (t.status === 'pruned') pruned++;
+      else if (t.status === 'cut') cut++;
       else running++;
     }
-    return { completed, failed, pruned, running, done: completed + failed + pruned };
+    return { completed, failed, pruned, cut, running, done: completed + failed + pruned + cut };
   }
 }
 

@@ -21,7 +21,8 @@ import { activeTime } from '../core/timing';
 import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
 import { createStrategy } from '../core/strategies';
 import type { Strategy } from '../core/strategies/strategy';
-import { defaultWorkerEntry, WorkerHandle, type WorkerEntry } from './pool';
+import { defaultWorkerEntry, ForkTransport, type WorkerEntry } from './pool';
+import type { LinkEvents, WorkerExit, WorkerLink, WorkerTransport } from './transport';
 
 export interface RunOptions {
   spec: NasSpec;
@@ -42,6 +43,8 @@ export interface RunOptions {
   backend?: BackendRequest;
   nodePath?: string;
   workerEntry?: WorkerEntry;
+  /** How trials reach workers (default: processes forked on this machine). */
+  transport?: WorkerTransport;
   onEvent?: (e: RunEvent) => void;
 }
 
@@ -86,9 +89,10 @@ export class Orchestrator {
   private readonly retries: number;
   private readonly keepTop: number;
   private readonly seed: number;
-  private readonly workers = new Map<number, WorkerHandle>();
+  private readonly workers = new Map<number, WorkerLink>();
   private readonly queue: Pending[] = [];
-  private readonly entry: WorkerEntry;
+  private readonly transport: WorkerTransport;
+  private readonly linkEvents: LinkEvents = { message: (w, m) => this.onMessage(w, m), exit: (w, e) => this.onExit(w, e) };
   private nextWorkerId = 0;
   private launchStart = Date.now();
   private priorActiveMs = 0;
@@ -111,8 +115,9 @@ export class Orchestrator {
     this.budgetTrials = opts.maxTrials ?? search.budget?.trials ?? BUDGET_DEFAULTS.trials;
     const minutes = opts.minutes ?? search.budget?.minutes;
     this.budgetMs = minutes === undefined ? undefined : minutes * 60_000;
+    this.transport = opts.transport ?? new ForkTransport(opts.workerEntry ?? defaultWorkerEntry(), opts.nodePath);
     const par = opts.parallel ?? search.parallel ?? SEARCH_DEFAULTS.parallel;
-    this.parallel = Math.max(1, par === 'auto' ? os.availableParallelism() : par);
+    this.parallel = Math.max(1, par === 'auto' ? this.transport.autoParallel() : par);
     this.retries = search.retries ?? SEARCH_DEFAULTS.retries;
     this.keepTop = search.keepTop ?? SEARCH_DEFAULTS.keepTop;
     this.seed = search.seed ?? SEARCH_DEFAULTS.seed;
@@ -125,7 +130,6 @@ export class Orchestrator {
     this.pruner = createPruner(spec);
     this.scheduler = this.pruner.scheduler;
     this.inheritWeights = !!search.evolution?.inheritWeights && typeof this.strategy.parentOf === 'function';
-    this.entry = opts.workerEntry ?? defaultWorkerEntry();
     if (opts.resumeDir) {
       this.paths = runPaths(path.resolve(opts.resumeDir));
       const lock = readLock(this.paths);
@@ -170,15 +174,38 @@ export class Orchestrator {
     }
     fs.writeFileSync(this.paths.lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }) + '\n');
     this.journal = new Journal(this.paths.journal);
-    // Trials that were running when the last launch ended are started again with the same config; a promoted
-    // segment starts again from the checkpoint at its rung.
-    for (const t of this.state.unfinished()) this.queue.push(this.segmentOf(t.trial));
     const done = new Promise<RunOutcome>((resolve) => (this.finish = resolve));
-    this.launchStart = Date.now();
-    if (this.budgetMs !== undefined) this.timer = setInterval(() => this.checkTime(), 250);
-    const wanted = Math.min(this.parallel, Math.max(1, this.remainingWork()));
-    for (let i = 0; i < wanted; i++) this.spawn();
-    return done;
+    // Trials that were running when the last launch ended are started again with the same config (a promoted
+    // segment from the checkpoint at its rung), unless the transport re-attached them: they still train elsewhere.
+    const unfinished = this.state.unfinished().map((t) => t.trial);
+    let attached: WorkerLink[] = [];
+    try {
+      attached = await this.transport.start({
+        runDir: this.paths.dir,
+        unfinished,
+        events: this.linkEvents,
+        newId: () => this.nextWorkerId++,
+        report: (e) => this.emit(e),
+        note: (level, message) => this.note(level, message),
+      });
+    } catch (e) {
+      this.fail(`the workers cannot be reached through ${this.transport.name}: ${(e as Error).message}`);
+    }
+    if (!this.stopping) {
+      for (const w of attached) {
+        this.workers.set(w.id, w);
+        this.trialStartMs.set(w.trial!, Date.now());
+        this.init(w);
+      }
+      for (const t of unfinished) if (!attached.some((w) => w.trial === t)) this.queue.push(this.segmentOf(t));
+      this.launchStart = Date.now();
+      if (this.budgetMs !== undefined) this.timer = setInterval(() => this.checkTime(), 250);
+      const wanted = Math.min(this.parallel, Math.max(1, this.remainingWork()));
+      for (let i = attached.length; i < wanted; i++) this.spawn();
+    }
+    const outcome = await done;
+    await this.transport.close();
+    return outcome;
   }
 
   /** Ends the run now: workers are killed, unfinished trials stay unfinished in the journal for a resume. */
@@ -186,7 +213,7 @@ export class Orchestrator {
     if (this.stopping === 'stopped') return;
     this.stopping = 'stopped';
     this.stopMessage = message;
-    for (const w of this.workers.values()) w.kill('SIGKILL');
+    for (const w of this.workers.values()) w.kill();
     this.maybeFinish();
   }
 
@@ -220,15 +247,12 @@ export class Orchestrator {
   }
 
   private spawn() {
-    const id = this.nextWorkerId++;
-    const w = new WorkerHandle(
-      id,
-      this.entry,
-      (h, m) => this.onMessage(h, m),
-      (h, code, sig) => this.onExit(h, code, sig),
-      { nodePath: this.opts.nodePath },
-    );
-    this.workers.set(id, w);
+    const w = this.transport.open(this.nextWorkerId++, this.linkEvents);
+    this.workers.set(w.id, w);
+    this.init(w);
+  }
+
+  private init(w: WorkerLink) {
     const baseDir = path.dirname(this.opts.specFile);
     const bb = this.opts.spec.training?.backbone;
     const backbone = bb
@@ -251,7 +275,7 @@ export class Orchestrator {
     });
   }
 
-  private onMessage(w: WorkerHandle, m: FromWorker) {
+  private onMessage(w: WorkerLink, m: FromWorker) {
     switch (m.method) {
       case 'ready':
         w.ready = true;
@@ -284,7 +308,9 @@ export class Orchestrator {
         this.fail(`a worker could not start: ${m.params.error}`);
         break;
       case 'epoch': {
-        this.emit({ type: 'epoch', time: now(), trial: m.params.trial, epoch: m.params.epoch, metrics: m.params.metrics });
+        // A queue may deliver again what a killed orchestrator had journaled already: each epoch is journaled once.
+        if (this.state.trials.get(m.params.trial)?.history[m.params.epoch] === undefined)
+          this.emit({ type: 'epoch', time: now(), trial: m.params.trial, epoch: m.params.epoch, metrics: m.params.metrics });
         const d = this.decidePrune(m.params.trial, m.params.epoch);
         w.send({ method: 'decision', params: { trial: m.params.trial, epoch: m.params.epoch, decision: d.prune ? 'prune' : 'continue', reason: d.reason } });
         break;
@@ -304,7 +330,7 @@ export class Orchestrator {
     return this.pruner.decide(trial, epoch, values, curves, this.direction);
   }
 
-  private dispatch(w: WorkerHandle) {
+  private dispatch(w: WorkerLink) {
     if (w.trial !== undefined || !w.ready || this.stopping) {
       this.maybeFinish();
       return;
@@ -329,7 +355,7 @@ export class Orchestrator {
   }
 
   /** Sends one segment of a trial to a worker: a fresh start, or a continuation from its checkpoint. */
-  private start(w: WorkerHandle, next: Pending) {
+  private start(w: WorkerLink, next: Pending) {
     const prev = this.state.trials.get(next.trial);
     let resume: { history: EpochMetrics[]; checkpoint: Checkpoint } | undefined;
     if (next.fromEpoch) {
@@ -409,7 +435,7 @@ export class Orchestrator {
     return false;
   }
 
-  private onResult(w: WorkerHandle, r: TrialResult['params']) {
+  private onResult(w: WorkerLink, r: TrialResult['params']) {
     if (w.trial !== r.trial) return;
     w.trial = undefined;
     if (r.numTensors !== r.baselineTensors) this.note('warn', `trial ${r.trial} left ${r.numTensors - r.baselineTensors} tensors behind in worker ${w.id}`);
@@ -543,21 +569,20 @@ export class Orchestrator {
     }
   }
 
-  private onExit(w: WorkerHandle, code: number | null, signal: NodeJS.Signals | null) {
+  private onExit(w: WorkerLink, { why, output }: WorkerExit) {
     this.workers.delete(w.id);
-    const why = signal ? `killed by ${signal}` : `exited with code ${code}`;
     if (w.trial !== undefined && this.stopping !== 'stopped') {
       const trial = w.trial;
       const st = this.state.trials.get(trial);
       const retry = (st?.attempts ?? 1) <= this.retries;
-      const tail = w.stderrTail.trim().split('\n').slice(-3).join(' | ');
+      const tail = output.trim().split('\n').slice(-3).join(' | ');
       const error = `the worker process ${why} during training${tail ? ` (${tail})` : ''}`;
       this.emit({ type: 'trial-failed', time: now(), trial, error, durationMs: Date.now() - (this.trialStartMs.get(trial) ?? Date.now()), retry });
       if (retry && st) this.queue.unshift(this.segmentOf(trial));
     } else if (!w.ready && !this.stopping) {
       this.initFailures++;
       if (this.initFailures >= 2) {
-        this.fail(`worker processes die while starting (${why}): ${w.stderrTail.trim().split('\n').slice(-5).join(' | ') || 'no output'}`);
+        this.fail(`worker processes die while starting (${why}): ${output.trim().split('\n').slice(-5).join(' | ') || 'no output'}`);
         return;
       }
     }
@@ -570,7 +595,7 @@ export class Orchestrator {
     if (this.stopping === 'error') return;
     this.stopping = 'error';
     this.stopMessage = message;
-    for (const w of this.workers.values()) w.kill('SIGKILL');
+    for (const w of this.workers.values()) w.kill();
     this.maybeFinish();
   }
 

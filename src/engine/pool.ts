@@ -1,8 +1,10 @@
 // Worker processes: one trial at a time each, on one thread. A worker is a forked Node process speaking the
-// typed protocol of src/shared/protocol.ts over IPC.
+// typed protocol of src/shared/protocol.ts over IPC. ForkTransport is the transport of every run without a queue.
 import { fork, type ChildProcess } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { isFromWorker, type FromWorker, type ToWorker } from '../shared/protocol';
+import type { LinkEvents, WorkerLink, WorkerTransport } from './transport';
 
 export interface WorkerEntry {
   file: string;
@@ -15,7 +17,7 @@ export function defaultWorkerEntry(): WorkerEntry {
   return { file: path.join(__dirname, 'worker.js'), execArgv: [] };
 }
 
-export class WorkerHandle {
+export class WorkerHandle implements WorkerLink {
   readonly child: ChildProcess;
   /** The trial it is training, if any. */
   trial?: number;
@@ -71,4 +73,34 @@ export class WorkerHandle {
   close(): void {
     if (!this.exited && this.child.connected) this.child.disconnect();
   }
+}
+
+/** Worker processes forked on this machine, one per link. */
+export class ForkTransport implements WorkerTransport {
+  readonly name = 'local';
+
+  constructor(
+    private readonly entry: WorkerEntry = defaultWorkerEntry(),
+    private readonly nodePath?: string,
+  ) {}
+
+  autoParallel(): number {
+    return os.availableParallelism();
+  }
+
+  async start(): Promise<WorkerLink[]> {
+    return [];
+  }
+
+  open(id: number, events: LinkEvents): WorkerLink {
+    return new WorkerHandle(
+      id,
+      this.entry,
+      (h, m) => events.message(h, m),
+      (h, code, signal) => events.exit(h, { why: signal ? `killed by ${signal}` : `exited with code ${code}`, output: h.stderrTail }),
+      { nodePath: this.nodePath },
+    );
+  }
+
+  async close(): Promise<void> {}
 }

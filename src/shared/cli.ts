@@ -55,7 +55,7 @@ export interface RunSummary {
   message?: string;
   /** Absolute. */
   runDir: string;
-  trials: { completed: number; failed: number; pruned: number; running: number; done: number };
+  trials: { completed: number; failed: number; pruned: number; cut: number; running: number; done: number };
   best: SummaryBest | null;
   /** Present when this launch ended with an analysis (budget, time or space exhausted). */
   analysis?: RunAnalysis;

@@ -78,6 +78,26 @@ export interface TrialPromoted {
   attempt: number;
 }
 
+/** A remote worker took the trial's current attempt from the run's queue (runs with `--queue`). */
+export interface TrialAssigned {
+  type: 'trial-assigned';
+  time: string;
+  trial: number;
+  host: string;
+  pid: number;
+  /** The backend that worker trains on. */
+  backend?: string;
+}
+
+/** The `nas-studio worker` processes serving a queue changed (runs with `--queue`). */
+export interface WorkersChanged {
+  type: 'workers';
+  time: string;
+  connected: number;
+  /** Trials they can train at once: the sum of their `--concurrency`. */
+  slots: number;
+}
+
 export interface EpochEnded {
   type: 'epoch';
   time: string;
@@ -126,6 +146,31 @@ export interface TrialPruned {
   params: number;
   durationMs: number;
   /** Multi-fidelity runs: the rung where the trial stopped; it may still be promoted while the run goes on. */
+  rung?: number;
+  inheritedLayers?: number;
+}
+
+/**
+ * The run's time budget ran out while the trial trained. It ends with its full epochs only (the epoch under way
+ * is dropped, its metrics never existed) and ranks on them like a completed trial; it is not a completed trial:
+ * `epochs` < `plannedEpochs` unless the cut came exactly at its end.
+ */
+export interface TrialCut {
+  type: 'trial-cut';
+  time: string;
+  trial: number;
+  reason: 'budget';
+  /** Full epochs trained, over all its segments (multi-fidelity); `history` in RunState has them. */
+  epochs: number;
+  /** The epochs it was training to (its segment's target). */
+  plannedEpochs: number;
+  /** The objective at its best full epoch, and that epoch; absent (bestEpoch -1) when no epoch ended. */
+  value?: number;
+  bestEpoch: number;
+  metrics?: EpochMetrics;
+  /** Absent when the worker was killed before it could say (it did not answer the stop in time). */
+  params?: number;
+  durationMs: number;
   rung?: number;
   inheritedLayers?: number;
 }
@@ -182,7 +227,20 @@ export interface LogLine {
 }
 
 export type RunEvent =
-  RunStarted | TrialStarted | TrialPromoted | EpochEnded | TrialCompleted | TrialFailed | TrialPruned | WeightsChanged | RunAnalysis | RunFinished | LogLine;
+  | RunStarted
+  | TrialStarted
+  | TrialPromoted
+  | TrialAssigned
+  | EpochEnded
+  | TrialCompleted
+  | TrialFailed
+  | TrialPruned
+  | TrialCut
+  | WeightsChanged
+  | WorkersChanged
+  | RunAnalysis
+  | RunFinished
+  | LogLine;
 
 export function isRunEvent(v: unknown): v is RunEvent {
   if (!v || typeof v !== 'object') return false;
@@ -193,11 +251,14 @@ export function isRunEvent(v: unknown): v is RunEvent {
       'run-started',
       'trial-started',
       'trial-promoted',
+      'trial-assigned',
       'epoch',
       'trial-completed',
       'trial-failed',
       'trial-pruned',
+      'trial-cut',
       'weights',
+      'workers',
       'analysis',
       'run-finished',
       'log',

@@ -293,7 +293,7 @@ describe('panel model: chart series', () => {
 
 describe('panel model: progress and time', () => {
   it('counts done trials against the trial budget', () => {
-    assert.deepEqual(model(RUN).progress(), { completed: 3, failed: 1, pruned: 1, running: 0, done: 5, budget: 10 });
+    assert.deepEqual(model(RUN).progress(), { completed: 3, failed: 1, pruned: 1, cut: 0, running: 0, done: 5, budget: 10 });
   });
 
   it('elapsed time sums the launches and leaves out the time a run sat stopped', () => {

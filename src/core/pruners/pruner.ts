@@ -7,7 +7,7 @@ export interface Curve {
   trial: number;
   /** Objective value after each epoch (index = epoch). */
   values: number[];
-  status: 'running' | 'completed' | 'failed' | 'pruned';
+  status: 'running' | 'completed' | 'failed' | 'pruned' | 'cut';
 }
 
 export interface PruneDecision {

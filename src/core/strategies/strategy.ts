@@ -8,7 +8,8 @@ import type { NasSpec } from '../../shared/spec';
 export interface FinishedTrial {
   trial: number;
   config: TrialConfig;
-  status: 'completed' | 'failed' | 'pruned';
+  /** `cut`: the run's time budget ended it; its value comes from fewer epochs than it was to train. */
+  status: 'completed' | 'failed' | 'pruned' | 'cut';
   /** The (primary) objective value; absent for failed trials. */
   value?: number;
   /** Every objective's value in raw units, when the search has several objectives (`StrategyContext.objectives`). */
