@@ -72,7 +72,7 @@ test('a search runs to its budget; the best trial exports and scores what the jo
     0,
     logs.join('\n'),
   );
-  assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'architecture.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'architecture.json', 'load.js', 'model.json', 'weights.bin']);
   const model = await loadModel(out);
   // The exported weights are the best epoch's: re-evaluating on the same validation split gives the same value.
   const data = loadDataset(ws.spec.dataset, ws.spec.task, ws.dir, ws.spec.search!.seed!);
