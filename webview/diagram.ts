@@ -26,7 +26,43 @@ export function layerSummary(l: ConcreteLayer): string {
     case 'globalAveragePooling2d':
     case 'batchNormalization':
     case 'flatten':
+    case 'globalAveragePooling1d':
+    case 'globalMaxPooling1d':
+    case 'layerNormalization':
       return '';
+    case 'embedding':
+      return `${l.outputDim}-d vectors${l.inputDim !== undefined ? ` · vocabulary ${l.inputDim}` : ''}`;
+    case 'lstm':
+    case 'gru':
+    case 'simpleRnn':
+      return [`${l.units} units`, l.bidirectional ? 'bidirectional' : '', l.returnSequences ? 'all steps' : 'last step', l.activation]
+        .filter(Boolean)
+        .join(' · ');
+    case 'conv1d':
+      return [
+        `${l.filters} filters`,
+        `kernel ${l.kernelSize}`,
+        `stride ${l.strides}`,
+        l.dilationRate > 1 ? `dilation ${l.dilationRate}` : '',
+        l.padding,
+        l.activation,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'maxPooling1d':
+    case 'averagePooling1d':
+      return `${l.poolSize} · stride ${l.strides} · ${l.padding}`;
+    case 'transformerEncoder':
+      return [
+        `${l.heads} heads${l.keySize !== undefined ? ` × ${l.keySize}` : ''}`,
+        `ffn ${l.feedForward} ${l.activation}`,
+        l.dropout > 0 ? `dropout ${l.dropout}` : '',
+        l.normFirst ? 'pre-norm' : 'post-norm',
+      ]
+        .filter(Boolean)
+        .join(' · ');
+    case 'positionalEmbedding':
+      return l.kind;
   }
 }
 

@@ -110,6 +110,16 @@ export function describe(arch: ConcreteArch): string {
           return `${l.type === 'maxPooling2d' ? 'maxpool' : 'avgpool'}(${l.poolSize})`;
         case 'dropout':
           return `dropout(${l.rate})`;
+        case 'lstm':
+        case 'gru':
+        case 'simpleRnn':
+          return `${l.bidirectional ? 'bi' : ''}${l.type}(${l.units}${l.returnSequences ? ',seq' : ''})`;
+        case 'conv1d':
+          return `conv1d(${l.filters},${l.kernelSize}${l.strides > 1 ? `/${l.strides}` : ''}${l.dilationRate > 1 ? `@${l.dilationRate}` : ''})`;
+        case 'embedding':
+          return `embedding(${l.outputDim})`;
+        case 'transformerEncoder':
+          return `transformer(${l.heads}h,ffn${l.feedForward})`;
         case 'activation':
           return l.activation;
         default:

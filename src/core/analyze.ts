@@ -1,14 +1,16 @@
 // Shape inference over the whole space at once. Each position in the layer stack holds the set of shapes that
 // some configuration can produce there, with the smallest and largest parameter count and FLOPs reaching
 // each shape. Sets stay small because they are keyed by shape. Channel-like fields (filters, units,
-// depthMultiplier) only need their extremes: costs grow monotonically in them and they cannot break shapes.
+// depthMultiplier, outputDim, feedForward) only need their extremes: costs grow monotonically in them and they
+// cannot break shapes, except that attention heads must divide the width; a space with such a block gets
+// every width value instead.
 import type { CellOperation, ConcreteLayer } from '../shared/arch';
 import type { Diagnostic } from '../shared/diagnostic';
 import type { CellArchitecture, Element, NasSpec } from '../shared/spec';
-import { CELL_DEFAULTS, LAYER_DEFAULTS, MAX_REPEAT } from './defaults';
+import { CELL_DEFAULTS, LAYER_DEFAULTS, MAX_REPEAT, POOLING_TYPES } from './defaults';
 import { formatPath, type JsonPath } from './json';
 import { boundedValues, domainOf, isParam, numericExtremes } from './params';
-import { cellCost, headCost, layerCost, opCost, ShapeError, type Shape } from './shapes';
+import { cellCost, headCost, layerCost, opCost, ShapeError, type DataContext, type Shape } from './shapes';
 import { cellEdgeList } from './space';
 
 export interface CostRange {
@@ -44,6 +46,8 @@ interface Decision {
 
 interface State extends CostRange {
   shape: Shape;
+  /** The shape holds token ids (the raw input of a token dataset). */
+  tokens: boolean;
   witness: Decision[];
 }
 
@@ -58,7 +62,9 @@ interface Group {
 const MAX_CASES = 8;
 type States = Map<string, State>;
 
-const CHANNEL_FIELDS = new Set(['filters', 'units', 'depthMultiplier']);
+const CHANNEL_FIELDS = new Set(['filters', 'units', 'depthMultiplier', 'outputDim', 'feedForward']);
+/** Channel fields that set the width later layers see (feedForward stays inside its block). */
+const WIDTH_FIELDS = new Set(['filters', 'units', 'depthMultiplier', 'outputDim']);
 const MAX_LOCAL_CONFIGS = 4096;
 const MAX_STATES = 20000;
 
@@ -68,7 +74,12 @@ class Analyzer {
   private readonly groups = new Map<string, Group>();
   truncated = false;
 
-  constructor(private readonly spec: NasSpec) {}
+  constructor(
+    private readonly spec: NasSpec,
+    private readonly data: DataContext = {},
+    /** Enumerate width fields rather than take their extremes (a width some block must divide). */
+    private readonly exactWidths = false,
+  ) {}
 
   problem(path: JsonPath, message: string, severity: 'error' | 'warning' = 'error', code: Diagnostic['code'] = 'shape') {
     const key = `${formatPath(path)}|${message}`;
@@ -126,13 +137,14 @@ class Analyzer {
 
   layer(e: Record<string, unknown>, path: JsonPath, states: States): States {
     const out: States = new Map();
-    const configs = localConfigs(e, path, this.name(path));
+    const configs = localConfigs(e, this.exactWidths, path, this.name(path));
     for (const st of states.values()) {
       for (const { layer, witness } of configs) {
         try {
-          const c = layerCost(layer, st.shape);
+          const c = layerCost(layer, st.shape, { vocabulary: this.data.vocabulary, tokens: st.tokens });
           add(out, {
             shape: c.out,
+            tokens: false,
             minParams: st.minParams + c.params,
             maxParams: st.maxParams + c.params,
             minFlops: st.minFlops + c.flops,
@@ -211,7 +223,7 @@ function withWitness(states: States, d: Decision | undefined): States {
 }
 
 function add(map: States, s: State) {
-  const key = s.shape.join('x');
+  const key = s.shape.join('x') + (s.tokens ? ' ids' : '');
   const cur = map.get(key);
   if (!cur) map.set(key, s);
   else {
@@ -227,7 +239,7 @@ function merge(into: States, from: States) {
 }
 
 /** The concrete variants of one layer that matter for shapes and costs. */
-function localConfigs(e: Record<string, unknown>, path: JsonPath, name: string): { layer: ConcreteLayer; witness: Decision[] }[] {
+function localConfigs(e: Record<string, unknown>, exactWidths: boolean, path: JsonPath, name: string): { layer: ConcreteLayer; witness: Decision[] }[] {
   const type = e.type as string;
   const defaults = (LAYER_DEFAULTS as Record<string, Record<string, unknown>>)[type] ?? {};
   const fields: [string, unknown[], boolean][] = [];
@@ -239,26 +251,35 @@ function localConfigs(e: Record<string, unknown>, path: JsonPath, name: string):
       continue;
     }
     const d = domainOf(v);
-    const values = CHANNEL_FIELDS.has(k) ? [...new Set(numericExtremes(d))] : boundedValues(d);
-    fields.push([k, values, true]);
+    const extremesOnly = CHANNEL_FIELDS.has(k) && !(exactWidths && WIDTH_FIELDS.has(k));
+    fields.push([k, extremesOnly ? [...new Set(numericExtremes(d))] : boundedValues(d), extremesOnly]);
   }
   let configs: { layer: Record<string, unknown>; witness: Decision[] }[] = [{ layer: fixed, witness: [] }];
-  for (const [k, values] of fields) {
+  for (const [k, values, silent] of fields) {
     const next: typeof configs = [];
     const at = [...path, k];
     for (const c of configs) {
       for (const v of values) {
         if (next.length >= MAX_LOCAL_CONFIGS) break;
         const d = { key: formatPath(at), path: at, text: `${name} ${k} = ${JSON.stringify(v)}` };
-        next.push({ layer: { ...c.layer, [k]: v }, witness: CHANNEL_FIELDS.has(k) ? c.witness : [...c.witness, d] });
+        next.push({ layer: { ...c.layer, [k]: v }, witness: silent ? c.witness : [...c.witness, d] });
       }
     }
     configs = next;
   }
   for (const c of configs) {
-    if ((type === 'maxPooling2d' || type === 'averagePooling2d') && c.layer.strides === undefined) c.layer.strides = c.layer.poolSize;
+    if (POOLING_TYPES.has(type) && c.layer.strides === undefined) c.layer.strides = c.layer.poolSize;
   }
   return configs as unknown as { layer: ConcreteLayer; witness: Decision[] }[];
+}
+
+/** Whether some transformerEncoder splits its input width between heads (no keySize of its own). */
+function hasDividedWidth(node: unknown): boolean {
+  if (!node || typeof node !== 'object') return false;
+  if (Array.isArray(node)) return node.some(hasDividedWidth);
+  const o = node as Record<string, unknown>;
+  if (o.type === 'transformerEncoder' && o.keySize === undefined) return true;
+  return Object.values(o).some(hasDividedWidth);
 }
 
 function valuesOf(raw: unknown, dflt: number): number[] {
@@ -267,10 +288,13 @@ function valuesOf(raw: unknown, dflt: number): number[] {
   return boundedValues(domainOf(raw)) as number[];
 }
 
-export function analyze(spec: NasSpec, input: Shape, outputs: number): Analysis {
-  const a = new Analyzer(spec);
+/** `data` says whether the input holds token ids, and their vocabulary. */
+export function analyze(spec: NasSpec, input: Shape, outputs: number, data: DataContext = {}): Analysis {
+  const a = new Analyzer(spec, data, hasDividedWidth(spec.architecture));
   if (spec.architecture.type === 'cell') return analyzeCell(spec.architecture as CellArchitecture, input, outputs, a);
-  const start: States = new Map([[input.join('x'), { shape: input, minParams: 0, maxParams: 0, minFlops: 0, maxFlops: 0, witness: [] }]]);
+  const tokens = data.vocabulary !== undefined;
+  const start: States = new Map();
+  add(start, { shape: input, tokens, minParams: 0, maxParams: 0, minFlops: 0, maxFlops: 0, witness: [] });
   const end = a.elements((spec.architecture as { layers: Element[] }).layers, ['architecture', 'layers'], start);
   const result: Analysis = { problems: a.finish(), finalShapes: [...end.values()].map((s) => s.shape) };
   if (end.size > 0) {

@@ -8,7 +8,18 @@ export const LAYER_DEFAULTS = {
   maxPooling2d: { poolSize: 2, padding: 'same' },
   averagePooling2d: { poolSize: 2, padding: 'same' },
   block: { repeat: 1 },
+  lstm: { returnSequences: false, bidirectional: false, activation: 'tanh' },
+  gru: { returnSequences: false, bidirectional: false, activation: 'tanh' },
+  simpleRnn: { returnSequences: false, bidirectional: false, activation: 'tanh' },
+  conv1d: { kernelSize: 3, strides: 1, dilationRate: 1, padding: 'same', activation: 'relu' },
+  maxPooling1d: { poolSize: 2, padding: 'same' },
+  averagePooling1d: { poolSize: 2, padding: 'same' },
+  transformerEncoder: { heads: 2, feedForward: 128, dropout: 0.1, activation: 'relu', normFirst: false },
+  positionalEmbedding: { kind: 'learned' },
 } as const;
+
+/** Pooling layers whose `strides` default to their `poolSize`, as in Keras. */
+export const POOLING_TYPES: ReadonlySet<string> = new Set(['maxPooling2d', 'averagePooling2d', 'maxPooling1d', 'averagePooling1d']);
 
 export const CELL_DEFAULTS = {
   nodes: 4,
@@ -44,7 +55,7 @@ export const REINFORCE_DEFAULTS = { learningRate: 0.3, baselineDecay: 0.8 } as c
 export const BACKBONE_DEFAULTS = { trainable: false } as const;
 export const DATASET_DEFAULTS = {
   validationSplit: 0.2,
-  synthetic: { generator: 'shapes', samples: 2000, features: 8, imageSize: 16, noise: 0.1, seed: 1 },
+  synthetic: { generator: 'shapes', samples: 2000, features: 8, imageSize: 16, steps: 32, noise: 0.1, seed: 1 },
   csv: { header: true, delimiter: ',' },
 } as const;
 

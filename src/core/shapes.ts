@@ -1,40 +1,16 @@
 // Output shape, parameter count and FLOPs of concrete layers and cells, for one sample (no batch axis).
 // The model builder must agree with these numbers: test/engine/builder.test.ts compares them with tfjs.
 import type { CellArch, CellOperation, ConcreteArch, ConcreteLayer } from '../shared/arch';
+import { sequenceLayerCost, tokensError, type LayerContext } from './sequenceShapes';
+import { describeShape, ShapeError, shapeKind, type Cost, type Shape } from './shapeTypes';
 
-export type Shape = number[];
-
-export interface Cost {
-  out: Shape;
-  params: number;
-  /** Floating-point operations of one forward pass (a multiply-add counts as 2). */
-  flops: number;
-}
-
-export class ShapeError extends Error {
-  /**
-   * `field`: the field the problem is about, so the editor can underline it. `group`: the same mistake in
-   * general words, and what is particular to this configuration (`verb` + `detail`: "gets [512]"); the
-   * checker reports a mistake that many configurations make once, with the particulars as its cases.
-   */
-  constructor(
-    message: string,
-    readonly field?: string,
-    readonly group?: { summary: string; detail: string; verb?: string },
-  ) {
-    super(message);
-  }
-}
-
-export function describeShape(s: Shape): string {
-  return s.length === 1 ? `a vector [${s[0]}]` : `a feature map [${s.join(', ')}]`;
-}
+export { describeShape, ShapeError, type Cost, type LayerContext, type Shape };
 
 function needMap(layer: string, input: Shape): [number, number, number] {
   if (input.length !== 3) {
     const advice = 'it must come before any flatten, dense or globalAveragePooling2d';
     throw new ShapeError(`${layer} needs a feature map [height, width, channels] but gets ${describeShape(input)}; ${advice}`, undefined, {
-      summary: `${layer} needs a feature map [height, width, channels] but gets a vector; ${advice}`,
+      summary: `${layer} needs a feature map [height, width, channels] but gets ${shapeKind(input)}; ${advice}`,
       detail: `[${input.join(', ')}]`,
       verb: 'gets ',
     });
@@ -55,18 +31,23 @@ function spatial(h: number, w: number, k: number, s: number, padding: string, la
   return [Math.ceil(h / s), Math.ceil(w / s)];
 }
 
-export function layerCost(layer: ConcreteLayer, input: Shape): Cost {
+/** `ctx` says whether the input holds token ids (only an embedding takes those) and the data's vocabulary. */
+export function layerCost(layer: ConcreteLayer, input: Shape, ctx: LayerContext = {}): Cost {
+  if (ctx.tokens && layer.type !== 'embedding') throw tokensError(layer.type, input);
   switch (layer.type) {
     case 'dense': {
-      if (input.length !== 1) {
+      // On a sequence, dense works on each step (its features), as in Keras.
+      if (input.length > 2) {
         const advice = 'add flatten or globalAveragePooling2d before it';
         throw new ShapeError(`dense needs a vector but gets ${describeShape(input)}; ${advice}`, undefined, {
-          summary: `dense needs a vector but gets a feature map; ${advice}`,
+          summary: `dense needs a vector but gets ${shapeKind(input)}; ${advice}`,
           detail: `[${input.join(', ')}]`,
           verb: 'gets ',
         });
       }
-      return { out: [layer.units], params: input[0] * layer.units + layer.units, flops: 2 * input[0] * layer.units };
+      const f = input[input.length - 1];
+      const steps = input.length === 2 ? input[0] : 1;
+      return { out: [...input.slice(0, -1), layer.units], params: f * layer.units + layer.units, flops: 2 * steps * f * layer.units };
     }
     case 'conv2d': {
       const [h, w, c] = needMap('conv2d', input);
@@ -112,6 +93,8 @@ export function layerCost(layer: ConcreteLayer, input: Shape): Cost {
     case 'dropout':
     case 'activation':
       return { out: input, params: 0, flops: layer.type === 'activation' ? input.reduce((a, b) => a * b, 1) : 0 };
+    default:
+      return sequenceLayerCost(layer, input, ctx);
   }
 }
 
@@ -121,13 +104,13 @@ export function headCost(input: Shape, outputs: number): Cost {
   return { out: [outputs], params: n * outputs + outputs, flops: 2 * n * outputs };
 }
 
-export function sequentialCost(layers: ConcreteLayer[], input: Shape, outputs: number): Cost & { shapes: Shape[] } {
+export function sequentialCost(layers: ConcreteLayer[], input: Shape, outputs: number, data: DataContext = {}): Cost & { shapes: Shape[] } {
   let shape = input;
   let params = 0;
   let flops = 0;
   const shapes: Shape[] = [];
-  for (const l of layers) {
-    const c = layerCost(l, shape);
+  for (const [i, l] of layers.entries()) {
+    const c = layerCost(l, shape, inputContext(data, i === 0));
     shape = c.out;
     params += c.params;
     flops += c.flops;
@@ -213,6 +196,17 @@ export function cellCost(arch: CellArch, input: Shape, outputs: number): Cost {
   return { out: head.out, params: params + head.params, flops: flops + h * w * c + head.flops };
 }
 
-export function archCost(arch: ConcreteArch, input: Shape, outputs: number): Cost {
-  return arch.kind === 'cell' ? cellCost(arch, input, outputs) : sequentialCost(arch.layers, input, outputs);
+export function archCost(arch: ConcreteArch, input: Shape, outputs: number, data: DataContext = {}): Cost {
+  return arch.kind === 'cell' ? cellCost(arch, input, outputs) : sequentialCost(arch.layers, input, outputs, data);
+}
+
+/** What the data says about the network input beyond its shape. */
+export interface DataContext {
+  /** The input holds token ids below this. */
+  vocabulary?: number;
+}
+
+/** The context of a layer: token ids reach only the first one. */
+export function inputContext(data: DataContext, first: boolean): LayerContext {
+  return { vocabulary: data.vocabulary, tokens: first && data.vocabulary !== undefined };
 }

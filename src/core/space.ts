@@ -3,7 +3,7 @@
 // alternative, an absent optional layer or an unused repetition do not exist for that configuration.
 import type { Assignment, CellArch, CellEdge, CellOperation, ConcreteLayer, ConcreteTraining, ParamValue, TrialConfig } from '../shared/arch';
 import type { CellArchitecture, Element, NasSpec } from '../shared/spec';
-import { CELL_DEFAULTS, EARLY_STOPPING_DEFAULTS, LAYER_DEFAULTS, TRAINING_DEFAULTS } from './defaults';
+import { CELL_DEFAULTS, EARLY_STOPPING_DEFAULTS, LAYER_DEFAULTS, POOLING_TYPES, TRAINING_DEFAULTS } from './defaults';
 import { formatPath, type JsonPath } from './json';
 import { domainOf, domainSize, finiteValues, isParam, numericExtremes, type Domain, type ParamDef, type ParamRole } from './params';
 
@@ -93,7 +93,7 @@ function resolveLayer(w: Walker, e: Obj, path: JsonPath, name: string): Concrete
     layer[key] = w.value(raw, undefined, [...path, key], `${name}.${key}`);
   }
   for (const [key, dflt] of Object.entries(defaults)) if (layer[key] === undefined) layer[key] = dflt;
-  if ((type === 'maxPooling2d' || type === 'averagePooling2d') && layer.strides === undefined) layer.strides = layer.poolSize;
+  if (POOLING_TYPES.has(type) && layer.strides === undefined) layer.strides = layer.poolSize;
   return layer as unknown as ConcreteLayer;
 }
 

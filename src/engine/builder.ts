@@ -2,8 +2,9 @@
 // equal src/core/shapes.ts (the checker reports those before anything is built), and test/engine/builder.test.ts
 // holds the two to each other.
 import * as tf from '@tensorflow/tfjs';
-import type { ActivationName, CellArch, CellEdge, ConcreteArch, ConcreteLayer } from '../shared/arch';
-import { liveEdges } from '../core/shapes';
+import type { ActivationName, CellArch, CellEdge, ConcreteArch, ConcreteLayer, SequenceLayer } from '../shared/arch';
+import { liveEdges, ShapeError, type DataContext } from '../core/shapes';
+import { applySequenceLayer, isSequenceLayer, SequenceBuildError, type BuildHelpers } from './sequenceBuilder';
 
 export type Task = 'classification' | 'regression';
 
@@ -58,12 +59,12 @@ class Namer {
 const RELU_LIKE = new Set<ActivationName>(['relu', 'relu6', 'elu', 'selu', 'swish', 'softplus']);
 
 /** He init keeps ReLU-family signals from shrinking layer by layer; Glorot suits symmetric/linear units. */
-function init(n: Namer, activation: ActivationName | 'softmax'): ReturnType<typeof tf.initializers.heNormal> {
+function init(n: Namer, activation: ActivationName | 'gelu' | 'softmax'): ReturnType<typeof tf.initializers.heNormal> {
   const seed = n.nextSeed();
   return RELU_LIKE.has(activation as ActivationName) ? tf.initializers.heNormal({ seed }) : tf.initializers.glorotUniform({ seed });
 }
 
-function sequentialLayer(l: ConcreteLayer, name: string, n: Namer): tf.layers.Layer {
+function sequentialLayer(l: Exclude<ConcreteLayer, SequenceLayer>, name: string, n: Namer): tf.layers.Layer {
   switch (l.type) {
     case 'dense':
       return tf.layers.dense({ name, units: l.units, activation: l.activation, kernelInitializer: init(n, l.activation) });
@@ -201,9 +202,19 @@ function head(x: Sym, outputs: number, task: Task, n: Namer): Sym {
   return apply(tf.layers.dense({ name: n.name('head_dense'), units: outputs, activation, kernelInitializer: init(n, activation) }), x);
 }
 
-function buildSequential(layers: ConcreteLayer[], x: Sym, n: Namer): Sym {
+function buildSequential(layers: ConcreteLayer[], x: Sym, n: Namer, data: DataContext): Sym {
+  const helpers: BuildHelpers = {
+    name: (base) => n.name(base),
+    nextSeed: () => n.nextSeed(),
+    init: (activation) => init(n, activation),
+    vocabulary: data.vocabulary,
+  };
   layers.forEach((l, i) => {
     const name = n.name(layerName(l.source) || `${l.type}_${i}`);
+    if (isSequenceLayer(l)) {
+      x = applySequenceLayer(l, x, name, helpers);
+      return;
+    }
     // shapes.ts lets flatten pass a vector through unchanged, but tfjs's Flatten rejects rank < 3; a reshape
     // to the same vector keeps the layer (and its name) in the model at no cost.
     const layer = l.type === 'flatten' && x.shape.length === 2 ? tf.layers.reshape({ name, targetShape: [x.shape[1] as number] }) : sequentialLayer(l, name, n);
@@ -237,13 +248,22 @@ function buildCells(arch: CellArch, x: Sym, n: Namer): Sym {
  * (linear head, normally 1). Same arguments -> same initial weights: every initializer gets a seed derived from
  * `seed` and the layer's position. Throws BuildError for architectures that cannot be built.
  */
-export function buildModel(arch: ConcreteArch, inputShape: number[], outputs: number, task: Task, seed: number): tf.LayersModel {
+export function buildModel(arch: ConcreteArch, inputShape: number[], outputs: number, task: Task, seed: number, data: DataContext = {}): tf.LayersModel {
   if (task === 'classification' && outputs < 2) throw new BuildError(`classification needs at least 2 outputs (one-hot classes), got ${outputs}`);
   if (outputs < 1) throw new BuildError(`the model needs at least one output, got ${outputs}`);
   const n = new Namer(seed);
   const input = tf.input({ shape: inputShape, name: n.name('input') });
-  const body = arch.kind === 'cell' ? buildCells(arch, input, n) : buildSequential(arch.layers, input, n);
-  return tf.model({ inputs: input, outputs: head(body, outputs, task, n), name: 'nas_model' });
+  const variables = () => tf.engine().state.registeredVariables;
+  const before = new Set(Object.keys(variables()));
+  try {
+    const body = arch.kind === 'cell' ? buildCells(arch, input, n) : buildSequential(arch.layers, input, n, data);
+    return tf.model({ inputs: input, outputs: head(body, outputs, task, n), name: 'nas_model' });
+  } catch (e) {
+    // Layers built before the failure hold weights that no model will ever dispose.
+    for (const [key, v] of Object.entries(variables())) if (!before.has(key)) v.dispose();
+    if (e instanceof SequenceBuildError || e instanceof ShapeError) throw new BuildError(e.message);
+    throw e;
+  }
 }
 
 /** One row per layer (input layer included), for diagrams and the trial details view. */

@@ -34,7 +34,31 @@ export type ConcreteLayer = Sourced &
     | { type: 'globalAveragePooling2d' | 'batchNormalization' | 'flatten' }
     | { type: 'dropout'; rate: number }
     | { type: 'activation'; activation: ActivationName }
+    | SequenceLayer
   );
+
+export type RecurrentType = 'lstm' | 'gru' | 'simpleRnn';
+export type TransformerActivation = ActivationName | 'gelu';
+
+/** Layers over sequences `[steps, features]` (and the embedding that makes one from token ids). */
+export type SequenceLayer =
+  /** `inputDim` is the vocabulary size; left out, it comes from the data (text or token datasets). */
+  | { type: 'embedding'; outputDim: number; inputDim?: number }
+  | { type: RecurrentType; units: number; returnSequences: boolean; bidirectional: boolean; activation: ActivationName }
+  | { type: 'conv1d'; filters: number; kernelSize: number; strides: number; dilationRate: number; padding: Padding; activation: ActivationName }
+  | { type: 'maxPooling1d' | 'averagePooling1d'; poolSize: number; strides: number; padding: Padding }
+  | { type: 'globalAveragePooling1d' | 'globalMaxPooling1d' | 'layerNormalization' }
+  /** Self-attention encoder block; `keySize` left out is the model width divided by `heads`. */
+  | {
+      type: 'transformerEncoder';
+      heads: number;
+      keySize?: number;
+      feedForward: number;
+      dropout: number;
+      activation: TransformerActivation;
+      normFirst: boolean;
+    }
+  | { type: 'positionalEmbedding'; kind: 'learned' | 'sinusoidal' };
 
 export type LayerType = ConcreteLayer['type'];
 

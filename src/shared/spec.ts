@@ -34,7 +34,19 @@ export type Element = {
     | 'flatten'
     | 'activation'
     | 'block'
-    | 'choice';
+    | 'choice'
+    | 'embedding'
+    | 'lstm'
+    | 'gru'
+    | 'simpleRnn'
+    | 'conv1d'
+    | 'maxPooling1d'
+    | 'averagePooling1d'
+    | 'globalAveragePooling1d'
+    | 'globalMaxPooling1d'
+    | 'layerNormalization'
+    | 'transformerEncoder'
+    | 'positionalEmbedding';
 } & Element1;
 export type Element1 =
   | Dense
@@ -49,7 +61,19 @@ export type Element1 =
   | Flatten
   | Activation
   | Block
-  | Choice;
+  | Choice
+  | Embedding
+  | Lstm
+  | Gru
+  | SimpleRnn
+  | Conv1D
+  | MaxPooling1D
+  | AveragePooling1D
+  | GlobalAveragePooling1D
+  | GlobalMaxPooling1D
+  | LayerNormalization
+  | TransformerEncoder
+  | PositionalEmbedding;
 /**
  * This interface was referenced by `NasSpec`'s JSON-Schema
  * via the `definition` "paramName".
@@ -68,11 +92,12 @@ export interface NasSpec {
 }
 export interface SyntheticDataset {
   source: 'synthetic';
-  generator?: 'shapes' | 'blobs';
+  generator?: 'shapes' | 'blobs' | 'pattern';
   samples?: number;
   classes?: number;
   features?: number;
   imageSize?: number;
+  steps?: number;
   noise?: number;
   seed?: number;
   validationSplit?: number;
@@ -520,19 +545,16 @@ export interface Choice {
   optional?: boolean;
   name?: string;
 }
-export interface CellArchitecture {
-  type: 'cell';
-  nodes?: number;
-  /**
-   * @minItems 1
-   */
-  operations?: [
-    'none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3',
-    ...('none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3')[]
-  ];
-  channels?: number | ChoiceParameter27 | IntParameter;
-  cells?: number | ChoiceParameter28 | IntParameter;
-  stages?: number | ChoiceParameter29 | IntParameter;
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "embeddingLayer".
+ */
+export interface Embedding {
+  type: 'embedding';
+  outputDim: number | ChoiceParameter27 | IntParameter;
+  inputDim?: number | ChoiceParameter28 | IntParameter;
+  optional?: boolean;
+  name?: string;
 }
 export interface ChoiceParameter27 {
   /**
@@ -548,7 +570,403 @@ export interface ChoiceParameter28 {
   choice: [number, ...number[]];
   name?: ParamName;
 }
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "lstmLayer".
+ */
+export interface Lstm {
+  type: 'lstm';
+  units: number | ChoiceParameter29 | IntParameter;
+  returnSequences?: boolean | ChoiceParameter30;
+  bidirectional?: boolean | ChoiceParameter31;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter32;
+  optional?: boolean;
+  name?: string;
+}
 export interface ChoiceParameter29 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter30 {
+  /**
+   * @minItems 1
+   */
+  choice: [boolean, ...boolean[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter31 {
+  /**
+   * @minItems 1
+   */
+  choice: [boolean, ...boolean[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter32 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "gruLayer".
+ */
+export interface Gru {
+  type: 'gru';
+  units: number | ChoiceParameter33 | IntParameter;
+  returnSequences?: boolean | ChoiceParameter34;
+  bidirectional?: boolean | ChoiceParameter35;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter36;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter33 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter34 {
+  /**
+   * @minItems 1
+   */
+  choice: [boolean, ...boolean[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter35 {
+  /**
+   * @minItems 1
+   */
+  choice: [boolean, ...boolean[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter36 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "simpleRnnLayer".
+ */
+export interface SimpleRnn {
+  type: 'simpleRnn';
+  units: number | ChoiceParameter37 | IntParameter;
+  returnSequences?: boolean | ChoiceParameter38;
+  bidirectional?: boolean | ChoiceParameter39;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter40;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter37 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter38 {
+  /**
+   * @minItems 1
+   */
+  choice: [boolean, ...boolean[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter39 {
+  /**
+   * @minItems 1
+   */
+  choice: [boolean, ...boolean[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter40 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "conv1dLayer".
+ */
+export interface Conv1D {
+  type: 'conv1d';
+  filters: number | ChoiceParameter41 | IntParameter;
+  kernelSize?: number | ChoiceParameter42 | IntParameter;
+  strides?: number | ChoiceParameter43 | IntParameter;
+  dilationRate?: number | ChoiceParameter44 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter45;
+  activation?:
+    ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear') | ChoiceParameter46;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter41 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter42 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter43 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter44 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter45 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter46 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear')[]
+  ];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "maxPooling1dLayer".
+ */
+export interface MaxPooling1D {
+  type: 'maxPooling1d';
+  poolSize?: number | ChoiceParameter47 | IntParameter;
+  strides?: number | ChoiceParameter48 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter49;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter47 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter48 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter49 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "averagePooling1dLayer".
+ */
+export interface AveragePooling1D {
+  type: 'averagePooling1d';
+  poolSize?: number | ChoiceParameter50 | IntParameter;
+  strides?: number | ChoiceParameter51 | IntParameter;
+  padding?: ('same' | 'valid') | ChoiceParameter52;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter50 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter51 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter52 {
+  /**
+   * @minItems 1
+   */
+  choice: ['same' | 'valid', ...('same' | 'valid')[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "globalAveragePooling1dLayer".
+ */
+export interface GlobalAveragePooling1D {
+  type: 'globalAveragePooling1d';
+  optional?: boolean;
+  name?: string;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "globalMaxPooling1dLayer".
+ */
+export interface GlobalMaxPooling1D {
+  type: 'globalMaxPooling1d';
+  optional?: boolean;
+  name?: string;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "layerNormalizationLayer".
+ */
+export interface LayerNormalization {
+  type: 'layerNormalization';
+  optional?: boolean;
+  name?: string;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "transformerEncoderLayer".
+ */
+export interface TransformerEncoder {
+  type: 'transformerEncoder';
+  heads?: number | ChoiceParameter53 | IntParameter;
+  keySize?: number | ChoiceParameter54 | IntParameter;
+  feedForward?: number | ChoiceParameter55 | IntParameter;
+  dropout?: number | ChoiceParameter56 | FloatParameter;
+  activation?:
+    | ('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear' | 'gelu')
+    | ChoiceParameter57;
+  normFirst?: boolean | ChoiceParameter58;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter53 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter54 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter55 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter56 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter57 {
+  /**
+   * @minItems 1
+   */
+  choice: [
+    'relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear' | 'gelu',
+    ...('relu' | 'relu6' | 'elu' | 'selu' | 'tanh' | 'sigmoid' | 'swish' | 'softplus' | 'linear' | 'gelu')[]
+  ];
+  name?: ParamName;
+}
+export interface ChoiceParameter58 {
+  /**
+   * @minItems 1
+   */
+  choice: [boolean, ...boolean[]];
+  name?: ParamName;
+}
+/**
+ * This interface was referenced by `NasSpec`'s JSON-Schema
+ * via the `definition` "positionalEmbeddingLayer".
+ */
+export interface PositionalEmbedding {
+  type: 'positionalEmbedding';
+  kind?: ('learned' | 'sinusoidal') | ChoiceParameter59;
+  optional?: boolean;
+  name?: string;
+}
+export interface ChoiceParameter59 {
+  /**
+   * @minItems 1
+   */
+  choice: ['learned' | 'sinusoidal', ...('learned' | 'sinusoidal')[]];
+  name?: ParamName;
+}
+export interface CellArchitecture {
+  type: 'cell';
+  nodes?: number;
+  /**
+   * @minItems 1
+   */
+  operations?: [
+    'none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3',
+    ...('none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3')[]
+  ];
+  channels?: number | ChoiceParameter60 | IntParameter;
+  cells?: number | ChoiceParameter61 | IntParameter;
+  stages?: number | ChoiceParameter62 | IntParameter;
+}
+export interface ChoiceParameter60 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter61 {
+  /**
+   * @minItems 1
+   */
+  choice: [number, ...number[]];
+  name?: ParamName;
+}
+export interface ChoiceParameter62 {
   /**
    * @minItems 1
    */
@@ -560,10 +978,10 @@ export interface ChoiceParameter29 {
  * via the `definition` "training".
  */
 export interface Training {
-  optimizer?: ('adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamax') | ChoiceParameter30;
-  learningRate?: number | ChoiceParameter31 | FloatParameter;
-  batchSize?: number | ChoiceParameter32 | IntParameter;
-  epochs?: number | ChoiceParameter33 | IntParameter;
+  optimizer?: ('adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamax') | ChoiceParameter63;
+  learningRate?: number | ChoiceParameter64 | FloatParameter;
+  batchSize?: number | ChoiceParameter65 | IntParameter;
+  epochs?: number | ChoiceParameter66 | IntParameter;
   earlyStopping?: {
     monitor?: 'val_loss' | 'val_accuracy';
     patience?: number;
@@ -576,28 +994,28 @@ export interface Training {
     outputLayer?: string;
   };
 }
-export interface ChoiceParameter30 {
+export interface ChoiceParameter63 {
   /**
    * @minItems 1
    */
   choice: ['adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamax', ...('adam' | 'sgd' | 'rmsprop' | 'adagrad' | 'adamax')[]];
   name?: ParamName;
 }
-export interface ChoiceParameter31 {
+export interface ChoiceParameter64 {
   /**
    * @minItems 1
    */
   choice: [number, ...number[]];
   name?: ParamName;
 }
-export interface ChoiceParameter32 {
+export interface ChoiceParameter65 {
   /**
    * @minItems 1
    */
   choice: [number, ...number[]];
   name?: ParamName;
 }
-export interface ChoiceParameter33 {
+export interface ChoiceParameter66 {
   /**
    * @minItems 1
    */

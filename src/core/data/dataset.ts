@@ -8,6 +8,7 @@ import { CSV_FULL_READ_LIMIT, readCsv, readCsvHeader } from './csv';
 import { DataError } from './errors';
 import { type IdxArray, readIdx, readIdxHeader } from './idx';
 import { blobs, type Generated, SHAPE_NAMES, shapes } from './synthetic';
+import { pattern, PATTERN_MAX_CLASSES } from './sequences';
 
 export type TaskKind = 'classification' | 'regression';
 
@@ -40,6 +41,8 @@ interface Raw extends Generated {
   /** Images get per-channel statistics and, when in 0..255, `scale` divides by 255. */
   image: boolean;
   bytes: boolean;
+  /** Sequences `[steps, features]`: statistics per feature, over all steps. */
+  sequence?: boolean;
 }
 
 const kindOf = (task: Task | undefined): TaskKind => task?.type ?? 'classification';
@@ -89,21 +92,28 @@ function syntheticParams(spec: SyntheticDataset, task: Task | undefined) {
   const d = DATASET_DEFAULTS.synthetic;
   const generator = spec.generator ?? d.generator;
   const regression = kindOf(task) === 'regression';
-  if (generator === 'shapes' && regression) {
-    throw new DataError('the shapes generator makes classification data: use "blobs", or a csv or idx dataset, for regression');
+  if ((generator === 'shapes' || generator === 'pattern') && regression) {
+    throw new DataError(`the ${generator} generator makes classification data: use "blobs", or a csv or idx dataset, for regression`);
   }
-  const classes = regression ? 1 : (spec.classes ?? task?.classes ?? (generator === 'shapes' ? SHAPE_NAMES.length : 3));
+  const defaultClasses = generator === 'shapes' ? SHAPE_NAMES.length : generator === 'pattern' ? 2 : 3;
+  const classes = regression ? 1 : (spec.classes ?? task?.classes ?? defaultClasses);
   if (generator === 'shapes' && classes > SHAPE_NAMES.length) {
     throw new DataError(`the shapes generator draws at most ${SHAPE_NAMES.length} classes, not ${classes}`);
   }
+  if (generator === 'pattern' && classes > PATTERN_MAX_CLASSES) {
+    throw new DataError(`the pattern generator draws at most ${PATTERN_MAX_CLASSES} classes (orders of three symbols), not ${classes}`);
+  }
   const size = spec.imageSize ?? d.imageSize;
   const features = spec.features ?? d.features;
+  const steps = spec.steps ?? d.steps;
+  if (generator === 'pattern' && features < 3) throw new DataError(`the pattern generator needs at least 3 features (symbols), not ${features}`);
   return {
     generator,
     regression,
     classes,
     samples: spec.samples ?? d.samples,
-    inputShape: generator === 'shapes' ? [size, size, 1] : [features],
+    inputShape: generator === 'shapes' ? [size, size, 1] : generator === 'pattern' ? [steps, features] : [features],
+    steps,
     size,
     features,
     noise: spec.noise ?? d.noise,
@@ -113,6 +123,10 @@ function syntheticParams(spec: SyntheticDataset, task: Task | undefined) {
 
 function synthetic(spec: SyntheticDataset, task: Task | undefined): Raw {
   const p = syntheticParams(spec, task);
+  if (p.generator === 'pattern') {
+    const g = pattern({ samples: p.samples, classes: p.classes, steps: p.steps, features: p.features, noise: p.noise, seed: p.seed });
+    return { ...g, image: false, bytes: false, sequence: true };
+  }
   const g =
     p.generator === 'shapes'
       ? shapes({ samples: p.samples, classes: p.classes, imageSize: p.size, noise: p.noise, seed: p.seed })
@@ -289,7 +303,7 @@ function normalize(r: Raw, mode: 'scale' | 'standardize' | 'none', train: Int32A
   }
   const f = size(r.inputShape);
   // images: one statistic per channel (per-pixel ones would break translation invariance); tabular: per column
-  const groups = r.image ? r.inputShape[r.inputShape.length - 1] : f;
+  const groups = r.image || r.sequence ? r.inputShape[r.inputShape.length - 1] : f;
   const sum = new Float64Array(groups);
   const sq = new Float64Array(groups);
   const maxAbs = new Float64Array(groups);
