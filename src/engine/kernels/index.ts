@@ -14,6 +14,7 @@ import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { replaceWasmKernel } from './override';
 import { sumConfig } from './sum';
+import { registerTrainingKernels } from './training';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
 const replacements = [conv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig];
@@ -25,6 +26,7 @@ export function registerWasmGradientKernels(): void {
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
   }
   for (const config of replacements) replaceWasmKernel(config);
+  registerTrainingKernels();
 }
 
 export {
