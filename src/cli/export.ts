@@ -1,14 +1,16 @@
-// `nas-studio export`: copies a kept trial's tfjs model out of the run folder, with its architecture and a
-// README. No retraining: the run kept the top trials' weights.
+// `nas-studio export`: copies a kept trial's tfjs model out of the run folder, with a loader for Node, its
+// architecture and a README. No retraining: the run kept the top trials' weights.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../shared/cli';
+import { formatValue } from '../shared/format';
 import { readJournal } from '../core/journal';
-import { runPaths, trialDir } from '../core/rundir';
-import { RunState } from '../core/runstate';
-import { describe } from './run';
+import { processAlive, readLock, trialDir } from '../core/rundir';
+import { RunState, type TrialState } from '../core/runstate';
+import { exportReadme, LOADER_FILE, LOADER_SOURCE } from './exportFiles';
+import { requireRunDir } from './files';
 import { testFields } from './testlines';
-import { NO_TEST_SET } from '../shared/events';
-import type { TrialState } from '../core/runstate';
+import { CliFailure, type Io } from './report';
 
 export interface ExportOptions {
   trial?: number;
@@ -16,22 +18,15 @@ export interface ExportOptions {
   out: string;
 }
 
-export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: string) => void; err: (s: string) => void }): number {
-  const p = runPaths(path.resolve(dir));
-  if (!fs.existsSync(p.journal)) {
-    io.err(`nas-studio: ${dir} is not a run folder (no journal.jsonl)`);
-    return 1;
-  }
+export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' | 'err'>): number {
+  const p = requireRunDir(dir);
   const state = RunState.from(readJournal(p.journal).events);
   const t = o.trial !== undefined ? state.trials.get(o.trial) : state.best();
-  if (!t) {
-    io.err(o.trial !== undefined ? `nas-studio: run has no trial ${o.trial}` : 'nas-studio: the run has no completed trial to export yet');
-    return 1;
-  }
+  if (!t) throw new CliFailure('no-trial', o.trial !== undefined ? `the run has no trial ${o.trial}` : 'the run has no completed trial to export yet');
   // A trial cut by the budget ranks with the completed ones, so it exports like them.
   if (t.status !== 'completed' && t.status !== 'cut') {
-    io.err(`nas-studio: trial ${t.trial} is ${t.status}${t.error ? ` (${t.error})` : ''}; only completed trials can be exported`);
-    return 1;
+    const lock = readLock(p);
+    throw new CliFailure('no-trial', `${notExportable(t, !!lock && processAlive(lock.pid))}; only completed trials can be exported`);
   }
   const src = trialDir(p, t.trial);
   if (!t.hasWeights || !fs.existsSync(path.join(src, 'model.json'))) {
@@ -39,10 +34,10 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
       .ranked()
       .filter((x) => x.hasWeights)
       .map((x) => x.trial);
-    io.err(
-      `nas-studio: trial ${t.trial} kept no weights (the run keeps the best ${kept.length ? `ones: ${kept.join(', ')}` : 'few'}); raise search.keepTop to keep more`,
+    throw new CliFailure(
+      'no-trial',
+      `trial ${t.trial} kept no weights (the run keeps the best ${kept.length ? `ones: ${kept.join(', ')}` : 'few'}); raise search.keepTop to keep more`,
     );
-    return 1;
   }
   const out = path.resolve(o.out);
   fs.mkdirSync(out, { recursive: true });
@@ -66,45 +61,25 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
     decisions: t.config.params,
   };
   fs.writeFileSync(path.join(out, 'architecture.json'), JSON.stringify(info, null, 2) + '\n');
+  fs.writeFileSync(path.join(out, LOADER_FILE), LOADER_SOURCE);
+  fs.writeFileSync(path.join(out, 'README.md'), exportReadme(started, t, started?.runId ?? path.basename(p.dir)));
   const m = started?.objective.metric ?? 'objective';
-  const readme = [
-    `# ${started?.name ?? 'NAS Studio model'}: trial ${t.trial}`,
-    '',
-    `Exported by NAS Studio from run \`${started?.runId ?? path.basename(p.dir)}\`.`,
-    '',
-    `- ${m}: **${t.value}**`,
-    ...testReadme(t, started?.test),
-    `- weights: ${t.params?.toLocaleString('en-US')}`,
-    `- input shape: [${started?.inputShape?.join(', ')}], outputs: ${started?.outputs}`,
-    `- training: ${t.config.training.optimizer}, learning rate ${t.config.training.learningRate}, batch ${t.config.training.batchSize}, ${metrics.length} epoch(s)`,
-    `- architecture: ${describe(t.config.arch)}`,
-    '',
-    '## Load it',
-    '',
-    '```js',
-    "const tf = require('@tensorflow/tfjs-node');",
-    "const model = await tf.loadLayersModel('file://' + __dirname + '/model.json');",
-    '```',
-    '',
-    'In a browser, serve this folder and use `tf.loadLayersModel(url + "/model.json")`.',
-    '`architecture.json` holds the architecture, the training settings and every decision of the search.',
-    '',
-  ].join('\n');
-  fs.writeFileSync(path.join(out, 'README.md'), readme);
-  io.out(`exported trial ${t.trial} (${m} = ${t.value}) to ${path.relative(process.cwd(), out) || out}`);
-  return 0;
+  io.out(`exported trial ${t.trial} (${m} = ${formatValue(t.value)}) to ${path.relative(process.cwd(), out) || out}`);
+  return EXIT.ok;
 }
 
-/** The README's test-set lines: the score on samples the search never saw, or why there is none. */
-function testReadme(t: TrialState, set: string | undefined): string[] {
-  if (!set) return [`- ${NO_TEST_SET}`];
-  const s = t.test;
-  if (!s) return [`- test set (${set}): not scored yet (a run scores its kept trials when it ends)`];
-  if (s.error) return [`- test set (${set}): not scored: ${s.error}`];
-  return [
-    ...(s.accuracy !== undefined
-      ? [`- test_accuracy: **${s.accuracy}** (${s.samples.toLocaleString('en-US')} samples of ${set}, never seen by the search)`]
-      : []),
-    ...(s.loss !== undefined ? [`- test_loss: ${s.loss}`] : []),
-  ];
+/** Why a trial has no model to export, in the words the panel uses for it. */
+function notExportable(t: TrialState, runLive: boolean): string {
+  switch (t.status) {
+    case 'running':
+      return runLive
+        ? `trial ${t.trial} is still training`
+        : `trial ${t.trial} was interrupted (the run stopped before it finished; resume the run to finish it)`;
+    case 'pruned':
+      return `trial ${t.trial} was pruned${t.reason ? ` (${t.reason})` : ''}`;
+    case 'failed':
+      return `trial ${t.trial} failed${t.error ? ` (${t.error})` : ''}`;
+    default:
+      return `trial ${t.trial} is ${t.status}`;
+  }
 }

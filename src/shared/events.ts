@@ -45,6 +45,8 @@ export interface RunStarted {
   outputs: number;
   /** The test set (`dataset.test`) in words; absent when the spec names none. */
   test?: string;
+  /** Samples each trial trains and validates on, after `subset` and `validationSplit` (absent in journals before 0.2). */
+  samples?: { train: number; val: number };
 }
 
 /** Said once when a run without a test set ends, by the journal (a log line) and the CLI summary alike. */
