@@ -5,6 +5,8 @@ import * as path from 'node:path';
 import { readJournal } from '../core/journal';
 import { runPaths, trialDir } from '../core/rundir';
 import { RunState } from '../core/runstate';
+import { MODEL_FILE, WEIGHTS_FILE } from '../core/modelfiles';
+import { customClassesIn, LAYERS_LOADER_FILE } from '../shared/layers';
 import { describe } from './run';
 
 export interface ExportOptions {
@@ -42,8 +44,15 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
     return 1;
   }
   const out = path.resolve(o.out);
+  const custom = customClassesIn((JSON.parse(fs.readFileSync(path.join(src, MODEL_FILE), 'utf8')) as { modelTopology?: unknown }).modelTopology);
+  const loader = custom.length ? layersLoader() : undefined;
+  if (custom.length && !loader) {
+    io.err(`nas-studio: the model uses NAS Studio layers (${custom.join(', ')}) but ${LAYERS_LOADER_FILE} is missing next to the CLI: run \`npm run build\``);
+    return 1;
+  }
   fs.mkdirSync(out, { recursive: true });
-  for (const f of ['model.json', 'weights.bin']) fs.copyFileSync(path.join(src, f), path.join(out, f));
+  for (const f of [MODEL_FILE, WEIGHTS_FILE]) fs.copyFileSync(path.join(src, f), path.join(out, f));
+  if (loader) fs.copyFileSync(loader, path.join(out, LAYERS_LOADER_FILE));
   const started = state.started;
   const metrics = t.history.filter(Boolean);
   const info = {
@@ -76,16 +85,43 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
     '',
     '## Load it',
     '',
-    '```js',
-    "const tf = require('@tensorflow/tfjs-node');",
-    "const model = await tf.loadLayersModel('file://' + __dirname + '/model.json');",
-    '```',
-    '',
-    'In a browser, serve this folder and use `tf.loadLayersModel(url + "/model.json")`.',
+    ...loadInstructions(custom),
     '`architecture.json` holds the architecture, the training settings and every decision of the search.',
     '',
   ].join('\n');
   fs.writeFileSync(path.join(out, 'README.md'), readme);
-  io.out(`exported trial ${t.trial} (${m} = ${t.value}) to ${path.relative(process.cwd(), out) || out}`);
+  const withLoader = loader ? ` with ${LAYERS_LOADER_FILE} (load it before the model: see README.md)` : '';
+  io.out(`exported trial ${t.trial} (${m} = ${t.value}) to ${path.relative(process.cwd(), out) || out}${withLoader}`);
   return 0;
+}
+
+/** The bundled loader: next to the CLI bundle (dist/), or in dist/ when the CLI runs from source. */
+function layersLoader(): string | undefined {
+  return [path.join(__dirname, LAYERS_LOADER_FILE), path.join(__dirname, '..', '..', 'dist', LAYERS_LOADER_FILE)].find((f) => fs.existsSync(f));
+}
+
+function loadInstructions(custom: string[]): string[] {
+  if (!custom.length) {
+    return [
+      '```js',
+      "const tf = require('@tensorflow/tfjs-node');",
+      "const model = await tf.loadLayersModel('file://' + __dirname + '/model.json');",
+      '```',
+      '',
+      'In a browser, serve this folder and use `tf.loadLayersModel(url + "/model.json")`.',
+    ];
+  }
+  return [
+    `The model uses NAS Studio's own layers (${custom.join(', ')}). \`${LAYERS_LOADER_FILE}\` registers them with your`,
+    'TensorFlow.js (any 4.x, plain `@tensorflow/tfjs` included); load it before the model:',
+    '',
+    '```js',
+    "const tf = require('@tensorflow/tfjs-node'); // or require('@tensorflow/tfjs')",
+    `require('./${LAYERS_LOADER_FILE}').register(tf);`,
+    "const model = await tf.loadLayersModel('file://' + __dirname + '/model.json');",
+    '```',
+    '',
+    `In a browser, load \`${LAYERS_LOADER_FILE}\` after TensorFlow.js (it registers with \`window.tf\`), serve this folder and use`,
+    '`tf.loadLayersModel(url + "/model.json")`.',
+  ];
 }

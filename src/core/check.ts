@@ -7,7 +7,7 @@ import type { NasSpec } from '../shared/spec';
 import { analyze, type Analysis } from './analyze';
 import { DataError } from './data/errors';
 import { probeDataset } from './data/dataset';
-import { EVOLUTION_DEFAULTS } from './defaults';
+import { EVOLUTION_DEFAULTS, SEARCH_DEFAULTS } from './defaults';
 import { parse, valueRange, keyRange, formatPath, type JsonPath, type ParsedDoc } from './json';
 import { domainOf, isParam } from './params';
 import { validateSchema } from './schema';
@@ -28,6 +28,8 @@ export interface Summary {
   /** Parameters the search decides, counting each block repetition once. */
   parameters: number;
   inputShape?: number[];
+  /** Text: the input holds token ids below this. */
+  vocabulary?: number;
   outputs?: number;
   samples?: number;
   minParams?: number;
@@ -81,13 +83,14 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
       summary.inputShape = data.inputShape;
       summary.outputs = data.outputs;
       summary.samples = data.samples;
+      if (data.vocabulary !== undefined) summary.vocabulary = data.vocabulary;
       const backbone = (spec.training as { backbone?: { path?: unknown } } | undefined)?.backbone;
       if (backbone && typeof backbone.path === 'string') {
         // The head sees the backbone's features, whose shape a layers-model file does not record; checking the
         // head against the raw input would report errors that are not there.
         diags.push(...checkBackbone(doc, backbone.path, opts));
       } else {
-        const a = analyze(spec, data.inputShape, data.outputs);
+        const a = analyze(spec, data.inputShape, data.outputs, { vocabulary: data.vocabulary });
         diags.push(...analysisDiags(doc, a));
         Object.assign(summary, { minParams: a.minParams, maxParams: a.maxParams, minFlops: a.minFlops, maxFlops: a.maxFlops });
       }
@@ -128,19 +131,21 @@ function probe(
   spec: NasSpec,
   opts: CheckOptions,
   diags: Diagnostic[],
-): { inputShape: number[]; outputs: number; samples?: number } | undefined {
+): { inputShape: number[]; outputs: number; samples?: number; vocabulary?: number } | undefined {
   const task = spec.task ?? {};
   const regression = task.type === 'regression';
   let inputShape = task.inputShape as number[] | undefined;
   let classes = task.classes;
   let samples: number | undefined;
+  let vocabulary: number | undefined;
   const canRead = spec.dataset.source === 'synthetic' || opts.file !== undefined;
   if (opts.probeData !== false && canRead) {
     try {
       const baseDir = opts.file ? path.dirname(opts.file) : process.cwd();
       // probeDataset enforces a declared task.inputShape and task.classes against the data itself.
-      const found = probeDataset(spec.dataset, spec.task, baseDir);
+      const found = probeDataset(spec.dataset, spec.task, baseDir, spec.search?.seed ?? SEARCH_DEFAULTS.seed);
       samples = found.samples;
+      vocabulary = found.vocabulary;
       inputShape = found.inputShape;
       if (!regression) classes = found.classes ?? classes;
     } catch (err) {
@@ -152,13 +157,25 @@ function probe(
   }
   if (!inputShape) return undefined;
   if (!regression && classes === undefined) return undefined;
-  return { inputShape, outputs: regression ? 1 : (classes as number), samples };
+  return { inputShape, outputs: regression ? 1 : (classes as number), samples, vocabulary };
 }
 
 /** The dataset field a data error is about, so the underline lands on the file name that is wrong. */
 function dataField(spec: NasSpec, message: string): JsonPath {
   for (const key of ['inputShape', 'classes']) if (message.includes(`task.${key}`) && spec.task?.[key as 'classes'] !== undefined) return ['task', key];
   const ds = spec.dataset as unknown as Record<string, unknown>;
+  const columns = Array.isArray(ds.columns) ? (ds.columns as unknown[]) : [];
+  const named = columns.findIndex((c) => message.includes(`"${String(c)}"`) || message.includes(`column ${String(c)} `));
+  if (named >= 0) return ['dataset', 'columns', named];
+  for (const key of ['text', 'label']) if (ds[key] !== undefined && message.includes(`"${String(ds[key])}"`)) return ['dataset', key];
+  if (ds.window !== undefined && message.includes('list the feature columns')) return ['dataset', 'window'];
+  for (const [key, words] of [
+    ['window', 'one window'],
+    ['maxLength', 'maxLength'],
+    ['normalize', 'normalize'],
+  ] as const) {
+    if (ds[key] !== undefined && message.includes(words)) return ['dataset', key];
+  }
   for (const key of ['labels', 'images', 'path']) {
     if (typeof ds[key] === 'string' && message.includes(String(ds[key]).replace(/^\.\//, ''))) return ['dataset', key];
   }

@@ -2,13 +2,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CsvDataset, Dataset, IdxDataset, SyntheticDataset, Task } from '../../shared/spec';
-import { DATASET_DEFAULTS } from '../defaults';
+import { DATASET_DEFAULTS, SEARCH_DEFAULTS } from '../defaults';
 import { Rng } from '../rng';
 import { CSV_FULL_READ_LIMIT, readCsv, readCsvHeader } from './csv';
 import { DataError } from './errors';
 import { type IdxArray, readIdx, readIdxHeader } from './idx';
 import { blobs, type Generated, SHAPE_NAMES, shapes } from './synthetic';
 import { pattern, PATTERN_MAX_CLASSES } from './sequences';
+import { encodeText, isSequenceCsv, loadSequenceCsv, pickExtras, probeSequenceCsv, sequenceSplit, type SequenceExtras } from './sequenceData';
 
 export type TaskKind = 'classification' | 'regression';
 
@@ -27,17 +28,21 @@ export interface LoadedData {
   train: Int32Array;
   val: Int32Array;
   count: number;
+  /** Text: samples are token ids below this (0 padding, 1 out of vocabulary). */
+  vocabulary?: number;
 }
 
 export interface DatasetProbe {
   inputShape: number[];
+  /** Text: token ids are below this. */
+  vocabulary?: number;
   /** Unknown only for a CSV too large to read cheaply with no `task.classes`. */
   classes?: number;
   /** After `subset`; unknown only for a CSV too large to read cheaply. */
   samples?: number;
 }
 
-interface Raw extends Generated {
+interface Raw extends Generated, SequenceExtras {
   /** Images get per-channel statistics and, when in 0..255, `scale` divides by 255. */
   image: boolean;
   bytes: boolean;
@@ -54,11 +59,13 @@ export function loadDataset(spec: Dataset, task: Task | undefined, baseDir: stri
   if (spec.subset !== undefined && spec.subset < total) raw = pick(raw, seededOrder(total, seed, 'subset').slice(0, spec.subset).sort());
   const count = raw.y.length;
   const split = spec.validationSplit ?? DATASET_DEFAULTS.validationSplit;
-  const { train, val } = splitIndices(raw.y, raw.classes > 1 ? raw.classes : 0, split, seed);
+  const { train, val } = sequenceSplit(raw, split) ?? splitIndices(raw.y, raw.classes > 1 ? raw.classes : 0, split, seed);
   if (train.length === 0) {
     throw new DataError(`validationSplit ${split} leaves no training samples out of ${count}`);
   }
-  normalize(raw, spec.normalize ?? (raw.image ? 'scale' : 'standardize'), train);
+  encodeText(raw, train);
+  // Token ids are never normalised.
+  if (!raw.text) normalize(raw, spec.normalize ?? (raw.image ? 'scale' : 'standardize'), train);
   return {
     x: raw.x,
     y: raw.y,
@@ -69,6 +76,7 @@ export function loadDataset(spec: Dataset, task: Task | undefined, baseDir: stri
     train,
     val,
     count,
+    ...(raw.vocabulary !== undefined ? { vocabulary: raw.vocabulary } : {}),
   };
 }
 
@@ -80,6 +88,7 @@ function loadRaw(spec: Dataset, task: Task | undefined, baseDir: string): Raw {
       return idx(spec as IdxDataset, task, baseDir);
     case 'csv': {
       const s = spec as CsvDataset;
+      if (isSequenceCsv(s)) return { ...loadSequenceCsv(s, path.resolve(baseDir, s.path), kindOf(task)), image: false, bytes: false, sequence: true };
       const t = readCsv(path.resolve(baseDir, s.path), s, kindOf(task), s.path);
       const r: Raw = { x: t.x, y: t.y, inputShape: [t.featureNames.length], classes: 1, image: false, bytes: false };
       if (t.classNames) Object.assign(r, { classes: t.classNames.length, classNames: t.classNames });
@@ -249,7 +258,7 @@ function pick(r: Raw, idx: Int32Array): Raw {
     x.set(r.x.subarray(idx[i] * f, idx[i] * f + f), i * f);
     y[i] = r.y[idx[i]];
   }
-  return { ...r, x, y };
+  return { ...r, ...pickExtras(r, idx), x, y };
 }
 
 function seededOrder(n: number, seed: number, label: string): Int32Array {
@@ -364,8 +373,9 @@ function probeFiles(spec: Dataset, baseDir: string): string[] {
  * Shape, classes and sample count, cheaply (headers only where the format allows), for the editor's checker.
  * Throws DataError on any problem loadDataset would report up front. Results are cached per file version.
  */
-export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: string): DatasetProbe {
-  const key = JSON.stringify([spec, task ?? null, baseDir]);
+export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: string, seed: number = SEARCH_DEFAULTS.seed): DatasetProbe {
+  // The seed decides a text vocabulary (built on the training part only); nothing else here depends on it.
+  const key = JSON.stringify([spec, task ?? null, baseDir, seed]);
   const st = stamp(probeFiles(spec, baseDir));
   const hit = probeCache.get(key);
   let result: DatasetProbe | DataError;
@@ -373,7 +383,7 @@ export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: str
     result = hit.result;
   } else {
     try {
-      result = probeUncached(spec, task, baseDir);
+      result = probeUncached(spec, task, baseDir, seed);
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       result = err;
@@ -385,9 +395,9 @@ export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: str
   return { ...result, inputShape: [...result.inputShape] };
 }
 
-function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string): DatasetProbe {
+function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string, seed: number): DatasetProbe {
   const regression = kindOf(task) === 'regression';
-  let r: { inputShape: number[]; classes?: number; samples?: number };
+  let r: { inputShape: number[]; classes?: number; samples?: number; vocabulary?: number };
   switch (spec.source) {
     case 'synthetic': {
       const p = syntheticParams(spec as SyntheticDataset, task);
@@ -408,6 +418,10 @@ function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string): 
     case 'csv': {
       const s = spec as CsvDataset;
       const file = path.resolve(baseDir, s.path);
+      if (isSequenceCsv(s)) {
+        r = probeSequenceCsv(s, file, kindOf(task), (y, classes) => trainingSamples(spec, y, classes, seed));
+        break;
+      }
       let big = false;
       try {
         big = fs.statSync(file).size > CSV_FULL_READ_LIMIT;
@@ -426,5 +440,13 @@ function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string): 
   }
   checked(r, task, spec);
   if (r.samples !== undefined && spec.subset !== undefined) r.samples = Math.min(r.samples, spec.subset);
-  return { inputShape: r.inputShape, classes: r.classes, samples: r.samples };
+  return { inputShape: r.inputShape, classes: r.classes, samples: r.samples, ...(r.vocabulary !== undefined ? { vocabulary: r.vocabulary } : {}) };
+}
+
+/** The training samples loadDataset will use (after `subset`), as indices into `y`. */
+function trainingSamples(spec: Dataset, y: Int32Array | Float32Array, classes: number, seed: number): Int32Array {
+  const keep = spec.subset !== undefined && spec.subset < y.length ? seededOrder(y.length, seed, 'subset').slice(0, spec.subset).sort() : undefined;
+  const ys = keep ? (y.constructor === Int32Array ? Int32Array.from(keep, (i) => y[i]) : Float32Array.from(keep, (i) => y[i])) : y;
+  const { train } = splitIndices(ys, classes > 1 ? classes : 0, spec.validationSplit ?? DATASET_DEFAULTS.validationSplit, seed);
+  return keep ? Int32Array.from(train, (i) => keep[i]) : train;
 }

@@ -13,6 +13,7 @@ import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
 import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { replaceWasmKernel } from './override';
+import { registerSequenceKernels } from './sequence';
 import { sumConfig } from './sum';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
@@ -25,6 +26,7 @@ export function registerWasmGradientKernels(): void {
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
   }
   for (const config of replacements) replaceWasmKernel(config);
+  registerSequenceKernels();
 }
 
 export {
