@@ -1,5 +1,7 @@
-// Per-kernel time of one training step of a suite network (tf.profile), each kernel instance's minimum
-// over several steps: on a shared machine the minimum is what the kernel costs, the rest is waiting for a core.
+// Per-kernel cost of one training step of a suite network, each kernel instance's minimum over several steps.
+// Kernels are timed in process CPU time, not wall time: on a shared machine a kernel's wall time includes waiting
+// for a core, and the minimum over a few steps does not remove that when the load is high. Composite kernels that
+// call other kernels are charged as one (the outermost call), so the figures add up to the step.
 import * as tf from '@tensorflow/tfjs';
 import { initBackend, type BackendName } from '../src/engine/backend';
 import { buildModel } from '../src/engine/builder';
@@ -21,6 +23,41 @@ export interface StepProfile {
   kernels: KernelTime[];
 }
 
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Wraps every kernel of `backend` to record (name, input shapes, CPU ms) per outermost call; `restore` undoes it. */
+function instrument(backend: string): { calls: Array<[string, number]>; restore(): void } {
+  const calls: Array<[string, number]> = [];
+  const originals: Array<[tf.KernelConfig, tf.KernelFunc]> = [];
+  let depth = 0;
+  for (const config of tf.getKernelsForBackend(backend)) {
+    const inner = config.kernelFunc;
+    originals.push([config, inner]);
+    // The registry hands out its own config objects, so wrapping in place reaches every caller, ours included.
+    (config as { kernelFunc: tf.KernelFunc }).kernelFunc = (args) => {
+      if (depth++ > 0) {
+        try {
+          return inner(args);
+        } finally {
+          depth--;
+        }
+      }
+      const start = cpuNow();
+      try {
+        return inner(args);
+      } finally {
+        depth--;
+        const shapes = Object.values(args.inputs).map((t) => (t ? t.shape : null));
+        calls.push([`${config.kernelName} ${JSON.stringify(shapes)}`, cpuNow() - start]);
+      }
+    };
+  }
+  return { calls, restore: () => originals.forEach(([c, f]) => ((c as { kernelFunc: tf.KernelFunc }).kernelFunc = f)) };
+}
+
 export async function profileStep(net: SuiteNet, backend: BackendName, steps: number): Promise<StepProfile> {
   await initBackend(backend);
   const batch = net.batch;
@@ -34,30 +71,30 @@ export async function profileStep(net: SuiteNet, backend: BackendName, steps: nu
     for (let i = 0; i < 3; i++) await model.trainOnBatch(x, y);
     const cpu: number[] = [];
     for (let i = 0; i < steps; i++) {
-      const c = process.cpuUsage();
+      const c = cpuNow();
       await model.trainOnBatch(x, y);
-      const d = process.cpuUsage(c);
-      cpu.push((d.user + d.system) / 1000);
+      cpu.push(cpuNow() - c);
     }
     cpu.sort((a, b) => a - b);
-    const prof = await tf.profile(async () => {
-      for (let i = 0; i < steps; i++) await model.trainOnBatch(x, y);
-    });
+    const perStep: Array<Array<[string, number]>> = [];
+    const probe = instrument(tf.getBackend());
+    try {
+      for (let i = 0; i < steps; i++) {
+        probe.calls.length = 0;
+        await model.trainOnBatch(x, y);
+        perStep.push([...probe.calls]);
+      }
+    } finally {
+      probe.restore();
+    }
     // The same kernels run in the same order every step: instance j of each step is the same call.
-    const perStep = prof.kernels.length / steps;
-    const best = new Map<number, KernelTime>();
-    prof.kernels.forEach((k, i) => {
-      const j = i % perStep;
-      const ms = k.kernelTimeMs as number;
-      const seen = best.get(j);
-      if (!seen || ms < seen.ms) best.set(j, { kernel: k.name, shapes: JSON.stringify(k.inputShapes), ms });
-    });
+    const best = perStep[0].map(([key], j) => ({ key, ms: Math.min(...perStep.map((s) => (s[j]?.[0] === key ? s[j][1] : Infinity))) }));
     const byName = new Map<string, KernelTime>();
-    for (const k of best.values()) {
-      const key = `${k.kernel} ${k.shapes}`;
+    for (const { key, ms } of best) {
       const acc = byName.get(key);
-      if (acc) acc.ms += k.ms;
-      else byName.set(key, { ...k });
+      const split = key.indexOf(' ');
+      if (acc) acc.ms += ms;
+      else byName.set(key, { kernel: key.slice(0, split), shapes: key.slice(split + 1), ms });
     }
     const kernels = [...byName.values()].sort((a, b) => b.ms - a.ms);
     return {

@@ -49,3 +49,15 @@ export function objectiveValues(objectives: readonly Objective[], m: Measured): 
     return typeof v === 'number' ? v : NaN;
   });
 }
+
+/** The index of the best epoch by `metric` (strictly better: ties keep the earlier epoch); -1 when none has it. */
+export function bestEpochOf(history: readonly EpochMetrics[], metric: MetricName, direction: Direction): number {
+  let best = -1;
+  history.forEach((m, i) => {
+    const v = m[metric];
+    if (v === undefined || !Number.isFinite(v)) return;
+    const bv = best < 0 ? undefined : history[best][metric];
+    if (bv === undefined || (direction === 'maximize' ? v > bv : v < bv)) best = i;
+  });
+  return best;
+}

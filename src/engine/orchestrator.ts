@@ -19,8 +19,10 @@ import { RunState } from '../core/runstate';
 import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
 import { createStrategy } from '../core/strategies';
 import type { Strategy } from '../core/strategies/strategy';
+import { cutFromJournal, cutFromResult, plannedEpochs } from './cut';
 import { defaultWorkerEntry, ForkTransport, type WorkerEntry } from './pool';
 import type { LinkEvents, WorkerExit, WorkerLink, WorkerTransport } from './transport';
+import { DEFAULT_CUT_GRACE_MS, DEFAULT_SILENCE_MS, Watchdog } from './watchdog';
 
 export interface RunOptions {
   spec: NasSpec;
@@ -40,6 +42,8 @@ export interface RunOptions {
   /** How trials reach workers (default: processes forked on this machine). */
   transport?: WorkerTransport;
   onEvent?: (e: RunEvent) => void;
+  /** Watchdog limits in seconds: a busy worker's longest silence, and its grace after the budget ran out. */
+  watchdog?: { silenceSeconds?: number; graceSeconds?: number };
 }
 
 export interface RunOutcome {
@@ -97,6 +101,9 @@ export class Orchestrator {
   private ready?: Ready['params'];
   private initFailures = 0;
   private readonly trialStartMs = new Map<number, number>();
+  private readonly watchdog: Watchdog;
+  /** Workers this orchestrator killed, and why: their trials are recorded as cut or hung, not retried. */
+  private readonly killed = new Map<number, 'budget' | 'hung'>();
 
   constructor(private readonly opts: RunOptions) {
     const spec = opts.spec;
@@ -124,6 +131,11 @@ export class Orchestrator {
     this.pruner = createPruner(spec);
     this.scheduler = this.pruner.scheduler;
     this.inheritWeights = !!search.evolution?.inheritWeights && typeof this.strategy.parentOf === 'function';
+    const wd = opts.watchdog ?? {};
+    this.watchdog = new Watchdog({
+      silenceMs: wd.silenceSeconds !== undefined ? wd.silenceSeconds * 1000 : DEFAULT_SILENCE_MS,
+      graceMs: wd.graceSeconds !== undefined ? wd.graceSeconds * 1000 : DEFAULT_CUT_GRACE_MS,
+    });
     if (opts.resumeDir) {
       this.paths = runPaths(path.resolve(opts.resumeDir));
       const lock = readLock(this.paths);
@@ -187,7 +199,7 @@ export class Orchestrator {
       }
       for (const t of unfinished) if (!attached.some((w) => w.trial === t)) this.queue.push(this.segmentOf(t));
       this.launchStart = Date.now();
-      if (this.budgetMs !== undefined) this.timer = setInterval(() => this.checkTime(), 250);
+      this.timer = setInterval(() => this.tick(), 250);
       const wanted = Math.min(this.parallel, Math.max(1, this.remainingWork()));
       for (let i = attached.length; i < wanted; i++) this.spawn();
     }
@@ -213,12 +225,27 @@ export class Orchestrator {
     return this.priorActiveMs + (Date.now() - this.launchStart);
   }
 
-  private checkTime() {
+  /** `finish`: false from a handler that records something first and then calls maybeFinish itself. */
+  private checkTime(finish = true) {
     if (this.budgetMs !== undefined && !this.stopping && this.elapsedMs() >= this.budgetMs) {
       this.stopping = 'time';
-      // Running trials finish their current epoch and report what they have.
+      this.watchdog.budgetEnded();
+      // Running trials stop between batches and report their full epochs (each is recorded as cut).
       for (const w of this.workers.values()) w.send({ method: 'stop' });
-      this.maybeFinish();
+      if (finish) this.maybeFinish();
+    }
+  }
+
+  /** The budget, hung workers, and workers that outlive the budget's grace period. */
+  private tick() {
+    this.checkTime();
+    const busy = [...this.workers.values()].filter((w) => w.trial !== undefined && !w.exited && !this.killed.has(w.id));
+    const hung = new Set(this.watchdog.hung(busy.map((w) => w.id)));
+    const late = this.stopping === 'time' && this.watchdog.graceOver();
+    for (const w of busy) {
+      if (!hung.has(w.id) && !late) continue;
+      this.killed.set(w.id, hung.has(w.id) ? 'hung' : 'budget');
+      w.kill();
     }
   }
 
@@ -264,6 +291,9 @@ export class Orchestrator {
   }
 
   private onMessage(w: WorkerLink, m: FromWorker) {
+    // The journal is closed once the run ended; a late message (a worker that became ready) changes nothing.
+    if (!this.finish) return;
+    this.watchdog.heard(w.id);
     switch (m.method) {
       case 'ready':
         w.ready = true;
@@ -304,6 +334,8 @@ export class Orchestrator {
       }
       case 'result':
         this.onResult(w, m.params);
+        break;
+      case 'progress':
         break;
       case 'log':
         this.note(m.params.level, `worker ${w.id}: ${m.params.message}`);
@@ -352,6 +384,7 @@ export class Orchestrator {
     }
     w.trial = next.trial;
     this.trialStartMs.set(next.trial, Date.now());
+    this.watchdog.heard(w.id);
     const segment = next.rung !== undefined ? { rung: next.rung, epochs: next.epochs } : {};
     let inherit: ModelArtifactsMessage | undefined;
     if (resume) {
@@ -400,6 +433,7 @@ export class Orchestrator {
         ...(inherit ? { inherit } : {}),
         // Latency is an objective of finished trials only, not of every rung.
         ...(this.measureLatency && !wantCheckpoint ? { measureLatency: true } : {}),
+        ...(this.budgetMs !== undefined ? { deadlineMs: Math.max(0, this.budgetMs - this.elapsedMs()) } : {}),
       },
     });
   }
@@ -430,7 +464,12 @@ export class Orchestrator {
     const st = this.state.trials.get(r.trial);
     const extra = { ...(st?.rung !== undefined ? { rung: st.rung } : {}), ...(r.inherited ? { inheritedLayers: r.inherited.layers } : {}) };
     const epochs = r.history.length;
-    if (r.status === 'failed') {
+    // Only the budget stops a trial this way (its own deadline may come a moment before our timer says so).
+    if (r.stopReason === 'stopped') this.checkTime(false);
+    if (r.stopReason === 'stopped' && st && epochs < plannedEpochs(st)) {
+      this.emit(cutFromResult(st, r, t));
+      if (r.weights) this.keepWeights(r.trial, r.weights);
+    } else if (r.status === 'failed') {
       this.emit({ type: 'trial-failed', time: t, trial: r.trial, error: r.error ?? 'unknown error', durationMs: r.durationMs, retry: false });
     } else if (r.status === 'pruned') {
       this.emit({
@@ -470,7 +509,8 @@ export class Orchestrator {
         epochs,
         params: r.params,
         durationMs: r.durationMs,
-        stopReason: r.stopReason === 'stopped' ? 'time-limit' : (r.stopReason ?? 'epochs'),
+        // A stop that came with the last planned epoch stopped nothing.
+        stopReason: r.stopReason === 'stopped' ? 'epochs' : (r.stopReason ?? 'epochs'),
         ...extra,
         ...(r.latencyMs !== undefined ? { latencyMs: r.latencyMs } : {}),
       });
@@ -558,9 +598,20 @@ export class Orchestrator {
 
   private onExit(w: WorkerLink, { why, output }: WorkerExit) {
     this.workers.delete(w.id);
-    if (w.trial !== undefined && this.stopping !== 'stopped') {
+    if (!this.finish) return;
+    this.watchdog.forget(w.id);
+    const killed = this.killed.get(w.id);
+    const st = w.trial !== undefined ? this.state.trials.get(w.trial) : undefined;
+    if (killed && st && st.status === 'running' && this.stopping !== 'stopped') {
+      const durationMs = Date.now() - (this.trialStartMs.get(st.trial) ?? Date.now());
+      if (killed === 'budget') this.emit(cutFromJournal(st, this.metric, this.direction, durationMs, now()));
+      else {
+        const error = `the worker stopped responding (silent for over ${Math.round(this.watchdog.limits.silenceMs / 1000)} s) and was killed by the watchdog`;
+        this.emit({ type: 'trial-failed', time: now(), trial: st.trial, error, durationMs, retry: false });
+      }
+      w.trial = undefined;
+    } else if (w.trial !== undefined && this.stopping !== 'stopped') {
       const trial = w.trial;
-      const st = this.state.trials.get(trial);
       const retry = (st?.attempts ?? 1) <= this.retries;
       const tail = output.trim().split('\n').slice(-3).join(' | ');
       const error = `the worker process ${why} during training${tail ? ` (${tail})` : ''}`;

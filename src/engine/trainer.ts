@@ -3,6 +3,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ConcreteTraining, OptimizerName } from '../shared/arch';
 import type { Direction, EpochMetrics, MetricName, StopReason } from '../shared/events';
+import { bestEpochOf } from '../core/objectives';
 import type { Task } from './builder';
 
 export class TrainingError extends Error {
@@ -36,7 +37,10 @@ export interface TrainOptions {
   objective?: { metric: MetricName; direction: Direction };
   /** Called after every finished epoch (0-based) with its metrics; awaited before the next epoch starts. */
   onEpoch?: (epoch: number, m: EpochMetrics) => EpochDecision | Promise<EpochDecision>;
-  /** Polled after every batch; true abandons the current epoch (its partial metrics are not reported). */
+  /**
+   * Polled after every batch but an epoch's last (whose end polls it instead); true abandons the current epoch
+   * (its partial metrics are not reported) or, at an epoch's end, stops after it.
+   */
   shouldStop?: () => boolean;
   /** Milliseconds; injectable so tests can fake the clock. */
   now?: () => number;
@@ -100,16 +104,7 @@ function better(a: number, b: number, direction: Direction, minDelta = 0): boole
   return direction === 'maximize' ? a - minDelta > b : a + minDelta < b;
 }
 
-export function bestEpochOf(history: EpochMetrics[], metric: MetricName, direction: Direction): number {
-  let best = -1;
-  history.forEach((m, i) => {
-    const v = m[metric];
-    if (v === undefined || !Number.isFinite(v)) return;
-    const bv = best < 0 ? undefined : history[best][metric];
-    if (bv === undefined || better(v, bv, direction)) best = i; // strict: ties keep the earlier epoch
-  });
-  return best;
-}
+export { bestEpochOf };
 
 /**
  * Compiles `model` with the trial's optimizer and loss and trains it for up to training.epochs epochs.
@@ -165,8 +160,9 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
       history.push(m);
       const decision = opts.onEpoch ? await opts.onEpoch(epoch, m) : 'continue';
       if (decision === 'prune') return halt('pruned');
-      if (decision === 'stop') return halt('stopped');
+      // A stop that comes with the last epoch stops nothing: every planned epoch ran.
       if (epoch + 1 >= training.epochs) return;
+      if (decision === 'stop') return halt('stopped');
       if (opts.shouldStop?.()) return halt('stopped');
       if (es) {
         const v = m[es.monitor] as number;
@@ -178,13 +174,15 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
       if (training.timeLimitSeconds !== undefined && now() - start > training.timeLimitSeconds * 1000) halt('time-limit');
     };
 
-    const onBatchEnd = async (_batch: number, logs?: tf.Logs) => {
+    // tfjs validates inside the last batch, so after it the epoch is whole: a stop then is onEpochEnd's to take.
+    const batchesPerEpoch = Math.ceil((data.trainX.shape[0] ?? 0) / training.batchSize);
+    const onBatchEnd = async (batch: number, logs?: tf.Logs) => {
       // Catching divergence mid-epoch saves the rest of a long epoch on a trial that has already failed.
       const loss = logs?.loss;
       if (loss !== undefined && !Number.isFinite(loss)) {
         failure = new TrainingError(`loss became ${Number.isNaN(loss) ? 'NaN' : 'infinite'} at epoch ${history.length + 1}`);
         model.stopTraining = true;
-      } else if (opts.shouldStop?.()) {
+      } else if (batch < batchesPerEpoch - 1 && opts.shouldStop?.()) {
         abandoned = true;
         halt('stopped');
       }

@@ -97,6 +97,9 @@ async function runTrial(p: TrainRequest['params']) {
     // restore_best_weights); otherwise an exported model would not score what the leaderboard says.
     let bestScore = -Infinity;
     const sign = p.objective.direction === 'maximize' ? 1 : -1;
+    // A trial the budget cuts hands back its best full epoch's weights, a segment too: it ranks on that epoch.
+    const keepBest = p.wantWeights || !!p.wantCheckpoint;
+    const beat = heartbeat(p.trial, prior.length, started + (p.deadlineMs ?? Infinity));
     const r = await train(
       model,
       data,
@@ -107,11 +110,13 @@ async function runTrial(p: TrainRequest['params']) {
         objective: p.objective,
         optimizerWeights: optimizerIn,
         keepOptimizerWeights: !!p.wantCheckpoint,
+        shouldStop: beat.poll,
         onEpoch: async (segmentEpoch, metrics) => {
           // Epochs are numbered over the whole trial, across the segments of a promoted one.
           const epoch = prior.length + segmentEpoch;
+          beat.epochEnded(epoch + 1);
           const v = metrics[p.objective.metric];
-          if (p.wantWeights && typeof v === 'number' && sign * v > bestScore) {
+          if (keepBest && typeof v === 'number' && sign * v > bestScore) {
             bestScore = sign * v;
             tf!.dispose(best);
             best = model!.getWeights().map((w) => w.clone());
@@ -122,7 +127,7 @@ async function runTrial(p: TrainRequest['params']) {
             pruneReason = d.reason;
             return 'prune';
           }
-          return stopRequested ? 'stop' : 'continue';
+          return beat.poll() ? 'stop' : 'continue';
         },
       },
     );
@@ -154,14 +159,16 @@ async function runTrial(p: TrainRequest['params']) {
     };
     // A checkpoint holds the last epoch's weights (what the optimizer state goes with), taken before the best
     // epoch's weights are put back for the result.
-    if (status === 'completed' && p.wantCheckpoint && r.history.length > 0) {
+    // A cut trial does not continue, and its model holds part of an abandoned epoch: no checkpoint.
+    if (status === 'completed' && p.wantCheckpoint && r.history.length > 0 && r.stopReason !== 'stopped') {
       result.checkpoint = {
         weights: await artifactsOf(model),
         ...(optimizerOut ? { optimizer: await packOptimizer(p.config.training.optimizer, optimizerOut) } : {}),
       };
     }
     if (status === 'completed' && p.measureLatency) result.latencyMs = await measureLatency(model, data.valX, p.config.training.batchSize);
-    if (status === 'completed' && p.wantWeights) {
+    const cut = r.stopReason === 'stopped';
+    if (status === 'completed' && (p.wantWeights || (cut && best))) {
       if (best) model.setWeights(best);
       result.weights = await artifactsOf(model);
     }
@@ -207,6 +214,32 @@ async function artifactsOf(model: import('@tensorflow/tfjs').LayersModel) {
   const a = await modelArtifacts(model);
   const w = a.weightData == null ? new ArrayBuffer(0) : tf!.io.CompositeArrayBuffer.join(a.weightData);
   return { modelTopology: a.modelTopology, weightSpecs: a.weightSpecs ?? [], weightData: w };
+}
+
+/**
+ * The trainer's between-batches poll: stop once the orchestrator asked or the budget's deadline passed (the
+ * deadline holds even when no message gets in), and tell the orchestrator, about once a second, that training
+ * goes on, for its watchdog.
+ */
+function heartbeat(trial: number, epoch: number, deadline: number) {
+  let batch = 0;
+  let lastSent = Date.now();
+  return {
+    poll: (): boolean => {
+      batch++;
+      const now = Date.now();
+      if (now - lastSent >= 1000) {
+        lastSent = now;
+        void send({ method: 'progress', params: { trial, epoch, batch } });
+      }
+      return stopRequested || now >= deadline;
+    },
+    epochEnded: (epochs: number) => {
+      epoch = epochs;
+      batch = 0;
+      lastSent = Date.now();
+    },
+  };
 }
 
 function decision(trial: number, epoch: number) {

@@ -41,6 +41,11 @@ export interface TrainRequest {
     inherit?: ModelArtifactsMessage;
     /** Measure inference latency after training (an objective). */
     measureLatency?: boolean;
+    /**
+     * The run's time budget: stop between batches once this many milliseconds have passed since the request
+     * arrived, keeping the full epochs (the `stop` message does the same; this holds when messages cannot get in).
+     */
+    deadlineMs?: number;
   };
 }
 
@@ -129,16 +134,25 @@ export interface TrialResult {
   };
 }
 
+/**
+ * Worker -> orchestrator: training goes on (sent between batches, at most about once a second). Silence from a
+ * busy worker for longer than the watchdog allows means it hung.
+ */
+export interface BatchProgress {
+  method: 'progress';
+  params: { trial: number; epoch: number; batch: number };
+}
+
 /** Worker -> orchestrator: a line for the log. */
 export interface WorkerLog {
   method: 'log';
   params: { level: 'info' | 'warn' | 'error'; message: string };
 }
 
-export type FromWorker = Ready | InitFailed | EpochReport | TrialResult | WorkerLog;
+export type FromWorker = Ready | InitFailed | EpochReport | BatchProgress | TrialResult | WorkerLog;
 
 const TO_WORKER = new Set(['init', 'train', 'decision', 'stop']);
-const FROM_WORKER = new Set(['ready', 'init-failed', 'epoch', 'result', 'log']);
+const FROM_WORKER = new Set(['ready', 'init-failed', 'epoch', 'progress', 'result', 'log']);
 
 export function isToWorker(m: unknown): m is ToWorker {
   return !!m && typeof m === 'object' && TO_WORKER.has((m as { method?: string }).method ?? '');

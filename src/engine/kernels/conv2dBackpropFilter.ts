@@ -1,13 +1,14 @@
 // dW[kh,kw,ci,co] = sum over output pixels p of patch(p)[kh,kw,ci] * dy[p,co]: one GEMM, dy^T [co, P] (read
 // in place, not transposed) times the patch matrix [P, kh*kw*ci]. XNNPACK has no such kernel (as a convolution
 // of transposed tensors it ran at a third of its forward speed, at a tenth for one input channel), so it runs
-// on our SIMD GEMM, the patch matrix built chunk by chunk straight into the GEMM's packed layout. Stride-1 3x3
-// filters with enough channels take Winograd instead (winograd.ts): 2.25x fewer multiplications.
+// on our SIMD GEMM, the patch matrix built chunk by chunk straight into the GEMM's packed layout. Stride-1
+// square filters of the sizes Winograd is generated for, with enough channels, take Winograd instead
+// (winograd.ts): several times fewer multiplications.
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, dispose, runWasm, transpose, view, type Info } from './common';
 import { NR } from './simd/gemm';
 import { addr, scratch, simd } from './simd/module';
-import { winogradFilterGrad, winogradFits } from './winograd';
+import { winogradFilterGrad, winogradFits, winogradTile } from './winograd';
 
 /** Patch rows per chunk: enough to amortise the call, few enough that the packed chunk (~256 KB) stays in L2. */
 function chunkRows(paddedCols: number): number {
@@ -79,8 +80,9 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const info = convGeometry(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false);
   const [kh, kw, ci, co] = filterShape;
   const { top, left } = info.padInfo;
-  if (kh === 3 && kw === 3 && info.strideHeight === 1 && info.strideWidth === 1 && top >= 0 && left >= 0 && winogradFits(ci, co)) {
-    return winogradFilterGrad(backend as Parameters<typeof winogradFilterGrad>[0], x, dy, { top, left });
+  const m = kh === kw && winogradFits(ci, co) ? winogradTile(kh, info.outHeight, info.outWidth, ci, co) : undefined;
+  if (m !== undefined && info.strideHeight === 1 && info.strideWidth === 1 && top >= 0 && left >= 0) {
+    return winogradFilterGrad(backend as Parameters<typeof winogradFilterGrad>[0], x, dy, kh, { top, left }, m);
   }
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const cols = kh * kw * ci;

@@ -15,6 +15,7 @@ import { maxPoolGradConfig } from './maxPoolGrad';
 import { replaceWasmKernel } from './override';
 import { registerSequenceKernels } from './sequence';
 import { sumConfig } from './sum';
+import { registerTrainingKernels } from './training';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
 const replacements = [conv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig];
@@ -26,6 +27,7 @@ export function registerWasmGradientKernels(): void {
     if (tf.getKernel(config.kernelName, 'wasm') === undefined) tf.registerKernel(config);
   }
   for (const config of replacements) replaceWasmKernel(config);
+  registerTrainingKernels();
   registerSequenceKernels();
 }
 

@@ -296,17 +296,23 @@ export class Fn {
       uleb(n, out);
       out.push(VALTYPE[t]);
     }
-    out.push(...this.code, 0x0b);
+    append(out, this.code);
+    out.push(0x0b);
     const sized: number[] = [];
     uleb(out.length, sized);
     return sized.concat(out);
   }
 }
 
+/** out.push(...items) without spreading: generated bodies outgrow the engine's argument limit. */
+function append(out: number[], items: number[]): void {
+  for (const b of items) out.push(b);
+}
+
 function section(id: number, content: number[], out: number[]): void {
   out.push(id);
   uleb(content.length, out);
-  out.push(...content);
+  append(out, content);
 }
 
 /** A module that imports its memory as env.memory and exports every function under its name. */
@@ -341,7 +347,7 @@ export function assemble(fns: Fn[]): Uint8Array {
   section(7, exports, out);
   const code: number[] = [];
   uleb(fns.length, code);
-  for (const f of fns) code.push(...f.encode());
+  for (const f of fns) append(code, f.encode());
   section(10, code, out);
   return Uint8Array.from(out);
 }

@@ -1,15 +1,16 @@
 // C (+)= A . B in wasm SIMD, on tensors in the wasm backend's own heap. B is first packed into panels of NR
 // columns ([K][NR] each, zero-padded), so the inner loop reads it sequentially; each step broadcasts one
 // value of MR rows of A and multiplies it into NR columns, keeping the MR x NR block of C in registers.
-// MR x NR = 4 x 8 keeps 8 accumulators in the 16 vector registers V8 has on x64, with room for the B
-// vectors and the broadcasts; 5 x 8 and 6 x 8 measured no faster. About 30 GFLOP/s on one core here, as
-// XNNPACK's own kernels (the ceiling of 128-bit SIMD without FMA through V8).
+// MR x NR = 4 x 8 keeps 8 accumulators in the 15 vector registers TurboFan allocates on x64, with the two B
+// vectors, the four broadcasts and one product: exactly full. The k loop is deliberately not unrolled:
+// TurboFan's scheduler hoists every load of an unrolled body to its top and then spills the accumulators
+// (measured: 30-33 GFLOP/s unrolled 2 or 4 times, 50-54 not unrolled; 5 x 8 and 6 x 8 spill too, 22-33).
+// Relaxed SIMD's f32x4.relaxed_madd (one FMA instead of mul + add) measured no faster here (the loop is
+// bound by the FP pipes either way), so the kernels stay on plain SIMD, which every engine runs.
 import { Fn, type Local } from './asm';
 
 export const NR = 8;
 export const MR = 4;
-/** k steps per trip of the inner loop, so loads use constant offsets and the loop branch is amortised. */
-const UNROLL = 4;
 
 /**
  * pack(b, strideK, strideN, K, N, dst): B[k][n] at b + k*strideK + n*strideN (bytes) into NR-column panels
@@ -71,7 +72,6 @@ export function gemmFn(transposedA = false): Fn {
   const pk = f.local('i32');
   const panelBytes = f.local('i32');
   const mFull = f.local('i32');
-  const kFull = f.local('i32');
   const pa = Array.from({ length: MR }, () => f.local('i32'));
   // Per row block: where its rows of A and C start; per panel: j in bytes. Kept in locals so a short-K call
   // (Winograd's K is the channel count) does not redo the multiplications for every 4x8 tile.
@@ -83,22 +83,15 @@ export function gemmFn(transposedA = false): Fn {
   const b1 = f.local('v128');
   const s = f.local('v128');
 
-  const step = (mr: number, u: number) => {
-    f.get(pk)
-      .loadV(u * 32)
-      .set(b0);
-    f.get(pk)
-      .loadV(u * 32 + 16)
-      .set(b1);
+  const step = (mr: number) => {
+    f.get(pk).loadV(0).set(b0);
+    f.get(pk).loadV(16).set(b1);
     for (let r = 0; r < mr; r++) {
       if (transposedA)
         f.get(pa[0])
           .loadSplat(r * 4)
           .set(s);
-      else
-        f.get(pa[r])
-          .loadSplat(u * 4)
-          .set(s);
+      else f.get(pa[r]).loadSplat(0).set(s);
       f.get(acc[2 * r])
         .get(s)
         .get(b0)
@@ -115,10 +108,10 @@ export function gemmFn(transposedA = false): Fn {
   };
   const cAddr = (r: number) => f.get(rowC[r]).get(jBytes).add();
 
-  /** Moves A's pointers on by `steps` values of k. */
-  const advanceA = (mr: number, steps: number) => {
+  /** Moves A's pointers on to the next k. */
+  const advanceA = (mr: number) => {
     if (transposedA) f.inc(pa[0], lda);
-    else for (let r = 0; r < mr; r++) f.inc(pa[r], steps * 4);
+    else for (let r = 0; r < mr; r++) f.inc(pa[r], 4);
   };
 
   const block = (mr: number) => {
@@ -142,19 +135,10 @@ export function gemmFn(transposedA = false): Fn {
       },
     );
     f.i32(0).set(k);
-    f.loop(k, kFull, UNROLL, () => {
-      for (let u = 0; u < UNROLL; u++) {
-        step(mr, u);
-        // A transposed A moves by a run-time stride, so it cannot use constant offsets like B does.
-        if (transposedA) advanceA(mr, 1);
-      }
-      f.inc(pk, UNROLL * 32);
-      if (!transposedA) advanceA(mr, UNROLL);
-    });
     f.loop(k, K, 1, () => {
-      step(mr, 0);
+      step(mr);
       f.inc(pk, 32);
-      advanceA(mr, 1);
+      advanceA(mr);
     });
     for (let r = 0; r < mr; r++) {
       cAddr(r)
@@ -191,10 +175,6 @@ export function gemmFn(transposedA = false): Fn {
     .i32(MR - 1)
     .sub()
     .set(mFull);
-  f.get(K)
-    .i32(UNROLL - 1)
-    .sub()
-    .set(kFull);
   f.i32(0).set(i);
   rows(MR, mFull);
   rows(1, M);

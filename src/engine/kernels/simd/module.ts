@@ -7,7 +7,7 @@ import { gemmFn, packFn } from './gemm';
 import { im2colFn, im2rowFn } from './im2col';
 import { maxPoolGradFn } from './pool';
 import { sumRowsFn } from './reduce';
-import { winoDyFn, winoInFn, winoOutFn } from './winograd';
+import { winogradFns } from './winograd';
 
 export interface SimdExports {
   pack(b: number, strideK: number, strideN: number, k: number, n: number, dst: number): void;
@@ -17,9 +17,8 @@ export interface SimdExports {
   im2row(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
   sumRows(x: number, rows: number, width: number, out: number): void;
-  winoIn(...args: number[]): void;
-  winoOut(...args: number[]): void;
-  winoDy(...args: number[]): void;
+  /** Generated kernels looked up by name (the Winograd transforms of each tile size). */
+  [name: string]: (...args: number[]) => void;
 }
 
 // The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
@@ -55,9 +54,7 @@ export function simd(backend: tf.KernelBackend): SimdExports {
     if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
       throw new Error("NAS Studio's SIMD kernels need tfjs's single-threaded wasm build (setThreadsCount(1))");
     }
-    compiled ??= new WA.Module(
-      assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), maxPoolGradFn(), sumRowsFn(), winoInFn(), winoOutFn(), winoDyFn()]),
-    );
+    compiled ??= new WA.Module(assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), maxPoolGradFn(), sumRowsFn(), ...winogradFns()]));
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, inst);
   }

@@ -1,0 +1,37 @@
+// The SIMD kernels for the layers and optimizer that training runs besides GEMMs and convolutions (batch norm,
+// pooling gradients, depthwise gradients, Adam), instantiated on the wasm backend's memory like module.ts's:
+// they read and write tensors in place. A module of their own keeps them apart from the GEMM/convolution set.
+import type * as tf from '@tensorflow/tfjs';
+import { assemble } from './asm';
+import { adamFn } from './adam';
+import { affine2Fn, affineFn, sumDyXcFn, sumSqDevFn } from './channels';
+
+export interface FusedExports {
+  sumSqDev(x: number, rows: number, width: number, mean: number, out: number): void;
+  sumDyXc(dy: number, x: number, rows: number, width: number, mean: number, sumDy: number, sumDyXc: number): void;
+  affine(x: number, rows: number, width: number, m: number, s: number, t: number, y: number): void;
+  affine2(dy: number, x: number, rows: number, width: number, a: number, m: number, b: number, c: number, dx: number): void;
+  adam(...args: number[]): void;
+}
+
+// The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | undefined;
+const instances = new WeakMap<object, FusedExports>();
+
+/** The kernels bound to this backend's memory (module.ts checks that it is the single-threaded build). */
+export function fused(backend: tf.KernelBackend): FusedExports {
+  const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
+  let inst = instances.get(memory);
+  if (inst === undefined) {
+    compiled ??= new WA.Module(assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn()]));
+    inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as FusedExports;
+    instances.set(memory, inst);
+  }
+  return inst;
+}

@@ -1,0 +1,26 @@
+// Registration of the fused training kernels (batch norm, Adam) and the layer/optimizer routes that reach them.
+// Called from registerWasmGradientKernels; safe to call any number of times.
+import * as tf from '@tensorflow/tfjs';
+import { adamUpdateConfig, routeAdam } from './adam';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient, fusedBatchNormConfig } from './batchNorm';
+import { routeBatchNormLayer } from './batchNormLayer';
+import { replaceWasmKernel } from './override';
+
+/** Our own kernel names: nobody else registers them. */
+const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig];
+const replacements = [fusedBatchNormConfig];
+
+let gradientRegistered = false;
+
+export function registerTrainingKernels(): void {
+  for (const config of added) if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
+  for (const config of replacements) replaceWasmKernel(config);
+  if (!gradientRegistered) {
+    tf.registerGradient(batchNormTrainingGradient);
+    gradientRegistered = true;
+  }
+  routeBatchNormLayer();
+  routeAdam();
+}
+
+export { adamUpdateConfig, batchNormTrainingConfig, batchNormTrainingGradConfig, fusedBatchNormConfig };

@@ -1,0 +1,146 @@
+// Convolutions on our own kernels against the cpu backend: every generated Winograd tile size called
+// directly (forward and filter gradient, partial tiles, padding lanes, many blocks), and 5x5 / 7x7 / strided /
+// pointwise convolutions through the registered kernels with both gradients.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+import { WINOGRAD_TILES } from '../../src/engine/kernels/simd/winograd';
+import { winogradConv, winogradFilterGrad, winogradTile } from '../../src/engine/kernels/winograd';
+import { winogradMatrices } from '../../src/engine/kernels/winogradMath';
+import { compare, harness } from '../helpers/backends';
+
+const h = harness(20261202);
+
+before(async () => {
+  await initBackend('wasm');
+  await tf.setBackend('cpu');
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
+});
+
+describe('Winograd matrices', () => {
+  for (const [m, r] of WINOGRAD_TILES) {
+    it(`F(${m}, ${r}) computes an ${r}-tap correlation exactly in float64`, () => {
+      const w = winogradMatrices(m, r);
+      assert.equal(w.alpha, m + r - 1);
+      for (let trial = 0; trial < 20; trial++) {
+        const d = h.data([w.alpha]);
+        const g = h.data([r]);
+        const gg = w.G.map((row) => row.reduce((s, v, k) => s + v * g[k], 0));
+        const bd = w.BT.map((row) => row.reduce((s, v, k) => s + v * d[k], 0));
+        for (let i = 0; i < m; i++) {
+          const y = w.AT[i].reduce((s, v, j) => s + v * gg[j] * bd[j], 0);
+          let want = 0;
+          for (let k = 0; k < r; k++) want += d[i + k] * g[k];
+          assert.ok(Math.abs(y - want) < 1e-9, `output ${i}: ${y}, want ${want}`);
+        }
+      }
+    });
+  }
+});
+
+describe('every Winograd tile size matches cpu, forward and filter gradient', () => {
+  type Backend = Parameters<typeof winogradConv>[0];
+  // Partial last tiles (odd sizes), co % 8 == 4 (a half-empty GEMM panel), valid convolutions, and a batch with
+  // more tiles than one block holds (blocks hold 85 to 341 tiles at these channel counts).
+  const shapes: Array<{ n: number; h: number; w: number; ci: number; co: number; pad: 'same' | 'valid' }> = [
+    { n: 2, h: 9, w: 11, ci: 8, co: 12, pad: 'same' },
+    { n: 1, h: 13, w: 10, ci: 12, co: 20, pad: 'valid' },
+    { n: 24, h: 12, w: 12, ci: 8, co: 12, pad: 'same' },
+  ];
+  for (const [m, r] of WINOGRAD_TILES) {
+    for (const s of shapes) {
+      const xShape: [number, number, number, number] = [s.n, s.h, s.w, s.ci];
+      const fShape: [number, number, number, number] = [r, r, s.ci, s.co];
+      const [xData, fData] = [h.data(xShape), h.data(fShape)];
+      const label = `F(${m}x${m}, ${r}x${r}) on x ${xShape.join('x')} -> ${s.co} channels, ${s.pad}`;
+      it(label, async () => {
+        const top = s.pad === 'same' ? (r - 1) >> 1 : 0;
+        const [outH, outW] = s.pad === 'same' ? [s.h, s.w] : [s.h - r + 1, s.w - r + 1];
+        const dyData = h.data([s.n, outH, outW, s.co]);
+        await compare(label, () => {
+          const x = tf.tensor4d(xData, xShape);
+          const f = tf.tensor4d(fData, fShape);
+          const dy = tf.tensor4d(dyData, [s.n, outH, outW, s.co]);
+          if (tf.getBackend() === 'cpu') {
+            const dw = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x, dy }, {
+              strides: 1,
+              pad: s.pad,
+              dataFormat: 'NHWC',
+              filterShape: fShape,
+            } as unknown as tf.NamedAttrMap) as tf.Tensor;
+            return [tf.conv2d(x, f, 1, s.pad), dw];
+          }
+          const backend = tf.backend() as Backend;
+          const engine = tf.engine();
+          return [
+            engine.makeTensorFromTensorInfo(winogradConv(backend, x, f, { top, left: top }, outH, outW, m)),
+            engine.makeTensorFromTensorInfo(winogradFilterGrad(backend, x, dy, r, { top, left: top }, m)),
+          ];
+        });
+      });
+    }
+  }
+});
+
+describe('convolutions through the kernels match cpu: output, input gradient and filter gradient', () => {
+  type Pad = 'same' | 'valid' | [[0, 0], [number, number], [number, number], [0, 0]];
+  // Winograd sizes (5x5, 7x7, stride 1, channels multiples of 4), and what falls back to the other paths:
+  // strides, odd channel counts, pointwise filters, a network's first layer.
+  const cases: Array<{ n: number; hw: [number, number]; k: number; ci: number; co: number; s: number; pad: Pad }> = [
+    { n: 2, hw: [14, 14], k: 5, ci: 16, co: 32, s: 1, pad: 'same' },
+    { n: 3, hw: [11, 9], k: 5, ci: 8, co: 12, s: 1, pad: 'valid' },
+    { n: 2, hw: [10, 12], k: 7, ci: 16, co: 8, s: 1, pad: 'same' },
+    {
+      n: 1,
+      hw: [9, 9],
+      k: 5,
+      ci: 12,
+      co: 16,
+      s: 1,
+      pad: [
+        [0, 0],
+        [1, 3],
+        [0, 2],
+        [0, 0],
+      ],
+    },
+    { n: 2, hw: [15, 14], k: 5, ci: 8, co: 16, s: 2, pad: 'same' },
+    { n: 2, hw: [16, 16], k: 7, ci: 4, co: 8, s: 2, pad: 'same' },
+    { n: 2, hw: [13, 13], k: 3, ci: 16, co: 32, s: 2, pad: 'valid' },
+    { n: 2, hw: [7, 7], k: 1, ci: 32, co: 64, s: 1, pad: 'same' },
+    { n: 3, hw: [6, 5], k: 1, ci: 13, co: 7, s: 1, pad: 'valid' },
+    { n: 2, hw: [12, 12], k: 5, ci: 7, co: 9, s: 1, pad: 'same' },
+    { n: 4, hw: [28, 28], k: 5, ci: 1, co: 32, s: 1, pad: 'same' },
+    { n: 1, hw: [3, 3], k: 3, ci: 8, co: 8, s: 1, pad: 'valid' },
+  ];
+  for (const { n, hw, k, ci, co, s, pad } of cases) {
+    const xShape = [n, ...hw, ci] as [number, number, number, number];
+    const fShape: [number, number, number, number] = [k, k, ci, co];
+    const [xData, fData] = [h.data(xShape), h.data(fShape)];
+    const label = `x ${xShape.join('x')}, filter ${fShape.join('x')}, stride ${s}, pad ${JSON.stringify(pad)}`;
+    it(label, async () => {
+      const conv = (a: tf.Tensor, b: tf.Tensor) => tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad);
+      await tf.setBackend('cpu');
+      const yShape = tf.tidy(() => conv(tf.zeros(xShape), tf.zeros(fShape)).shape);
+      const dyData = h.data(yShape);
+      await compare(label, () => {
+        const x = tf.tensor4d(xData, xShape);
+        const w = tf.tensor4d(fData, fShape);
+        return [conv(x, w), ...tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a, b).mul(tf.tensor(dyData, yShape)).sum())([x, w])];
+      });
+    });
+  }
+});
+
+describe('Winograd tile choice', () => {
+  it('takes the larger tiles where they fit the output and the smaller where they would mostly overhang', () => {
+    assert.equal(winogradTile(3, 14, 14, 32, 64), 4);
+    assert.equal(winogradTile(5, 14, 14, 32, 64), 4);
+    assert.equal(winogradTile(3, 2, 2, 32, 64), 2);
+  });
+  it('has no tile for filter sizes it was not generated for', () => {
+    assert.equal(winogradTile(9, 14, 14, 32, 64), undefined);
+    assert.equal(winogradTile(4, 14, 14, 32, 64), undefined);
+  });
+});

@@ -1,0 +1,173 @@
+// The fused training kernels on wasm against tfjs's own code on the cpu backend: batch norm in training (the
+// layer's output, its moving statistics and every gradient), batch norm in inference, and Adam's update.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+import { ADAM_UPDATE } from '../../src/engine/kernels/adam';
+import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../src/engine/kernels/batchNorm';
+import { compare, harness } from '../helpers/kernels';
+
+const h = harness(20261202);
+
+before(async () => {
+  await initBackend('wasm');
+  await tf.setBackend('cpu');
+  (tf.backend() as { firstUse?: boolean }).firstUse = false;
+});
+
+/** Kernels a function ran on wasm, by name. */
+async function kernelsRun(fn: () => void | Promise<void>): Promise<Set<string>> {
+  assert.ok(await tf.setBackend('wasm'));
+  const info = await tf.profile(fn);
+  return new Set(info.kernels.map((k) => k.name));
+}
+
+describe('batch norm in training: the layer on wasm (fused) against tfjs on cpu', () => {
+  const cases: Array<{ shape: number[]; offset?: number; momentum?: number }> = [
+    { shape: [4, 6, 6, 8] },
+    { shape: [3, 5, 4, 5] }, // channels off the vector path
+    { shape: [16, 28, 28, 32] }, // many 64-row blocks
+    { shape: [9, 7] }, // after a dense layer
+    { shape: [2, 3, 3, 1] },
+    { shape: [8, 6, 6, 12], offset: 100 }, // |mean| >> std: centring keeps the precision
+    { shape: [5, 4, 4, 6], momentum: 0.5 },
+  ];
+  for (const { shape, offset = 0, momentum = 0.99 } of cases) {
+    const c = shape[shape.length - 1];
+    const [xData, gamma, beta, dy] = [h.data(shape, offset - 1, offset + 1), h.data([c], 0.5, 1.5), h.data([c]), h.data(shape)];
+    const label = `${shape.join('x')}${offset ? `, mean ~${offset}` : ''}, momentum ${momentum}`;
+    it(label, () =>
+      compare(label, () => {
+        const layer = tf.layers.batchNormalization({ momentum });
+        layer.build(shape);
+        layer.setWeights([tf.tensor(gamma), tf.tensor(beta), tf.zeros([c]), tf.ones([c])]);
+        const x = tf.variable(tf.tensor(xData, shape));
+        try {
+          const y = layer.apply(x, { training: true }) as tf.Tensor;
+          const [g, b] = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+          const { value, grads } = tf.variableGrads(() => (layer.apply(x, { training: true }) as tf.Tensor).mul(tf.tensor(dy, shape)).sum(), [x, g, b]);
+          // The moving statistics after two training calls, and inference with them.
+          const inference = layer.apply(x, { training: false }) as tf.Tensor;
+          return [
+            y,
+            value,
+            grads[x.name],
+            grads[g.name],
+            grads[b.name],
+            inference,
+            ...layer
+              .getWeights()
+              .slice(2)
+              .map((w) => w.clone()),
+          ];
+        } finally {
+          x.dispose();
+          layer.weights.forEach((w) => w.dispose());
+        }
+      }),
+    );
+  }
+
+  it('runs the fused kernels on wasm, and no Tile, Mean or FusedBatchNorm', async () => {
+    const names = await kernelsRun(() => {
+      const layer = tf.layers.batchNormalization({});
+      const x = tf.variable(tf.tensor(h.data([4, 5, 5, 8]), [4, 5, 5, 8]));
+      tf.tidy(() => tf.variableGrads(() => (layer.apply(x, { training: true }) as tf.Tensor).square().sum()));
+      x.dispose();
+      layer.weights.forEach((w) => w.dispose());
+    });
+    assert.ok(names.has(BATCH_NORM_TRAINING) && names.has(BATCH_NORM_TRAINING_GRAD), [...names].join(' '));
+    for (const slow of ['Tile', 'Mean', 'FusedBatchNorm']) assert.ok(!names.has(slow), `${slow} still runs`);
+  });
+});
+
+describe('the fused batch-norm kernel: gradients through its mean and variance outputs too', () => {
+  for (const shape of [
+    [6, 4, 4, 8],
+    [11, 3],
+  ]) {
+    const c = shape[shape.length - 1];
+    const [xData, gamma, beta, r1, r2, r3] = [h.data(shape), h.data([c], 0.5, 1.5), h.data([c]), h.data(shape), h.data([c]), h.data([c])];
+    const label = shape.join('x');
+    it(label, () =>
+      compare(label, () => {
+        const axes = shape.slice(0, -1).map((_, i) => i);
+        const bn = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor): tf.Tensor[] => {
+          if (tf.getBackend() === 'wasm') return tf.engine().runKernel(BATCH_NORM_TRAINING, { x, gamma: g, beta: b }, { epsilon: 1e-3 }) as tf.Tensor[];
+          const { mean, variance } = tf.moments(x, axes);
+          return [tf.batchNorm(x, mean, variance, b, g, 1e-3), mean, variance];
+        };
+        const loss = (x: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+          const [y, mean, variance] = bn(x, g, b);
+          return y
+            .mul(tf.tensor(r1, shape))
+            .sum()
+            .add(mean.mul(tf.tensor(r2)).sum())
+            .add(variance.mul(tf.tensor(r3)).sum());
+        };
+        const args = [tf.tensor(xData, shape), tf.tensor(gamma), tf.tensor(beta)];
+        return [...bn(args[0], args[1], args[2]), ...tf.grads(loss)(args)];
+      }),
+    );
+  }
+});
+
+describe('batch norm in inference (FusedBatchNorm) matches cpu', () => {
+  const shape = [3, 5, 5, 6];
+  const [x, mean, variance, offset, scale] = [h.data(shape), h.data([6]), h.data([6], 0.1, 2), h.data([6]), h.data([6])];
+  it('per-channel statistics, with and without offset and scale', () =>
+    compare('inference', () => [
+      tf.batchNorm(tf.tensor(x, shape), tf.tensor(mean), tf.tensor(variance), tf.tensor(offset), tf.tensor(scale), 1e-3),
+      tf.batchNorm(tf.tensor(x, shape), tf.tensor(mean, [1, 1, 1, 6]), tf.tensor(variance, [1, 1, 1, 6]), undefined, undefined, 1e-2),
+      tf.batchNorm(tf.tensor(x, [75, 6]), tf.tensor(mean), tf.tensor(variance), tf.tensor(offset)),
+    ]));
+  it("scalar statistics go to wasm's own kernel", () =>
+    compare('scalar', () => [tf.batchNorm(tf.tensor(x, shape), tf.scalar(0.5), tf.scalar(2), tf.scalar(1), tf.scalar(3))]));
+});
+
+describe("Adam's update in one kernel matches tfjs's on cpu", () => {
+  const shapes = [[7, 5], [13], [3, 4, 4, 2], [64]];
+  const inits = shapes.map((s) => h.data(s));
+  const targets = shapes.map((s) => h.data(s, -3, 3));
+
+  it('six steps: the variables and both moments', () =>
+    compare('adam', () => {
+      const vars = shapes.map((s, i) => tf.variable(tf.tensor(inits[i], s), true, `w${i}`));
+      const optimizer = tf.train.adam(0.05);
+      try {
+        for (let step = 0; step < 6; step++) {
+          optimizer.minimize(
+            () =>
+              tf.addN(
+                vars.map((v, i) =>
+                  v
+                    .sub(tf.tensor(targets[i], shapes[i]))
+                    .square()
+                    .mul(i + 1)
+                    .sum(),
+                ),
+              ) as tf.Scalar,
+          );
+        }
+        const state = optimizer as unknown as {
+          accumulatedFirstMoment: Array<{ variable: tf.Tensor }>;
+          accumulatedSecondMoment: Array<{ variable: tf.Tensor }>;
+        };
+        return [...vars.map((v) => v.clone()), ...[...state.accumulatedFirstMoment, ...state.accumulatedSecondMoment].map((m) => m.variable.clone())];
+      } finally {
+        optimizer.dispose();
+        vars.forEach((v) => v.dispose());
+      }
+    }));
+
+  it('runs as one kernel per variable on wasm', async () => {
+    const v = tf.variable(tf.ones([10]));
+    const optimizer = tf.train.adam(0.1);
+    const names = await kernelsRun(() => void optimizer.minimize(() => v.square().sum() as tf.Scalar));
+    optimizer.dispose();
+    v.dispose();
+    assert.ok(names.has(ADAM_UPDATE), [...names].join(' '));
+    for (const slow of ['Sqrt', 'RealDiv']) assert.ok(!names.has(slow), `${slow} still runs`);
+  });
+});
