@@ -4,6 +4,7 @@
 // whole recomputations, which the views memoise on `version` and run at most once per animation frame.
 import { RunState, type TrialState } from '../src/core/runstate';
 import { paretoFront, toMaximize } from '../src/core/pareto';
+import { epochsDone, RunTiming } from '../src/core/timing';
 import type { Direction, EpochMetrics, LogLine, MetricName, Objective, RunEvent } from '../src/shared/events';
 import type { HostToPanel, RunStatus } from '../src/shared/panel';
 import { formatCount, formatValue, shortParamName } from './format';
@@ -51,10 +52,8 @@ export class PanelModel {
   initialized = false;
   /** Bumped on every change so views skip work when nothing they draw changed. */
   version = 0;
-  /** One span per launch (a resume starts a new one): elapsed time must not count the hours a run sat stopped. */
-  spans: { start: number; last: number }[] = [];
-  /** Completed/pruned/failed trials per span, for an ETA from the current launch's pace. */
-  private spanDone = 0;
+  /** Elapsed time and ETA, one span per launch: elapsed time must not count the hours a run sat stopped. */
+  timer = new RunTiming();
   /** The error that made each retried trial start again: RunState forgets it when the retry starts. */
   readonly retryErrors = new Map<number, string>();
 
@@ -80,8 +79,7 @@ export class PanelModel {
   private reset() {
     this.state = new RunState();
     this.logs = [];
-    this.spans = [];
-    this.spanDone = 0;
+    this.timer = new RunTiming();
     this.retryErrors.clear();
     this.message = undefined;
   }
@@ -94,17 +92,8 @@ export class PanelModel {
 
   private applyEvents(events: readonly RunEvent[]) {
     for (const e of events) {
-      const t = Date.parse(e.time);
-      if (e.type === 'run-started') {
-        this.spans.push({ start: t, last: t });
-        this.spanDone = 0;
-      } else if (this.spans.length && Number.isFinite(t)) {
-        const span = this.spans[this.spans.length - 1];
-        span.last = Math.max(span.last, t);
-      }
-      const before = this.state.order.length;
       this.state.apply(e);
-      if (this.state.order.length > before) this.spanDone++;
+      this.timer.apply(e, this.state);
       if (e.type === 'trial-failed' && e.retry) this.retryErrors.set(e.trial, e.error);
       if (e.type === 'log') {
         this.logs.push(e);
@@ -141,25 +130,10 @@ export class PanelModel {
    * the current launch's pace, capped by the time budget. `now` is a parameter so tests are deterministic.
    */
   timing(now: number): { elapsedMs: number; etaMs?: number } {
-    if (!this.spans.length) return { elapsedMs: 0 };
-    let elapsedMs = 0;
-    const last = this.spans.length - 1;
-    this.spans.forEach((s, i) => {
-      const end = i === last && this.isLive ? Math.max(now, s.last) : s.last;
-      elapsedMs += end - s.start;
-    });
-    if (!this.isLive || this.state.finished) return { elapsedMs };
-    const { done, budget } = this.progress();
-    const current = this.spans[last];
-    const currentMs = Math.max(now, current.last) - current.start;
-    let etaMs: number | undefined;
-    if (this.spanDone > 0 && budget > done) etaMs = ((budget - done) * currentMs) / this.spanDone;
-    const minutes = this.state.started?.budget.minutes;
-    if (minutes !== undefined) {
-      const left = Math.max(0, minutes * 60_000 - elapsedMs);
-      etaMs = etaMs === undefined ? left : Math.min(etaMs, left);
-    }
-    return { elapsedMs, etaMs };
+    const live = this.isLive && !this.state.finished;
+    const elapsedMs = this.timer.elapsedMs(live ? now : undefined);
+    const etaMs = live ? this.timer.etaMs(this.state, now) : undefined;
+    return etaMs === undefined ? { elapsedMs } : { elapsedMs, etaMs };
   }
 
   private rankedCache?: { version: number; trials: TrialState[] };
@@ -180,12 +154,6 @@ export class PanelModel {
   }
 }
 
-function epochsOf(t: TrialState): number {
-  let n = 0;
-  for (const h of t.history) if (h) n++;
-  return n;
-}
-
 const STOP_NOTES: Record<string, string> = { 'early-stopping': 'early stop', 'time-limit': 'time limit', epochs: '' };
 
 function noteOf(t: TrialState, state: RowState, retryError: string | undefined): string {
@@ -199,7 +167,7 @@ function noteOf(t: TrialState, state: RowState, retryError: string | undefined):
     case 'interrupted':
       return 'interrupted: the run stopped before it ended';
     case 'cut':
-      return `cut by the time budget after ${epochsOf(t)} of ${t.plannedEpochs ?? '?'} epochs`;
+      return `cut by the time budget after ${epochsDone(t)} of ${t.plannedEpochs ?? '?'} epochs`;
     case 'running':
       return t.attempts > 1 && retryError ? `attempt ${t.attempts} after: ${retryError}` : '';
   }
@@ -217,7 +185,7 @@ export function leaderboardRows(m: PanelModel): Row[] {
       rank: ranks.get(t.trial),
       value: t.value,
       params: t.params,
-      epochs: epochsOf(t),
+      epochs: epochsDone(t),
       durationMs: t.durationMs,
       state,
       note: noteOf(t, state, m.retryErrors.get(t.trial)),

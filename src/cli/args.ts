@@ -1,5 +1,11 @@
 // A tiny argument parser: the CLI's flags are few and known, and usage errors must say exactly what is wrong.
-export class UsageError extends Error {}
+import { CliFailure } from './report';
+
+export class UsageError extends CliFailure {
+  constructor(message: string) {
+    super('usage', message);
+  }
+}
 
 export interface FlagSpec {
   [name: string]: 'boolean' | 'string' | 'number';
@@ -20,7 +26,7 @@ export function parseArgs(argv: string[], flags: FlagSpec): { positional: string
     }
     const eq = a.indexOf('=');
     const name = a.slice(2, eq < 0 ? undefined : eq);
-    const kind = flags[name];
+    const kind = Object.hasOwn(flags, name) ? flags[name] : undefined;
     if (!kind) throw new UsageError(`unknown option --${name}`);
     if (kind === 'boolean') {
       if (eq >= 0) throw new UsageError(`--${name} takes no value`);

@@ -1,13 +1,17 @@
-// `nas-studio export`: copies a kept trial's tfjs model out of the run folder, with its architecture and a
-// README. No retraining: the run kept the top trials' weights.
+// `nas-studio export`: copies a kept trial's tfjs model out of the run folder, with a loader for Node, its
+// architecture and a README. No retraining: the run kept the top trials' weights.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { EXIT } from '../shared/cli';
+import { formatValue } from '../shared/format';
 import { readJournal } from '../core/journal';
-import { runPaths, trialDir } from '../core/rundir';
-import { RunState } from '../core/runstate';
-import { MODEL_FILE, WEIGHTS_FILE } from '../core/modelfiles';
+import { processAlive, readLock, trialDir } from '../core/rundir';
+import { RunState, type TrialState } from '../core/runstate';
+import { MODEL_FILE } from '../core/modelfiles';
 import { customClassesIn, LAYERS_LOADER_FILE } from '../shared/layers';
-import { describe } from './run';
+import { exportReadme, LOADER_FILE, LOADER_SOURCE } from './exportFiles';
+import { requireRunDir } from './files';
+import { CliFailure, type Io } from './report';
 
 export interface ExportOptions {
   trial?: number;
@@ -15,22 +19,15 @@ export interface ExportOptions {
   out: string;
 }
 
-export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: string) => void; err: (s: string) => void }): number {
-  const p = runPaths(path.resolve(dir));
-  if (!fs.existsSync(p.journal)) {
-    io.err(`nas-studio: ${dir} is not a run folder (no journal.jsonl)`);
-    return 1;
-  }
+export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' | 'err'>): number {
+  const p = requireRunDir(dir);
   const state = RunState.from(readJournal(p.journal).events);
   const t = o.trial !== undefined ? state.trials.get(o.trial) : state.best();
-  if (!t) {
-    io.err(o.trial !== undefined ? `nas-studio: run has no trial ${o.trial}` : 'nas-studio: the run has no completed trial to export yet');
-    return 1;
-  }
+  if (!t) throw new CliFailure('no-trial', o.trial !== undefined ? `the run has no trial ${o.trial}` : 'the run has no completed trial to export yet');
   // A trial cut by the budget ranks with the completed ones, so it exports like them.
   if (t.status !== 'completed' && t.status !== 'cut') {
-    io.err(`nas-studio: trial ${t.trial} is ${t.status}${t.error ? ` (${t.error})` : ''}; only completed trials can be exported`);
-    return 1;
+    const lock = readLock(p);
+    throw new CliFailure('no-trial', `${notExportable(t, !!lock && processAlive(lock.pid))}; only completed trials can be exported`);
   }
   const src = trialDir(p, t.trial);
   if (!t.hasWeights || !fs.existsSync(path.join(src, 'model.json'))) {
@@ -38,21 +35,20 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
       .ranked()
       .filter((x) => x.hasWeights)
       .map((x) => x.trial);
-    io.err(
-      `nas-studio: trial ${t.trial} kept no weights (the run keeps the best ${kept.length ? `ones: ${kept.join(', ')}` : 'few'}); raise search.keepTop to keep more`,
+    throw new CliFailure(
+      'no-trial',
+      `trial ${t.trial} kept no weights (the run keeps the best ${kept.length ? `ones: ${kept.join(', ')}` : 'few'}); raise search.keepTop to keep more`,
     );
-    return 1;
   }
   const out = path.resolve(o.out);
+  // NAS Studio's own layers (attention, positional embedding) need their classes registered before loading.
   const custom = customClassesIn((JSON.parse(fs.readFileSync(path.join(src, MODEL_FILE), 'utf8')) as { modelTopology?: unknown }).modelTopology);
-  const loader = custom.length ? layersLoader() : undefined;
-  if (custom.length && !loader) {
-    io.err(`nas-studio: the model uses NAS Studio layers (${custom.join(', ')}) but ${LAYERS_LOADER_FILE} is missing next to the CLI: run \`npm run build\``);
-    return 1;
+  const layers = custom.length ? layersLoader() : undefined;
+  if (custom.length && !layers) {
+    throw new CliFailure('unreadable', `the model uses ${custom.join(', ')}, but ${LAYERS_LOADER_FILE} is missing next to the CLI`, [], 'run `npm run build`');
   }
   fs.mkdirSync(out, { recursive: true });
-  for (const f of [MODEL_FILE, WEIGHTS_FILE]) fs.copyFileSync(path.join(src, f), path.join(out, f));
-  if (loader) fs.copyFileSync(loader, path.join(out, LAYERS_LOADER_FILE));
+  for (const f of ['model.json', 'weights.bin']) fs.copyFileSync(path.join(src, f), path.join(out, f));
   const started = state.started;
   const metrics = t.history.filter(Boolean);
   const info = {
@@ -71,57 +67,31 @@ export function exportCommand(dir: string, o: ExportOptions, io: { out: (s: stri
     decisions: t.config.params,
   };
   fs.writeFileSync(path.join(out, 'architecture.json'), JSON.stringify(info, null, 2) + '\n');
+  fs.writeFileSync(path.join(out, LOADER_FILE), LOADER_SOURCE);
+  if (layers) fs.copyFileSync(layers, path.join(out, LAYERS_LOADER_FILE));
+  fs.writeFileSync(path.join(out, 'README.md'), exportReadme(started, t, started?.runId ?? path.basename(p.dir), custom));
   const m = started?.objective.metric ?? 'objective';
-  const readme = [
-    `# ${started?.name ?? 'NAS Studio model'}: trial ${t.trial}`,
-    '',
-    `Exported by NAS Studio from run \`${started?.runId ?? path.basename(p.dir)}\`.`,
-    '',
-    `- ${m}: **${t.value}**`,
-    `- weights: ${t.params?.toLocaleString('en-US')}`,
-    `- input shape: [${started?.inputShape?.join(', ')}], outputs: ${started?.outputs}`,
-    `- training: ${t.config.training.optimizer}, learning rate ${t.config.training.learningRate}, batch ${t.config.training.batchSize}, ${metrics.length} epoch(s)`,
-    `- architecture: ${describe(t.config.arch)}`,
-    '',
-    '## Load it',
-    '',
-    ...loadInstructions(custom),
-    '`architecture.json` holds the architecture, the training settings and every decision of the search.',
-    '',
-  ].join('\n');
-  fs.writeFileSync(path.join(out, 'README.md'), readme);
-  const withLoader = loader ? ` with ${LAYERS_LOADER_FILE} (load it before the model: see README.md)` : '';
-  io.out(`exported trial ${t.trial} (${m} = ${t.value}) to ${path.relative(process.cwd(), out) || out}${withLoader}`);
-  return 0;
+  io.out(`exported trial ${t.trial} (${m} = ${formatValue(t.value)}) to ${path.relative(process.cwd(), out) || out}`);
+  return EXIT.ok;
 }
 
-/** The bundled loader: next to the CLI bundle (dist/), or in dist/ when the CLI runs from source. */
+/** Why a trial has no model to export, in the words the panel uses for it. */
+function notExportable(t: TrialState, runLive: boolean): string {
+  switch (t.status) {
+    case 'running':
+      return runLive
+        ? `trial ${t.trial} is still training`
+        : `trial ${t.trial} was interrupted (the run stopped before it finished; resume the run to finish it)`;
+    case 'pruned':
+      return `trial ${t.trial} was pruned${t.reason ? ` (${t.reason})` : ''}`;
+    case 'failed':
+      return `trial ${t.trial} failed${t.error ? ` (${t.error})` : ''}`;
+    default:
+      return `trial ${t.trial} is ${t.status}`;
+  }
+}
+
+/** The bundled layers loader: next to the CLI bundle (dist/), or in dist/ when the CLI runs from source. */
 function layersLoader(): string | undefined {
   return [path.join(__dirname, LAYERS_LOADER_FILE), path.join(__dirname, '..', '..', 'dist', LAYERS_LOADER_FILE)].find((f) => fs.existsSync(f));
-}
-
-function loadInstructions(custom: string[]): string[] {
-  if (!custom.length) {
-    return [
-      '```js',
-      "const tf = require('@tensorflow/tfjs-node');",
-      "const model = await tf.loadLayersModel('file://' + __dirname + '/model.json');",
-      '```',
-      '',
-      'In a browser, serve this folder and use `tf.loadLayersModel(url + "/model.json")`.',
-    ];
-  }
-  return [
-    `The model uses NAS Studio's own layers (${custom.join(', ')}). \`${LAYERS_LOADER_FILE}\` registers them with your`,
-    'TensorFlow.js (any 4.x, plain `@tensorflow/tfjs` included); load it before the model:',
-    '',
-    '```js',
-    "const tf = require('@tensorflow/tfjs-node'); // or require('@tensorflow/tfjs')",
-    `require('./${LAYERS_LOADER_FILE}').register(tf);`,
-    "const model = await tf.loadLayersModel('file://' + __dirname + '/model.json');",
-    '```',
-    '',
-    `In a browser, load \`${LAYERS_LOADER_FILE}\` after TensorFlow.js (it registers with \`window.tf\`), serve this folder and use`,
-    '`tf.loadLayersModel(url + "/model.json")`.',
-  ];
 }

@@ -2,10 +2,12 @@
 // matchers and most editors read, one-based like every compiler.
 import type { Diagnostic } from '../shared/diagnostic';
 import type { Summary } from '../core/check';
-import { formatCount, formatSi } from '../core/text';
+import { formatInt, formatSi } from '../shared/format';
 
+/** The finding, then its cases as `note` lines at their own places (as gcc and rustc print them). */
 export function formatDiagnostic(file: string, d: Diagnostic): string {
-  return `${file}:${d.range.start.line + 1}:${d.range.start.character + 1}: ${d.severity}: ${d.message}`;
+  const at = (r: Diagnostic['range']) => `${file}:${r.start.line + 1}:${r.start.character + 1}`;
+  return [`${at(d.range)}: ${d.severity}: ${d.message}`, ...(d.related ?? []).map((r) => `${at(r.range)}: note: ${r.message}`)].join('\n');
 }
 
 export function diagnosticJson(d: Diagnostic) {
@@ -18,14 +20,17 @@ export function diagnosticJson(d: Diagnostic) {
     message: d.message,
     code: d.code,
     path: d.path,
+    ...(d.related
+      ? { related: d.related.map((r) => ({ message: r.message, line: r.range.start.line + 1, column: r.range.start.character + 1, path: r.path })) }
+      : {}),
   };
 }
 
 export function formatSummary(s: Summary): string {
   const parts: string[] = [];
   const cont = s.size.continuous.length;
-  parts.push(`${formatCount(s.size.architectures)} architecture${s.size.architectures === 1n ? '' : 's'}`);
-  if (s.size.configurations !== s.size.architectures) parts.push(`${formatCount(s.size.configurations)} configurations with training`);
+  parts.push(`${formatInt(s.size.architectures)} architecture${s.size.architectures === 1n ? '' : 's'}`);
+  if (s.size.configurations !== s.size.architectures) parts.push(`${formatInt(s.size.configurations)} configurations with training`);
   if (cont) parts.push(`x ${cont} continuous parameter${cont > 1 ? 's' : ''} (${s.size.continuous.join(', ')})`);
   parts.push(`${s.parameters} parameter${s.parameters === 1 ? '' : 's'} to search`);
   if (s.minParams !== undefined) parts.push(`weights ${formatSi(s.minParams)}-${formatSi(s.maxParams!)}`);

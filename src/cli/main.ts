@@ -1,136 +1,204 @@
-// The `nas-studio` command. Every failure the user can cause ends in a one-line message, never a stack trace.
-import { parseArgs, UsageError } from './args';
+// The `nas-studio` command. Every failure the user can cause ends in a short message (and, with --json, one
+// `error` line of the contract in src/shared/cli.ts), never a stack trace. A command is one entry of COMMANDS.
+import { BACKEND_CHOICES, EXIT, FLAG, type RunCliOptions } from '../shared/cli';
+import { parseArgs, UsageError, type FlagSpec } from './args';
 import { benchCommand } from './bench';
 import { checkCommand } from './check';
 import { exportCommand } from './export';
-import { resumeCommand, runCommand, type RunCliOptions } from './run';
+import { CliFailure, reportFailure, type Io } from './report';
+import { resumeCommand, runCommand } from './run';
 
-const USAGE = `usage: nas-studio <command> [options]
+interface Command {
+  /** The command line, as `help` and usage errors show it. */
+  usage: string;
+  /** What it does, in one or two lines. */
+  about: string;
+  flags: FlagSpec;
+  run(positional: string[], flags: Record<string, string | number | boolean>, io: Io): number | Promise<number>;
+}
 
-commands:
-  check FILE... [--json]                check search spaces; exit 0 when there are no errors, 1 otherwise
-  run SPEC [--max-trials N] [--minutes M] [--parallel P] [--backend auto|tensorflow|wasm|cpu] [--out DIR] [--json]
-                                        run a search; results go to .nas-studio/runs/<run-id>/ beside SPEC
-  resume RUN_DIR [--force] [same options as run]
-                                        continue a stopped or crashed run to its budget
-  export RUN_DIR [--trial ID | --best] --out DIR
-                                        write a trial's tfjs model (model.json + weights.bin), architecture and README
-  bench [--net NAME,...] [--steps N] [--rounds R] [--warmup N] [--only wasm|cpu|tensorflow] [--skip-peer] [--data DIR]
-        [--suite] [--startup] [--scaling] [--memory] [--profile [--profile-top K]]
-                                        training speed of the benchmark suite against PyTorch on one thread, worker start-up,
-                                        scaling from 1 to 2 workers, memory over 50 trials (all but --profile unless some
-                                        are named); --profile: per-kernel time of a step of each --net; last line JSON
-`;
+const RUN_FLAGS = {
+  [FLAG.maxTrials]: 'number',
+  [FLAG.minutes]: 'number',
+  [FLAG.parallel]: 'number',
+  [FLAG.backend]: 'string',
+  [FLAG.out]: 'string',
+  [FLAG.runDir]: 'string',
+  [FLAG.json]: 'boolean',
+} as const;
 
-const RUN_FLAGS = { 'max-trials': 'number', minutes: 'number', parallel: 'number', backend: 'string', out: 'string', json: 'boolean' } as const;
+const COMMANDS: Record<string, Command> = {
+  check: {
+    usage: 'check FILE... [--json]',
+    about: 'check search spaces; exit 0 when there are no errors, 1 otherwise',
+    flags: { [FLAG.json]: 'boolean' },
+    run(files, flags, io) {
+      if (files.length === 0) throw new UsageError('check needs at least one FILE');
+      return checkCommand(files, { json: !!flags[FLAG.json] }, io);
+    },
+  },
+  run: {
+    usage: `run SPEC [--max-trials N] [--minutes M] [--parallel P] [--backend ${BACKEND_CHOICES.join('|')}] [--out DIR | --run-dir DIR] [--json]`,
+    about: 'run a search; results go to .nas-studio/runs/<run-id>/ beside SPEC (--out: another folder of runs; --run-dir: this exact folder)',
+    flags: RUN_FLAGS,
+    run(pos, flags, io) {
+      if (pos.length !== 1) throw new UsageError('run needs exactly one SPEC file');
+      if (flags[FLAG.out] !== undefined && flags[FLAG.runDir] !== undefined) throw new UsageError('use either --out or --run-dir');
+      return runCommand(
+        pos[0],
+        runOptions(flags),
+        { out: flags[FLAG.out] as string | undefined, runDir: flags[FLAG.runDir] as string | undefined, json: !!flags[FLAG.json] },
+        io,
+      );
+    },
+  },
+  resume: {
+    usage: 'resume RUN_DIR [--force] [--max-trials N] [--minutes M] [--parallel P] [--backend B] [--json]',
+    about: "continue a stopped or crashed run to its budget; it keeps the run's own options unless given new ones",
+    flags: { ...RUN_FLAGS, [FLAG.force]: 'boolean' },
+    run(pos, flags, io) {
+      if (pos.length !== 1) throw new UsageError('resume needs exactly one RUN_DIR');
+      for (const f of [FLAG.out, FLAG.runDir]) if (flags[f] !== undefined) throw new UsageError(`resume continues in RUN_DIR; --${f} does not apply`);
+      return resumeCommand(pos[0], runOptions(flags), { json: !!flags[FLAG.json], force: !!flags[FLAG.force] }, io);
+    },
+  },
+  export: {
+    usage: 'export RUN_DIR [--trial ID | --best] --out DIR',
+    about: "write a trial's tfjs model (model.json + weights.bin), a loader for Node, its architecture and a README",
+    flags: { [FLAG.trial]: 'string', [FLAG.best]: 'boolean', [FLAG.out]: 'string' },
+    run(pos, flags, io) {
+      if (pos.length !== 1) throw new UsageError('export needs exactly one RUN_DIR');
+      if (!flags[FLAG.out]) throw new UsageError('export needs --out DIR');
+      if (flags[FLAG.trial] !== undefined && flags[FLAG.best]) throw new UsageError('use either --trial or --best');
+      const raw = flags[FLAG.trial];
+      const trial = raw === undefined ? undefined : Number(raw);
+      if (trial !== undefined && (!Number.isInteger(trial) || trial < 0)) throw new UsageError(`--trial needs a trial number, not '${raw}'`);
+      return exportCommand(pos[0], { trial, best: !!flags[FLAG.best], out: String(flags[FLAG.out]) }, io);
+    },
+  },
+  bench: {
+    usage: `bench [--net NAME,...] [--steps N] [--rounds R] [--warmup N] [--only wasm|cpu|tensorflow] [--skip-peer] [--data DIR]
+        [--suite] [--startup] [--scaling] [--memory] [--profile [--profile-top K]]`,
+    about: `training speed of the benchmark suite against PyTorch on one thread, worker start-up,
+scaling from 1 to 2 workers, memory over 50 trials (all but --profile unless some
+are named); --profile: per-kernel time of a step of each --net; last line JSON`,
+    flags: {
+      steps: 'number',
+      rounds: 'number',
+      warmup: 'number',
+      only: 'string',
+      'skip-peer': 'boolean',
+      data: 'string',
+      net: 'string',
+      suite: 'boolean',
+      // The suite's old name, when it measured the reference CNN alone.
+      throughput: 'boolean',
+      'profile-top': 'number',
+      startup: 'boolean',
+      scaling: 'boolean',
+      memory: 'boolean',
+      profile: 'boolean',
+      'memory-trials': 'number',
+      'scaling-trials': 'number',
+    },
+    run(pos, f, io) {
+      if (pos.length) throw new UsageError('bench takes no positional arguments');
+      const nets = typeof f.net === 'string' ? f.net.split(',').filter((n) => n) : undefined;
+      // --net alone measures those networks in the suite; with --profile it names what to profile.
+      const suite = !!f.suite || !!f.throughput || (nets !== undefined && !f.profile);
+      const named = suite || ['startup', 'scaling', 'memory', 'profile'].some((k) => f[k]);
+      const on = (k: string) => !named || !!f[k];
+      return benchCommand(
+        {
+          steps: (f.steps as number | undefined) ?? 10,
+          rounds: (f.rounds as number | undefined) ?? 6,
+          warmup: (f.warmup as number | undefined) ?? 5,
+          nets,
+          profileTop: (f['profile-top'] as number | undefined) ?? 15,
+          only: f.only as string | undefined,
+          skipPeer: !!f['skip-peer'],
+          sections: { suite: !named || suite, startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
+          memoryTrials: (f['memory-trials'] as number | undefined) ?? 50,
+          // Enough trials that the last, unpaired one does not dominate the two-worker time.
+          scalingTrials: (f['scaling-trials'] as number | undefined) ?? 24,
+          data: (f.data as string | undefined) ?? '/usr/share/datasets/fashion-mnist',
+        },
+        io.out,
+      );
+    },
+  },
+};
 
 function runOptions(flags: Record<string, string | number | boolean>): RunCliOptions {
-  for (const k of ['max-trials', 'parallel'] as const) {
+  for (const k of [FLAG.maxTrials, FLAG.parallel]) {
     if (flags[k] !== undefined && !Number.isInteger(flags[k])) throw new UsageError(`--${k} needs a whole number`);
   }
+  const backend = flags[FLAG.backend] as string | undefined;
+  if (backend !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(backend))
+    throw new UsageError(`--backend must be one of ${BACKEND_CHOICES.join(', ')}`);
+  const o: RunCliOptions = {};
+  if (flags[FLAG.maxTrials] !== undefined) o.maxTrials = flags[FLAG.maxTrials] as number;
+  if (flags[FLAG.minutes] !== undefined) o.minutes = flags[FLAG.minutes] as number;
+  if (flags[FLAG.parallel] !== undefined) o.parallel = flags[FLAG.parallel] as number;
+  if (backend !== undefined) o.backend = backend as RunCliOptions['backend'];
+  return o;
+}
+
+/** A command line as the CLI reads it (throws UsageError): lets callers check the lines they build. */
+export function parseCommandLine(argv: string[]): { command: string; positional: string[]; flags: Record<string, string | number | boolean> } {
+  const [name, ...rest] = argv;
+  if (!name || !Object.hasOwn(COMMANDS, name)) throw new UsageError(`unknown command '${name}'`);
+  return { command: name, ...parseArgs(rest, COMMANDS[name].flags) };
+}
+
+const INDENT = ' '.repeat(40);
+
+export function helpText(): string {
+  const lines = ['usage: nas-studio <command> [options]', '', 'commands:'];
+  for (const c of Object.values(COMMANDS)) {
+    lines.push(`  ${c.usage}`);
+    for (const l of c.about.split('\n')) lines.push(`${INDENT}${l}`);
+  }
+  lines.push(
+    '',
+    `exit codes: ${EXIT.ok} done, ${EXIT.failed} refused or failed, ${EXIT.usage} usage error, ${EXIT.specChanged} resume refused (spec changed),`,
+  );
+  lines.push(`${' '.repeat(12)}${EXIT.stopped} stopped by Ctrl+C or SIGTERM (resume it)`);
+  return lines.join('\n');
+}
+
+function defaultIo(): Io {
   return {
-    maxTrials: flags['max-trials'] as number | undefined,
-    minutes: flags.minutes as number | undefined,
-    parallel: flags.parallel as number | undefined,
-    backend: flags.backend as string | undefined,
-    out: flags.out as string | undefined,
-    json: !!flags.json,
-    force: !!flags.force,
+    out: (s) => process.stdout.write(s + '\n'),
+    err: (s) => process.stderr.write(s + '\n'),
+    tty: !!process.stderr.isTTY,
+    write: (s) => process.stderr.write(s),
+    columns: process.stderr.columns,
   };
 }
 
-export async function main(
-  argv: string[],
-  out: (s: string) => void = (s) => process.stdout.write(s + '\n'),
-  err: (s: string) => void = (s) => process.stderr.write(s + '\n'),
-): Promise<number> {
-  const [command, ...rest] = argv;
-  const io = { out, err, tty: !!process.stderr.isTTY };
+export async function main(argv: string[], out?: (s: string) => void, err?: (s: string) => void, tty?: Partial<Io>): Promise<number> {
+  const d = defaultIo();
+  const io: Io = out || err ? { out: out ?? d.out, err: err ?? d.err, tty: false, ...tty } : { ...d, ...tty };
+  const [name, ...rest] = argv;
+  const json = rest.includes(`--${FLAG.json}`);
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    io.out(helpText());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  const command = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
   try {
-    switch (command) {
-      case 'check': {
-        const a = parseArgs(rest, { json: 'boolean' });
-        if (a.positional.length === 0) throw new UsageError('check needs at least one FILE');
-        return checkCommand(a.positional, { json: !!a.flags.json }, out);
-      }
-      case 'run': {
-        const a = parseArgs(rest, RUN_FLAGS);
-        if (a.positional.length !== 1) throw new UsageError('run needs exactly one SPEC file');
-        return await runCommand(a.positional[0], runOptions(a.flags), io);
-      }
-      case 'resume': {
-        const a = parseArgs(rest, { ...RUN_FLAGS, force: 'boolean' });
-        if (a.positional.length !== 1) throw new UsageError('resume needs exactly one RUN_DIR');
-        return await resumeCommand(a.positional[0], runOptions(a.flags), io);
-      }
-      case 'export': {
-        const a = parseArgs(rest, { trial: 'string', best: 'boolean', out: 'string' });
-        if (a.positional.length !== 1) throw new UsageError('export needs exactly one RUN_DIR');
-        if (!a.flags.out) throw new UsageError('export needs --out DIR');
-        if (a.flags.trial !== undefined && a.flags.best) throw new UsageError('use either --trial or --best');
-        const trial = a.flags.trial === undefined ? undefined : Number(a.flags.trial);
-        if (trial !== undefined && (!Number.isInteger(trial) || trial < 0)) throw new UsageError(`--trial needs a trial number, not '${a.flags.trial}'`);
-        return exportCommand(a.positional[0], { trial, best: !!a.flags.best, out: String(a.flags.out) }, io);
-      }
-      case 'bench': {
-        const a = parseArgs(rest, {
-          steps: 'number',
-          rounds: 'number',
-          warmup: 'number',
-          only: 'string',
-          'skip-peer': 'boolean',
-          data: 'string',
-          net: 'string',
-          suite: 'boolean',
-          // The suite's old name, when it measured the reference CNN alone.
-          throughput: 'boolean',
-          'profile-top': 'number',
-          startup: 'boolean',
-          scaling: 'boolean',
-          memory: 'boolean',
-          profile: 'boolean',
-          'memory-trials': 'number',
-          'scaling-trials': 'number',
-        });
-        if (a.positional.length) throw new UsageError('bench takes no positional arguments');
-        const f = a.flags;
-        const nets = typeof f.net === 'string' ? f.net.split(',').filter((n) => n) : undefined;
-        // --net alone measures those networks in the suite; with --profile it names what to profile.
-        const suite = !!f.suite || !!f.throughput || (nets !== undefined && !f.profile);
-        const named = suite || ['startup', 'scaling', 'memory', 'profile'].some((k) => f[k]);
-        const on = (k: string) => !named || !!f[k];
-        return await benchCommand(
-          {
-            steps: (f.steps as number | undefined) ?? 10,
-            rounds: (f.rounds as number | undefined) ?? 6,
-            warmup: (f.warmup as number | undefined) ?? 5,
-            nets,
-            profileTop: (f['profile-top'] as number | undefined) ?? 15,
-            only: f.only as string | undefined,
-            skipPeer: !!f['skip-peer'],
-            sections: { suite: !named || suite, startup: on('startup'), scaling: on('scaling'), memory: on('memory'), profile: !!f.profile },
-            memoryTrials: (f['memory-trials'] as number | undefined) ?? 50,
-            // Enough trials that the last, unpaired one does not dominate the two-worker time.
-            scalingTrials: (f['scaling-trials'] as number | undefined) ?? 24,
-            data: (f.data as string | undefined) ?? '/usr/share/datasets/fashion-mnist',
-          },
-          out,
-        );
-      }
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        out(USAGE);
-        return command === undefined ? 2 : 0;
-      default:
-        throw new UsageError(`unknown command '${command}'`);
-    }
+    if (!command) throw new UsageError(`unknown command '${name}' (commands: ${Object.keys(COMMANDS).join(', ')})`);
+    const a = parseArgs(rest, command.flags);
+    return await command.run(a.positional, a.flags, io);
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`nas-studio: ${e.message}\n\n${USAGE}`);
-      return 2;
+      const hint = command
+        ? `usage: nas-studio ${command.usage.split('\n')[0]}\n(nas-studio help lists every command and option)`
+        : 'nas-studio help lists the commands';
+      return reportFailure(e, io, json, hint);
     }
+    if (e instanceof CliFailure) return reportFailure(e, io, json);
     throw e;
   }
 }
@@ -139,8 +207,8 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (e: unknown) => {
-      process.stderr.write(`nas-studio: internal error: ${e instanceof Error ? e.message : String(e)}\n`);
-      process.exitCode = 3;
+      process.stderr.write(`nas-studio: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+      process.exitCode = EXIT.internal;
     },
   );
 }

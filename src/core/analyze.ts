@@ -20,20 +20,46 @@ export interface CostRange {
   maxFlops: number;
 }
 
+export interface Problem {
+  path: JsonPath;
+  message: string;
+  severity: 'error' | 'warning';
+  code: Diagnostic['code'];
+  /** One mistake that several configurations make: each case, at the decision that leads to it. */
+  cases?: { message: string; path: JsonPath }[];
+}
+
 export interface Analysis extends Partial<CostRange> {
   /** Findings with their JSON path; the checker turns paths into ranges. */
-  problems: { path: JsonPath; message: string; severity: 'error' | 'warning'; code: Diagnostic['code'] }[];
+  problems: Problem[];
   /** Shapes the network can end in before the output layer. */
   finalShapes: Shape[];
+}
+
+/** A decision that led to a state, to explain an error that only some configurations hit. */
+interface Decision {
+  /** The parameter decided: a later decision of the same parameter (the next copy of a block) replaces it. */
+  key: string;
+  path: JsonPath;
+  text: string;
 }
 
 interface State extends CostRange {
   shape: Shape;
   /** The shape holds token ids (the raw input of a token dataset). */
   tokens: boolean;
-  /** Decisions that led here, to explain an error that only some configurations hit. */
-  witness: string[];
+  witness: Decision[];
 }
+
+/** Shape errors of one place and one kind, by the decisions that lead to them. */
+interface Group {
+  path: JsonPath;
+  first: ShapeError;
+  cases: Map<string, { details: Set<string>; why: Decision[] }>;
+}
+
+/** Cases listed with a finding; more are counted. */
+const MAX_CASES = 8;
 type States = Map<string, State>;
 
 const CHANNEL_FIELDS = new Set(['filters', 'units', 'depthMultiplier', 'outputDim', 'feedForward']);
@@ -43,11 +69,13 @@ const MAX_LOCAL_CONFIGS = 4096;
 const MAX_STATES = 20000;
 
 class Analyzer {
-  problems: Analysis['problems'] = [];
+  problems: Problem[] = [];
   private seen = new Set<string>();
+  private readonly groups = new Map<string, Group>();
   truncated = false;
 
   constructor(
+    private readonly spec: NasSpec,
     private readonly data: DataContext = {},
     /** Enumerate width fields rather than take their extremes (a width some block must divide). */
     private readonly exactWidths = false,
@@ -77,18 +105,24 @@ class Analyzer {
       const maxR = Math.max(...repeats);
       for (let r = 0; r <= maxR; r++) {
         // Copy r exists whenever repeat >= r; the marker replaces the previous copy's.
-        if (r > 0)
-          cur = this.elements(
-            e.layers as Element[],
-            [...path, 'layers'],
-            withWitness(cur, isParam(e.repeat) ? `${formatPath([...path, 'repeat'])} >= ${r}` : undefined),
-          );
+        const repeatPath = [...path, 'repeat'];
+        const decision = isParam(e.repeat)
+          ? { key: formatPath(repeatPath), path: repeatPath, text: `${this.name(path)} repeats ${r === 1 ? 'once or more' : `${r} times or more`}` }
+          : undefined;
+        if (r > 0) cur = this.elements(e.layers as Element[], [...path, 'layers'], withWitness(cur, decision));
         if (repeats.includes(r)) merge(out, cur);
       }
     } else if (el.type === 'choice') {
       out = new Map();
       (e.options as Element[]).forEach((o, k) =>
-        merge(out, this.element(o, [...path, 'options', k], withWitness(states, `option ${k} (${o.type}) of ${formatPath(path)}`))),
+        merge(
+          out,
+          this.element(
+            o,
+            [...path, 'options', k],
+            withWitness(states, { key: formatPath(path), path: [...path, 'options', k], text: `${this.name(path)} picks ${o.type}` }),
+          ),
+        ),
       );
     } else {
       out = this.layer(e, path, states);
@@ -103,7 +137,7 @@ class Analyzer {
 
   layer(e: Record<string, unknown>, path: JsonPath, states: States): States {
     const out: States = new Map();
-    const configs = localConfigs(e, this.exactWidths);
+    const configs = localConfigs(e, this.exactWidths, path, this.name(path));
     for (const st of states.values()) {
       for (const { layer, witness } of configs) {
         try {
@@ -120,20 +154,71 @@ class Analyzer {
         } catch (err) {
           if (!(err instanceof ShapeError)) throw err;
           const field = err.field && e[err.field] !== undefined ? err.field : 'type';
-          const why = [...st.witness, ...witness];
-          this.problem([...path, field], err.message + (why.length ? ` (when ${why.slice(-3).join(', ')})` : ''));
+          this.shapeError([...path, field], err, [...st.witness, ...witness]);
         }
       }
     }
     return out;
   }
+
+  private shapeError(path: JsonPath, err: ShapeError, why: Decision[]) {
+    const key = `${formatPath(path)}|${err.group?.summary ?? err.message}`;
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = { path, first: err, cases: new Map() }));
+    const whyKey = why.map((d) => d.text).join(', ');
+    let c = g.cases.get(whyKey);
+    if (!c) g.cases.set(whyKey, (c = { details: new Set(), why }));
+    c.details.add(err.group?.detail ?? err.message);
+  }
+
+  /** One finding per place and kind of mistake; the configurations that make it are its cases. */
+  finish(): Problem[] {
+    for (const g of this.groups.values()) {
+      const cases = [...g.cases.values()];
+      const when = (why: Decision[]) => (why.length ? `when ${why.map((d) => d.text).join(', ')}` : '');
+      const summary = g.first.group?.summary;
+      let message: string;
+      if (cases.length === 1 && (cases[0].details.size === 1 || !summary)) {
+        const w = when(cases[0].why);
+        message = g.first.message + (w ? ` (${w})` : '');
+        this.problems.push({ path: g.path, message, severity: 'error', code: 'shape' });
+        continue;
+      }
+      if (!summary) {
+        this.problems.push({ path: g.path, message: g.first.message, severity: 'error', code: 'shape' });
+        continue;
+      }
+      const caseText = (c: (typeof cases)[number]) => [`${g.first.group?.verb ?? ''}${[...c.details].join(' or ')}`, when(c.why)].filter(Boolean).join(' ');
+      if (cases.length === 1) {
+        this.problems.push({ path: g.path, message: `${summary} (${caseText(cases[0])})`, severity: 'error', code: 'shape' });
+        continue;
+      }
+      // Each case is shown where it differs from the others: the first decision not all of them share.
+      const count = new Map<string, number>();
+      for (const c of cases) for (const d of c.why) count.set(d.text, (count.get(d.text) ?? 0) + 1);
+      const place = (c: (typeof cases)[number]) => (c.why.find((d) => count.get(d.text)! < cases.length) ?? c.why.at(-1))?.path ?? g.path;
+      const listed = cases.slice(0, MAX_CASES).map((c) => ({ message: caseText(c), path: place(c) }));
+      if (cases.length > MAX_CASES) listed.push({ message: `and ${cases.length - MAX_CASES} more configurations`, path: g.path });
+      this.problems.push({ path: g.path, message: `${summary} (in ${cases.length} configurations)`, severity: 'error', code: 'shape', cases: listed });
+    }
+    this.groups.clear();
+    return this.problems;
+  }
+
+  /** "conv2d #3": an element by its type and its place in its list, as people count. */
+  name(path: JsonPath): string {
+    let cur: unknown = this.spec;
+    for (const k of path) cur = (cur as Record<string | number, unknown> | undefined)?.[k];
+    const type = (cur as { type?: unknown } | undefined)?.type;
+    const index = path[path.length - 1];
+    return `${typeof type === 'string' ? type : 'layer'}${typeof index === 'number' ? ` #${index + 1}` : ''}`;
+  }
 }
 
-function withWitness(states: States, w: string | undefined): States {
-  if (!w) return states;
+function withWitness(states: States, d: Decision | undefined): States {
+  if (!d) return states;
   const out: States = new Map();
-  const prefix = w.split(' ')[0] + ' ';
-  for (const [k, s] of states) out.set(k, { ...s, witness: [...s.witness.filter((x) => !x.startsWith(prefix)), w] });
+  for (const [k, s] of states) out.set(k, { ...s, witness: [...s.witness.filter((x) => x.key !== d.key), d] });
   return out;
 }
 
@@ -154,7 +239,7 @@ function merge(into: States, from: States) {
 }
 
 /** The concrete variants of one layer that matter for shapes and costs. */
-function localConfigs(e: Record<string, unknown>, exactWidths: boolean): { layer: ConcreteLayer; witness: string[] }[] {
+function localConfigs(e: Record<string, unknown>, exactWidths: boolean, path: JsonPath, name: string): { layer: ConcreteLayer; witness: Decision[] }[] {
   const type = e.type as string;
   const defaults = (LAYER_DEFAULTS as Record<string, Record<string, unknown>>)[type] ?? {};
   const fields: [string, unknown[], boolean][] = [];
@@ -169,13 +254,15 @@ function localConfigs(e: Record<string, unknown>, exactWidths: boolean): { layer
     const extremesOnly = CHANNEL_FIELDS.has(k) && !(exactWidths && WIDTH_FIELDS.has(k));
     fields.push([k, extremesOnly ? [...new Set(numericExtremes(d))] : boundedValues(d), extremesOnly]);
   }
-  let configs: { layer: Record<string, unknown>; witness: string[] }[] = [{ layer: fixed, witness: [] }];
+  let configs: { layer: Record<string, unknown>; witness: Decision[] }[] = [{ layer: fixed, witness: [] }];
   for (const [k, values, silent] of fields) {
     const next: typeof configs = [];
+    const at = [...path, k];
     for (const c of configs) {
       for (const v of values) {
         if (next.length >= MAX_LOCAL_CONFIGS) break;
-        next.push({ layer: { ...c.layer, [k]: v }, witness: silent ? c.witness : [...c.witness, `${k} = ${JSON.stringify(v)}`] });
+        const d = { key: formatPath(at), path: at, text: `${name} ${k} = ${JSON.stringify(v)}` };
+        next.push({ layer: { ...c.layer, [k]: v }, witness: silent ? c.witness : [...c.witness, d] });
       }
     }
     configs = next;
@@ -183,7 +270,7 @@ function localConfigs(e: Record<string, unknown>, exactWidths: boolean): { layer
   for (const c of configs) {
     if (POOLING_TYPES.has(type) && c.layer.strides === undefined) c.layer.strides = c.layer.poolSize;
   }
-  return configs as unknown as { layer: ConcreteLayer; witness: string[] }[];
+  return configs as unknown as { layer: ConcreteLayer; witness: Decision[] }[];
 }
 
 /** Whether some transformerEncoder splits its input width between heads (no keySize of its own). */
@@ -203,13 +290,13 @@ function valuesOf(raw: unknown, dflt: number): number[] {
 
 /** `data` says whether the input holds token ids, and their vocabulary. */
 export function analyze(spec: NasSpec, input: Shape, outputs: number, data: DataContext = {}): Analysis {
-  const a = new Analyzer(data, hasDividedWidth(spec.architecture));
+  const a = new Analyzer(spec, data, hasDividedWidth(spec.architecture));
   if (spec.architecture.type === 'cell') return analyzeCell(spec.architecture as CellArchitecture, input, outputs, a);
   const tokens = data.vocabulary !== undefined;
   const start: States = new Map();
   add(start, { shape: input, tokens, minParams: 0, maxParams: 0, minFlops: 0, maxFlops: 0, witness: [] });
   const end = a.elements((spec.architecture as { layers: Element[] }).layers, ['architecture', 'layers'], start);
-  const result: Analysis = { problems: a.problems, finalShapes: [...end.values()].map((s) => s.shape) };
+  const result: Analysis = { problems: a.finish(), finalShapes: [...end.values()].map((s) => s.shape) };
   if (end.size > 0) {
     let range: CostRange | undefined;
     for (const s of end.values()) {

@@ -4,6 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../shared/diagnostic';
 import type { NasSpec } from '../shared/spec';
+import { analyzableSpec } from './analyzable';
 import { analyze, type Analysis } from './analyze';
 import { DataError } from './data/errors';
 import { probeDataset } from './data/dataset';
@@ -48,7 +49,7 @@ export interface CheckResult {
 
 export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   const doc = parse(text);
-  const diags: Diagnostic[] = dedupe(doc.diagnostics);
+  const diags: Diagnostic[] = [...doc.diagnostics];
   if (doc.value === undefined || diags.some((d) => d.code === 'syntax')) {
     if (doc.value === undefined && diags.length === 0)
       diags.push({ severity: 'error', code: 'syntax', message: 'the file is empty: a spec is a JSON object', path: '', range: valueRange(doc, []) });
@@ -62,54 +63,40 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
       (d) => d.severity === 'error' && (d.path === prefix || d.path.startsWith(prefix + '.') || d.path.startsWith(prefix + '[') || d.path === '(root)'),
     );
   let summary: Summary | undefined;
-  if (
-    !broken('architecture') &&
-    !broken('training') &&
-    !broken('search') &&
-    typeof spec === 'object' &&
-    spec &&
-    spec.architecture &&
-    typeof spec.architecture === 'object'
-  ) {
+  const hasArchitecture = typeof spec === 'object' && !!spec && !!spec.architecture && typeof spec.architecture === 'object';
+  if (hasArchitecture && !broken('architecture') && !broken('training') && !broken('search')) {
     const size = spaceSize(spec);
     let parameters = 0;
     forEachParam({ architecture: spec.architecture, training: spec.training }, () => parameters++);
     summary = { size, parameters };
     diags.push(...checkStrategy(doc, spec, size));
-    // A misspelt "dataset" key is reported as unknown (with its suggestion), so check presence here too.
-    const hasData = !!spec.dataset && typeof spec.dataset === 'object';
-    const data = !hasData || broken('dataset') || broken('task') ? undefined : probe(doc, spec, opts, diags);
-    if (data) {
-      summary.inputShape = data.inputShape;
-      summary.outputs = data.outputs;
-      summary.samples = data.samples;
-      if (data.vocabulary !== undefined) summary.vocabulary = data.vocabulary;
-      const backbone = (spec.training as { backbone?: { path?: unknown } } | undefined)?.backbone;
-      if (backbone && typeof backbone.path === 'string') {
-        // The head sees the backbone's features, whose shape a layers-model file does not record; checking the
-        // head against the raw input would report errors that are not there.
-        diags.push(...checkBackbone(doc, backbone.path, opts));
-      } else {
-        const a = analyze(spec, data.inputShape, data.outputs, { vocabulary: data.vocabulary });
-        diags.push(...analysisDiags(doc, a));
-        Object.assign(summary, { minParams: a.minParams, maxParams: a.maxParams, minFlops: a.minFlops, maxFlops: a.maxFlops });
+  }
+  // Data and shapes are checked despite errors elsewhere: one mistake must not hide another.
+  // A misspelt "dataset" key is reported as unknown (with its suggestion), so check presence here too.
+  const hasData = hasArchitecture && !!spec.dataset && typeof spec.dataset === 'object';
+  const data = !hasData || broken('dataset') || broken('task') ? undefined : probe(doc, spec, opts, diags);
+  if (data) {
+    if (summary) Object.assign(summary, { inputShape: data.inputShape, outputs: data.outputs, samples: data.samples });
+    if (summary && data.vocabulary !== undefined) summary.vocabulary = data.vocabulary;
+    const backbone = (spec.training as { backbone?: { path?: unknown } } | undefined)?.backbone;
+    if (backbone && typeof backbone.path === 'string') {
+      // The head sees the backbone's features, whose shape a layers-model file does not record; checking the
+      // head against the raw input would report errors that are not there.
+      diags.push(...checkBackbone(doc, backbone.path, opts));
+    } else {
+      const target = analyzableSpec(spec, diags);
+      if (target) {
+        const a = analyze(target.spec, data.inputShape, data.outputs, { vocabulary: data.vocabulary });
+        // A place that already has an error (its value is what is wrong) gets no second finding from shapes.
+        const flagged = new Set(diags.filter((d) => d.severity === 'error').map((d) => d.path));
+        diags.push(...analysisDiags(doc, a).filter((d) => !flagged.has(d.path)));
+        if (summary && target.exact) Object.assign(summary, { minParams: a.minParams, maxParams: a.maxParams, minFlops: a.minFlops, maxFlops: a.maxFlops });
       }
-      checkTraining(doc, spec, data.samples, diags);
     }
+    if (!broken('training')) checkTraining(doc, spec, data.samples, diags);
   }
   const sorted = sortDiags(diags);
   return { diagnostics: sorted, spec: sorted.some((d) => d.severity === 'error') ? undefined : spec, summary, doc };
-}
-
-/** A truncated file makes the parser report the same missing bracket once per open level. */
-function dedupe(d: Diagnostic[]): Diagnostic[] {
-  const seen = new Set<string>();
-  return d.filter((x) => {
-    const k = `${x.range.start.line}:${x.range.start.character}:${x.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 function sortDiags(d: Diagnostic[]): Diagnostic[] {
@@ -117,12 +104,14 @@ function sortDiags(d: Diagnostic[]): Diagnostic[] {
 }
 
 function analysisDiags(doc: ParsedDoc, a: Analysis): Diagnostic[] {
+  const rangeOf = (path: JsonPath) => (path.at(-1) === 'type' ? valueRange(doc, path) : keyRange(doc, path));
   return a.problems.map((p) => ({
     severity: p.severity,
     code: p.code,
     message: p.message,
     path: formatPath(p.path),
-    range: p.path.at(-1) === 'type' ? valueRange(doc, p.path) : keyRange(doc, p.path),
+    range: rangeOf(p.path),
+    ...(p.cases ? { related: p.cases.map((c) => ({ message: c.message, path: formatPath(c.path), range: rangeOf(c.path) })) } : {}),
   }));
 }
 

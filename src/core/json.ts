@@ -49,18 +49,26 @@ export function formatPath(path: JsonPath): string {
   return out || '(root)';
 }
 
+/** The inverse of formatPath, for the paths this project writes (keys are plain names). */
+export function parsePath(s: string): JsonPath {
+  if (s === '(root)' || s === '') return [];
+  const out: JsonPath = [];
+  for (const m of s.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) out.push(m[2] !== undefined ? Number(m[2]) : m[1]);
+  return out;
+}
+
 export function parse(text: string): ParsedDoc {
   const errors: jsonc.ParseError[] = [];
   const root = jsonc.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const doc: ParsedDoc = { text, root, value: undefined, diagnostics: [], lineStarts: lineStarts(text) };
-  for (const e of errors) {
+  // Errors at one place are one finding: a truncated file otherwise gets one per bracket left open.
+  const byOffset = new Map<number, jsonc.ParseError[]>();
+  for (const e of errors) byOffset.set(e.offset, [...(byOffset.get(e.offset) ?? []), e]);
+  for (const [offset, here] of byOffset) {
     doc.diagnostics.push({
       severity: 'error',
-      message: `syntax error: ${jsonc
-        .printParseErrorCode(e.error)
-        .replace(/([a-z])([A-Z])/g, '$1 $2')
-        .toLowerCase()}`,
-      range: rangeOf(doc, e.offset, e.length || 1),
+      message: syntaxMessage(here, offset >= text.trimEnd().length),
+      range: rangeOf(doc, offset, here[0].length || 1),
       path: '',
       code: 'syntax',
     });
@@ -70,6 +78,23 @@ export function parse(text: string): ParsedDoc {
     findDuplicateKeys(doc, root, []);
   }
   return doc;
+}
+
+const CLOSERS: Record<string, string> = { CloseBracketExpected: ']', CloseBraceExpected: '}' };
+
+function words(code: jsonc.ParseErrorCode): string {
+  return jsonc
+    .printParseErrorCode(code)
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+/** "syntax error: comma expected"; a file cut short: "the file ends too early: value expected, then ']}}' to close what is open". */
+function syntaxMessage(here: jsonc.ParseError[], atEnd: boolean): string {
+  const closers = here.map((e) => CLOSERS[jsonc.printParseErrorCode(e.error)] ?? '').join('');
+  const others = here.filter((e) => !CLOSERS[jsonc.printParseErrorCode(e.error)]).map((e) => words(e.error));
+  const parts = [...others, ...(closers ? [`${others.length ? 'then' : 'it needs'} '${closers}' to close what is open`] : [])];
+  return `syntax error: ${atEnd && closers ? 'the file ends too early: ' : ''}${parts.join(', ')}`;
 }
 
 function findDuplicateKeys(doc: ParsedDoc, node: jsonc.Node, path: JsonPath): void {

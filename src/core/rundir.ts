@@ -3,6 +3,7 @@
 import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import type { RunCliOptions } from '../shared/cli';
 import type { NasSpec } from '../shared/spec';
 import { formatPath, type JsonPath } from './json';
 
@@ -37,6 +38,20 @@ export interface RunMeta {
   specFile: string;
   specHash: string;
   created: string;
+  /** The command-line options (budget, workers, backend) the run was last launched with; a resume keeps them. */
+  options?: RunCliOptions;
+}
+
+export function readMeta(runDir: string): RunMeta | undefined {
+  try {
+    return JSON.parse(fs.readFileSync(runPaths(runDir).meta, 'utf8')) as RunMeta;
+  } catch {
+    return undefined;
+  }
+}
+
+export function writeMeta(runDir: string, meta: RunMeta): void {
+  fs.writeFileSync(runPaths(runDir).meta, JSON.stringify(meta, null, 2) + '\n');
 }
 
 export function newRunId(name: string, now = new Date()): string {

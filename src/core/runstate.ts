@@ -72,6 +72,8 @@ export class RunState {
         this.started = e;
         this.launches.push(e);
         this.finished = undefined;
+        // An analysis describes the launch that wrote it; after a resume it is stale until the next one.
+        this.analysis = undefined;
         break;
       case 'trial-started': {
         const prev = this.trials.get(e.trial);

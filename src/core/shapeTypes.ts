@@ -12,17 +12,25 @@ export interface Cost {
 }
 
 export class ShapeError extends Error {
-  /** The field the problem is about, so the editor can underline it. */
+  /**
+   * `field`: the field the problem is about, so the editor can underline it. `group`: the same mistake in
+   * general words, and what is particular to this configuration (`verb` + `detail`: "gets [512]"); the
+   * checker reports a mistake that many configurations make once, with the particulars as its cases.
+   */
   constructor(
     message: string,
     readonly field?: string,
+    readonly group?: { summary: string; detail: string; verb?: string },
   ) {
     super(message);
   }
 }
 
+/** "a vector", "a sequence", "a feature map". */
+export function shapeKind(s: Shape): string {
+  return s.length === 1 ? 'a vector' : s.length === 2 ? 'a sequence' : 'a feature map';
+}
+
 export function describeShape(s: Shape): string {
-  if (s.length === 1) return `a vector [${s[0]}]`;
-  if (s.length === 2) return `a sequence [${s.join(', ')}]`;
-  return `a feature map [${s.join(', ')}]`;
+  return `${shapeKind(s)} [${s.join(', ')}]`;
 }

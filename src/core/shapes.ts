@@ -2,22 +2,30 @@
 // The model builder must agree with these numbers: test/engine/builder.test.ts compares them with tfjs.
 import type { CellArch, CellOperation, ConcreteArch, ConcreteLayer } from '../shared/arch';
 import { sequenceLayerCost, tokensError, type LayerContext } from './sequenceShapes';
-import { describeShape, ShapeError, type Cost, type Shape } from './shapeTypes';
+import { describeShape, ShapeError, shapeKind, type Cost, type Shape } from './shapeTypes';
 
 export { describeShape, ShapeError, type Cost, type LayerContext, type Shape };
 
 function needMap(layer: string, input: Shape): [number, number, number] {
   if (input.length !== 3) {
-    throw new ShapeError(
-      `${layer} needs a feature map [height, width, channels] but gets ${describeShape(input)}; it must come before any flatten, dense or globalAveragePooling2d`,
-    );
+    const advice = 'it must come before any flatten, dense or globalAveragePooling2d';
+    throw new ShapeError(`${layer} needs a feature map [height, width, channels] but gets ${describeShape(input)}; ${advice}`, undefined, {
+      summary: `${layer} needs a feature map [height, width, channels] but gets ${shapeKind(input)}; ${advice}`,
+      detail: `[${input.join(', ')}]`,
+      verb: 'gets ',
+    });
   }
   return input as [number, number, number];
 }
 
 function spatial(h: number, w: number, k: number, s: number, padding: string, layer: string, field: string): [number, number] {
   if (padding === 'valid') {
-    if (k > h || k > w) throw new ShapeError(`${field} ${k} is larger than the ${h}x${w} input of this ${layer} (padding 'valid' leaves nothing)`, field);
+    if (k > h || k > w) {
+      throw new ShapeError(`${field} ${k} is larger than the ${h}x${w} input of this ${layer} (padding 'valid' leaves nothing)`, field, {
+        summary: `${field} is larger than the input of this ${layer} (padding 'valid' leaves nothing)`,
+        detail: `${field} ${k} on a ${h}x${w} input`,
+      });
+    }
     return [Math.floor((h - k) / s) + 1, Math.floor((w - k) / s) + 1];
   }
   return [Math.ceil(h / s), Math.ceil(w / s)];
@@ -30,7 +38,12 @@ export function layerCost(layer: ConcreteLayer, input: Shape, ctx: LayerContext 
     case 'dense': {
       // On a sequence, dense works on each step (its features), as in Keras.
       if (input.length > 2) {
-        throw new ShapeError(`dense needs a vector but gets ${describeShape(input)}; add flatten or globalAveragePooling2d before it`);
+        const advice = 'add flatten or globalAveragePooling2d before it';
+        throw new ShapeError(`dense needs a vector but gets ${describeShape(input)}; ${advice}`, undefined, {
+          summary: `dense needs a vector but gets ${shapeKind(input)}; ${advice}`,
+          detail: `[${input.join(', ')}]`,
+          verb: 'gets ',
+        });
       }
       const f = input[input.length - 1];
       const steps = input.length === 2 ? input[0] : 1;

@@ -26,21 +26,3 @@ export function closest(word: string, candidates: readonly string[]): string | u
   }
   return best !== undefined && bestD <= Math.max(1, Math.floor(best.length / 3)) ? best : undefined;
 }
-
-export function formatCount(n: bigint): string {
-  const s = n.toString();
-  if (s.length <= 9) return Number(n).toLocaleString('en-US');
-  return `${s[0]}.${s.slice(1, 3)}e+${s.length - 1}`;
-}
-
-export function formatSi(n: number): string {
-  if (n < 1e3) return String(Math.round(n));
-  const units = ['k', 'M', 'G', 'T', 'P'];
-  let u = -1;
-  let v = n;
-  while (v >= 1000 && u < units.length - 1) {
-    v /= 1000;
-    u++;
-  }
-  return `${v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2)}${units[u]}`;
-}

@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import type { TrialConfig } from '../shared/arch';
 import type { Direction, EpochMetrics, MetricName, Objective, RunEvent } from '../shared/events';
 import type { BackendRequest, Checkpoint, FromWorker, ModelArtifactsMessage, OptimizerStateMessage, Ready, TrialResult } from '../shared/protocol';
+import type { RunCliOptions } from '../shared/cli';
 import type { NasSpec } from '../shared/spec';
 import { SEARCH_DEFAULTS, BUDGET_DEFAULTS, BACKBONE_DEFAULTS } from '../core/defaults';
 import { Journal, readJournal } from '../core/journal';
@@ -16,6 +17,7 @@ import { createPruner, type Pruner, type Scheduler } from '../core/pruners';
 import { firstSegment, nextPromotion, rungStart, stopsAtRung } from '../core/pruners/schedule';
 import { analyzeRun } from '../core/runanalysis';
 import { RunState } from '../core/runstate';
+import { activeTime } from '../core/timing';
 import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
 import { createStrategy } from '../core/strategies';
 import type { Strategy } from '../core/strategies/strategy';
@@ -33,6 +35,10 @@ export interface RunOptions {
   resumeDir?: string;
   /** Where run folders go (default: `.nas-studio/runs` beside the spec). */
   runsDir?: string;
+  /** The exact folder of a new run (the caller named it); overrides runsDir. */
+  runDir?: string;
+  /** The command-line options of this launch, kept in run.json so a resume keeps them. */
+  cliOptions?: RunCliOptions;
   maxTrials?: number;
   minutes?: number;
   parallel?: number;
@@ -149,7 +155,7 @@ export class Orchestrator {
     } else {
       const root = opts.runsDir ?? path.join(path.dirname(opts.specFile), '.nas-studio', 'runs');
       const id = newRunId(spec.name ?? path.basename(opts.specFile).replace(/\.nas\.json$/, ''));
-      this.paths = runPaths(path.join(root, id));
+      this.paths = runPaths(opts.runDir ? path.resolve(opts.runDir) : path.join(root, id));
       this.state = new RunState();
     }
   }
@@ -166,7 +172,13 @@ export class Orchestrator {
       fs.writeFileSync(
         this.paths.meta,
         JSON.stringify(
-          { runId: path.basename(this.paths.dir), specFile: this.opts.specFile, specHash: specHash(this.opts.spec), created: new Date().toISOString() },
+          {
+            runId: path.basename(this.paths.dir),
+            specFile: this.opts.specFile,
+            specHash: specHash(this.opts.spec),
+            created: new Date().toISOString(),
+            ...(this.opts.cliOptions ? { options: this.opts.cliOptions } : {}),
+          },
           null,
           2,
         ) + '\n',
@@ -316,6 +328,7 @@ export class Orchestrator {
             resumed: !!this.opts.resumeDir,
             inputShape: m.params.inputShape,
             outputs: m.params.outputs,
+            samples: m.params.samples,
           });
           if (m.params.reason) this.note('info', `backend ${m.params.backend}: ${m.params.reason}`);
         }
@@ -682,23 +695,6 @@ function now(): string {
 export function metricOf(m: EpochMetrics | undefined, metric: MetricName): number {
   const v = m?.[metric];
   return typeof v === 'number' ? v : NaN;
-}
-
-/** Wall time the run was active over earlier launches, so a time budget holds across resumes. */
-function activeTime(events: RunEvent[]): number {
-  let total = 0;
-  let start: number | undefined;
-  let last: number | undefined;
-  for (const e of events) {
-    const t = Date.parse(e.time);
-    if (e.type === 'run-started') {
-      if (start !== undefined && last !== undefined) total += last - start;
-      start = t;
-    }
-    last = t;
-  }
-  if (start !== undefined && last !== undefined) total += last - start;
-  return total;
 }
 
 /** A layers-model folder read back as parts (no tfjs needed); undefined when it is missing or unreadable. */

@@ -2,6 +2,8 @@
 // resume and export is the bundled CLI in a child process, run by VS Code's own Node (Electron as Node) unless
 // the user names another one.
 import * as path from 'node:path';
+import { FLAG } from '../shared/cli';
+import { RUNS_DIR } from '../core/rundir';
 import type { NasStudioConfig } from './config';
 
 export interface Launch {
@@ -32,33 +34,33 @@ export function cliLaunch(host: Host, nodePath: string | undefined, cliArgs: str
 
 type RunFlags = Pick<NasStudioConfig, 'parallel' | 'backend'>;
 
+const flag = (name: string) => `--${name}`;
+
 function common(cfg: RunFlags): string[] {
   const out: string[] = [];
-  if (cfg.parallel !== null) out.push('--parallel', String(cfg.parallel));
-  if (cfg.backend !== 'auto') out.push('--backend', cfg.backend);
+  if (cfg.parallel !== null) out.push(flag(FLAG.parallel), String(cfg.parallel));
+  if (cfg.backend !== 'auto') out.push(flag(FLAG.backend), cfg.backend);
   return out;
 }
 
-export function runArgs(specFile: string, runsRoot: string, cfg: RunFlags): string[] {
-  return ['run', specFile, '--json', '--out', runsRoot, ...common(cfg)];
+/** A new run in the folder the extension chose, so it follows the run from the first moment. */
+export function runArgs(specFile: string, runDir: string, cfg: RunFlags): string[] {
+  return ['run', specFile, flag(FLAG.json), flag(FLAG.runDir), runDir, ...common(cfg)];
 }
 
 export function resumeArgs(runDir: string, cfg: RunFlags, force = false): string[] {
-  return ['resume', runDir, '--json', ...common(cfg), ...(force ? ['--force'] : [])];
+  return ['resume', runDir, flag(FLAG.json), ...common(cfg), ...(force ? [flag(FLAG.force)] : [])];
 }
 
 export function exportArgs(runDir: string, trial: number | 'best', outDir: string): string[] {
-  return ['export', runDir, ...(trial === 'best' ? ['--best'] : ['--trial', String(trial)]), '--out', outDir];
+  return ['export', runDir, ...(trial === 'best' ? [flag(FLAG.best)] : [flag(FLAG.trial), String(trial)]), flag(FLAG.out), outDir];
 }
 
 /** Where runs of a spec go: the `resultsFolder` setting (relative to the workspace folder), else beside the spec. */
 export function runsRootFor(specFile: string, resultsFolder: string | undefined, workspaceFolder: string | undefined): string {
-  if (!resultsFolder) return path.join(path.dirname(specFile), '.nas-studio', 'runs');
+  if (!resultsFolder) return path.join(path.dirname(specFile), RUNS_DIR);
   return path.resolve(workspaceFolder ?? path.dirname(specFile), resultsFolder);
 }
-
-/** The exit code the CLI uses for a search stopped by a signal. */
-export const EXIT_STOPPED = 130;
 
 /** The last `n` meaningful lines of a process's stderr, for telling the user why it died. */
 export function lastLines(text: string, n = 5): string[] {
@@ -67,9 +69,4 @@ export function lastLines(text: string, n = 5): string[] {
     .map((l) => l.trimEnd())
     .filter((l) => l.trim() !== '')
     .slice(-n);
-}
-
-/** The resume was refused because the spec changed: the CLI can be told to go on anyway. */
-export function resumeNeedsForce(stderr: string): boolean {
-  return /changed since this run started/.test(stderr) && /--force/.test(stderr);
 }

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NasSpec } from '../shared/spec';
-import { formatSi, formatCount } from '../core/text';
+import { formatSi, formatInt } from '../shared/format';
 import type { Summary } from '../core/check';
 import { getConfig } from './config';
 import { estimate, formatEstimate, resolveParallel, workloadOf } from './estimate';
@@ -96,7 +96,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
   }
 
   private summaryLens(spec: NasSpec, s: Summary, uri: vscode.Uri): vscode.Command {
-    const parts = [`${formatCount(s.size.architectures)} architecture${s.size.architectures === 1n ? '' : 's'}`];
+    const parts = [`${formatInt(s.size.architectures)} architecture${s.size.architectures === 1n ? '' : 's'}`];
     if (s.size.continuous.length) parts[0] += ` × ${s.size.continuous.length} continuous`;
     if (s.minParams !== undefined && s.maxParams !== undefined) parts.push(`${formatSi(s.minParams)}-${formatSi(s.maxParams)} weights`);
     const tip = ['What this search explores:', `- ${s.parameters} decision${s.parameters === 1 ? '' : 's'} per trial`];

@@ -13,11 +13,17 @@ const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   info: vscode.DiagnosticSeverity.Information,
 };
 
-export function toVscode(d: CheckDiagnostic): vscode.Diagnostic {
-  const range = new vscode.Range(d.range.start.line, d.range.start.character, d.range.end.line, d.range.end.character);
-  const out = new vscode.Diagnostic(range, d.message, SEVERITY[d.severity]);
+function toRange(r: CheckDiagnostic['range']): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+/** A finding as VS Code shows it; its cases become related information (rows under it in Problems). */
+export function toVscode(d: CheckDiagnostic, uri: vscode.Uri): vscode.Diagnostic {
+  const out = new vscode.Diagnostic(toRange(d.range), d.message, SEVERITY[d.severity]);
   out.source = SOURCE;
   out.code = d.code;
+  if (d.related?.length)
+    out.relatedInformation = d.related.map((r) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(r.range)), r.message));
   return out;
 }
 
@@ -57,7 +63,7 @@ export class SpecDiagnostics implements vscode.Disposable {
       return [];
     }
     const result = this.analyses.get(doc);
-    const diags = (result?.diagnostics ?? []).map(toVscode);
+    const diags = (result?.diagnostics ?? []).map((d) => toVscode(d, doc.uri));
     this.collection.set(doc.uri, diags);
     this.onDidUpdateEmitter.fire(doc.uri);
     return diags;

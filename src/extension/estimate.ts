@@ -8,6 +8,7 @@ import type { Summary } from '../core/check';
 import { BUDGET_DEFAULTS, DATASET_DEFAULTS, SEARCH_DEFAULTS, TRAINING_DEFAULTS } from '../core/defaults';
 import { domainOf, finiteValues, isParam } from '../core/params';
 import { archCost } from '../core/shapes';
+import { formatApprox } from '../shared/format';
 
 /** One training step costs about three forward passes: forward, gradient of the inputs, gradient of the weights. */
 export const TRAIN_FACTOR = 3;
@@ -117,23 +118,14 @@ export function estimate(w: Workload, rate: number, cores: number): Estimate {
   return { lowSeconds: low, highSeconds: high, cappedByBudget: capped };
 }
 
-export function formatDuration(seconds: number): string {
-  if (seconds < 1) return '<1 s';
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  const min = seconds / 60;
-  if (min < 90) return `${Math.round(min)} min`;
-  const h = min / 60;
-  if (h < 48) return `${h < 10 ? h.toFixed(1) : Math.round(h)} h`;
-  return `${Math.round(h / 24)} days`;
-}
-
-/** "~2-7 min" or "~5 min": a range only where its ends read differently. */
+/** "~2-7 min", "~5 min", "up to 33 s": a range only where its ends read differently. */
 export function formatEstimate(e: Estimate): string {
-  const lo = formatDuration(e.lowSeconds);
-  const hi = formatDuration(e.highSeconds);
+  const hi = formatApprox(e.highSeconds);
+  if (e.lowSeconds < 1) return e.highSeconds < 1 ? 'under 1 s' : `up to ${hi}`;
+  const lo = formatApprox(e.lowSeconds);
   if (lo === hi) return `~${hi}`;
-  const [, loNum, loUnit] = /^([\d.<]+) (.+)$/.exec(lo) ?? [];
-  const [, hiNum, hiUnit] = /^([\d.<]+) (.+)$/.exec(hi) ?? [];
+  const [, loNum, loUnit] = /^([\d.]+) (.+)$/.exec(lo) ?? [];
+  const [, hiNum, hiUnit] = /^([\d.]+) (.+)$/.exec(hi) ?? [];
   return loUnit && loUnit === hiUnit ? `~${loNum}-${hiNum} ${hiUnit}` : `~${lo} - ${hi}`;
 }
 

@@ -4,7 +4,7 @@ import * as jsonc from 'jsonc-parser';
 import schema from '../../schemas/nas.schema.json';
 import { formatPath } from '../core/json';
 import { describeDomain, domainOf, domainSize, finiteValues, isParam, type Domain, type RawParam } from '../core/params';
-import { formatCount } from '../core/text';
+import { formatInt } from '../shared/format';
 
 export interface StrategyInfo {
   name: string;
@@ -60,7 +60,7 @@ export function paramHoverAt(root: jsonc.Node, offset: number, strategies: reado
     const here = s.name === current ? ' (this spec)' : '';
     const verdict = s.needsFinite
       ? finite
-        ? `yes: lists all ${formatCount(domainSize(domain)!)} values`
+        ? `yes: lists all ${formatInt(domainSize(domain)!)} values`
         : 'no: a continuous range cannot be listed; add a `step` or use `choice`'
       : `yes: samples it${(domain.kind === 'int' || domain.kind === 'float') && domain.log ? ' on a log scale' : ''}`;
     lines.push(`| \`${s.name}\`${here} | ${verdict} |`);
@@ -94,7 +94,7 @@ function countLine(d: Domain): string {
           .slice(0, 3)
           .map((v) => `\`${v}\``)
           .join(', ')}, ..., \`${values.at(-1)}\``;
-  return `**${formatCount(n)} value${n === 1n ? '' : 's'}**: ${shown}${d.kind === 'choice' ? '' : ` (${describeDomain(d)})`}.`;
+  return `**${formatInt(n)} value${n === 1n ? '' : 's'}**: ${shown}${d.kind === 'choice' ? '' : ` (${describeDomain(d)})`}.`;
 }
 
 /** When the parameter exists at all: only in some configurations if it sits under a choice, an optional layer

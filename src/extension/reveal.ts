@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { NasSpec } from '../shared/spec';
 import { parse } from '../core/json';
-import { readMeta } from './runFolder';
+import { readMeta } from '../core/rundir';
 import type { RunRecord } from './runRecord';
 import { trialMarks } from './trialMarks';
 

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunEvent, RunFinished } from '../shared/events';
 import type { RunStatus } from '../shared/panel';
-import { processAlive, readLock, runPaths, type Lock, type RunMeta } from '../core/rundir';
+import { processAlive, readLock, readMeta, runPaths, type Lock } from '../core/rundir';
 
 export type Liveness =
   | { kind: 'running'; lock: Lock }
@@ -65,14 +65,6 @@ export function lastFinish(events: readonly RunEvent[]): RunFinished | undefined
   return undefined;
 }
 
-export function readMeta(runDir: string): RunMeta | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(runPaths(runDir).meta, 'utf8')) as RunMeta;
-  } catch {
-    return undefined;
-  }
-}
-
 /** Run folders directly under `runsRoot`. */
 export function runDirs(runsRoot: string): string[] {
   try {
@@ -84,12 +76,6 @@ export function runDirs(runsRoot: string): string[] {
   } catch {
     return [];
   }
-}
-
-/** The run folder whose lock names `pid`: how a freshly started CLI's folder is found before its first event. */
-export function findRunByPid(runsRoot: string, pid: number): string | undefined {
-  for (const dir of runDirs(runsRoot)) if (readLock(runPaths(dir))?.pid === pid) return dir;
-  return undefined;
 }
 
 /** Is `p` a run folder (`.../<runs>/<id>` holding run.json)? */

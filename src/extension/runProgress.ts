@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import type { RunRecord } from './runRecord';
 import type { RunSupervisor } from './supervisor';
-import { formatValue } from './progress';
+import { formatValue } from '../shared/format';
 
 export function showRunProgress(supervisor: RunSupervisor, r: RunRecord): void {
   void vscode.window.withProgress(

@@ -1,7 +1,7 @@
 // The status bar item of the live search: trials done out of the budget, the best value so far and the time
 // left. With several live searches it shows the newest and counts the others.
 import * as vscode from 'vscode';
-import { clock, formatValue } from './progress';
+import { clock, formatValue } from '../shared/format';
 import type { RunRecord } from './runRecord';
 import type { RunSupervisor } from './supervisor';
 

@@ -8,26 +8,29 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { RunEvent } from '../shared/events';
+import { EXIT, parseCliLine, type CliError } from '../shared/cli';
+import { formatValue } from '../shared/format';
 import type { RunController, RunSnapshot } from './runController';
-import { checkText } from '../core/check';
-import { processAlive, readLock, RUNS_DIR } from '../core/rundir';
-import { cliLaunch, EXIT_STOPPED, exportArgs, lastLines, resumeArgs, resumeNeedsForce, runArgs, runsRootFor, type Host } from './cli';
+import { parse } from '../core/json';
+import { newRunId, processAlive, readLock, readMeta, RUNS_DIR } from '../core/rundir';
+import { cliLaunch, exportArgs, lastLines, resumeArgs, runArgs, runsRootFor, type Host } from './cli';
 import { getConfig } from './config';
-import { measureRun, splitSamples } from './estimate';
-import { formatValue } from './progress';
-import { findRunByPid, liveness, readMeta, runDirs } from './runFolder';
+import { measureRun } from './estimate';
+import { liveness, runDirs } from './runFolder';
 import { RunRecord, type RunChange } from './runRecord';
 import type { MachineSpeed } from './speed';
-import { LineTail, parseJson } from './tail';
+import { LineTail } from './tail';
 import { ensureTrusted } from './trust';
 import { revealTrial } from './reveal';
 
 const POLL_MS = 400;
+/** What the editor's Stop sends: SIGINT is how the CLI knows a person stopped it (Ctrl+C in a terminal). */
+const STOP_SIGNAL = 'SIGINT';
 /** A stopped search ends its epoch's bookkeeping in well under this; a second signal makes the CLI quit at once. */
 const STOP_GRACE_MS = 10_000;
 
-/** A child process this window started, from spawn until it exits. */
+/** A child process this window started, from spawn until it exits. Its run folder is known from the start:
+ *  the extension names it (`run --run-dir`), or it is the folder being resumed. */
 interface Launch {
   child: ChildProcess;
   pid: number;
@@ -35,15 +38,11 @@ interface Launch {
   stderrFile: string;
   stderr: LineTail;
   stderrLines: string[];
-  /** Where a new run's folder will appear (unknown for a resume, whose folder is known). */
-  runsRoot?: string;
-  record?: RunRecord;
+  record: RunRecord;
   kind: 'run' | 'resume';
   stopRequested: boolean;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
-  /** Resolves with the run's record once its folder is known, or undefined if the process ends first. */
-  bound: Promise<RunRecord | undefined>;
-  resolveBound: (r: RunRecord | undefined) => void;
+  /** The CLI's `error` line: why it refused (the contract in src/shared/cli.ts). */
+  failure?: CliError;
 }
 
 export interface SupervisorHooks {
@@ -167,13 +166,15 @@ export class RunSupervisor implements RunController, vscode.Disposable {
 
   // ---- Starting and following ----------------------------------------------------------------------------
 
-  /** Starts a search of `specFile`; resolves with its run folder once the CLI has made it. */
-  start(specFile: string): Promise<string | undefined> {
+  /** Starts a search of `specFile` in a run folder named here; returns that folder, or undefined if it could not start. */
+  start(specFile: string): string | undefined {
     const uri = vscode.Uri.file(specFile);
     const cfg = getConfig(uri);
     const runsRoot = runsRootFor(specFile, cfg.resultsFolder, vscode.workspace.getWorkspaceFolder(uri)?.uri.fsPath);
-    const launch = this.launch(runArgs(specFile, runsRoot, cfg), cfg.nodePath, { kind: 'run', runsRoot, cwd: path.dirname(specFile) });
-    return launch ? launch.bound.then((r) => r?.runDir) : Promise.resolve(undefined);
+    const runDir = path.join(runsRoot, newRunId(specName(specFile)));
+    const record = this.recordOf(runDir);
+    const launch = this.launch(runArgs(specFile, runDir, cfg), cfg.nodePath, { kind: 'run', record, cwd: path.dirname(specFile) });
+    return launch ? runDir : undefined;
   }
 
   /** The live runs, newest first. */
@@ -181,9 +182,9 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     return [...this.followed].filter((r) => r.live).reverse();
   }
 
-  /** Whether a launch of ours is still looking for its run folder (the status bar says "starting"). */
+  /** Whether a launch of ours has not reported its run's start yet (the status bar says "starting"). */
   get starting(): boolean {
-    return [...this.launches].some((l) => !l.record);
+    return [...this.launches].some((l) => l.record.status === 'starting');
   }
 
   /** The live run of a spec, if any. */
@@ -255,11 +256,7 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     return { extensionPath: this.context.extensionPath, execPath: process.execPath, env: process.env };
   }
 
-  private launch(
-    args: string[],
-    nodePath: string | undefined,
-    o: { kind: 'run' | 'resume'; runsRoot?: string; record?: RunRecord; cwd: string },
-  ): Launch | undefined {
+  private launch(args: string[], nodePath: string | undefined, o: { kind: 'run' | 'resume'; record: RunRecord; cwd: string }): Launch | undefined {
     const l = cliLaunch(this.host(), nodePath, args);
     const logDir = path.join(this.context.logUri.fsPath, 'searches');
     fs.mkdirSync(logDir, { recursive: true });
@@ -295,8 +292,6 @@ export class RunSupervisor implements RunController, vscode.Disposable {
       void exited;
       return undefined;
     }
-    let resolveBound!: (r: RunRecord | undefined) => void;
-    const bound = new Promise<RunRecord | undefined>((resolve) => (resolveBound = resolve));
     const launch: Launch = {
       child,
       pid: child.pid,
@@ -304,18 +299,14 @@ export class RunSupervisor implements RunController, vscode.Disposable {
       stderrFile: errFile,
       stderr: new LineTail(errFile),
       stderrLines: [],
-      runsRoot: o.runsRoot,
+      record: o.record,
       kind: o.kind,
       stopRequested: false,
-      exited,
-      bound,
-      resolveBound,
     };
     this.launches.add(launch);
-    if (o.record) {
-      o.record.poll();
-      this.bind(launch, o.record, o.record.events.length);
-    }
+    o.record.poll();
+    // A new run's events all belong to this launch; a resume's begin where the journal ends now.
+    this.bind(launch, o.kind === 'run' ? 0 : o.record.events.length);
     void exited.then(({ code, signal }) => this.onExit(launch, code, signal));
     this.ensureTimer();
     this.emitter.fire(undefined);
@@ -323,11 +314,10 @@ export class RunSupervisor implements RunController, vscode.Disposable {
   }
 
   /** `from`: where this launch's events begin in the journal (0 for a new run, its end for a resume). */
-  private bind(launch: Launch, r: RunRecord, from: number) {
-    launch.record = r;
+  private bind(launch: Launch, from: number) {
+    const r = launch.record;
     void this.context.workspaceState.update(stderrKey(r.runDir), { pid: launch.pid, file: launch.stderrFile });
     this.follow(r, from, false);
-    launch.resolveBound(r);
   }
 
   private follow(r: RunRecord, from: number, alreadyRunning: boolean) {
@@ -369,86 +359,57 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     }
   }
 
-  /** Reads the child's stdout (events and the final summary) and stderr (diagnostics, warnings) into the log. */
+  /**
+   * Reads the child's stdout (the `--json` lines of the contract: events, then a summary or an error) and its
+   * stderr (human text, for the log only: nothing is decided from it).
+   */
   private pumpLaunch(launch: Launch) {
+    const name = launch.record.name;
     for (const line of launch.stdout.read()) {
-      const v = parseJson(line) as (RunEvent & { message?: string }) | { type: 'summary'; runDir?: string } | undefined;
-      if (!v) {
-        this.log.info(line);
-        continue;
+      const v = parseCliLine(line);
+      if (!v) this.log.info(line);
+      else if (v.type === 'log') this.log[v.level === 'warn' ? 'warn' : v.level === 'error' ? 'error' : 'info'](`[${name}] ${v.message}`);
+      else if (v.type === 'error') {
+        launch.failure = v;
+        this.log.error(`[${name}] ${v.message}${v.details?.length ? `\n  ${v.details.join('\n  ')}` : ''}`);
       }
-      if (v.type === 'log') this.log[v.level === 'warn' ? 'warn' : v.level === 'error' ? 'error' : 'info'](`[${launch.record?.name ?? 'search'}] ${v.message}`);
-      else if (v.type === 'summary' && !launch.record && typeof v.runDir === 'string') this.bind(launch, this.recordOf(v.runDir), 0);
-      else if (v.type === 'run-started' && !launch.record && launch.runsRoot) this.bind(launch, this.recordOf(path.join(launch.runsRoot, v.runId)), 0);
     }
     for (const line of launch.stderr.read()) {
       launch.stderrLines.push(line);
       if (launch.stderrLines.length > 50) launch.stderrLines.shift();
-      this.log[/error|failed|cannot|nas-studio:/i.test(line) ? 'error' : 'info'](`[${launch.record?.name ?? 'search'}] ${line}`);
-    }
-    // The lock appears as soon as the CLI has made the folder, well before the first worker is ready.
-    if (!launch.record && launch.runsRoot) {
-      const dir = findRunByPid(launch.runsRoot, launch.pid);
-      if (dir) this.bind(launch, this.recordOf(dir), 0);
+      this.log.info(`[${name}] ${line}`);
     }
   }
 
   private onExit(launch: Launch, code: number | null, signal: NodeJS.Signals | null) {
     this.pumpLaunch(launch);
     this.launches.delete(launch);
-    launch.resolveBound(undefined);
     const r = launch.record;
     const why = signal ? `killed by ${signal}` : `exit code ${code}`;
     this.log.info(`search process ${launch.pid} ended (${why})`);
     const stderr = launch.stderrLines.join('\n');
-    if (!r) {
-      // It ended before making a run folder: the spec was refused, or the resume was.
-      if (code === null && signal === null) return; // could not even start; already reported
-      if (launch.stopRequested) {
-        this.emitter.fire(undefined);
-        return;
-      }
-      const detail = lastLines(stderr, 4).join('\n') || why;
-      void vscode.window
-        .showErrorMessage(`NAS Studio: the search did not start: ${detail.replace(/^nas-studio: /gm, '')}`, 'Show Log')
-        .then((p) => p && this.log.show(true));
-      this.emitter.fire(undefined);
-      return;
-    }
     r.poll();
     void this.context.workspaceState.update(stderrKey(r.runDir), undefined);
-    if (launch.kind === 'resume' && code === 1 && r.events.length === r.launchFrom) {
-      // The CLI refused before touching the journal, e.g. because the spec changed since the run began.
-      r.settle();
+    if (code === null && signal === null) {
+      // It could not even start (reported by the spawn error handler).
+      r.settle('the search process could not be started');
       this.followed.delete(r);
       this.emitter.fire(r);
-      if (resumeNeedsForce(stderr)) {
-        void vscode.window
-          .showWarningMessage(
-            `NAS Studio: the spec of "${r.name}" changed since the run started, so its finished trials may not be comparable with new ones.`,
-            { modal: true, detail: lastLines(stderr, 6).join('\n') },
-            'Resume Anyway',
-          )
-          .then((p) => {
-            if (p) void this.resume(r.runDir, true);
-          });
-      } else
-        void vscode.window
-          .showErrorMessage(
-            `NAS Studio: could not resume "${r.name}": ${lastLines(stderr, 3)
-              .join(' ')
-              .replace(/nas-studio: /g, '')}`,
-            'Show Log',
-          )
-          .then((p) => p && this.log.show(true));
+      return;
+    }
+    if (r.events.length === r.launchFrom && code !== EXIT.ok) {
+      this.refused(launch, code, why, stderr);
       return;
     }
     // A stop that came before the CLI installed its signal handler ends it by the signal itself.
     const expected =
-      code === 0 || code === EXIT_STOPPED || (code === 1 && r.tracker.state.finished?.reason === 'error') || (launch.stopRequested && signal === 'SIGTERM');
+      code === EXIT.ok ||
+      code === EXIT.stopped ||
+      (code === EXIT.failed && r.tracker.state.finished?.reason === 'error') ||
+      (launch.stopRequested && signal === STOP_SIGNAL);
     this.ended(r, expected ? undefined : `the search process ended unexpectedly (${why})`);
     const finished = r.tracker.state.finished;
-    if (code === 0) {
+    if (code === EXIT.ok) {
       const best = r.tracker.state.best();
       const counts = r.tracker.state.counts();
       const metric = r.tracker.state.started?.objective.metric ?? 'value';
@@ -462,7 +423,7 @@ export class RunSupervisor implements RunController, vscode.Disposable {
           if (p === 'Open Results') this.hooks.openResults(r.runDir);
           else if (p === 'Export Best Model') void this.exportTrial(r.runDir, 'best');
         });
-    } else if (code === EXIT_STOPPED || (launch.stopRequested && finished?.reason === 'stopped')) {
+    } else if (code === EXIT.stopped || (launch.stopRequested && finished?.reason === 'stopped')) {
       vscode.window.setStatusBarMessage(`$(debug-stop) NAS: "${r.name}" stopped; resume it any time`, 8000);
     } else {
       const detail = finished?.reason === 'error' && finished.message ? finished.message : lastLines(stderr, 4).join(' | ') || why;
@@ -473,6 +434,41 @@ export class RunSupervisor implements RunController, vscode.Disposable {
           else if (p === 'Show Log') this.log.show(true);
         });
     }
+  }
+
+  /**
+   * The CLI ended before this launch wrote a single event: it refused (the spec has errors, or changed since
+   * the run began) or could not start. Its `error` line says why; stderr is only the fallback wording.
+   */
+  private refused(launch: Launch, code: number | null, why: string, stderr: string) {
+    const r = launch.record;
+    const f = launch.failure;
+    const reason =
+      f?.message ??
+      (lastLines(stderr, 3)
+        .join(' ')
+        .replace(/nas-studio: /g, '') ||
+        why);
+    r.settle(`the search did not start: ${reason}`);
+    this.followed.delete(r);
+    if (launch.kind === 'run' && r.events.length === 0) this.records.delete(pathKey(r.runDir));
+    this.emitter.fire(r);
+    if (launch.stopRequested) return;
+    if (code === EXIT.specChanged) {
+      void vscode.window
+        .showWarningMessage(
+          `NAS Studio: the spec of "${r.name}" changed since the run started, so its finished trials may not be comparable with new ones.`,
+          { modal: true, detail: `Changed:\n${(f?.details ?? []).join('\n')}\n\nResuming anyway uses the changed spec from now on.` },
+          'Resume Anyway',
+        )
+        .then((p) => {
+          if (p) void this.resume(r.runDir, true);
+        });
+      return;
+    }
+    const what = launch.kind === 'resume' ? `could not resume "${r.name}"` : 'the search did not start';
+    const detail = f?.details?.length ? `: ${f.details.slice(0, 3).join('; ')}` : '';
+    void vscode.window.showErrorMessage(`NAS Studio: ${what}: ${reason}${detail}`, 'Show Log').then((p) => p && this.log.show(true));
   }
 
   /** A followed run has no live process any more. */
@@ -488,11 +484,10 @@ export class RunSupervisor implements RunController, vscode.Disposable {
   /** Folds the finished trials of this launch into the machine's throughput figure for estimates. */
   private async learnSpeed(r: RunRecord) {
     try {
-      const meta = readMeta(r.runDir);
-      const snapshot = fs.readFileSync(r.paths.spec, 'utf8');
-      const checked = checkText(snapshot, { file: meta?.specFile ?? r.paths.spec });
-      if (!checked.spec || checked.summary?.samples === undefined) return;
-      const m = measureRun(r.events, splitSamples(checked.spec, checked.summary.samples), cores(), r.launchFrom);
+      // Journals written before run-started carried its sample counts teach nothing.
+      const samples = r.tracker.state.started?.samples;
+      if (!samples) return;
+      const m = measureRun(r.events, samples, cores(), r.launchFrom);
       if (!m) return;
       await this.speed.record(m);
       this.log.info(`throughput on ${m.backend}: ${(m.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s per worker over ${m.trials} trials`);
@@ -504,7 +499,7 @@ export class RunSupervisor implements RunController, vscode.Disposable {
   private signal(pid: number, launch?: Launch) {
     if (launch) launch.stopRequested = true;
     try {
-      process.kill(pid, 'SIGTERM');
+      process.kill(pid, STOP_SIGNAL);
     } catch (e) {
       this.log.warn(`could not signal process ${pid}: ${(e as Error).message}`);
       return;
@@ -514,7 +509,7 @@ export class RunSupervisor implements RunController, vscode.Disposable {
       if (processAlive(pid) && (launch ? this.launches.has(launch) : true)) {
         this.log.warn(`process ${pid} is still running ${STOP_GRACE_MS / 1000} s after the stop; signalling again`);
         try {
-          process.kill(pid, 'SIGTERM');
+          process.kill(pid, STOP_SIGNAL);
         } catch {
           // It ended in the meantime.
         }
@@ -534,6 +529,17 @@ export class RunSupervisor implements RunController, vscode.Disposable {
 /** The spec a run was started from: known from run.json before the first event. */
 export function specOf(r: RunRecord): string | undefined {
   return readMeta(r.runDir)?.specFile ?? r.tracker.state.started?.specFile;
+}
+
+/** The spec's `name`, else its file name: what the run folder is named after. */
+function specName(specFile: string): string {
+  try {
+    const v = parse(fs.readFileSync(specFile, 'utf8')).value as { name?: unknown } | undefined;
+    if (typeof v?.name === 'string' && v.name.trim()) return v.name;
+  } catch {
+    // Unreadable now: the CLI will say so; the folder name does not matter then.
+  }
+  return path.basename(specFile).replace(/\.nas\.json$/i, '');
 }
 
 function stderrKey(runDir: string): string {

@@ -21,6 +21,8 @@ export interface Diagnostic {
   code: DiagnosticCode;
   /** Extra data for quick fixes (e.g. the unknown key, the suggested name). */
   data?: Record<string, string | number>;
+  /** One mistake with several cases (configurations that make it): each case where its cause is decided. */
+  related?: { message: string; path: string; range: Range }[];
 }
 
 export type DiagnosticCode =

@@ -43,6 +43,8 @@ export interface RunStarted {
   resumed: boolean;
   inputShape: number[];
   outputs: number;
+  /** Samples each trial trains and validates on, after `subset` and `validationSplit` (absent in journals before 0.2). */
+  samples?: { train: number; val: number };
 }
 
 export interface TrialStarted {

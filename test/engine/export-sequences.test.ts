@@ -98,6 +98,8 @@ test('exported lstm/gru and transformer models load with plain @tensorflow/tfjs 
     if (kind === 'transformer') {
       assert.ok(files.includes('nas-layers.js'), `${kind}: the loader is missing (${files.join(', ')})`);
       assert.match(fs.readFileSync(path.join(out, 'README.md'), 'utf8'), /require\('\.\/nas-layers\.js'\)\.register\(tf\)/);
+      // Without the loader, plain tfjs cannot read the model: the classes are NAS Studio's own.
+      assert.match(fs.readFileSync(path.join(out, 'model.json'), 'utf8'), /NasMultiHeadSelfAttention/);
     } else assert.ok(!files.includes('nas-layers.js'), `${kind}: standard layers need no loader`);
 
     const plain = JSON.parse(execFileSync(process.execPath, [helper, out, inputFile], { cwd: root, encoding: 'utf8' })) as {

@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import * as jsonc from 'jsonc-parser';
 import type { RunEvent } from '../../src/shared/events';
 import type { NasSpec } from '../../src/shared/spec';
+import { EXIT } from '../../src/shared/cli';
 import { main } from '../../src/cli/main';
 import { loadDataset } from '../../src/core/data/dataset';
 import { readJournal } from '../../src/core/journal';
@@ -71,7 +72,7 @@ test('a search runs to its budget; the best trial exports and scores what the jo
     0,
     logs.join('\n'),
   );
-  assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'architecture.json', 'model.json', 'weights.bin']);
+  assert.deepEqual(fs.readdirSync(out).sort(), ['README.md', 'architecture.json', 'load.js', 'model.json', 'weights.bin']);
   const model = await loadModel(out);
   // The exported weights are the best epoch's: re-evaluating on the same validation split gives the same value.
   const data = loadDataset(ws.spec.dataset, ws.spec.task, ws.dir, ws.spec.search!.seed!);
@@ -224,7 +225,7 @@ test('resume refuses a spec whose space changed, naming the change; --force cont
   changed.search = { ...changed.search, budget: { trials: 2 } };
   fs.writeFileSync(ws.file, JSON.stringify(changed, null, 2));
   out.length = 0;
-  assert.equal(await main(['resume', runDir], io, io), 1);
+  assert.equal(await main(['resume', runDir], io, io), EXIT.specChanged);
   assert.match(out.join('\n'), /changed since this run started/);
   assert.match(out.join('\n'), /architecture\.layers\[2\]\.units\.choice\[0\]: 4 -> 32/);
   out.length = 0;

@@ -4,20 +4,9 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { main } from '../../src/cli/main';
+import { cli } from '../helpers/cli';
 
 const root = path.join(__dirname, '..', '..');
-
-async function cli(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(
-    args,
-    (s) => out.push(s),
-    (s) => err.push(s),
-  );
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
 
 test('every example passes check and gets a size and weight range', async () => {
   const examples = fs.readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.nas.json'));
@@ -67,5 +56,5 @@ test('usage errors exit 2 with a message, missing files exit 1', async () => {
   assert.equal((await cli('check')).code, 2);
   const missing = await cli('check', path.join(os.tmpdir(), 'does-not-exist.nas.json'));
   assert.equal(missing.code, 1);
-  assert.match(missing.out, /does-not-exist\.nas\.json:1:1: error: cannot read .*: no such file/);
+  assert.match(missing.err, /nas-studio: cannot read .*does-not-exist\.nas\.json: no such file/);
 });

@@ -8,11 +8,11 @@ import type { TrialConfig } from '../../src/shared/arch';
 import type { NasSpec } from '../../src/shared/spec';
 import { checkText } from '../../src/core/check';
 import { archCost } from '../../src/core/shapes';
+import { formatApprox } from '../../src/shared/format';
 import {
   blend,
   DEFAULT_RATE,
   estimate,
-  formatDuration,
   formatEstimate,
   measureRun,
   resolveParallel,
@@ -77,12 +77,15 @@ test('no estimate without the data size', () => {
 });
 
 test('durations read naturally', () => {
-  assert.equal(formatDuration(42), '42 s');
-  assert.equal(formatDuration(600), '10 min');
-  assert.equal(formatDuration(3 * 3600), '3.0 h');
+  assert.equal(formatApprox(42), '42 s');
+  assert.equal(formatApprox(600), '10 min');
+  assert.equal(formatApprox(3 * 3600), '3.0 h');
   assert.equal(formatEstimate({ lowSeconds: 120, highSeconds: 420, cappedByBudget: false }), '~2-7 min');
   assert.equal(formatEstimate({ lowSeconds: 300, highSeconds: 310, cappedByBudget: false }), '~5 min');
   assert.equal(formatEstimate({ lowSeconds: 30, highSeconds: 7200, cappedByBudget: false }), '~30 s - 2.0 h');
+  // A tiny network's estimate starts below a second: no "~<1-33 s".
+  assert.equal(formatEstimate({ lowSeconds: 0.4, highSeconds: 33, cappedByBudget: false }), 'up to 33 s');
+  assert.equal(formatEstimate({ lowSeconds: 0.1, highSeconds: 0.6, cappedByBudget: false }), 'under 1 s');
 });
 
 function ev<T extends RunEvent['type']>(type: T, extra: Omit<Extract<RunEvent, { type: T }>, 'type' | 'time'>): RunEvent {

@@ -7,9 +7,10 @@ import * as path from 'node:path';
 import type { RunEvent } from '../../src/shared/events';
 import type { TrialConfig } from '../../src/shared/arch';
 import { LineTail, parseEvents } from '../../src/extension/tail';
-import { clock, formatValue, ProgressTracker } from '../../src/extension/progress';
-import { endedStatus, findRunByPid, lastFinish, liveness } from '../../src/extension/runFolder';
-import { cliLaunch, exportArgs, lastLines, resumeArgs, resumeNeedsForce, runArgs, runsRootFor } from '../../src/extension/cli';
+import { ProgressTracker } from '../../src/extension/progress';
+import { clock, formatValue } from '../../src/shared/format';
+import { endedStatus, lastFinish, liveness } from '../../src/extension/runFolder';
+import { cliLaunch, exportArgs, lastLines, resumeArgs, runArgs, runsRootFor } from '../../src/extension/cli';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nas-ext-'));
 const config: TrialConfig = {
@@ -129,21 +130,6 @@ test('the last launch decides how a run ended', () => {
   assert.equal(endedStatus(undefined, true).canResume, true);
 });
 
-test('a new run is found by the pid in its lock', () => {
-  const root = tmp();
-  for (const [id, pid] of [
-    ['a', 1],
-    ['b', 2],
-  ] as const) {
-    fs.mkdirSync(path.join(root, id));
-    fs.writeFileSync(path.join(root, id, 'run.json'), '{}');
-    fs.writeFileSync(path.join(root, id, 'lock.json'), JSON.stringify({ pid, host: 'h' }));
-  }
-  assert.equal(findRunByPid(root, 2), path.join(root, 'b'));
-  assert.equal(findRunByPid(root, 3), undefined);
-  assert.equal(findRunByPid(path.join(root, 'none'), 1), undefined);
-});
-
 test('command lines: VS Code runs the CLI as Node unless a node is configured', () => {
   const host = { extensionPath: '/ext', execPath: '/vscode/code', env: { ELECTRON_RUN_AS_NODE: undefined, PATH: '/bin' } };
   const own = cliLaunch(host, undefined, ['check', 'x']);
@@ -153,12 +139,12 @@ test('command lines: VS Code runs the CLI as Node unless a node is configured', 
   const node = cliLaunch({ ...host, env: { ELECTRON_RUN_AS_NODE: '1' } }, '/usr/bin/node', []);
   assert.equal(node.command, '/usr/bin/node');
   assert.equal(node.env.ELECTRON_RUN_AS_NODE, undefined);
-  assert.deepEqual(runArgs('/w/a.nas.json', '/w/.nas-studio/runs', { parallel: null, backend: 'auto' }), [
+  assert.deepEqual(runArgs('/w/a.nas.json', '/w/.nas-studio/runs/r1', { parallel: null, backend: 'auto' }), [
     'run',
     '/w/a.nas.json',
     '--json',
-    '--out',
-    '/w/.nas-studio/runs',
+    '--run-dir',
+    '/w/.nas-studio/runs/r1',
   ]);
   assert.deepEqual(resumeArgs('/r', { parallel: 2, backend: 'wasm' }, true), ['resume', '/r', '--json', '--parallel', '2', '--backend', 'wasm', '--force']);
   assert.deepEqual(exportArgs('/r', 'best', '/o'), ['export', '/r', '--best', '--out', '/o']);
@@ -167,8 +153,6 @@ test('command lines: VS Code runs the CLI as Node unless a node is configured', 
   assert.equal(runsRootFor('/w/sub/a.nas.json', 'results', '/w'), path.join('/w', 'results'));
 });
 
-test('stderr: the last lines, and a refused resume that --force would allow', () => {
+test('stderr: the last lines', () => {
   assert.deepEqual(lastLines('a\n\nb\nc\n', 2), ['b', 'c']);
-  assert.ok(resumeNeedsForce('nas-studio: /x changed since this run started, so ...\nRun it as a new search, or resume anyway with --force'));
-  assert.ok(!resumeNeedsForce('nas-studio: boom'));
 });

@@ -186,7 +186,7 @@ describe('panel model: messages', () => {
     m.apply({ method: 'init', params: { runDir: '/w/run', status: 'finished', canResume: false, events: RUN } });
     assert.equal(m.state.trials.size, 5);
     assert.equal(m.progress().done, 5);
-    assert.equal(m.spans.length, 1);
+    assert.equal(m.timer.spans.length, 1);
   });
 
   it('keeps log lines, newest last, and takes the run name and metric from run-started', () => {
