@@ -171,3 +171,85 @@ describe("Adam's update in one kernel matches tfjs's on cpu", () => {
     for (const slow of ['Sqrt', 'RealDiv']) assert.ok(!names.has(slow), `${slow} still runs`);
   });
 });
+
+describe('mean over a run of axes (global average pooling) and its gradient match cpu', () => {
+  const cases: Array<{ shape: number[]; axis: number[]; keepDims?: boolean }> = [
+    { shape: [8, 7, 7, 32], axis: [1, 2] },
+    { shape: [3, 5, 5, 6], axis: [1, 2], keepDims: true },
+    { shape: [130, 7], axis: [0] },
+    { shape: [3, 4, 5, 6], axis: [0, 1, 2] },
+    { shape: [3, 4, 5], axis: [2] }, // innermost: wasm's own kernel, tfjs's gradient
+    { shape: [4, 5, 6], axis: [0, 2] }, // not a run: likewise
+  ];
+  for (const { shape, axis, keepDims } of cases) {
+    const xData = h.data(shape);
+    const label = `mean of ${shape.join('x')} over ${axis}${keepDims ? ', keepDims' : ''}`;
+    it(label, () =>
+      compare(label, () => {
+        const x = tf.tensor(xData, shape);
+        const y = tf.mean(x, axis, keepDims);
+        const dy = tf.tensor(harness(5).data(y.shape), y.shape);
+        return [y, tf.grad((a: tf.Tensor) => tf.mean(a, axis, keepDims).mul(dy).sum())(x)];
+      }),
+    );
+  }
+
+  it('global average pooling runs no Fill, Multiply or Transpose on wasm', async () => {
+    const names = await kernelsRun(() => {
+      const x = tf.tensor(h.data([4, 5, 5, 8]), [4, 5, 5, 8]);
+      tf.tidy(() => tf.grad((a: tf.Tensor) => tf.mean(a, [1, 2]).square().sum())(x));
+      x.dispose();
+    });
+    assert.ok(names.has('NasMeanGrad'), [...names].join(' '));
+    for (const slow of ['Fill', 'Transpose']) assert.ok(!names.has(slow), `${slow} still runs`);
+  });
+});
+
+describe('dropout on wasm draws its mask in one kernel', () => {
+  it('drops the rate, scales the rest by 1/keep, and its gradient goes through the same mask', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const before = tf.memory().numTensors;
+    const layer = tf.layers.dropout({ rate: 0.3 });
+    const xData = h.data([200, 500], 0.5, 1.5);
+    tf.tidy(() => {
+      const x = tf.tensor(xData, [200, 500]);
+      const dy = tf.tensor(h.data([200, 500]), [200, 500]);
+      const [y, dx] = tf.tidy(() => {
+        const f = (a: tf.Tensor) => (layer.apply(a, { training: true }) as tf.Tensor).mul(dy).sum();
+        const g = tf.grad(f)(x);
+        return [layer.apply(x, { training: true }) as tf.Tensor, g];
+      });
+      const [yv, dxv, dyv] = [y.dataSync(), dx.dataSync(), dy.dataSync()];
+      let zeros = 0;
+      let gradZeros = 0;
+      for (let i = 0; i < yv.length; i++) {
+        if (yv[i] === 0) zeros++;
+        else assert.ok(Math.abs(yv[i] - xData[i] / 0.7) < 1e-5, `kept element ${i} is ${yv[i]}, not x/0.7`);
+        if (dxv[i] === 0) gradZeros++;
+        else assert.ok(Math.abs(dxv[i] - dyv[i] / 0.7) < 1e-5, `gradient ${i} is ${dxv[i]}, not dy/0.7`);
+      }
+      // 100,000 draws: the standard deviation of the dropped fraction is 0.0014.
+      assert.ok(Math.abs(zeros / yv.length - 0.3) < 0.01, `dropped ${zeros / yv.length}`);
+      assert.ok(Math.abs(gradZeros / yv.length - 0.3) < 0.01, `gradient dropped ${gradZeros / yv.length}`);
+      assert.deepEqual((layer.apply(x, { training: false }) as tf.Tensor).dataSync(), x.dataSync(), 'inference passes x through');
+    });
+    assert.equal(tf.memory().numTensors, before, 'tensor leak');
+  });
+
+  it("runs the mask kernel and none of tf.dropout's", async () => {
+    const layer = tf.layers.dropout({ rate: 0.5 });
+    const x = tf.ones([8, 8]);
+    const names = await kernelsRun(() => void tf.tidy(() => layer.apply(x, { training: true }) as tf.Tensor));
+    x.dispose();
+    assert.ok(names.has('NasDropoutMask'), [...names].join(' '));
+    assert.ok(!names.has('Floor'), 'tf.dropout still runs');
+  });
+
+  it("a seeded layer keeps tfjs's seeded mask", async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const masks = [1, 2].map(() =>
+      tf.tidy(() => (tf.layers.dropout({ rate: 0.5, seed: 3 }).apply(tf.ones([64]), { training: true }) as tf.Tensor).arraySync()),
+    );
+    assert.deepEqual(masks[0], masks[1]);
+  });
+});

@@ -4,6 +4,7 @@
 // the sum over n is a small reduction afterwards.
 import * as tf from '@tensorflow/tfjs';
 import { convExplicit, convGeometry, dispose, runWasm, transpose, view, type Info } from './common';
+import { depthwiseFilterGradWalk, geometry } from './depthwiseWalk';
 
 function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as tf.KernelBackend;
@@ -11,6 +12,7 @@ function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend:
   const { strides, dilations, pad, dimRoundingMode, filterShape } = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   const info = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
   const [fh, fw, channels, multiplier] = filterShape;
+  if (multiplier === 1 && x.dtype === 'float32') return depthwiseFilterGradWalk(backend as never, x, dy, geometry(info), filterShape);
   const [batch, inHeight, inWidth] = x.shape;
   const { outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const { top, left } = info.padInfo;

@@ -1,14 +1,17 @@
-// Registration of the fused training kernels (batch norm, Adam) and the layer/optimizer routes that reach them.
+// Registration of the fused training kernels (batch norm, Adam, average-pool gradient, mean, dropout) and the layer/optimizer routes that reach them.
 // Called from registerWasmGradientKernels; safe to call any number of times.
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig, routeAdam } from './adam';
+import { avgPoolGradConfig } from './avgPoolGrad';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient, fusedBatchNormConfig } from './batchNorm';
 import { routeBatchNormLayer } from './batchNormLayer';
+import { dropoutMaskConfig, routeDropoutLayer } from './dropout';
+import { meanConfig, meanGradConfig, routeMeanGradient } from './mean';
 import { replaceWasmKernel } from './override';
 
 /** Our own kernel names: nobody else registers them. */
-const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig];
-const replacements = [fusedBatchNormConfig];
+const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig, meanGradConfig, dropoutMaskConfig];
+const replacements = [fusedBatchNormConfig, avgPoolGradConfig, meanConfig];
 
 let gradientRegistered = false;
 
@@ -21,6 +24,17 @@ export function registerTrainingKernels(): void {
   }
   routeBatchNormLayer();
   routeAdam();
+  routeMeanGradient();
+  routeDropoutLayer();
 }
 
-export { adamUpdateConfig, batchNormTrainingConfig, batchNormTrainingGradConfig, fusedBatchNormConfig };
+export {
+  adamUpdateConfig,
+  dropoutMaskConfig,
+  avgPoolGradConfig,
+  meanConfig,
+  meanGradConfig,
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  fusedBatchNormConfig,
+};

@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { assemble } from './asm';
 import { adamFn } from './adam';
 import { affine2Fn, affineFn, sumDyXcFn, sumSqDevFn } from './channels';
+import { macWalkFn } from './walk';
 
 export interface FusedExports {
   sumSqDev(x: number, rows: number, width: number, mean: number, out: number): void;
@@ -12,6 +13,20 @@ export interface FusedExports {
   affine(x: number, rows: number, width: number, m: number, s: number, t: number, y: number): void;
   affine2(dy: number, x: number, rows: number, width: number, a: number, m: number, b: number, c: number, dx: number): void;
   adam(...args: number[]): void;
+  macWalk(
+    a: number,
+    b: number,
+    out: number,
+    rows: number,
+    cols: number,
+    c: number,
+    aRow: number,
+    aCol: number,
+    bRow: number,
+    bCol: number,
+    oRow: number,
+    oCol: number,
+  ): void;
 }
 
 // The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
@@ -29,7 +44,7 @@ export function fused(backend: tf.KernelBackend): FusedExports {
   const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
-    compiled ??= new WA.Module(assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn()]));
+    compiled ??= new WA.Module(assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn()]));
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as FusedExports;
     instances.set(memory, inst);
   }
