@@ -27,6 +27,22 @@ const targets = [
   { name: 'extension', entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...node, external: ['vscode', ...nodeExternal] },
   { name: 'cli', entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...node, external: nodeExternal, banner: { js: '#!/usr/bin/env node' } },
   { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
+  // NAS Studio's own layers for exported models, against the user's tfjs (see src/engine/layers/loader.ts).
+  {
+    name: 'layers',
+    entryPoints: ['src/engine/layers/loader.ts'],
+    outfile: 'dist/nas-layers.js',
+    platform: 'neutral',
+    target: 'es2020',
+    format: 'iife',
+    globalName: 'NasStudioLayers',
+    bundle: true,
+    minify,
+    logLevel: 'warning',
+    footer: {
+      js: "if (typeof module === 'object' && module.exports) module.exports = NasStudioLayers; else if (typeof tf !== 'undefined') NasStudioLayers.register(tf);",
+    },
+  },
   {
     name: 'webview',
     entryPoints: ['webview/main.ts'],

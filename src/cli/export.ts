@@ -7,6 +7,8 @@ import { formatValue } from '../shared/format';
 import { readJournal } from '../core/journal';
 import { processAlive, readLock, trialDir } from '../core/rundir';
 import { RunState, type TrialState } from '../core/runstate';
+import { MODEL_FILE } from '../core/modelfiles';
+import { customClassesIn, LAYERS_LOADER_FILE } from '../shared/layers';
 import { exportReadme, LOADER_FILE, LOADER_SOURCE } from './exportFiles';
 import { requireRunDir } from './files';
 import { testFields } from './testlines';
@@ -40,6 +42,12 @@ export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' 
     );
   }
   const out = path.resolve(o.out);
+  // NAS Studio's own layers (attention, positional embedding) need their classes registered before loading.
+  const custom = customClassesIn((JSON.parse(fs.readFileSync(path.join(src, MODEL_FILE), 'utf8')) as { modelTopology?: unknown }).modelTopology);
+  const layers = custom.length ? layersLoader() : undefined;
+  if (custom.length && !layers) {
+    throw new CliFailure('unreadable', `the model uses ${custom.join(', ')}, but ${LAYERS_LOADER_FILE} is missing next to the CLI`, [], 'run `npm run build`');
+  }
   fs.mkdirSync(out, { recursive: true });
   for (const f of ['model.json', 'weights.bin']) fs.copyFileSync(path.join(src, f), path.join(out, f));
   const started = state.started;
@@ -62,7 +70,8 @@ export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' 
   };
   fs.writeFileSync(path.join(out, 'architecture.json'), JSON.stringify(info, null, 2) + '\n');
   fs.writeFileSync(path.join(out, LOADER_FILE), LOADER_SOURCE);
-  fs.writeFileSync(path.join(out, 'README.md'), exportReadme(started, t, started?.runId ?? path.basename(p.dir)));
+  if (layers) fs.copyFileSync(layers, path.join(out, LAYERS_LOADER_FILE));
+  fs.writeFileSync(path.join(out, 'README.md'), exportReadme(started, t, started?.runId ?? path.basename(p.dir), custom));
   const m = started?.objective.metric ?? 'objective';
   io.out(`exported trial ${t.trial} (${m} = ${formatValue(t.value)}) to ${path.relative(process.cwd(), out) || out}`);
   return EXIT.ok;
@@ -82,4 +91,9 @@ function notExportable(t: TrialState, runLive: boolean): string {
     default:
       return `trial ${t.trial} is ${t.status}`;
   }
+}
+
+/** The bundled layers loader: next to the CLI bundle (dist/), or in dist/ when the CLI runs from source. */
+function layersLoader(): string | undefined {
+  return [path.join(__dirname, LAYERS_LOADER_FILE), path.join(__dirname, '..', '..', 'dist', LAYERS_LOADER_FILE)].find((f) => fs.existsSync(f));
 }

@@ -4,6 +4,7 @@
 import { NO_TEST_SET, type RunStarted } from '../shared/events';
 import { formatInt, formatValue, plural } from '../shared/format';
 import type { TrialState } from '../core/runstate';
+import { LAYERS_LOADER_FILE } from '../shared/layers';
 import { describe } from './summary';
 
 export const LOADER_FILE = 'load.js';
@@ -34,6 +35,9 @@ function tfjs() {
 
 /** The model in \`dir\` (default: this folder) as a tf.LayersModel; \`tf\` defaults to the tfjs package found. */
 async function load(dir = __dirname, tf = tfjs()) {
+  // NAS Studio's own layers (attention, positional embedding), when the model uses any.
+  const layers = path.join(dir, '${LAYERS_LOADER_FILE}');
+  if (fs.existsSync(layers)) require(layers).register(tf);
   const json = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
   const weightSpecs = [];
   const buffers = [];
@@ -49,7 +53,8 @@ async function load(dir = __dirname, tf = tfjs()) {
 module.exports = { load };
 `;
 
-export function exportReadme(started: RunStarted | undefined, t: TrialState, runId: string): string {
+/** `customLayers`: NAS Studio layer classes the model uses (then LAYERS_LOADER_FILE ships beside it). */
+export function exportReadme(started: RunStarted | undefined, t: TrialState, runId: string, customLayers: string[] = []): string {
   const m = started?.objective.metric ?? 'objective';
   const epochs = t.history.filter(Boolean).length;
   const input = started?.inputShape ? `[${started.inputShape.join(', ')}]` : 'unknown';
@@ -82,9 +87,18 @@ export function exportReadme(started: RunStarted | undefined, t: TrialState, run
     '',
     "With tfjs-node installed you can also call `tf.loadLayersModel('file://' + __dirname + '/model.json')` directly.",
     '',
+    ...(customLayers.length
+      ? [
+          `The model uses NAS Studio's own layers (${customLayers.join(', ')}); \`${LOADER_FILE}\` registers them from \`${LAYERS_LOADER_FILE}\`.`,
+          `Loading it any other way, register them first: \`require('./${LAYERS_LOADER_FILE}').register(tf)\`.`,
+          '',
+        ]
+      : []),
     '## Use it in a browser',
     '',
-    'Serve this folder and call `tf.loadLayersModel(url + "/model.json")`.',
+    customLayers.length
+      ? `Serve this folder, load \`${LAYERS_LOADER_FILE}\` after TensorFlow.js (it registers the layers with \`window.tf\`), and call \`tf.loadLayersModel(url + "/model.json")\`.`
+      : 'Serve this folder and call `tf.loadLayersModel(url + "/model.json")`.',
     '',
     '`model.json` + `weights.bin` are the standard TensorFlow.js layers-model format. `architecture.json` holds the',
     'architecture, the training settings, the learning curve and every decision of the search.',

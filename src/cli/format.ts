@@ -35,7 +35,8 @@ export function formatSummary(s: Summary): string {
   parts.push(`${s.parameters} parameter${s.parameters === 1 ? '' : 's'} to search`);
   if (s.minParams !== undefined) parts.push(`weights ${formatSi(s.minParams)}-${formatSi(s.maxParams!)}`);
   if (s.minFlops !== undefined) parts.push(`${formatSi(s.minFlops)}-${formatSi(s.maxFlops!)} FLOPs/sample`);
-  if (s.inputShape) parts.push(`input [${s.inputShape.join(', ')}] -> ${s.outputs === 1 ? '1 output' : `${s.outputs} classes`}`);
+  const ids = s.vocabulary !== undefined ? ` token ids (vocabulary ${s.vocabulary})` : '';
+  if (s.inputShape) parts.push(`input [${s.inputShape.join(', ')}]${ids} -> ${s.outputs === 1 ? '1 output' : `${s.outputs} classes`}`);
   return parts.join(', ');
 }
 
@@ -46,6 +47,7 @@ export function summaryJson(s: Summary) {
     continuous: s.size.continuous,
     parameters: s.parameters,
     inputShape: s.inputShape,
+    vocabulary: s.vocabulary,
     outputs: s.outputs,
     samples: s.samples,
     params: s.minParams === undefined ? undefined : [s.minParams, s.maxParams],

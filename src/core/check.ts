@@ -8,7 +8,7 @@ import { analyzableSpec } from './analyzable';
 import { analyze, type Analysis } from './analyze';
 import { DataError } from './data/errors';
 import { probeDataset } from './data/dataset';
-import { EVOLUTION_DEFAULTS } from './defaults';
+import { EVOLUTION_DEFAULTS, SEARCH_DEFAULTS } from './defaults';
 import { parse, valueRange, keyRange, formatPath, type JsonPath, type ParsedDoc } from './json';
 import { domainOf, isParam } from './params';
 import { validateSchema } from './schema';
@@ -30,6 +30,8 @@ export interface Summary {
   /** Parameters the search decides, counting each block repetition once. */
   parameters: number;
   inputShape?: number[];
+  /** Text: the input holds token ids below this. */
+  vocabulary?: number;
   outputs?: number;
   samples?: number;
   minParams?: number;
@@ -76,6 +78,7 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   const data = !hasData || broken('dataset') || broken('task') ? undefined : probe(doc, spec, opts, diags);
   if (data) {
     if (summary) Object.assign(summary, { inputShape: data.inputShape, outputs: data.outputs, samples: data.samples });
+    if (summary && data.vocabulary !== undefined) summary.vocabulary = data.vocabulary;
     const backbone = (spec.training as { backbone?: { path?: unknown } } | undefined)?.backbone;
     if (backbone && typeof backbone.path === 'string') {
       // The head sees the backbone's features, whose shape a layers-model file does not record; checking the
@@ -84,7 +87,7 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
     } else {
       const target = analyzableSpec(spec, diags);
       if (target) {
-        const a = analyze(target.spec, data.inputShape, data.outputs);
+        const a = analyze(target.spec, data.inputShape, data.outputs, { vocabulary: data.vocabulary });
         // A place that already has an error (its value is what is wrong) gets no second finding from shapes.
         const flagged = new Set(diags.filter((d) => d.severity === 'error').map((d) => d.path));
         diags.push(...analysisDiags(doc, a).filter((d) => !flagged.has(d.path)));
@@ -118,20 +121,22 @@ function probe(
   spec: NasSpec,
   opts: CheckOptions,
   diags: Diagnostic[],
-): { inputShape: number[]; outputs: number; samples?: number } | undefined {
+): { inputShape: number[]; outputs: number; samples?: number; vocabulary?: number } | undefined {
   const task = spec.task ?? {};
   const regression = task.type === 'regression';
   let inputShape = task.inputShape as number[] | undefined;
   let classes = task.classes;
   let samples: number | undefined;
+  let vocabulary: number | undefined;
   const canRead = spec.dataset.source === 'synthetic' || opts.file !== undefined;
   if (opts.probeData !== false && canRead) {
     try {
       const baseDir = opts.file ? path.dirname(opts.file) : process.cwd();
       // probeDataset enforces a declared task.inputShape and task.classes against the data itself.
-      const found = probeDataset(spec.dataset, spec.task, baseDir);
+      const found = probeDataset(spec.dataset, spec.task, baseDir, spec.search?.seed ?? SEARCH_DEFAULTS.seed);
       diags.push(...testSetDiagnostics(doc, spec, baseDir, found.inputShape));
       samples = found.samples;
+      vocabulary = found.vocabulary;
       inputShape = found.inputShape;
       if (!regression) classes = found.classes ?? classes;
     } catch (err) {
@@ -144,13 +149,25 @@ function probe(
   if (opts.probeData === false || !canRead) diags.push(...testSetDiagnostics(doc, spec, undefined, undefined));
   if (!inputShape) return undefined;
   if (!regression && classes === undefined) return undefined;
-  return { inputShape, outputs: regression ? 1 : (classes as number), samples };
+  return { inputShape, outputs: regression ? 1 : (classes as number), samples, vocabulary };
 }
 
 /** The dataset field a data error is about, so the underline lands on the file name that is wrong. */
 function dataField(spec: NasSpec, message: string): JsonPath {
   for (const key of ['inputShape', 'classes']) if (message.includes(`task.${key}`) && spec.task?.[key as 'classes'] !== undefined) return ['task', key];
   const ds = spec.dataset as unknown as Record<string, unknown>;
+  const columns = Array.isArray(ds.columns) ? (ds.columns as unknown[]) : [];
+  const named = columns.findIndex((c) => message.includes(`"${String(c)}"`) || message.includes(`column ${String(c)} `));
+  if (named >= 0) return ['dataset', 'columns', named];
+  for (const key of ['text', 'label']) if (ds[key] !== undefined && message.includes(`"${String(ds[key])}"`)) return ['dataset', key];
+  if (ds.window !== undefined && message.includes('list the feature columns')) return ['dataset', 'window'];
+  for (const [key, words] of [
+    ['window', 'one window'],
+    ['maxLength', 'maxLength'],
+    ['normalize', 'normalize'],
+  ] as const) {
+    if (ds[key] !== undefined && message.includes(words)) return ['dataset', key];
+  }
   for (const key of ['labels', 'images', 'path']) {
     if (typeof ds[key] === 'string' && message.includes(String(ds[key]).replace(/^\.\//, ''))) return ['dataset', key];
   }

@@ -2,8 +2,10 @@
 // and hold samples shaped like the training ones (headers only). Called from check.ts once the data probe passed.
 import * as path from 'node:path';
 import type { Diagnostic } from '../shared/diagnostic';
-import type { NasSpec } from '../shared/spec';
+import type { CsvDataset, NasSpec } from '../shared/spec';
+import { SEQUENCE_TEST } from './data/dataset';
 import { DataError } from './data/errors';
+import { isSequenceCsv } from './data/sequenceData';
 import { probeTestSet, testSetOf } from './data/testset';
 import { DATASET_DEFAULTS } from './defaults';
 import { formatPath, valueRange, type ParsedDoc } from './json';
@@ -18,6 +20,7 @@ export function testSetDiagnostics(doc: ParsedDoc, spec: NasSpec, baseDir: strin
     range: valueRange(doc, at),
     message,
   });
+  if (spec.dataset.source === 'csv' && isSequenceCsv(spec.dataset as CsvDataset)) return [diag(['dataset', 'test'], SEQUENCE_TEST)];
   if ('fraction' in t) {
     const split = spec.dataset.validationSplit ?? DATASET_DEFAULTS.validationSplit;
     if (t.fraction + split >= 1) {

@@ -56,7 +56,7 @@ export const BACKBONE_DEFAULTS = { trainable: false } as const;
 export const DATASET_DEFAULTS = {
   validationSplit: 0.2,
   synthetic: { generator: 'shapes', samples: 2000, features: 8, imageSize: 16, steps: 32, noise: 0.1, seed: 1 },
-  csv: { header: true, delimiter: ',' },
+  csv: { header: true, delimiter: ',', horizon: 0, stride: 1, vocabularySize: 10000, lowercase: true },
 } as const;
 
 /** Deepest repeat the checker accepts: deeper stacks are not practical networks, and analysis unrolls them. */

@@ -18,6 +18,8 @@ export interface DataTensors {
   valY: tf.Tensor;
   inputShape: number[];
   classes: number;
+  /** Text: the inputs are token ids below this. */
+  vocabulary?: number;
   /** Shuffled training batches, seeded; the caller disposes each batch's tensors. */
   batches(epochSeed: number, batchSize: number): Generator<Batch>;
   dispose(): void;
@@ -76,6 +78,7 @@ export function createDataTensors(data: LoadedData): DataTensors {
     valY,
     inputShape: [...data.inputShape],
     classes: data.classes,
+    vocabulary: data.vocabulary,
     *batches(epochSeed: number, batchSize: number) {
       const order = new Int32Array(n);
       for (let i = 0; i < n; i++) order[i] = i;

@@ -211,7 +211,7 @@ async function runTrial(p: TrainRequest['params']) {
 /** The trial's network: the searched architecture, on top of the pretrained backbone when there is one. */
 async function buildTrialModel(p: TrainRequest['params']): Promise<import('@tensorflow/tfjs').LayersModel> {
   const outputs = task === 'regression' ? 1 : data!.classes;
-  if (!backbone) return buildModel(p.config.arch, data!.inputShape, outputs, task, p.seed);
+  if (!backbone) return buildModel(p.config.arch, data!.inputShape, outputs, task, p.seed, { vocabulary: data!.vocabulary });
   const base = await loadBackbone(backbone);
   try {
     const head = buildModel(p.config.arch, featureShape(base), outputs, task, p.seed);

@@ -135,6 +135,17 @@ export interface CsvDataset {
   label?: string | number;
   header?: boolean;
   delimiter?: string;
+  window?: number;
+  horizon?: number;
+  stride?: number;
+  /**
+   * @minItems 1
+   */
+  columns?: [string | number, ...(string | number)[]];
+  text?: string | number;
+  maxLength?: number;
+  vocabularySize?: number;
+  lowercase?: boolean;
   validationSplit?: number;
   normalize?: 'scale' | 'standardize' | 'none';
   subset?: number;

@@ -85,3 +85,126 @@ test('pattern: clear errors for regression, too many classes, too few symbols', 
     (e: unknown) => e instanceof DataError && /at least 3 features/.test(e.message),
   );
 });
+
+// ---- CSV time series ------------------------------------------------------------------------------------
+
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { chronologicalSplit, encodeTokens, buildVocabulary, parseTextCsv, parseTimeSeries, tokenize } from '../../src/core/data/sequenceCsv';
+import { checkText } from '../../src/core/check';
+
+const SERIES = [
+  't,a,b,label',
+  ...Array.from({ length: 10 }, (_, i) => `2024-01-${String(i + 1).padStart(2, '0')},${i},${10 * i},${i % 3 === 0 ? 'x' : 'y'}`),
+].join('\n');
+
+test('time series: windows of the chosen columns, label at the last row', () => {
+  const t = parseTimeSeries(SERIES, 's.csv', { source: 'csv', path: 's.csv', window: 3, columns: ['b', 'a'] }, 'classification');
+  assert.deepEqual(t.featureNames, ['b', 'a']);
+  assert.equal(t.y.length, 8);
+  // window 2 covers rows 2..4: b = 20, 30, 40 and a = 2, 3, 4
+  assert.deepEqual(Array.from(t.x.subarray(2 * 6, 3 * 6)), [20, 2, 30, 3, 40, 4]);
+  assert.deepEqual(t.classNames, ['x', 'y']);
+  assert.equal(t.y[2], 1); // row 4: 4 % 3 != 0 -> y
+  assert.equal(t.y[1], 0); // row 3 -> x
+});
+
+test('time series: horizon predicts the label column ahead and reads its past by default; stride skips windows', () => {
+  const t = parseTimeSeries(SERIES, 's.csv', { source: 'csv', path: 's.csv', window: 2, horizon: 1, label: 'a', columns: ['a', 'b'], stride: 3 }, 'regression');
+  assert.deepEqual(Array.from(t.starts), [0, 3, 6]);
+  assert.deepEqual(Array.from(t.y), [2, 5, 8]); // a at the row after each window
+  assert.throws(
+    () => parseTimeSeries(SERIES, 's.csv', { source: 'csv', path: 's.csv', window: 2, label: 'a', columns: ['a', 'b'] }, 'regression'),
+    /the label column "a" is among the columns with horizon 0/,
+  );
+  assert.throws(
+    () => parseTimeSeries(SERIES, 's.csv', { source: 'csv', path: 's.csv', window: 11 }, 'classification'),
+    /10 rows: too few for one window of 11 rows/,
+  );
+  assert.throws(
+    () => parseTimeSeries(SERIES, 's.csv', { source: 'csv', path: 's.csv', window: 2 }, 'classification'),
+    /'2024-01-01' is not a number: "t" cannot be a feature; list the feature columns in "columns"/,
+  );
+});
+
+test('chronological split: training windows end before the cut, validation windows start after it', () => {
+  const starts = Int32Array.from({ length: 17 }, (_, i) => i); // 20 rows, windows of 4
+  const { train, val } = chronologicalSplit(starts, 4, 20, 0.25);
+  assert.deepEqual(
+    Array.from(train),
+    Array.from({ length: 12 }, (_, i) => i),
+  ); // rows 0..14 only
+  assert.deepEqual(Array.from(val), [15, 16]);
+  assert.throws(() => chronologicalSplit(starts, 4, 20, 0.1), /too few for one window/);
+});
+
+// ---- Text -------------------------------------------------------------------------------------------------
+
+test('tokenize: words of any script, apostrophes inside words, case folded on request', () => {
+  assert.deepEqual(tokenize("Don't PANIC: it's 42 — café!", true), ["don't", 'panic', "it's", '42', 'café']);
+  assert.deepEqual(tokenize('Hello World', false), ['Hello', 'World']);
+});
+
+test('vocabulary from the training samples only; unknown words map to 1, padding 0 at the start, last tokens kept', () => {
+  const tokens = [
+    ['good', 'film'],
+    ['bad', 'film'],
+    ['unseen', 'words', 'here'],
+  ];
+  const vocab = buildVocabulary(tokens, Int32Array.from([0, 1]), 10);
+  assert.deepEqual(
+    [...vocab.entries()],
+    [
+      ['film', 2],
+      ['bad', 3],
+      ['good', 4],
+    ],
+  );
+  assert.deepEqual(Array.from(encodeTokens(tokens, vocab, 3)), [0, 4, 2, 0, 3, 2, 1, 1, 1]);
+  assert.deepEqual(Array.from(encodeTokens([['good', 'bad', 'film']], vocab, 2)), [3, 2]);
+  assert.deepEqual([...buildVocabulary(tokens, Int32Array.from([0, 1]), 1).keys()], ['film']);
+});
+
+test('text CSV through loadDataset and the probe: same vocabulary, ids below it, labels by name', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-text-'));
+  try {
+    const rows = Array.from({ length: 40 }, (_, i) => `"${i % 2 ? 'a fine' : 'a poor'} day number ${i}",${i % 2 ? 'pos' : 'neg'}`);
+    fs.writeFileSync(path.join(dir, 't.csv'), ['text,label', ...rows].join('\n'));
+    const spec = { source: 'csv' as const, path: 't.csv', text: 'text', subset: 30 };
+    const d = loadDataset(spec, undefined, dir, 9);
+    const p = probeDataset(spec, undefined, dir, 9);
+    assert.deepEqual(d.inputShape, [5]);
+    assert.equal(p.vocabulary, d.vocabulary);
+    // a, day, number, fine, poor and the numbers of the training rows only
+    assert.equal(d.vocabulary, 2 + 5 + d.train.length);
+    assert.ok(d.x.every((v) => Number.isInteger(v) && v >= 0 && v < d.vocabulary!));
+    // validation rows' numbers were never seen: out of vocabulary
+    for (const i of d.val) assert.equal(d.x[i * 5 + 4], 1);
+    assert.deepEqual(d.classNames, ['neg', 'pos']);
+    assert.throws(() => loadDataset({ ...spec, normalize: 'standardize' }, undefined, dir, 9), /normalize does not apply to text/);
+    assert.throws(() => loadDataset({ ...spec, window: 3 }, undefined, dir, 9), /either a time series/);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('text: the default maxLength is the 95th percentile of the lengths', () => {
+  const text = ['text,label', ...Array.from({ length: 20 }, (_, i) => `"${'w '.repeat(i + 1)}",${i % 2}`)].join('\n');
+  assert.equal(parseTextCsv(text, 't.csv', { source: 'csv', path: 't.csv', text: 'text' }, 'classification').maxLength, 19);
+});
+
+test('the checker counts an embedding on the text vocabulary exactly', () => {
+  const file = path.join(__dirname, '..', '..', 'examples', 'text-reviews.nas.json');
+  const spec = `{ "dataset": { "source": "csv", "path": "data/reviews.csv", "text": "review", "label": "sentiment", "maxLength": 10 },
+    "architecture": { "type": "sequential", "layers": [{ "type": "embedding", "outputDim": 4 }, { "type": "globalAveragePooling1d" }] } }`;
+  const r = checkText(spec, { file });
+  assert.deepEqual(
+    r.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  const v = r.summary!.vocabulary!;
+  assert.ok(v > 100 && v < 400, `vocabulary ${v}`);
+  // embedding v x 4, head 4 x 2 + 2
+  assert.equal(r.summary!.minParams, v * 4 + 10);
+});

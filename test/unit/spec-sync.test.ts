@@ -58,6 +58,8 @@ test('cell, training, search and dataset defaults match the schema', () => {
   const synthetic = (defs.dataset as unknown as { oneOf: S[] }).oneOf.find((s) => (s as { title?: string }).title === 'syntheticDataset')!;
   expectDefaults('dataset.synthetic', synthetic.properties, DATASET_DEFAULTS.synthetic);
   expectDefaults('dataset.synthetic', synthetic.properties, { validationSplit: DATASET_DEFAULTS.validationSplit });
+  const csv = (defs.dataset as unknown as { oneOf: S[] }).oneOf.find((s) => (s as { title?: string }).title === 'csvDataset')!;
+  expectDefaults('dataset.csv', csv.properties, DATASET_DEFAULTS.csv);
 });
 
 test('the build-time validator finds exactly what a freshly compiled one finds', async () => {

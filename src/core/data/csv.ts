@@ -37,7 +37,7 @@ export type LabelKind = 'classification' | 'regression';
 /** Files below this size are parsed whole by the cheap probes too. */
 export const CSV_FULL_READ_LIMIT = 50 * 1024 * 1024;
 
-interface CsvRecord {
+export interface CsvRecord {
   fields: string[];
   /** 1-based line where the record starts. */
   line: number;
@@ -48,7 +48,7 @@ interface CsvRecord {
 }
 
 /** `path` for fs and DataError.file, `name` (as the user wrote it) for messages. */
-interface Src {
+export interface Src {
   path: string;
   name: string;
 }
@@ -58,7 +58,7 @@ const CR = 13;
 const LF = 10;
 
 /** Records of `text`, blank lines skipped. */
-function* records(text: string, delimiter: string, src: Src): Generator<CsvRecord> {
+export function* records(text: string, delimiter: string, src: Src): Generator<CsvRecord> {
   const delim = delimiter.charCodeAt(0);
   const n = text.length;
   let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
@@ -127,21 +127,24 @@ function* records(text: string, delimiter: string, src: Src): Generator<CsvRecor
 }
 
 function resolveLabel(opts: CsvOptions, columns: number, names: string[] | undefined, src: Src): number {
-  const label = opts.label;
-  if (label === undefined) return columns - 1;
-  if (typeof label === 'number') {
-    if (!Number.isInteger(label) || label < 0 || label >= columns) {
-      throw new DataError(`${src.name}: label column ${label} does not exist (columns are 0 to ${columns - 1})`, src.path);
+  return opts.label === undefined ? columns - 1 : resolveColumn(opts.label, columns, names, src, 'label');
+}
+
+/** A column given by header name or 0-based index; `what` names the field in messages ("label", "text"...). */
+export function resolveColumn(col: string | number, columns: number, names: string[] | undefined, src: Src, what: string): number {
+  if (typeof col === 'number') {
+    if (!Number.isInteger(col) || col < 0 || col >= columns) {
+      throw new DataError(`${src.name}: ${what} column ${col} does not exist (columns are 0 to ${columns - 1})`, src.path);
     }
-    return label;
+    return col;
   }
   if (!names) {
-    throw new DataError(`${src.name}: label "${label}" names a column, but header is false: give its 0-based index instead`, src.path);
+    throw new DataError(`${src.name}: ${what} "${col}" names a column, but header is false: give its 0-based index instead`, src.path);
   }
-  const idx = names.indexOf(label);
+  const idx = names.indexOf(col);
   if (idx < 0) {
-    const hint = closest(label, names);
-    throw new DataError(`${src.name}: no column named "${label}"${hint ? ` (did you mean "${hint}"?)` : ''}; columns: ${names.join(', ')}`, src.path);
+    const hint = closest(col, names);
+    throw new DataError(`${src.name}: no column named "${col}"${hint ? ` (did you mean "${hint}"?)` : ''}; columns: ${names.join(', ')}`, src.path);
   }
   return idx;
 }
@@ -162,7 +165,7 @@ function headerFrom(first: CsvRecord | undefined, opts: CsvOptions, src: Src): C
   return { columns, names, labelIndex, featureNames };
 }
 
-function parseNumber(s: string, src: Src, line: number, col: number): number {
+export function parseNumber(s: string, src: Src, line: number, col: number): number {
   const t = s.trim();
   const v = t === '' ? NaN : Number(t);
   if (!Number.isFinite(v)) {

@@ -2,13 +2,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CsvDataset, Dataset, IdxDataset, SyntheticDataset, Task } from '../../shared/spec';
-import { DATASET_DEFAULTS } from '../defaults';
+import { DATASET_DEFAULTS, SEARCH_DEFAULTS } from '../defaults';
 import { Rng } from '../rng';
 import { CSV_FULL_READ_LIMIT, readCsv, readCsvHeader } from './csv';
 import { DataError } from './errors';
 import { type IdxArray, readIdx, readIdxHeader } from './idx';
 import { blobs, type Generated, SHAPE_NAMES, shapes } from './synthetic';
 import { pattern, PATTERN_MAX_CLASSES } from './sequences';
+import { encodeText, isSequenceCsv, loadSequenceCsv, pickExtras, probeSequenceCsv, sequenceSplit, type SequenceExtras } from './sequenceData';
 
 export type TaskKind = 'classification' | 'regression';
 
@@ -27,6 +28,8 @@ export interface LoadedData {
   train: Int32Array;
   val: Int32Array;
   count: number;
+  /** Text: samples are token ids below this (0 padding, 1 out of vocabulary). */
+  vocabulary?: number;
   /** How `x` was normalised, from the training samples: a test set must be normalised the same way. */
   norm?: Normalization;
 }
@@ -43,13 +46,15 @@ export interface Normalization {
 
 export interface DatasetProbe {
   inputShape: number[];
+  /** Text: token ids are below this. */
+  vocabulary?: number;
   /** Unknown only for a CSV too large to read cheaply with no `task.classes`. */
   classes?: number;
   /** After `subset`; unknown only for a CSV too large to read cheaply. */
   samples?: number;
 }
 
-export interface Raw extends Generated {
+export interface Raw extends Generated, SequenceExtras {
   /** Images get per-channel statistics and, when in 0..255, `scale` divides by 255. */
   image: boolean;
   bytes: boolean;
@@ -66,17 +71,23 @@ const kindOf = (task: Task | undefined): TaskKind => task?.type ?? 'classificati
  */
 export function loadDataset(spec: Dataset, task: Task | undefined, baseDir: string, seed: number): LoadedData {
   const pool = sampled(spec, task, baseDir, seed);
+  if (spec.test && pool.sequence) throw new DataError(SEQUENCE_TEST);
   const testFraction = fractionOf(spec);
   const raw = testFraction ? pick(pool, splitIndices(pool.y, pool.classes > 1 ? pool.classes : 0, testFraction, seed, 'test').train) : pool;
   const count = raw.y.length;
   const split = spec.validationSplit ?? DATASET_DEFAULTS.validationSplit;
   // validationSplit stays a fraction of all samples: of what the test set left, it is split / (1 - test).
-  const { train, val } = splitIndices(raw.y, raw.classes > 1 ? raw.classes : 0, testFraction ? Math.min(1, split / (1 - testFraction)) : split, seed);
+  const { train, val } =
+    sequenceSplit(raw, split) ?? splitIndices(raw.y, raw.classes > 1 ? raw.classes : 0, testFraction ? Math.min(1, split / (1 - testFraction)) : split, seed);
   if (train.length === 0) {
     const what = testFraction ? `validationSplit ${split} and test fraction ${testFraction} leave` : `validationSplit ${split} leaves`;
     throw new DataError(`${what} no training samples out of ${pool.y.length}`);
   }
-  const norm = fitNormalization(raw, spec.normalize ?? (raw.image ? 'scale' : 'standardize'), train);
+  encodeText(raw, train);
+  // Token ids are never normalised.
+  const norm: Normalization = raw.text
+    ? { mode: 'none', shift: [], scale: [] }
+    : fitNormalization(raw, spec.normalize ?? (raw.image ? 'scale' : 'standardize'), train);
   applyNormalization(raw.x, raw.inputShape, norm);
   return {
     x: raw.x,
@@ -89,6 +100,7 @@ export function loadDataset(spec: Dataset, task: Task | undefined, baseDir: stri
     val,
     count,
     norm,
+    ...(raw.vocabulary !== undefined ? { vocabulary: raw.vocabulary } : {}),
   };
 }
 
@@ -121,6 +133,13 @@ export function splitOfSource(spec: Dataset, task: Task | undefined, baseDir: st
   return { train: Int32Array.from(train, (i) => source[i]), val: Int32Array.from(val, (i) => source[i]) };
 }
 
+/**
+ * A time series splits chronologically and text builds its vocabulary from the training part: a test set of
+ * either needs the same care, which it does not get yet.
+ */
+export const SEQUENCE_TEST =
+  'dataset.test is not supported yet for time series and text CSV files (their split is chronological, their vocabulary from training only)';
+
 /** The test fraction of a spec, when its test set is split off its own samples. */
 export function fractionOf(spec: Dataset): number | undefined {
   const t = spec.test as { fraction?: number } | undefined;
@@ -135,6 +154,7 @@ export function loadRaw(spec: Dataset, task: Task | undefined, baseDir: string):
       return idx(spec as IdxDataset, task, baseDir);
     case 'csv': {
       const s = spec as CsvDataset;
+      if (isSequenceCsv(s)) return { ...loadSequenceCsv(s, path.resolve(baseDir, s.path), kindOf(task)), image: false, bytes: false, sequence: true };
       const t = readCsv(path.resolve(baseDir, s.path), s, kindOf(task), s.path);
       const r: Raw = { x: t.x, y: t.y, inputShape: [t.featureNames.length], classes: 1, image: false, bytes: false };
       if (t.classNames) Object.assign(r, { classes: t.classNames.length, classNames: t.classNames });
@@ -304,7 +324,7 @@ export function pick(r: Raw, idx: Int32Array): Raw {
     x.set(r.x.subarray(idx[i] * f, idx[i] * f + f), i * f);
     y[i] = r.y[idx[i]];
   }
-  return { ...r, x, y };
+  return { ...r, ...pickExtras(r, idx), x, y };
 }
 
 function seededOrder(n: number, seed: number, label: string): Int32Array {
@@ -434,8 +454,9 @@ function probeFiles(spec: Dataset, baseDir: string): string[] {
  * Shape, classes and sample count, cheaply (headers only where the format allows), for the editor's checker.
  * Throws DataError on any problem loadDataset would report up front. Results are cached per file version.
  */
-export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: string): DatasetProbe {
-  const key = JSON.stringify([spec, task ?? null, baseDir]);
+export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: string, seed: number = SEARCH_DEFAULTS.seed): DatasetProbe {
+  // The seed decides a text vocabulary (built on the training part only); nothing else here depends on it.
+  const key = JSON.stringify([spec, task ?? null, baseDir, seed]);
   const st = stamp(probeFiles(spec, baseDir));
   const hit = probeCache.get(key);
   let result: DatasetProbe | DataError;
@@ -443,7 +464,7 @@ export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: str
     result = hit.result;
   } else {
     try {
-      result = probeUncached(spec, task, baseDir);
+      result = probeUncached(spec, task, baseDir, seed);
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       result = err;
@@ -455,9 +476,9 @@ export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: str
   return { ...result, inputShape: [...result.inputShape] };
 }
 
-function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string): DatasetProbe {
+function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string, seed: number): DatasetProbe {
   const regression = kindOf(task) === 'regression';
-  let r: { inputShape: number[]; classes?: number; samples?: number };
+  let r: { inputShape: number[]; classes?: number; samples?: number; vocabulary?: number };
   switch (spec.source) {
     case 'synthetic': {
       const p = syntheticParams(spec as SyntheticDataset, task);
@@ -478,6 +499,10 @@ function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string): 
     case 'csv': {
       const s = spec as CsvDataset;
       const file = path.resolve(baseDir, s.path);
+      if (isSequenceCsv(s)) {
+        r = probeSequenceCsv(s, file, kindOf(task), (y, classes) => trainingSamples(spec, y, classes, seed));
+        break;
+      }
       let big = false;
       try {
         big = fs.statSync(file).size > CSV_FULL_READ_LIMIT;
@@ -496,5 +521,13 @@ function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string): 
   }
   checked(r, task, spec);
   if (r.samples !== undefined && spec.subset !== undefined) r.samples = Math.min(r.samples, spec.subset);
-  return { inputShape: r.inputShape, classes: r.classes, samples: r.samples };
+  return { inputShape: r.inputShape, classes: r.classes, samples: r.samples, ...(r.vocabulary !== undefined ? { vocabulary: r.vocabulary } : {}) };
+}
+
+/** The training samples loadDataset will use (after `subset`), as indices into `y`. */
+function trainingSamples(spec: Dataset, y: Int32Array | Float32Array, classes: number, seed: number): Int32Array {
+  const keep = spec.subset !== undefined && spec.subset < y.length ? seededOrder(y.length, seed, 'subset').slice(0, spec.subset).sort() : undefined;
+  const ys = keep ? (y.constructor === Int32Array ? Int32Array.from(keep, (i) => y[i]) : Float32Array.from(keep, (i) => y[i])) : y;
+  const { train } = splitIndices(ys, classes > 1 ? classes : 0, spec.validationSplit ?? DATASET_DEFAULTS.validationSplit, seed);
+  return keep ? Int32Array.from(train, (i) => keep[i]) : train;
 }

@@ -13,6 +13,7 @@ import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
 import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { replaceWasmKernel } from './override';
+import { registerSequenceKernels } from './sequence';
 import { sumConfig } from './sum';
 import { registerTrainingKernels } from './training';
 
@@ -27,6 +28,7 @@ export function registerWasmGradientKernels(): void {
   }
   for (const config of replacements) replaceWasmKernel(config);
   registerTrainingKernels();
+  registerSequenceKernels();
 }
 
 export {

@@ -4,7 +4,9 @@
 // It saves and loads in the standard layers-model format under the class name below.
 import { one, oneShape, type Kwargs, type LayerArgs, type LayerVariable, type Shape, type Tensor, type Tf } from './tf';
 
-export const ATTENTION_CLASS = 'NasMultiHeadSelfAttention';
+import { ATTENTION_CLASS } from '../../shared/layers';
+
+export { ATTENTION_CLASS };
 
 export interface AttentionArgs extends LayerArgs {
   heads: number;

@@ -2,7 +2,9 @@
 // learned (one weight vector per position) or the fixed sines and cosines of "Attention Is All You Need".
 import { one, oneShape, type Kwargs, type LayerArgs, type LayerVariable, type Shape, type Tensor, type Tf } from './tf';
 
-export const POSITIONAL_CLASS = 'NasPositionalEmbedding';
+import { POSITIONAL_CLASS } from '../../shared/layers';
+
+export { POSITIONAL_CLASS };
 
 export type PositionalKind = 'learned' | 'sinusoidal';
 
