@@ -27,6 +27,8 @@ const targets = [
   { name: 'extension', entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...node, external: ['vscode', ...nodeExternal] },
   { name: 'cli', entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...node, external: nodeExternal, banner: { js: '#!/usr/bin/env node' } },
   { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
+  // BullMQ and ioredis, apart: the CLI loads this only for a command with --queue (src/cli/queue.ts).
+  { name: 'queue', entryPoints: ['src/engine/queue/index.ts'], outfile: 'dist/queue.js', ...node, external: nodeExternal },
   // NAS Studio's own layers for exported models, against the user's tfjs (see src/engine/layers/loader.ts).
   {
     name: 'layers',
