@@ -2,7 +2,6 @@
 // `error` line of the contract in src/shared/cli.ts), never a stack trace. A command is one entry of COMMANDS.
 import { BACKEND_CHOICES, EXIT, FLAG, type RunCliOptions } from '../shared/cli';
 import { parseArgs, UsageError, type FlagSpec } from './args';
-import { benchCommand } from './bench';
 import { checkCommand } from './check';
 import { exportCommand } from './export';
 import { CliFailure, reportFailure, type Io } from './report';
@@ -122,8 +121,14 @@ are named); --profile: per-kernel time of a step of each --net; last line JSON`,
       'memory-trials': 'number',
       'scaling-trials': 'number',
     },
-    run(pos, f, io) {
+    async run(pos, f, io) {
       if (pos.length) throw new UsageError('bench takes no positional arguments');
+      // Loaded on use: in dist/ the bench (and the tfjs it trains with) is its own bundle, bench.js, so that
+      // `run`, `check` and `export` start without parsing it (scripts/build.mjs keeps it out of cli.js).
+      // The .vsix leaves it out (the extension never runs it): say so instead of a module-not-found trace.
+      const { benchCommand } = await import('./bench.js').catch((e: Error) => {
+        throw new UsageError(`bench is not part of this installation (${e.message.split('\n')[0]}); run it from a clone: npm run bench`);
+      });
       const nets = typeof f.net === 'string' ? f.net.split(',').filter((n) => n) : undefined;
       // --net alone measures those networks in the suite; with --profile it names what to profile.
       const suite = !!f.suite || !!f.throughput || (nets !== undefined && !f.profile);
