@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { EXIT } from '../shared/cli';
 import { formatValue } from '../shared/format';
 import { readJournal } from '../core/journal';
-import { processAlive, readLock, trialDir } from '../core/rundir';
+import { readLock, trialDir } from '../core/rundir';
+import { lockState } from '../core/runlock';
 import { RunState, type TrialState } from '../core/runstate';
 import { MODEL_FILE } from '../core/modelfiles';
 import { customClassesIn, LAYERS_LOADER_FILE } from '../shared/layers';
@@ -28,7 +29,7 @@ export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' 
   // A trial cut by the budget ranks with the completed ones, so it exports like them.
   if (t.status !== 'completed' && t.status !== 'cut') {
     const lock = readLock(p);
-    throw new CliFailure('no-trial', `${notExportable(t, !!lock && processAlive(lock.pid))}; only completed trials can be exported`);
+    throw new CliFailure('no-trial', `${notExportable(t, !!lock && lockState(lock) === 'running')}; only completed trials can be exported`);
   }
   const src = trialDir(p, t.trial);
   if (!t.hasWeights || !fs.existsSync(path.join(src, 'model.json'))) {

@@ -1,0 +1,168 @@
+// The lock of a run folder: which process runs it now. It must not lie in either direction. A lock is created
+// whole and exclusively (written to a private file, then hard-linked into place: link fails if a lock exists),
+// so two resumes cannot both pass and nobody reads half a lock. It names the host, the pid and the process's
+// start time from /proc, so a pid the system has since given to another process reads as stale: such a lock
+// neither blocks a resume nor lets Stop signal the unrelated process.
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+
+export interface Lock {
+  pid: number;
+  host: string;
+  /** ISO time the lock was taken. */
+  started: string;
+  /** The process's start time in clock ticks after boot (/proc/PID/stat field 22); absent off Linux and in old locks. */
+  startTicks?: number;
+  /** /proc/sys/kernel/random/boot_id: start ticks compare only within one boot. */
+  bootId?: string;
+}
+
+/** What a lock says about its run. */
+export type LockState = 'running' | 'stale' | 'elsewhere';
+
+/** How to look at processes; tests pass their own. */
+export interface LockProbe {
+  hostname: string;
+  alive: (pid: number) => boolean;
+  /** The start time of `pid` in the Lock's unit, or undefined when it cannot be told. */
+  startTicks?: (pid: number) => number | undefined;
+  bootId?: () => string | undefined;
+}
+
+export function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Field 22 of /proc/PID/stat. The command name (field 2) may hold spaces and parentheses: count from its last ')'. */
+export function processStartTicks(pid: number): number | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[22 - 3]);
+    return Number.isFinite(ticks) ? ticks : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function currentBootId(): string | undefined {
+  try {
+    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim() || undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export const LOCAL_PROBE: LockProbe = { hostname: os.hostname(), alive: processAlive, startTicks: processStartTicks, bootId: currentBootId };
+
+/** The lock this process would take now. */
+export function ownLock(probe: LockProbe = LOCAL_PROBE): Lock {
+  const startTicks = probe.startTicks?.(process.pid);
+  const bootId = probe.bootId?.();
+  return {
+    pid: process.pid,
+    host: probe.hostname,
+    started: new Date().toISOString(),
+    ...(startTicks !== undefined ? { startTicks } : {}),
+    ...(bootId !== undefined ? { bootId } : {}),
+  };
+}
+
+export function lockState(lock: Lock, probe: LockProbe = LOCAL_PROBE): LockState {
+  if (lock.host && lock.host !== probe.hostname) return 'elsewhere';
+  if (!probe.alive(lock.pid)) return 'stale';
+  // a reboot restarts pids and ticks alike
+  const boot = lock.bootId !== undefined ? probe.bootId?.() : undefined;
+  if (boot !== undefined && boot !== lock.bootId) return 'stale';
+  const ticks = lock.startTicks !== undefined ? probe.startTicks?.(lock.pid) : undefined;
+  if (ticks !== undefined && ticks !== lock.startTicks) return 'stale';
+  return 'running';
+}
+
+function isLock(v: unknown): v is Lock {
+  const l = v as Lock | null;
+  return typeof l === 'object' && l !== null && Number.isInteger(l.pid) && l.pid > 0 && typeof l.host === 'string';
+}
+
+/** The lock in `file`, or undefined when there is none or it is not a lock (e.g. empty). */
+export function readLockFile(file: string): Lock | undefined {
+  try {
+    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+    return isLock(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class LockHeld extends Error {
+  override readonly name = 'LockHeld';
+
+  constructor(
+    readonly lock: Lock,
+    dir: string,
+  ) {
+    super(`the run in ${dir} is still running (process ${lock.pid} on ${lock.host}); stop it before resuming`);
+  }
+}
+
+/**
+ * Takes the lock `file` for this process. A stale lock (its process gone or replaced, or unreadable) is moved
+ * aside and the lock taken; a live one (or one held on another host) throws LockHeld.
+ */
+export function acquireLock(file: string, probe: LockProbe = LOCAL_PROBE): Lock {
+  const lock = ownLock(probe);
+  const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(lock) + '\n', { flag: 'wx' });
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      try {
+        fs.linkSync(tmp, file);
+        return lock;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const held = readLockFile(file);
+      if (held && held.pid === process.pid && held.host === probe.hostname) return held;
+      if (held && lockState(held, probe) !== 'stale') throw new LockHeld(held, path.dirname(file));
+      setAsideStale(file, held);
+    }
+    throw new Error(`could not take the lock ${file}: other processes keep taking it`);
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Moves a stale lock out of the way. Another process may have replaced it meanwhile (it judged the same stale
+ * lock and took its own): then the moved file is not the stale one, and it is put back.
+ */
+function setAsideStale(file: string, stale: Lock | undefined): void {
+  const aside = `${file}.stale.${process.pid}.${Date.now()}`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  const moved = readLockFile(aside);
+  if (stale && moved && (moved.pid !== stale.pid || moved.started !== stale.started || moved.host !== stale.host)) {
+    try {
+      fs.linkSync(aside, file);
+    } catch {
+      // a third process holds it now: the next attempt reads that one
+    }
+  }
+  fs.rmSync(aside, { force: true });
+}
+
+/** Removes the lock if it is still this process's own. */
+export function releaseLock(file: string, lock: Lock): void {
+  const held = readLockFile(file);
+  if (held && held.pid === lock.pid && held.host === lock.host && held.started === lock.started) fs.rmSync(file, { force: true });
+}
