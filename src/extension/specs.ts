@@ -5,7 +5,9 @@ import * as vscode from 'vscode';
 import { checkText, type CheckResult } from '../core/check';
 import type { FileAccess } from '../core/data/files';
 
-export const LANGUAGE_ID = 'nas-json';
+import { LANGUAGE_ID } from './ids';
+
+export { LANGUAGE_ID };
 export const SELECTOR: vscode.DocumentSelector = [
   { language: LANGUAGE_ID, scheme: 'file' },
   { language: LANGUAGE_ID, scheme: 'untitled' },
