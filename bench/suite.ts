@@ -110,6 +110,25 @@ export const SUITE: SuiteNet[] = [
     arch: CELL,
     batch: 64,
   },
+  {
+    name: 'lstm',
+    description: 'lstm128 over 28 rows of 28 pixels (last step only), batch 128',
+    arch: sequential({ type: 'lstm', units: 128, returnSequences: false, bidirectional: false, activation: 'tanh' }),
+    batch: 128,
+    inputShape: [28, 28],
+  },
+  {
+    name: 'transformer',
+    description: 'dense64 per row - learned positions - transformer encoder (4 heads, ffn 128, post-norm) - global avg pool, batch 128',
+    arch: sequential(
+      { type: 'dense', units: 64, activation: 'linear' },
+      { type: 'positionalEmbedding', kind: 'learned' },
+      { type: 'transformerEncoder', heads: 4, feedForward: 128, dropout: 0, activation: 'relu', normFirst: false },
+      { type: 'globalAveragePooling1d' },
+    ),
+    batch: 128,
+    inputShape: [28, 28],
+  },
 ];
 
 export function suiteNet(name: string): SuiteNet {

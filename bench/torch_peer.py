@@ -137,9 +137,93 @@ def batch_norm(shape):
 
 
 def dense(l, shape):
-    if len(shape) != 1:
+    # On a sequence [T, F], Keras's dense works on each step's features, as nn.Linear does on the last axis.
+    if len(shape) > 2:
         raise ValueError(f"dense on a rank-{len(shape)} input is not in the peer yet")
-    return nn.Sequential(nn.Linear(shape[0], l["units"]), act(l["activation"])), [l["units"]]
+    return nn.Sequential(nn.Linear(shape[-1], l["units"]), act(l["activation"])), [*shape[:-1], l["units"]]
+
+
+class Recurrent(nn.Module):
+    """Keras's LSTM or SimpleRNN over [N, T, F] (batch first). Keras has one bias per gate, PyTorch two: the
+    hidden-side bias is held at zero and frozen, so the function and the trainable parameters are Keras's."""
+
+    def __init__(self, l, shape):
+        super().__init__()
+        kind = l["type"]
+        if kind == "gru":
+            raise ValueError("no PyTorch twin for tfjs's GRU (it resets before the recurrent product; PyTorch after)")
+        bidirectional = l["bidirectional"]
+        if kind == "lstm":
+            if l["activation"] != "tanh":
+                raise ValueError(f"PyTorch's LSTM has tanh only, not {l['activation']}")
+            self.rnn = nn.LSTM(shape[-1], l["units"], batch_first=True, bidirectional=bidirectional)
+        else:
+            if l["activation"] not in ("tanh", "relu"):
+                raise ValueError(f"PyTorch's RNN has tanh or relu only, not {l['activation']}")
+            self.rnn = nn.RNN(shape[-1], l["units"], nonlinearity=l["activation"], batch_first=True, bidirectional=bidirectional)
+        for name, p in self.rnn.named_parameters():
+            if name.startswith("bias_hh"):
+                nn.init.zeros_(p)
+                p.requires_grad_(False)
+        self.sequences = l["returnSequences"]
+        units = l["units"] * (2 if bidirectional else 1)
+        self.out = [shape[0], units] if self.sequences else [units]
+
+    def forward(self, x):
+        y, state = self.rnn(x)
+        if self.sequences:
+            return y
+        h = state[0] if isinstance(state, tuple) else state
+        # The last hidden state of each direction (the backward one ends at step 0), forward first, as Keras.
+        return torch.cat(list(h), dim=1)
+
+
+def recurrent(l, shape):
+    mod = Recurrent(l, shape)
+    return mod, mod.out
+
+
+def sinusoid_table(steps, width):
+    """src/engine/layers/positional.ts's table: sin on even features, cos on odd, interleaved."""
+    p = torch.arange(steps, dtype=torch.float32)[:, None]
+    i = torch.arange(width)
+    angle = p / torch.pow(10000.0, (2 * (i // 2)).float() / width)
+    return torch.where(i % 2 == 0, torch.sin(angle), torch.cos(angle))
+
+
+class Positional(nn.Module):
+    def __init__(self, kind, shape):
+        super().__init__()
+        if kind == "learned":
+            self.table = nn.Parameter(torch.empty(*shape).uniform_(-0.05, 0.05))
+        else:
+            self.register_buffer("table", sinusoid_table(*shape))
+
+    def forward(self, x):
+        return x + self.table
+
+
+def encoder(l, shape):
+    """src/engine/sequenceBuilder.ts's transformerEncoder: PyTorch's encoder layer, Keras's layer-norm epsilon.
+    PyTorch also drops attention weights and the feed-forward's hidden units; equal only at dropout 0."""
+    d = shape[-1]
+    h = l["heads"]
+    if l.get("keySize") not in (None, d // h) or d % h:
+        raise ValueError(f"PyTorch's encoder layer needs heads x keySize = width ({d})")
+    layer = nn.TransformerEncoderLayer(
+        d, h, dim_feedforward=l["feedForward"], dropout=l["dropout"], activation=l["activation"],
+        layer_norm_eps=1e-3, batch_first=True, norm_first=l["normFirst"],
+    )
+    return layer, shape
+
+
+class GlobalPool1d(nn.Module):
+    def __init__(self, avg):
+        super().__init__()
+        self.avg = avg
+
+    def forward(self, x):
+        return x.mean(dim=1) if self.avg else x.amax(dim=1)
 
 
 def flatten(_l, shape):
@@ -158,6 +242,14 @@ LAYERS = {
     "dense": dense,
     "dropout": lambda l, s: (nn.Dropout(l["rate"]), s),
     "activation": lambda l, s: (act(l["activation"]), s),
+    "lstm": recurrent,
+    "simpleRnn": recurrent,
+    "gru": recurrent,
+    "positionalEmbedding": lambda l, s: (Positional(l["kind"], s), s),
+    "transformerEncoder": encoder,
+    "layerNormalization": lambda _l, s: (nn.LayerNorm(s[-1], eps=1e-3), s),
+    "globalAveragePooling1d": lambda _l, s: (GlobalPool1d(avg=True), [s[-1]]),
+    "globalMaxPooling1d": lambda _l, s: (GlobalPool1d(avg=False), [s[-1]]),
 }
 
 

@@ -23,10 +23,32 @@ const node = {
 // tfjs-node is a native addon found at run time where it is installed; everything else is bundled.
 const nodeExternal = ['@tensorflow/tfjs-node'];
 
+// `import('./bench.js')` in src/cli/main.ts stays a run-time import of dist/bench.js, the bench's own bundle, so
+// dist/cli.js carries neither the benchmark code nor tfjs (test/unit/boundaries.test.ts checks both).
+const benchApart = {
+  name: 'bench-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/bench(\.js)?$/ }, (args) =>
+      args.importer.endsWith(path.join('src', 'cli', 'main.ts')) ? { path: './bench.js', external: true } : undefined,
+    );
+  },
+};
+
 const targets = [
   { name: 'extension', entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...node, external: ['vscode', ...nodeExternal] },
-  { name: 'cli', entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', ...node, external: nodeExternal, banner: { js: '#!/usr/bin/env node' } },
+  {
+    name: 'cli',
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    ...node,
+    external: nodeExternal,
+    plugins: [benchApart],
+    banner: { js: '#!/usr/bin/env node' },
+  },
+  { name: 'bench', entryPoints: ['src/cli/bench.ts'], outfile: 'dist/bench.js', ...node, external: nodeExternal },
   { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
+  // BullMQ and ioredis, apart: the CLI loads this only for a command with --queue (src/cli/queue.ts).
+  { name: 'queue', entryPoints: ['src/engine/queue/index.ts'], outfile: 'dist/queue.js', ...node, external: nodeExternal },
   // NAS Studio's own layers for exported models, against the user's tfjs (see src/engine/layers/loader.ts).
   {
     name: 'layers',

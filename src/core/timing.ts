@@ -19,7 +19,10 @@ export class RunTiming {
     const t = Date.parse(e.time);
     if (!Number.isFinite(t)) return;
     if (e.type === 'run-started') {
-      this.spans.push({ start: t, last: t });
+      // Journals written before `launched` existed start the span when the first worker became ready.
+      const launched = e.launched !== undefined ? Date.parse(e.launched) : NaN;
+      const start = Number.isFinite(launched) && launched <= t ? launched : t;
+      this.spans.push({ start, last: t });
       this.workAtLaunch = state ? workDone(state) : 0;
     } else if (this.spans.length) {
       const s = this.spans[this.spans.length - 1];

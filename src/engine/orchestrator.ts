@@ -337,6 +337,7 @@ export class Orchestrator {
           this.emit({
             type: 'run-started',
             time: now(),
+            launched: new Date(this.launchStart).toISOString(),
             runId: path.basename(this.paths.dir),
             name: this.opts.spec.name ?? path.basename(this.opts.specFile),
             specHash: specHash(this.opts.spec),

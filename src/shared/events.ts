@@ -27,6 +27,11 @@ export type StopReason = 'epochs' | 'early-stopping' | 'time-limit';
 export interface RunStarted {
   type: 'run-started';
   time: string;
+  /**
+   * When this launch began (before its workers started; `time` is when the first became ready). A time budget
+   * counts from here, so a resume must too: without it, worker start-up was budget time the journal forgot.
+   */
+  launched?: string;
   runId: string;
   name: string;
   specHash: string;

@@ -21,7 +21,8 @@ describe('the suite', () => {
   it('has the networks the issue asks for, uniquely named', () => {
     const names = SUITE.map((n) => n.name);
     assert.equal(new Set(names).size, names.length);
-    for (const n of ['reference', 'conv5x5', 'conv7x7-strided', 'batchnorm', 'mobilenet', 'avgpool', 'mlp', 'cell']) assert.ok(names.includes(n), n);
+    for (const n of ['reference', 'conv5x5', 'conv7x7-strided', 'batchnorm', 'mobilenet', 'avgpool', 'mlp', 'cell', 'lstm', 'transformer'])
+      assert.ok(names.includes(n), n);
     assert.throws(() => suiteNet('nope'), /no suite network 'nope' \(reference, /);
   });
 

@@ -72,3 +72,43 @@ test('the extension bundle holds no tfjs (the host never loads it)', () => {
   assert.ok(fs.existsSync(bundle), 'dist/extension.js is missing: run `npm run build`');
   assert.equal((fs.readFileSync(bundle, 'utf8').match(/@tensorflow\/tfjs/g) ?? []).length, 0);
 });
+
+test('bench/ imports shared, core, engine, itself, node builtins and tfjs; never the extension, webview or CLI', () => {
+  for (const f of sources('bench')) {
+    for (const s of imports(f)) {
+      if (s.startsWith('.')) {
+        const a = area(f, s);
+        assert.ok(a.startsWith('bench') || ['src/shared', 'src/core', 'src/engine'].includes(a), `${f} imports ${s}`);
+      } else assert.ok(s !== 'vscode', `${f} imports vscode`);
+    }
+  }
+});
+
+test('only src/cli/bench.ts (its own bundle) imports bench/', () => {
+  for (const dir of ['src', 'webview']) {
+    for (const f of sources(dir)) {
+      for (const s of imports(f)) {
+        if (s.startsWith('.') && area(f, s).startsWith('bench')) assert.equal(f, path.join('src', 'cli', 'bench.ts'), `${f} imports ${s}`);
+      }
+    }
+  }
+});
+
+test('the CLI bundle holds no tfjs and no bench code; dist/bench.js holds them and cli.js loads it on use', () => {
+  const read = (name: string) => {
+    const file = path.join(root, 'dist', name);
+    assert.ok(fs.existsSync(file), `dist/${name} is missing: run \`npm run build\``);
+    return fs.readFileSync(file, 'utf8');
+  };
+  // esbuild marks each bundled module with a `// path` comment; the export README's text names tfjs too, so
+  // the check counts bundled modules, not mentions.
+  const modules = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l)).length;
+  const tfjs = /^\/\/ (.*\/)?node_modules\/@tensorflow\//;
+  const benchCode = /^\/\/ (bench\/|src\/cli\/bench\.ts)/;
+  const cli = read('cli.js');
+  const bench = read('bench.js');
+  assert.equal(modules(cli, tfjs), 0, 'dist/cli.js bundles tfjs');
+  assert.equal(modules(cli, benchCode), 0, 'dist/cli.js bundles the bench');
+  assert.ok(modules(bench, tfjs) > 0 && modules(bench, benchCode) > 0, 'dist/bench.js should bundle the bench and tfjs');
+  assert.match(cli, /import\("\.\/bench\.js"\)/);
+});
