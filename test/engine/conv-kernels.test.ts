@@ -108,6 +108,10 @@ describe('convolutions through the kernels match cpu: output, input gradient and
     { n: 2, hw: [15, 14], k: 5, ci: 8, co: 16, s: 2, pad: 'same' },
     { n: 2, hw: [16, 16], k: 7, ci: 4, co: 8, s: 2, pad: 'same' },
     { n: 2, hw: [13, 13], k: 3, ci: 16, co: 32, s: 2, pad: 'valid' },
+    // The strided input gradient's GEMM + scatter: more pixels than one chunk holds, channels not a multiple of
+    // 4 (the scalar scatter), stride 3.
+    { n: 4, hw: [16, 16], k: 3, ci: 32, co: 8, s: 2, pad: 'same' },
+    { n: 3, hw: [11, 10], k: 3, ci: 6, co: 5, s: 3, pad: 'valid' },
     { n: 2, hw: [7, 7], k: 1, ci: 32, co: 64, s: 1, pad: 'same' },
     { n: 3, hw: [6, 5], k: 1, ci: 13, co: 7, s: 1, pad: 'valid' },
     { n: 2, hw: [12, 12], k: 5, ci: 7, co: 9, s: 1, pad: 'same' },
