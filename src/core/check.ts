@@ -1,12 +1,12 @@
 // The checker shared by the CLI, the engine and the editor: syntax, schema, parameter bounds, strategy fit,
 // data and shapes, all reported at once with exact ranges, plus a summary of the space.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Diagnostic } from '../shared/diagnostic';
 import type { NasSpec } from '../shared/spec';
 import { analyzableSpec } from './analyzable';
 import { analyze, type Analysis } from './analyze';
 import { DataError } from './data/errors';
+import { checkSize, FILE_LIMITS, type FileAccess, withFile } from './data/files';
 import { probeDataset } from './data/dataset';
 import { EVOLUTION_DEFAULTS, SEARCH_DEFAULTS } from './defaults';
 import { parse, valueRange, keyRange, formatPath, type JsonPath, type ParsedDoc } from './json';
@@ -23,6 +23,8 @@ export interface CheckOptions {
   file?: string;
   /** Read dataset headers to learn shapes (default true). The editor may turn it off for speed. */
   probeData?: boolean;
+  /** Where the files a spec names may be read from: the editor confines an untrusted workspace to itself. */
+  access?: FileAccess;
 }
 
 export interface Summary {
@@ -133,8 +135,8 @@ function probe(
     try {
       const baseDir = opts.file ? path.dirname(opts.file) : process.cwd();
       // probeDataset enforces a declared task.inputShape and task.classes against the data itself.
-      const found = probeDataset(spec.dataset, spec.task, baseDir, spec.search?.seed ?? SEARCH_DEFAULTS.seed);
-      diags.push(...testSetDiagnostics(doc, spec, baseDir, found.inputShape));
+      const found = probeDataset(spec.dataset, spec.task, baseDir, spec.search?.seed ?? SEARCH_DEFAULTS.seed, opts.access);
+      diags.push(...testSetDiagnostics(doc, spec, baseDir, found.inputShape, opts.access));
       samples = found.samples;
       vocabulary = found.vocabulary;
       inputShape = found.inputShape;
@@ -180,16 +182,14 @@ function checkBackbone(doc: ParsedDoc, file: string, opts: CheckOptions): Diagno
   const base = opts.file ? path.dirname(opts.file) : process.cwd();
   const abs = path.resolve(base, file);
   const modelJson = abs.endsWith('.json') ? abs : path.join(abs, 'model.json');
-  if (!fs.existsSync(modelJson)) {
-    return [
-      {
-        severity: 'error',
-        code: 'dataset',
-        path: formatPath(at),
-        range: valueRange(doc, at),
-        message: `backbone model not found: ${path.relative(base, modelJson) || modelJson}`,
-      },
-    ];
+  const shown = path.relative(base, modelJson) || modelJson;
+  try {
+    // only opened: a regular file, allowed, of a plausible size; the worker reads it (and its weights) at the run
+    withFile(modelJson, shown, opts.access, (f) => checkSize(f, FILE_LIMITS.modelJson, 'a model.json'));
+  } catch (err) {
+    if (!(err instanceof DataError)) throw err;
+    const message = err.message.startsWith('file not found') ? `backbone model not found: ${shown}` : `backbone: ${err.message}`;
+    return [{ severity: 'error', code: 'dataset', path: formatPath(at), range: valueRange(doc, at), message }];
   }
   return [
     {

@@ -6,7 +6,7 @@ import { PRUNER_DEFAULTS, TPE_DEFAULTS } from './defaults';
 import type { ParsedDoc } from './json';
 import { defaultMetric, isTrainingMetric, objectiveDirection } from './objectives';
 import { maxEpochsOf } from './pruners';
-import { AshaScheduler } from './pruners/asha';
+import { hyperbandBrackets } from './pruners/hyperband';
 import { toDiag } from './semantic';
 
 export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
@@ -45,7 +45,7 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
         ['search', 'pruner', pruner.minEpochs !== undefined ? 'minEpochs' : 'type'],
         `the first rung (${minEpochs} epoch${minEpochs === 1 ? '' : 's'}) is already the full training (${maxEpochs}): ${type} never stops a trial early`,
       );
-    } else if (type === 'hyperband' && new AshaScheduler(minEpochs, eta, maxEpochs, true, 0).bracketWeights.length === 1) {
+    } else if (type === 'hyperband' && hyperbandBrackets(minEpochs, eta, maxEpochs).length === 1) {
       warn(
         ['search', 'pruner', 'type'],
         `with ${maxEpochs} epochs, minEpochs ${minEpochs} and reductionFactor ${eta} there is only one bracket: hyperband is asha here`,

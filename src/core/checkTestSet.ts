@@ -6,11 +6,18 @@ import type { CsvDataset, NasSpec } from '../shared/spec';
 import { SEQUENCE_TEST } from './data/dataset';
 import { DataError } from './data/errors';
 import { isSequenceCsv } from './data/sequenceData';
+import type { FileAccess } from './data/files';
 import { probeTestSet, testSetOf } from './data/testset';
 import { DATASET_DEFAULTS } from './defaults';
 import { formatPath, valueRange, type ParsedDoc } from './json';
 
-export function testSetDiagnostics(doc: ParsedDoc, spec: NasSpec, baseDir: string | undefined, trainShape: readonly number[] | undefined): Diagnostic[] {
+export function testSetDiagnostics(
+  doc: ParsedDoc,
+  spec: NasSpec,
+  baseDir: string | undefined,
+  trainShape: readonly number[] | undefined,
+  access?: FileAccess,
+): Diagnostic[] {
   const t = testSetOf(spec.dataset);
   if (!t) return [];
   const diag = (at: string[], message: string): Diagnostic => ({
@@ -35,7 +42,7 @@ export function testSetDiagnostics(doc: ParsedDoc, spec: NasSpec, baseDir: strin
   }
   if (baseDir === undefined || !trainShape) return [];
   try {
-    probeTestSet(spec.dataset, spec.task, baseDir, trainShape);
+    probeTestSet(spec.dataset, spec.task, baseDir, trainShape, access);
     return [];
   } catch (err) {
     if (!(err instanceof DataError)) throw err;

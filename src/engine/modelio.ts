@@ -1,9 +1,9 @@
 // Saves and loads LayersModels as a folder holding model.json + weights.bin: the standard tfjs layers-model
 // format, so tfjs-node's file:// loader and the browser's http loader read it too. Plain @tensorflow/tfjs has
 // no file handler in Node, hence this one.
-import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { FILE_LIMITS, isWithin, readBounded } from '../core/data/files';
 import { MODEL_FILE, WEIGHTS_FILE, writeModelFiles } from '../core/modelfiles';
 
 export { MODEL_FILE, WEIGHTS_FILE };
@@ -24,12 +24,25 @@ export async function writeArtifacts(dir: string, artifacts: tf.io.ModelArtifact
   writeModelFiles(dir, { modelTopology: artifacts.modelTopology, weightSpecs: artifacts.weightSpecs ?? [], weightData: weights }, extra);
 }
 
+/**
+ * A weights path of a model.json, resolved inside the model's folder. The manifest is data (a backbone may come
+ * from anywhere): a path such as `../../home/me/.ssh/id_rsa` would otherwise turn any file into weights that
+ * an export then copies.
+ */
+function weightsFile(dir: string, p: unknown, modelPath: string): string {
+  const file = typeof p === 'string' && p !== '' && !path.isAbsolute(p) ? path.resolve(dir, p) : undefined;
+  if (!file || !isWithin(file, [dir])) {
+    throw new Error(`${modelPath} lists the weights file ${JSON.stringify(p)}, which is not inside the model's folder`);
+  }
+  return file;
+}
+
 /** Reads a layers-model folder back into artifacts; every weights file the manifest lists, in order. */
 export async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> {
   const modelPath = path.join(dir, MODEL_FILE);
   let json: tf.io.ModelJSON;
   try {
-    json = JSON.parse(await fs.readFile(modelPath, 'utf8')) as tf.io.ModelJSON;
+    json = JSON.parse(readBounded(modelPath, modelPath, FILE_LIMITS.modelJson, 'a model.json').toString('utf8')) as tf.io.ModelJSON;
   } catch (e) {
     throw new Error(`cannot read ${modelPath}: ${(e as Error).message}`);
   }
@@ -37,10 +50,14 @@ export async function readArtifacts(dir: string): Promise<tf.io.ModelArtifacts> 
   return tf.io.getModelArtifactsForJSON(json, async (manifest) => {
     const specs: tf.io.WeightsManifestEntry[] = [];
     const buffers: ArrayBuffer[] = [];
+    let total = 0;
     for (const group of manifest) {
       specs.push(...group.weights);
       for (const p of group.paths) {
-        const b = await fs.readFile(path.join(dir, p));
+        const file = weightsFile(dir, p, modelPath);
+        // the cap is for all weight files together: each may take what the others left
+        const b = readBounded(file, p, FILE_LIMITS.weights - total, 'weights');
+        total += b.byteLength;
         buffers.push(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer);
       }
     }

@@ -8,6 +8,7 @@ import type { NasSpec } from '../shared/spec';
 import { formatSi, formatInt } from '../shared/format';
 import type { Summary } from '../core/check';
 import { getConfig } from './config';
+import { COMMANDS } from './ids';
 import { estimate, formatEstimate, resolveParallel, workloadOf } from './estimate';
 import { runsRootFor } from './cli';
 import { latestRunOf } from './runFolder';
@@ -43,14 +44,12 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       lenses.push(
         new vscode.CodeLens(top, {
           title: '$(debug-stop) Stop search',
-          command: 'nasStudio.stopSearch',
+          command: COMMANDS.stop,
           arguments: [live.runDir],
           tooltip: 'Stop the running search; finished trials are kept and it can be resumed',
         }),
       );
-      lenses.push(
-        new vscode.CodeLens(top, { title: `$(graph) Results: ${p.done}/${p.total} trials`, command: 'nasStudio.openResults', arguments: [live.runDir] }),
-      );
+      lenses.push(new vscode.CodeLens(top, { title: `$(graph) Results: ${p.done}/${p.total} trials`, command: COMMANDS.open, arguments: [live.runDir] }));
     } else if (errors > 0) {
       lenses.push(
         new vscode.CodeLens(top, {
@@ -63,7 +62,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       lenses.push(
         new vscode.CodeLens(top, {
           title: '$(shield) Run search (needs a trusted workspace)',
-          command: 'nasStudio.runSearch',
+          command: COMMANDS.run,
           arguments: [doc.uri],
           tooltip: 'Running a search starts processes on this machine: trust the workspace first',
         }),
@@ -72,7 +71,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       lenses.push(
         new vscode.CodeLens(top, {
           title: '▶ Run search',
-          command: 'nasStudio.runSearch',
+          command: COMMANDS.run,
           arguments: [doc.uri],
           tooltip: 'Save the spec and run the search in the background',
         }),
@@ -87,7 +86,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
       lenses.push(
         new vscode.CodeLens(top, {
           title: '$(history) Last results',
-          command: 'nasStudio.openResults',
+          command: COMMANDS.open,
           arguments: [previous],
           tooltip: `Open ${path.basename(previous)}`,
         }),
@@ -119,7 +118,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
         e.cappedByBudget ? `- capped by the time budget of ${w.minutes} min` : '- early stopping and pruning make it shorter',
       );
     }
-    return { title: parts.join(' · '), command: 'nasStudio.checkSearchSpace', arguments: [uri], tooltip: tip.join('\n') };
+    return { title: parts.join(' · '), command: COMMANDS.check, arguments: [uri], tooltip: tip.join('\n') };
   }
 
   refresh(): void {

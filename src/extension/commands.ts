@@ -5,6 +5,7 @@ import * as vscode from 'vscode';
 import { formatDiagnostic, formatSummary } from '../cli/format';
 import { runsRootFor } from './cli';
 import { getConfig } from './config';
+import { COMMANDS } from './ids';
 import type { SpecDiagnostics } from './diagnostics';
 import { isRunDir, latestRunOf, runDirs } from './runFolder';
 import { showRunProgress } from './runProgress';
@@ -13,15 +14,7 @@ import { samePath, type RunSupervisor } from './supervisor';
 import { newSearchSpace } from './templates';
 import { ensureTrusted } from './trust';
 
-export const COMMANDS = {
-  run: 'nasStudio.runSearch',
-  stop: 'nasStudio.stopSearch',
-  resume: 'nasStudio.resumeSearch',
-  open: 'nasStudio.openResults',
-  exportBest: 'nasStudio.exportBestModel',
-  check: 'nasStudio.checkSearchSpace',
-  newSpec: 'nasStudio.newSearchSpace',
-} as const;
+export { COMMANDS };
 
 export interface CommandDeps {
   context: vscode.ExtensionContext;

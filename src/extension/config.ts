@@ -2,8 +2,9 @@
 // checked here, so the rest of the extension can trust them.
 import * as vscode from 'vscode';
 import type { BackendRequest } from '../shared/protocol';
+import { SECTION, SETTING_DEFAULTS } from './ids';
 
-export const SECTION = 'nasStudio';
+export { SECTION };
 
 export interface NasStudioConfig {
   /** Workers per search; null leaves it to the spec (`search.parallel`, default one per core). */
@@ -18,10 +19,10 @@ export interface NasStudioConfig {
 
 export function getConfig(scope?: vscode.ConfigurationScope): NasStudioConfig {
   const c = vscode.workspace.getConfiguration(SECTION, scope);
-  const parallel = c.get<unknown>('parallel', null);
-  const backend = c.get<unknown>('backend', 'auto');
-  const nodePath = c.get<unknown>('nodePath', '');
-  const resultsFolder = c.get<unknown>('resultsFolder', '');
+  const parallel = c.get<unknown>('parallel', SETTING_DEFAULTS.parallel);
+  const backend = c.get<unknown>('backend', SETTING_DEFAULTS.backend);
+  const nodePath = c.get<unknown>('nodePath', SETTING_DEFAULTS.nodePath);
+  const resultsFolder = c.get<unknown>('resultsFolder', SETTING_DEFAULTS.resultsFolder);
   return {
     parallel: typeof parallel === 'number' && Number.isInteger(parallel) && parallel >= 1 ? parallel : null,
     // The CLI validates the name and says what is allowed; the settings editor offers only valid ones.

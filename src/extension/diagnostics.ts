@@ -42,6 +42,11 @@ export class SpecDiagnostics implements vscode.Disposable {
       vscode.workspace.onDidChangeTextDocument((e) => e.contentChanges.length && this.schedule(e.document, TYPING_DELAY_MS)),
       vscode.workspace.onDidSaveTextDocument((d) => (isSpec(d) ? this.schedule(d, 0) : this.dataChanged(d.uri))),
       vscode.workspace.onDidCloseTextDocument((d) => this.forget(d.uri)),
+      // Granting trust lifts the confinement of data reads (specs.ts fileAccess): what was refused may now be read.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => {
+        this.analyses.invalidate();
+        for (const d of vscode.workspace.textDocuments) if (isSpec(d)) this.schedule(d, 0);
+      }),
     );
     // Data files edited outside the editor change what the checker finds about shapes and classes.
     const watcher = vscode.workspace.createFileSystemWatcher('**/*.{csv,gz,idx1-ubyte,idx3-ubyte}', false, false, false);

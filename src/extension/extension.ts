@@ -5,6 +5,7 @@ import { ResultsPanel } from './panel';
 import { SpecCodeLenses } from './codelens';
 import { registerCommands } from './commands';
 import { affectsConfig } from './config';
+import { CONTEXT_KEYS } from './ids';
 import { SpecDiagnostics } from './diagnostics';
 import { ParamHoverProvider } from './hover';
 import { SpecQuickFixes } from './quickfix';
@@ -77,15 +78,15 @@ export function deactivate(): void {
 /** Context keys for menus: which runs and which specs have a live search (Stop instead of Run). */
 function updateContextKeys(supervisor: RunSupervisor) {
   const live = supervisor.liveRuns();
-  void vscode.commands.executeCommand('setContext', 'nasStudio.hasLiveRun', live.length > 0);
+  void vscode.commands.executeCommand('setContext', CONTEXT_KEYS.hasLiveRun, live.length > 0);
   void vscode.commands.executeCommand(
     'setContext',
-    'nasStudio.liveRuns',
+    CONTEXT_KEYS.liveRuns,
     live.map((r) => r.runDir),
   );
   void vscode.commands.executeCommand(
     'setContext',
-    'nasStudio.runningSpecs',
+    CONTEXT_KEYS.runningSpecs,
     live.map(specOf).filter((s): s is string => !!s),
   );
 }

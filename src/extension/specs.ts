@@ -1,9 +1,13 @@
 // One check per document version, shared by diagnostics, CodeLens, hover and quick fixes. The checker is
 // synchronous and a cell space can take a few hundred milliseconds to analyse, so nothing checks twice.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { checkText, type CheckResult } from '../core/check';
+import type { FileAccess } from '../core/data/files';
 
-export const LANGUAGE_ID = 'nas-json';
+import { LANGUAGE_ID } from './ids';
+
+export { LANGUAGE_ID };
 export const SELECTOR: vscode.DocumentSelector = [
   { language: LANGUAGE_ID, scheme: 'file' },
   { language: LANGUAGE_ID, scheme: 'untitled' },
@@ -50,7 +54,8 @@ export class SpecAnalyses implements vscode.Disposable {
     try {
       // Dataset paths are relative to the spec's folder; an unsaved spec has none, and the checker then
       // only reads generated (synthetic) data.
-      const result = checkText(doc.getText(), { file: doc.uri.scheme === 'untitled' ? undefined : doc.uri.fsPath });
+      const file = doc.uri.scheme === 'untitled' ? undefined : doc.uri.fsPath;
+      const result = checkText(doc.getText(), { file, access: fileAccess(file) });
       const ms = Date.now() - started;
       if (ms > 250) this.log.debug(`checked ${vscode.workspace.asRelativePath(doc.uri)} in ${ms} ms`);
       return result;
@@ -64,4 +69,14 @@ export class SpecAnalyses implements vscode.Disposable {
     this.subscription.dispose();
     this.cache.clear();
   }
+}
+
+/**
+ * An untrusted workspace's specs may name any path: the checker then reads only files inside the workspace
+ * folders (or, with none open, the spec's own folder), so opening a spec cannot show another file's contents.
+ */
+export function fileAccess(specFile: string | undefined): FileAccess {
+  if (vscode.workspace.isTrusted) return {};
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  return { confineTo: folders.length > 0 ? folders : specFile ? [path.dirname(specFile)] : [] };
 }

@@ -2,6 +2,7 @@
 // left. With several live searches it shows the newest and counts the others.
 import * as vscode from 'vscode';
 import { clock, formatValue } from '../shared/format';
+import { COMMANDS } from './ids';
 import type { RunRecord } from './runRecord';
 import type { RunSupervisor } from './supervisor';
 
@@ -51,7 +52,7 @@ export class RunStatusBar implements vscode.Disposable {
         .join('\n'),
     );
     this.render(`${icon} NAS ${p.done}/${p.total}${best}${eta}${state}${others}`, tip, {
-      command: 'nasStudio.openResults',
+      command: COMMANDS.open,
       title: 'Open Results',
       arguments: [shown.runDir],
     });

@@ -144,3 +144,31 @@ describe('Winograd tile choice', () => {
     assert.equal(winogradTile(4, 14, 14, 32, 64), undefined);
   });
 });
+
+describe('FusedConv2D through the kernels matches cpu', () => {
+  const xShape: [number, number, number, number] = [2, 12, 12, 16];
+  const fShape: [number, number, number, number] = [3, 3, 16, 24];
+  const [xData, fData, bData] = [h.data(xShape), h.data(fShape), h.data([24])];
+  // Linear without bias is what a cell network's ReLU-Conv-BN runs inside the tape (gradients included);
+  // bias with ReLU is what validation runs; leaky ReLU is left to wasm's own kernel.
+  for (const { bias, activation } of [
+    { bias: false, activation: 'linear' },
+    { bias: true, activation: 'linear' },
+    { bias: true, activation: 'relu' },
+    { bias: false, activation: 'relu' },
+    { bias: true, activation: 'leakyrelu' },
+  ] as const) {
+    it(`3x3 16 -> 24, bias ${bias}, ${activation}, with both gradients when linear`, async () => {
+      await compare(`fused ${bias} ${activation}`, () => {
+        const x = tf.tensor4d(xData, xShape);
+        const w = tf.tensor4d(fData, fShape);
+        const b = bias ? tf.tensor1d(bData) : undefined;
+        const conv = (a: tf.Tensor, f: tf.Tensor) =>
+          tf.fused.conv2d({ x: a as tf.Tensor4D, filter: f as tf.Tensor4D, strides: 1, pad: 'same', bias: b, activation, leakyreluAlpha: 0.2 });
+        const y = conv(x, w);
+        if (activation !== 'linear') return [y];
+        return [y, ...tf.grads((a: tf.Tensor, f: tf.Tensor) => conv(a, f).square().sum())([x, w])];
+      });
+    });
+  }
+});

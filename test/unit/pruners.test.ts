@@ -13,6 +13,7 @@ import { Rng } from '../../src/core/rng';
 import { RunState } from '../../src/core/runstate';
 import { createPruner, maxEpochsOf, type Pruner } from '../../src/core/pruners';
 import { AshaScheduler } from '../../src/core/pruners/asha';
+import { hyperbandScheduler } from '../../src/core/pruners/hyperband';
 import { firstSegment, nextPromotion, rungStart, rungTrials, stopsAtRung } from '../../src/core/pruners/schedule';
 import { configKey, createStrategy, type Strategy } from '../../src/core/strategies';
 
@@ -345,16 +346,16 @@ for (const name of PRUNERS) {
 
 describe('asha', () => {
   it("puts rungs at minEpochs * eta^k, capped by each trial's own epochs", () => {
-    const s = new AshaScheduler(1, 3, 27, false, 0);
+    const s = new AshaScheduler(1, 3, 27, 0);
     assert.deepEqual(s.rungs(0, 27), [1, 3, 9, 27]);
     assert.deepEqual(s.rungs(5, 10), [1, 3, 9, 10]);
     assert.deepEqual(s.rungs(5, 9), [1, 3, 9]);
     assert.deepEqual(s.rungs(5, 1), [1]);
-    assert.deepEqual(new AshaScheduler(2, 2, 16, false, 0).rungs(0, 16), [2, 4, 8, 16]);
+    assert.deepEqual(new AshaScheduler(2, 2, 16, 0).rungs(0, 16), [2, 4, 8, 16]);
   });
 
   it('promotes the top 1/eta of a rung, best first, highest rung first, never waiting for a rung to fill', () => {
-    const s = new AshaScheduler(1, 3, 9, false, 0);
+    const s = new AshaScheduler(1, 3, 9, 0);
     const paused = (trial: number, scores: number[]) => ({ trial, maxEpochs: 9, scores, state: 'paused' as const });
     // Two at rung 0: no slot yet (floor(2 / 3) = 0).
     assert.equal(s.promotion([paused(0, [0.5]), paused(1, [0.7])]), undefined);
@@ -407,7 +408,7 @@ describe('asha', () => {
 
 describe('hyperband', () => {
   it('spreads trials over brackets whose first rungs grow by eta, in the classic proportions', () => {
-    const s = new AshaScheduler(1, 3, 9, true, 4);
+    const s = hyperbandScheduler(1, 3, 9, 4);
     assert.deepEqual(s.bracketWeights, [9, 5, 3]);
     const counts = [0, 0, 0];
     for (let t = 0; t < 1700; t++) counts[s.bracketOf(t)]++;

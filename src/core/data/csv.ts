@@ -1,7 +1,7 @@
 // CSV as people actually write it: RFC 4180 quoting, CRLF or LF, a BOM from Excel, blank trailing lines.
-import * as fs from 'fs';
 import { closest } from '../text';
-import { DataError, fsError } from './errors';
+import { DataError } from './errors';
+import { checkSize, FILE_LIMITS, type FileAccess, formatBytes, quoteValue, readAt, readTextBounded, withFile } from './files';
 
 export interface CsvOptions {
   /** One character; default ','. */
@@ -144,7 +144,11 @@ export function resolveColumn(col: string | number, columns: number, names: stri
   const idx = names.indexOf(col);
   if (idx < 0) {
     const hint = closest(col, names);
-    throw new DataError(`${src.name}: no column named "${col}"${hint ? ` (did you mean "${hint}"?)` : ''}; columns: ${names.join(', ')}`, src.path);
+    const list = names.slice(0, 20).map((n) => quoteValue(n, 30));
+    throw new DataError(
+      `${src.name}: no column named "${col}"${hint ? ` (did you mean "${hint}"?)` : ''}; columns: ${list.join(', ')}${names.length > 20 ? `, ... (${names.length} in all)` : ''}`,
+      src.path,
+    );
   }
   return idx;
 }
@@ -169,7 +173,7 @@ export function parseNumber(s: string, src: Src, line: number, col: number): num
   const t = s.trim();
   const v = t === '' ? NaN : Number(t);
   if (!Number.isFinite(v)) {
-    throw new DataError(`${src.name}:${line}:${col}: ${t === '' ? 'empty value' : `'${t}'`} is not a number`, src.path, line, col);
+    throw new DataError(`${src.name}:${line}:${col}: ${t === '' ? 'empty value' : `'${quoteValue(t)}'`} is not a number`, src.path, line, col);
   }
   return v;
 }
@@ -235,32 +239,32 @@ export function classIndices(labels: readonly string[]): { y: Int32Array; classN
   return { y, classNames: distinct };
 }
 
-export function readCsv(file: string, opts: CsvOptions = {}, kind: LabelKind = 'classification', name = file): CsvTable {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fsError(err, file, name);
-  }
-  return parseCsv(text, name, opts, kind, file);
+export function readCsv(file: string, opts: CsvOptions = {}, kind: LabelKind = 'classification', name = file, access?: FileAccess): CsvTable {
+  return parseCsv(readCsvText(file, name, access), name, opts, kind, file);
 }
 
-/** Column count and names from the first record only, reading no more of the file than that takes. */
-export function readCsvHeader(file: string, opts: CsvOptions = {}, name = file): CsvHeader {
+/** The whole text of a CSV file: a regular file within the size a string can hold. */
+export function readCsvText(file: string, name = file, access?: FileAccess): string {
+  return readTextBounded(file, name, FILE_LIMITS.csv, 'a CSV file', access);
+}
+
+/** The size of a CSV file that can be read (a regular file, allowed, not too large), without reading it. */
+export function csvSize(file: string, name = file, access?: FileAccess): number {
+  return withFile(file, name, access, (f) => {
+    checkSize(f, FILE_LIMITS.csv, 'a CSV file');
+    return f.size;
+  });
+}
+
+/** Column count and names from the first record only, reading no more of the file than that takes (at most FILE_LIMITS.header). */
+export function readCsvHeader(file: string, opts: CsvOptions = {}, name = file, access?: FileAccess): CsvHeader {
   const src = { path: file, name };
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw fsError(err, file, name);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    let chunk = Math.min(size, 64 * 1024);
+  return withFile(file, name, access, (f) => {
+    const limit = Math.min(f.size, FILE_LIMITS.header);
+    let chunk = Math.min(limit, 64 * 1024);
     for (;;) {
-      const buf = Buffer.alloc(chunk);
-      fs.readSync(fd, buf, 0, chunk, 0);
-      const complete = chunk >= size;
+      const buf = readAt(f, 0, chunk);
+      const complete = buf.length >= f.size;
       let first: CsvRecord | undefined;
       try {
         first = records(buf.toString('utf8'), opts.delimiter ?? ',', src).next().value ?? undefined;
@@ -269,11 +273,10 @@ export function readCsvHeader(file: string, opts: CsvOptions = {}, name = file):
         if (complete) throw err;
       }
       if (complete || (first && first.terminated)) return headerFrom(first, opts, src);
-      chunk = Math.min(size, chunk * 4);
+      if (chunk >= limit) {
+        throw new DataError(`${name}: its first row is longer than ${formatBytes(FILE_LIMITS.header)}: is it a CSV file?`, file, 1);
+      }
+      chunk = Math.min(limit, chunk * 4);
     }
-  } catch (err) {
-    throw fsError(err, file, name);
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }

@@ -4,8 +4,9 @@ import * as path from 'path';
 import type { CsvDataset, Dataset, IdxDataset, SyntheticDataset, Task } from '../../shared/spec';
 import { DATASET_DEFAULTS, SEARCH_DEFAULTS } from '../defaults';
 import { Rng } from '../rng';
-import { CSV_FULL_READ_LIMIT, readCsv, readCsvHeader } from './csv';
+import { CSV_FULL_READ_LIMIT, csvSize, readCsv, readCsvHeader } from './csv';
 import { DataError } from './errors';
+import type { FileAccess } from './files';
 import { type IdxArray, readIdx, readIdxHeader } from './idx';
 import { blobs, type Generated, SHAPE_NAMES, shapes } from './synthetic';
 import { pattern, PATTERN_MAX_CLASSES } from './sequences';
@@ -454,9 +455,9 @@ function probeFiles(spec: Dataset, baseDir: string): string[] {
  * Shape, classes and sample count, cheaply (headers only where the format allows), for the editor's checker.
  * Throws DataError on any problem loadDataset would report up front. Results are cached per file version.
  */
-export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: string, seed: number = SEARCH_DEFAULTS.seed): DatasetProbe {
+export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: string, seed: number = SEARCH_DEFAULTS.seed, access?: FileAccess): DatasetProbe {
   // The seed decides a text vocabulary (built on the training part only); nothing else here depends on it.
-  const key = JSON.stringify([spec, task ?? null, baseDir, seed]);
+  const key = JSON.stringify([spec, task ?? null, baseDir, seed, access?.confineTo ?? null]);
   const st = stamp(probeFiles(spec, baseDir));
   const hit = probeCache.get(key);
   let result: DatasetProbe | DataError;
@@ -464,7 +465,7 @@ export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: str
     result = hit.result;
   } else {
     try {
-      result = probeUncached(spec, task, baseDir, seed);
+      result = probeUncached(spec, task, baseDir, seed, access);
     } catch (err) {
       if (!(err instanceof DataError)) throw err;
       result = err;
@@ -476,7 +477,7 @@ export function probeDataset(spec: Dataset, task: Task | undefined, baseDir: str
   return { ...result, inputShape: [...result.inputShape] };
 }
 
-function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string, seed: number): DatasetProbe {
+function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string, seed: number, access: FileAccess | undefined): DatasetProbe {
   const regression = kindOf(task) === 'regression';
   let r: { inputShape: number[]; classes?: number; samples?: number; vocabulary?: number };
   switch (spec.source) {
@@ -487,33 +488,28 @@ function probeUncached(spec: Dataset, task: Task | undefined, baseDir: string, s
     }
     case 'idx': {
       const files = idxFiles(spec as IdxDataset, baseDir);
-      const ih = readIdxHeader(files.images.path, files.images.name);
-      const lh = readIdxHeader(files.labels.path, files.labels.name);
+      const ih = readIdxHeader(files.images.path, files.images.name, access);
+      const lh = readIdxHeader(files.labels.path, files.labels.name, access);
       const m = labelCount(lh.dims, files.labels);
       if (ih.dims[0] !== m) throw countMismatch(files.images, ih.dims[0], files.labels, m);
       // one value per sample: cheap next to the images
       r = { inputShape: sampleShape(ih.dims, files.images), samples: m };
-      r.classes = regression ? 1 : classLabels(readIdx(files.labels.path, files.labels.name).data, files.labels).classes;
+      r.classes = regression ? 1 : classLabels(readIdx(files.labels.path, files.labels.name, access).data, files.labels).classes;
       break;
     }
     case 'csv': {
       const s = spec as CsvDataset;
       const file = path.resolve(baseDir, s.path);
       if (isSequenceCsv(s)) {
-        r = probeSequenceCsv(s, file, kindOf(task), (y, classes) => trainingSamples(spec, y, classes, seed));
+        r = probeSequenceCsv(s, file, kindOf(task), (y, classes) => trainingSamples(spec, y, classes, seed), access);
         break;
       }
-      let big = false;
-      try {
-        big = fs.statSync(file).size > CSV_FULL_READ_LIMIT;
-      } catch {
-        // readCsv reports the missing file
-      }
-      if (big) {
-        const h = readCsvHeader(file, s, s.path);
+      // refuses special, oversized and (untrusted) outside files before anything is read
+      if (csvSize(file, s.path, access) > CSV_FULL_READ_LIMIT) {
+        const h = readCsvHeader(file, s, s.path, access);
         r = { inputShape: [h.featureNames.length], classes: regression ? 1 : task?.classes };
       } else {
-        const t = readCsv(file, s, kindOf(task), s.path);
+        const t = readCsv(file, s, kindOf(task), s.path, access);
         r = { inputShape: [t.featureNames.length], classes: t.classNames?.length ?? 1, samples: t.rows };
       }
       break;

@@ -22,7 +22,16 @@ export function fsError(err: unknown, file: string, name = file): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
     case 'ENOENT':
+    case 'ENOTDIR':
       return new DataError(`file not found: ${name}`, file);
+    case 'ENXIO':
+      // opening a socket (or a pipe with no writer, for writing) fails this way
+      return new DataError(`${name} is not a regular file`, file);
+    case 'ELOOP':
+      return new DataError(`cannot read ${name}: too many levels of symbolic links`, file);
+    case 'ERR_BUFFER_TOO_LARGE':
+    case 'ERR_STRING_TOO_LONG':
+      return new DataError(`${name} is too large to read`, file);
     case 'EISDIR':
       return new DataError(`${name} is a directory, not a file`, file);
     case 'EACCES':

@@ -1,8 +1,8 @@
 // IDX files (the MNIST format): 2 zero bytes, a type code, a dimension count, big-endian uint32 dims, then
 // big-endian data. Often gzipped; we detect that by content, since names like `*-ubyte` rarely say `.gz`.
-import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { DataError, fsError } from './errors';
+import { DataError } from './errors';
+import { FILE_LIMITS, type FileAccess, formatBytes, type OpenFile, readAt, readBounded, withFile } from './files';
 
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
 export type IdxArray = Uint8Array | Int8Array | Int16Array | Int32Array | Float32Array | Float64Array;
@@ -90,11 +90,19 @@ function truncated(src: Src, h: IdxHeader, have: number, source: string): DataEr
   );
 }
 
+/** Largest output of a partial gunzip for the header: a few KiB of input cannot inflate past ~1000x. */
+const HEADER_INFLATE_LIMIT = 8 * 1024 * 1024;
+
 function gunzip(buf: Uint8Array, src: Src, partial: boolean): Buffer {
+  // A small gzip file may inflate to anything: the output is capped like a plain file.
+  const maxOutputLength = partial ? HEADER_INFLATE_LIMIT : FILE_LIMITS.idx;
   try {
     // Z_SYNC_FLUSH makes zlib hand back what it decoded so far instead of failing on the missing tail.
-    return zlib.gunzipSync(buf, partial ? { finishFlush: zlib.constants.Z_SYNC_FLUSH } : {});
+    return zlib.gunzipSync(buf, partial ? { finishFlush: zlib.constants.Z_SYNC_FLUSH, maxOutputLength } : { maxOutputLength });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      throw new DataError(`${src.name} inflates to more than the ${formatBytes(maxOutputLength)} NAS Studio reads as an IDX file`, src.path);
+    }
     const msg = (err as Error).message;
     if (/unexpected end/i.test(msg)) throw new DataError(`${src.name} is truncated: its gzip stream ends early`, src.path);
     throw new DataError(`${src.name} is not a valid gzip file: ${msg}`, src.path);
@@ -105,46 +113,44 @@ function gunzip(buf: Uint8Array, src: Src, partial: boolean): Buffer {
  * Reads just the header, and checks the file is as long as the header says (from its size, or for gzip from the
  * uncompressed size in the gzip trailer), without decompressing the data: fast enough for the editor's checker.
  */
-export function readIdxHeader(file: string, name = file): IdxHeader {
+export function readIdxHeader(file: string, name = file, access?: FileAccess): IdxHeader {
   const src = { path: file, name };
-  let fd: number;
-  try {
-    fd = fs.openSync(file, 'r');
-  } catch (err) {
-    throw fsError(err, file, name);
-  }
-  try {
-    const size = fs.fstatSync(fd).size;
-    let chunk = Math.min(size, 4096);
+  return withFile(file, name, access, (f) => {
+    const size = f.size;
+    // An IDX header is at most 4 + 4 * 255 bytes; gzip's own header and a deflate block header come first.
+    const limit = Math.min(size, 64 * 1024);
+    let chunk = Math.min(limit, 4096);
     for (;;) {
-      const raw = Buffer.alloc(chunk);
-      fs.readSync(fd, raw, 0, chunk, 0);
+      const raw = readAt(f, 0, chunk);
       const gz = isGzip(raw);
-      const complete = chunk >= size;
+      const complete = raw.length >= size;
       const bytes = gz ? gunzip(raw, src, !complete) : raw;
-      const h = parseHeader(bytes, src, gz, complete);
+      const h = parseHeader(bytes, src, gz, complete || chunk >= limit);
       if (h) {
-        checkLength(fd, size, h, src);
+        checkLength(f, h, src);
         return h;
       }
-      chunk = Math.min(size, chunk * 4);
+      chunk = Math.min(limit, chunk * 4);
     }
-  } catch (err) {
-    throw fsError(err, file, name);
-  } finally {
-    fs.closeSync(fd);
-  }
+  });
 }
 
-function checkLength(fd: number, size: number, h: IdxHeader, src: Src): void {
+function checkLength(f: OpenFile, h: IdxHeader, src: Src): void {
+  const size = f.size;
   const want = expectedBytes(h);
+  if (h.headerBytes + want > FILE_LIMITS.idx) {
+    throw new DataError(
+      `${src.name}: its header declares ${h.dims.join('x')} values (${formatBytes(h.headerBytes + want)}), more than the ${formatBytes(FILE_LIMITS.idx)} NAS Studio reads as an IDX file`,
+      src.path,
+    );
+  }
   if (!h.gzipped) {
     if (size - h.headerBytes !== want) throw truncated(src, h, size - h.headerBytes, 'file has');
     return;
   }
   // ISIZE is the uncompressed length mod 2^32; a cut-off file has garbage there, which rarely matches by chance.
-  const tail = Buffer.alloc(4);
-  fs.readSync(fd, tail, 0, 4, size - 4);
+  const tail = readAt(f, size - 4, 4);
+  if (tail.length < 4) throw new DataError(`${src.name} is truncated: its gzip stream ends early`, src.path);
   const isize = tail.readUInt32LE(0);
   const total = h.headerBytes + want;
   if (isize !== total % 2 ** 32) {
@@ -156,14 +162,9 @@ function checkLength(fd: number, size: number, h: IdxHeader, src: Src): void {
 }
 
 /** Reads a whole IDX file, gzipped or not. uint8 data is returned as a view, without a copy. */
-export function readIdx(file: string, name = file): IdxFile {
+export function readIdx(file: string, name = file, access?: FileAccess): IdxFile {
   const src = { path: file, name };
-  let raw: Buffer;
-  try {
-    raw = fs.readFileSync(file);
-  } catch (err) {
-    throw fsError(err, file, name);
-  }
+  const raw = readBounded(file, name, FILE_LIMITS.idx, 'an IDX file', access);
   const gz = isGzip(raw);
   const bytes = gz ? gunzip(raw, src, false) : raw;
   const h = parseHeader(bytes, src, gz, true)!;

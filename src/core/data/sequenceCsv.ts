@@ -1,11 +1,11 @@
 // CSV files as sequences: a time series (windows of consecutive rows over chosen columns, predicting a label
 // column at the window's end or `horizon` rows later) or text classification (a text column tokenized into
 // word ids, with a vocabulary built from the training part only).
-import * as fs from 'fs';
 import type { CsvDataset } from '../../shared/spec';
 import { DATASET_DEFAULTS } from '../defaults';
-import { classIndices, parseNumber, records, resolveColumn, type CsvRecord, type LabelKind, type Src } from './csv';
-import { DataError, fsError } from './errors';
+import { classIndices, parseNumber, readCsvText, records, resolveColumn, type CsvRecord, type LabelKind, type Src } from './csv';
+import { DataError } from './errors';
+import type { FileAccess } from './files';
 
 /** Token ids 0 and 1 are reserved: padding and out-of-vocabulary. */
 export const PAD_ID = 0;
@@ -20,14 +20,6 @@ interface Table {
   names?: string[];
   columns: number;
   rows: CsvRecord[];
-}
-
-function readText(file: string, name: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    throw fsError(err, file, name);
-  }
 }
 
 function table(text: string, s: CsvDataset, src: Src): Table {
@@ -152,8 +144,8 @@ export function chronologicalSplit(starts: Int32Array, span: number, rows: numbe
   return { train: Int32Array.from(train), val: Int32Array.from(val) };
 }
 
-export function readTimeSeries(file: string, name: string, s: CsvDataset, kind: LabelKind): TimeSeriesTable {
-  return parseTimeSeries(readText(file, name), name, s, kind, file);
+export function readTimeSeries(file: string, name: string, s: CsvDataset, kind: LabelKind, access?: FileAccess): TimeSeriesTable {
+  return parseTimeSeries(readCsvText(file, name, access), name, s, kind, file);
 }
 
 // ---- Text ---------------------------------------------------------------------------------------------------
@@ -184,8 +176,8 @@ export function parseTextCsv(text: string, name: string, s: CsvDataset, kind: La
   return { tokens, y, classNames, maxLength: s.maxLength ?? defaultMaxLength(tokens) };
 }
 
-export function readTextCsv(file: string, name: string, s: CsvDataset, kind: LabelKind): TextTable {
-  return parseTextCsv(readText(file, name), name, s, kind, file);
+export function readTextCsv(file: string, name: string, s: CsvDataset, kind: LabelKind, access?: FileAccess): TextTable {
+  return parseTextCsv(readCsvText(file, name, access), name, s, kind, file);
 }
 
 function defaultMaxLength(tokens: string[][]): number {

@@ -1,11 +1,11 @@
 // How sequence CSVs (time series, text) plug into loadDataset and probeDataset: what a loaded sample set
 // carries besides its values, the split each needs (chronological; stratified for text, then encoded with a
 // vocabulary from the training part only), and the cheap probe the checker reads.
-import * as fs from 'fs';
 import type { CsvDataset } from '../../shared/spec';
 import { DATASET_DEFAULTS } from '../defaults';
-import { CSV_FULL_READ_LIMIT, readCsvHeader, type LabelKind } from './csv';
+import { CSV_FULL_READ_LIMIT, csvSize, readCsvHeader, type LabelKind } from './csv';
 import { DataError } from './errors';
+import type { FileAccess } from './files';
 import {
   buildVocabulary,
   chronologicalSplit,
@@ -43,10 +43,10 @@ function exclusive(s: CsvDataset): void {
   if (isText(s) && s.normalize !== undefined && s.normalize !== 'none') throw new DataError('normalize does not apply to text: token ids are used as they are');
 }
 
-export function loadSequenceCsv(s: CsvDataset, file: string, kind: LabelKind): SequenceRaw {
+export function loadSequenceCsv(s: CsvDataset, file: string, kind: LabelKind, access?: FileAccess): SequenceRaw {
   exclusive(s);
   if (isTimeSeries(s)) {
-    const t = readTimeSeries(file, s.path, s, kind);
+    const t = readTimeSeries(file, s.path, s, kind, access);
     return {
       x: t.x,
       y: t.y,
@@ -56,7 +56,7 @@ export function loadSequenceCsv(s: CsvDataset, file: string, kind: LabelKind): S
       time: { starts: t.starts, span: t.window + t.horizon, rows: t.rows },
     };
   }
-  const t = readTextCsv(file, s.path, s, kind);
+  const t = readTextCsv(file, s.path, s, kind, access);
   return {
     x: new Float32Array(0),
     y: t.y,
@@ -98,23 +98,20 @@ export function probeSequenceCsv(
   file: string,
   kind: LabelKind,
   split: (y: Int32Array | Float32Array, classes: number) => Int32Array,
+  access?: FileAccess,
 ): { inputShape: number[]; classes?: number; samples?: number; vocabulary?: number } {
   exclusive(s);
-  let big = false;
-  try {
-    big = fs.statSync(file).size > CSV_FULL_READ_LIMIT;
-  } catch {
-    // the reader reports the missing file
-  }
+  // refuses special, oversized and (untrusted) outside files before anything is read
+  const big = csvSize(file, s.path, access) > CSV_FULL_READ_LIMIT;
   if (big) {
     if (isTimeSeries(s)) {
-      const t = timeSeriesShape(s, readCsvHeader(file, s, s.path), { path: file, name: s.path });
+      const t = timeSeriesShape(s, readCsvHeader(file, s, s.path, access), { path: file, name: s.path });
       return { inputShape: [t.window, t.features.length] };
     }
     if (s.maxLength === undefined) throw new DataError(`${s.path} is too large to measure its texts cheaply: set maxLength`, file);
     return { inputShape: [s.maxLength], vocabulary: (s.vocabularySize ?? DATASET_DEFAULTS.csv.vocabularySize) + 2 };
   }
-  const r = loadSequenceCsv(s, file, kind);
+  const r = loadSequenceCsv(s, file, kind, access);
   const classes = kind === 'regression' ? 1 : r.classes;
   if (r.text) encodeText(r, split(r.y, classes));
   return { inputShape: r.inputShape, classes, samples: r.y.length, vocabulary: r.vocabulary };

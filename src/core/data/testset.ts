@@ -3,9 +3,10 @@
 // one evaluation. Three kinds: a fraction split off the dataset itself, separate IDX files, a separate CSV file.
 import * as path from 'path';
 import type { CsvDataset, CsvTestSet, Dataset, IdxDataset, IdxTestSet, Task } from '../../shared/spec';
-import { readCsvHeader } from './csv';
+import { csvSize, readCsvHeader } from './csv';
 import { applyNormalization, fractionOf, loadRaw, type Normalization, pick, type Raw, sameShape, sampled, splitIndices } from './dataset';
 import { DataError } from './errors';
+import type { FileAccess } from './files';
 import { readIdxHeader } from './idx';
 
 export interface TestSamples {
@@ -99,7 +100,7 @@ function relabel(raw: Raw, train: TrainingSide, name: string) {
  * The checker's cheap look at a test set (headers only): its files exist, hold as many labels as images, and
  * samples shaped like the training ones. Returns the sample count when known. Throws DataError.
  */
-export function probeTestSet(spec: Dataset, task: Task | undefined, baseDir: string, trainShape: readonly number[]): number | undefined {
+export function probeTestSet(spec: Dataset, task: Task | undefined, baseDir: string, trainShape: readonly number[], access?: FileAccess): number | undefined {
   const t = testSetOf(spec);
   if (!t || 'fraction' in t) return undefined;
   const size = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
@@ -110,8 +111,8 @@ export function probeTestSet(spec: Dataset, task: Task | undefined, baseDir: str
       throw new DataError(`test samples in ${name} have shape [${shape.join(', ')}], but the training samples have [${trainShape.join(', ')}]`);
   };
   if ('images' in t) {
-    const ih = readIdxHeader(path.resolve(baseDir, t.images), t.images);
-    const lh = readIdxHeader(path.resolve(baseDir, t.labels), t.labels);
+    const ih = readIdxHeader(path.resolve(baseDir, t.images), t.images, access);
+    const lh = readIdxHeader(path.resolve(baseDir, t.labels), t.labels, access);
     const dims = ih.dims;
     fits(dims.length === 3 ? [dims[1], dims[2], 1] : dims.slice(1), t.images);
     if (lh.dims[0] !== dims[0])
@@ -119,7 +120,8 @@ export function probeTestSet(spec: Dataset, task: Task | undefined, baseDir: str
     return dims[0];
   }
   const s = spec as CsvDataset;
-  const h = readCsvHeader(path.resolve(baseDir, t.path), s, t.path);
+  csvSize(path.resolve(baseDir, t.path), t.path, access);
+  const h = readCsvHeader(path.resolve(baseDir, t.path), s, t.path, access);
   fits([h.featureNames.length], t.path);
   return undefined;
 }

@@ -1,4 +1,4 @@
-// Asynchronous successive halving (ASHA, Li et al. 2018) and asynchronous Hyperband on top of it.
+// Asynchronous successive halving (ASHA, Li et al. 2018). Hyperband (hyperband.ts) is several ASHA brackets.
 //
 // Rungs are on epochs: rung k of bracket b ends after minEpochs * η^(b+k) epochs in all, and the last rung of a
 // trial is its full training.epochs. A new trial trains to its first rung and stops there (its weights and
@@ -6,28 +6,20 @@
 // a trial stopped at rung k that ranks in the top 1/η of all trials that reached rung k in its bracket
 // continues to rung k + 1. Only when nothing can be promoted does a new trial start. Decisions never wait for a
 // rung to fill (asynchronous), and they depend only on the recorded epochs, so a resumed run makes the same ones.
-//
-// Hyperband (Li et al. 2017) hedges against a first rung that is too short to tell good from bad: trials are
-// spread over brackets whose first rungs grow by η, in proportion to the classic bracket sizes
-// n_b = ceil((s + 1) / (s - b + 1) * η^(s - b)), s = floor(log_η(R / minEpochs)); each bracket is its own ASHA.
+// Bracket b starts its rungs at minEpochs * η^b; plain ASHA has the one bracket 0.
 import { Rng } from '../rng';
 import type { Curve, PruneDecision, Pruner, Promotion, RungTrial, Scheduler } from './pruner';
 
 export class AshaScheduler implements Scheduler {
-  /** Relative number of trials per bracket; a single bracket is plain ASHA. */
-  readonly bracketWeights: number[];
-
   constructor(
     readonly minEpochs: number,
     readonly eta: number,
     /** The largest training.epochs of the space (R). */
     readonly maxEpochs: number,
-    hyperband: boolean,
     private readonly seed: number,
-  ) {
-    const s = Math.max(0, Math.floor(Math.log(Math.max(1, maxEpochs / minEpochs)) / Math.log(eta) + 1e-9));
-    this.bracketWeights = hyperband ? Array.from({ length: s + 1 }, (_, b) => Math.ceil(((s + 1) / (s - b + 1)) * eta ** (s - b))) : [1];
-  }
+    /** Relative number of trials per bracket; a single bracket is plain ASHA. */
+    readonly bracketWeights: readonly number[] = [1],
+  ) {}
 
   bracketOf(trial: number): number {
     if (this.bracketWeights.length === 1) return 0;
@@ -101,10 +93,10 @@ function bestScore(scores: readonly number[], epochs: number): number {
   return best;
 }
 
-/** ASHA and Hyperband as pruners: they never stop a trial mid-segment; the scheduler does the work. */
+/** ASHA (and Hyperband) as pruners: they never stop a trial mid-segment; the scheduler does the work. */
 export class AshaPruner implements Pruner {
   constructor(
-    readonly name: 'asha' | 'hyperband',
+    readonly name: string,
     readonly scheduler: AshaScheduler,
   ) {}
 

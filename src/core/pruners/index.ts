@@ -1,35 +1,47 @@
+// The pruner named by a spec's `search.pruner.type`, from one table (as strategies/index.ts does for strategies).
 import type { NasSpec } from '../../shared/spec';
 import { PRUNER_DEFAULTS, SEARCH_DEFAULTS, TRAINING_DEFAULTS } from '../defaults';
 import { domainOf, isParam } from '../params';
 import { AshaPruner, AshaScheduler } from './asha';
+import { hyperbandPruner } from './hyperband';
 import { MedianPruner } from './median';
 import { NoPruner } from './none';
 import type { Pruner } from './pruner';
 
-export const PRUNER_NAMES = ['none', 'median', 'asha', 'hyperband'] as const;
+type PrunerSettings = NonNullable<NonNullable<NasSpec['search']>['pruner']>;
+
+/** Rung settings shared by the multi-fidelity pruners. */
+function rungs(spec: NasSpec, p: PrunerSettings) {
+  return {
+    minEpochs: p.minEpochs ?? PRUNER_DEFAULTS.minEpochs,
+    eta: p.reductionFactor ?? PRUNER_DEFAULTS.reductionFactor,
+    maxEpochs: maxEpochsOf(spec),
+    seed: spec.search?.seed ?? SEARCH_DEFAULTS.seed,
+  };
+}
+
+const PRUNERS: Record<string, (spec: NasSpec, p: PrunerSettings) => Pruner> = {
+  none: () => new NoPruner(),
+  median: (_spec, p) => new MedianPruner(p.warmupEpochs ?? PRUNER_DEFAULTS.warmupEpochs, p.minTrials ?? PRUNER_DEFAULTS.minTrials),
+  asha: (spec, p) => {
+    const r = rungs(spec, p);
+    return new AshaPruner('asha', new AshaScheduler(r.minEpochs, r.eta, r.maxEpochs, r.seed));
+  },
+  hyperband: (spec, p) => {
+    const r = rungs(spec, p);
+    return hyperbandPruner(r.minEpochs, r.eta, r.maxEpochs, r.seed);
+  },
+};
+
+export const PRUNER_NAMES = Object.keys(PRUNERS);
 
 export function createPruner(spec: NasSpec): Pruner {
   const p = spec.search?.pruner ?? {};
   const type: string = p.type ?? PRUNER_DEFAULTS.type;
-  switch (type) {
-    case 'median':
-      return new MedianPruner(p.warmupEpochs ?? PRUNER_DEFAULTS.warmupEpochs, p.minTrials ?? PRUNER_DEFAULTS.minTrials);
-    case 'none':
-      return new NoPruner();
-    case 'asha':
-    case 'hyperband': {
-      const scheduler = new AshaScheduler(
-        p.minEpochs ?? PRUNER_DEFAULTS.minEpochs,
-        p.reductionFactor ?? PRUNER_DEFAULTS.reductionFactor,
-        maxEpochsOf(spec),
-        type === 'hyperband',
-        spec.search?.seed ?? SEARCH_DEFAULTS.seed,
-      );
-      return new AshaPruner(type, scheduler);
-    }
-    default:
-      throw new Error(`unknown pruner "${type}": expected one of ${PRUNER_NAMES.join(', ')}`);
-  }
+  // Own keys only: a spec saying "toString" must not reach Object.prototype.
+  const make = Object.prototype.hasOwnProperty.call(PRUNERS, type) ? PRUNERS[type] : undefined;
+  if (!make) throw new Error(`unknown pruner "${type}": expected one of ${PRUNER_NAMES.join(', ')}`);
+  return make(spec, p);
 }
 
 /** The most epochs any trial of the space trains (training.epochs, or the top of its range). */

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs';
 // Loaded first on purpose: importing the wasm package registers its kernels, overwriting any registered before.
 import '@tensorflow/tfjs-backend-wasm';
 import { batchMatMulConfig } from './batchMatMul';
-import { conv2DConfig } from './conv2d';
+import { conv2DConfig, fusedConv2DConfig } from './conv2d';
 import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
@@ -18,7 +18,7 @@ import { sumConfig } from './sum';
 import { registerTrainingKernels } from './training';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
-const replacements = [conv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig];
+const replacements = [conv2DConfig, fusedConv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig];
 
 /** Safe to call any number of times, before or after the wasm backend is initialised. */
 export function registerWasmGradientKernels(): void {
@@ -35,6 +35,7 @@ export {
   batchMatMulConfig,
   castConfig,
   conv2DConfig,
+  fusedConv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseBackpropFilterConfig,

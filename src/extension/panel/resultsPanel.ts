@@ -5,6 +5,7 @@
 // The conversation itself is PanelSession (session.ts); this file is the VS Code glue around it.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { RESULTS_VIEW_TYPE } from '../ids';
 import type { RunController } from '../runController';
 import { createNonce, renderPanelHtml } from './html';
 import { PanelSession } from './session';
@@ -18,7 +19,7 @@ interface PanelState {
 }
 
 export class ResultsPanel implements vscode.Disposable {
-  static readonly viewType = 'nasStudio.results';
+  static readonly viewType = RESULTS_VIEW_TYPE;
   private static readonly open = new Map<string, ResultsPanel>();
 
   /** Opens the panel of `runDir`, or brings it forward if it is already open. */
