@@ -47,6 +47,8 @@ const targets = [
   },
   { name: 'bench', entryPoints: ['src/cli/bench.ts'], outfile: 'dist/bench.js', ...node, external: nodeExternal },
   { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
+  // BullMQ and ioredis, apart: the CLI loads this only for a command with --queue (src/cli/queue.ts).
+  { name: 'queue', entryPoints: ['src/engine/queue/index.ts'], outfile: 'dist/queue.js', ...node, external: nodeExternal },
   // NAS Studio's own layers for exported models, against the user's tfjs (see src/engine/layers/loader.ts).
   {
     name: 'layers',

@@ -6,6 +6,7 @@ import { checkCommand } from './check';
 import { exportCommand } from './export';
 import { CliFailure, reportFailure, type Io } from './report';
 import { resumeCommand, runCommand } from './run';
+import { workerCommand } from './worker';
 
 interface Command {
   /** The command line, as `help` and usage errors show it. */
@@ -24,6 +25,7 @@ const RUN_FLAGS = {
   [FLAG.out]: 'string',
   [FLAG.runDir]: 'string',
   [FLAG.json]: 'boolean',
+  [FLAG.queue]: 'string',
 } as const;
 
 const COMMANDS: Record<string, Command> = {
@@ -37,8 +39,9 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   run: {
-    usage: `run SPEC [--max-trials N] [--minutes M] [--parallel P] [--backend ${BACKEND_CHOICES.join('|')}] [--out DIR | --run-dir DIR] [--json]`,
-    about: 'run a search; results go to .nas-studio/runs/<run-id>/ beside SPEC (--out: another folder of runs; --run-dir: this exact folder)',
+    usage: `run SPEC [--max-trials N] [--minutes M] [--parallel P] [--backend ${BACKEND_CHOICES.join('|')}] [--out DIR | --run-dir DIR] [--queue redis://HOST:PORT] [--json]`,
+    about: `run a search; results go to .nas-studio/runs/<run-id>/ beside SPEC (--out: another folder of runs; --run-dir: this exact folder)
+--queue: trials go to \`nas-studio worker\` processes through Redis (docs/DEPLOY.md)`,
     flags: RUN_FLAGS,
     run(pos, flags, io) {
       if (pos.length !== 1) throw new UsageError('run needs exactly one SPEC file');
@@ -52,13 +55,31 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   resume: {
-    usage: 'resume RUN_DIR [--force] [--max-trials N] [--minutes M] [--parallel P] [--backend B] [--json]',
+    usage: 'resume RUN_DIR [--force] [--max-trials N] [--minutes M] [--parallel P] [--backend B] [--queue URL] [--json]',
     about: "continue a stopped or crashed run to its budget; it keeps the run's own options unless given new ones",
     flags: { ...RUN_FLAGS, [FLAG.force]: 'boolean' },
     run(pos, flags, io) {
       if (pos.length !== 1) throw new UsageError('resume needs exactly one RUN_DIR');
       for (const f of [FLAG.out, FLAG.runDir]) if (flags[f] !== undefined) throw new UsageError(`resume continues in RUN_DIR; --${f} does not apply`);
       return resumeCommand(pos[0], runOptions(flags), { json: !!flags[FLAG.json], force: !!flags[FLAG.force] }, io);
+    },
+  },
+  worker: {
+    usage: `worker --queue redis://HOST:PORT[/DB] [--concurrency N] [--backend ${BACKEND_CHOICES.join('|')}] [--data DIR] [--stall-seconds S]`,
+    about: `train the trials of every run queued in that Redis, N at a time (default 1); dataset files arrive
+by content hash into DIR (default ./nas-studio-data); a job whose worker is silent S seconds
+(default 30) is retried elsewhere; rediss:// is TLS, REDIS_PASSWORD a password`,
+    flags: { [FLAG.queue]: 'string', [FLAG.concurrency]: 'number', [FLAG.backend]: 'string', data: 'string', 'stall-seconds': 'number' },
+    run(pos, flags, io) {
+      if (pos.length) throw new UsageError('worker takes no positional arguments');
+      const queue = flags[FLAG.queue];
+      if (typeof queue !== 'string' || !queue) throw new UsageError('worker needs --queue redis://HOST:PORT');
+      const concurrency = (flags[FLAG.concurrency] as number | undefined) ?? 1;
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new UsageError('--concurrency needs a whole number of at least 1');
+      const stall = (flags['stall-seconds'] as number | undefined) ?? 30;
+      if (!(stall >= 1)) throw new UsageError('--stall-seconds needs a number of at least 1');
+      const backend = runOptions({ ...(flags[FLAG.backend] !== undefined ? { [FLAG.backend]: flags[FLAG.backend] } : {}) }).backend;
+      return workerCommand({ queue, concurrency, backend, data: flags.data as string | undefined, stallSeconds: stall }, io);
     },
   },
   export: {
@@ -146,6 +167,7 @@ function runOptions(flags: Record<string, string | number | boolean>): RunCliOpt
   if (flags[FLAG.minutes] !== undefined) o.minutes = flags[FLAG.minutes] as number;
   if (flags[FLAG.parallel] !== undefined) o.parallel = flags[FLAG.parallel] as number;
   if (backend !== undefined) o.backend = backend as RunCliOptions['backend'];
+  if (flags[FLAG.queue] !== undefined) o.queue = String(flags[FLAG.queue]);
   return o;
 }
 

@@ -14,6 +14,7 @@ import { LiveProgress } from './progress';
 import { CliFailure, type Io } from './report';
 import { selfCommand } from './self';
 import { printSummary, summaryLine } from './summary';
+import { queueTransport } from './queue';
 
 /** Where a new run goes: a folder of runs (`--out`) or the exact run folder (`--run-dir`). */
 export interface RunTarget {
@@ -55,7 +56,8 @@ export async function runCommand(file: string, o: RunCliOptions, target: RunTarg
       specFile: path.resolve(file),
       runsDir: target.out ? path.resolve(target.out) : undefined,
       runDir: target.runDir ? path.resolve(target.runDir) : undefined,
-      cliOptions: o,
+      // run.json is readable by anyone who can read the run: a queue password stays out of it.
+      cliOptions: o.queue ? { ...o, queue: redactPassword(o.queue) } : o,
     },
     o,
     target.json,
@@ -90,7 +92,7 @@ export async function resumeCommand(dir: string, given: RunCliOptions, o: { json
     }
     use = current;
   }
-  if (Object.keys(given).length) writeMeta(p.dir, { ...meta, options });
+  if (Object.keys(given).length) writeMeta(p.dir, { ...meta, options: options.queue ? { ...options, queue: redactPassword(options.queue) } : options });
   return drive({ spec: use.spec, specText: use.text, specFile: meta.specFile, resumeDir: p.dir }, options, o.json, io);
 }
 
@@ -100,6 +102,8 @@ async function drive(
   json: boolean,
   io: Io,
 ): Promise<number> {
+  // Only a run with a queue loads BullMQ and ioredis.
+  const transport = o.queue ? await queueTransport(o.queue) : undefined;
   const progress = new LiveProgress(io, json ? 'json' : io.tty ? 'tty' : 'plain');
   let orch: Orchestrator;
   try {
@@ -109,9 +113,11 @@ async function drive(
       minutes: o.minutes,
       parallel: o.parallel,
       backend: o.backend,
+      ...(transport ? { transport } : {}),
       onEvent: (e) => progress.event(e),
     });
   } catch (e) {
+    void transport?.close();
     if (e instanceof RunError) throw new CliFailure('run-busy', e.message);
     if ((e as Error).name === 'JournalError') throw new CliFailure('unreadable', (e as Error).message);
     throw e;
@@ -142,6 +148,11 @@ async function drive(
     return EXIT.failed;
   }
   return outcome.reason === 'stopped' ? EXIT.stopped : EXIT.ok;
+}
+
+/** A queue URL without its password (no URL parser: this file must not load the queue to say so). */
+function redactPassword(url: string): string {
+  return url.replace(/^(rediss?:\/\/)[^@/]*@/, '$1');
 }
 
 /** What the journal and the panel say about a stop: SIGINT is a person (Ctrl+C, or Stop in the editor). */

@@ -3,6 +3,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { isFromWorker, type FromWorker, type ToWorker } from '../shared/protocol';
 import type { LinkEvents, WorkerLink, WorkerTransport } from './transport';
 
@@ -13,7 +14,8 @@ export interface WorkerEntry {
 
 /** The worker script: the bundled dist/worker.js beside us, or the TypeScript source when run through tsx. */
 export function defaultWorkerEntry(): WorkerEntry {
-  if (__filename.endsWith('.ts')) return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--import', 'tsx'] };
+  // tsx by its own path: a queue worker forks from its data folder, where a bare `tsx` would not resolve.
+  if (__filename.endsWith('.ts')) return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href] };
   return { file: path.join(__dirname, 'worker.js'), execArgv: [] };
 }
 

@@ -5,6 +5,7 @@ import type { ActivationName, SequenceLayer, TransformerActivation } from '../sh
 import { headSize } from '../core/sequenceShapes';
 import { Rng } from '../core/rng';
 import { fastLayerNorm, registerNasLayers } from './layers';
+import { fastLstm } from './layers/fastLstm';
 
 type Sym = tf.SymbolicTensor;
 type Init = ReturnType<typeof tf.initializers.glorotUniform>;
@@ -119,7 +120,7 @@ function recurrent(l: Recurrent, x: Sym, name: string, h: BuildHelpers): Sym {
   const gated = { ...args, recurrentActivation: 'sigmoid' } as const;
   const make = (n: string) =>
     l.type === 'lstm'
-      ? tf.layers.lstm({ ...gated, name: n })
+      ? new (fastLstm(tf))({ ...gated, name: n } as never)
       : l.type === 'gru'
         ? tf.layers.gru({ ...gated, name: n })
         : tf.layers.simpleRNN({ ...args, name: n });
@@ -130,8 +131,15 @@ function recurrent(l: Recurrent, x: Sym, name: string, h: BuildHelpers): Sym {
     return y;
   }
   const wrapper = tf.layers.bidirectional({ name, layer: make(h.name(`${name}_rnn`)) as tf.RNN, mergeMode: 'concat' });
-  const y = apply(wrapper, x);
   const inner = wrapper as unknown as { forwardLayer: tf.layers.Layer; backwardLayer: tf.layers.Layer };
+  if (l.type === 'lstm') {
+    // The wrapper clones both directions through the class registry, which names the standard LSTM: put the
+    // fused class back (same configuration, so the saved model is unchanged).
+    const Fast = fastLstm(tf);
+    inner.forwardLayer = new Fast(inner.forwardLayer.getConfig() as never);
+    inner.backwardLayer = new Fast(inner.backwardLayer.getConfig() as never);
+  }
+  const y = apply(wrapper, x);
   initRecurrent(inner.forwardLayer, h);
   initRecurrent(inner.backwardLayer, h);
   return y;

@@ -36,6 +36,10 @@ export const FLAG = {
   force: 'force',
   trial: 'trial',
   best: 'best',
+  /** `run`, `resume`, `worker`: the Redis that carries trials to `nas-studio worker` processes (redis:// or rediss://). */
+  queue: 'queue',
+  /** `worker`: trials at once. */
+  concurrency: 'concurrency',
 } as const;
 
 export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -46,6 +50,8 @@ export interface RunCliOptions {
   minutes?: number;
   parallel?: number;
   backend?: (typeof BACKEND_CHOICES)[number];
+  /** The queue's URL without its password (REDIS_PASSWORD or the URL given to `resume` supplies it). */
+  queue?: string;
 }
 
 /** The last line of `run --json` and `resume --json` when the search ran (also after a stop or a failure). */
@@ -87,7 +93,7 @@ export interface TestSummary {
 }
 
 /** Why a command refused or failed, in words a program can switch on. */
-export const ERROR_KINDS = ['usage', 'unreadable', 'spec-invalid', 'spec-changed', 'not-a-run', 'run-busy', 'no-trial', 'run-failed'] as const;
+export const ERROR_KINDS = ['usage', 'unreadable', 'spec-invalid', 'spec-changed', 'not-a-run', 'run-busy', 'no-trial', 'run-failed', 'unreachable'] as const;
 export type CliErrorKind = (typeof ERROR_KINDS)[number];
 
 /** `--json`: the last line when a command refuses or fails before it could run (a search that ran ends in a summary). */

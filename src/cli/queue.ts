@@ -1,0 +1,38 @@
+// Loads the queue (BullMQ, ioredis) on demand: dist/queue.js beside the CLI, or the TypeScript source under
+// tsx. The path is computed so that the bundler leaves it out of dist/cli.js; a run without `--queue` never
+// reaches this, which test/unit/queue-lazy.test.ts checks.
+import * as path from 'node:path';
+import type { QueueTarget } from '../engine/queue/connection';
+import type { WorkerTransport } from '../engine/transport';
+import { UsageError } from './args';
+import { CliFailure } from './report';
+
+type QueueModule = typeof import('../engine/queue/index');
+
+export function loadQueue(): QueueModule {
+  const file = __filename.endsWith('.ts') ? path.join(__dirname, '..', 'engine', 'queue', 'index.ts') : path.join(__dirname, 'queue.js');
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time path, on purpose (see above)
+  return require(file) as QueueModule;
+}
+
+/** The queue's target from a URL on the command line (a bad URL is a usage error). */
+export function queueTarget(q: QueueModule, url: string): QueueTarget {
+  try {
+    return q.parseQueueUrl(url);
+  } catch (e) {
+    if (e instanceof q.QueueUrlError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+/** A connected transport for `run`/`resume --queue`; an unreachable Redis is refused before the run starts. */
+export async function queueTransport(url: string): Promise<WorkerTransport> {
+  const q = loadQueue();
+  const t = new q.QueueTransport(queueTarget(q, url));
+  try {
+    await t.connect();
+  } catch (e) {
+    throw new CliFailure('unreachable', `the queue at ${q.redactedUrl(url)} cannot be reached: ${(e as Error).message}`);
+  }
+  return t;
+}

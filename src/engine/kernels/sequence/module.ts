@@ -1,0 +1,44 @@
+// The sequence kernels' SIMD functions, instantiated on the wasm backend's memory like simd/module.ts's (which
+// checks that it is the single-threaded build): they read and write tensors in place.
+import type * as tf from '@tensorflow/tfjs';
+import { assemble } from '../simd/asm';
+import { lstmGatesFn, lstmGatesGradFn } from './lstmGates';
+
+export interface SequenceExports {
+  lstmGates(z: number, bias: number, c: number, tc: number, h: number, rows: number, units: number, zStride: number, hStride: number, hasPrev: number): void;
+  lstmGatesGrad(
+    z: number,
+    tc: number,
+    c: number,
+    dy: number,
+    dh: number,
+    dc: number,
+    dz: number,
+    rows: number,
+    units: number,
+    zStride: number,
+    hStride: number,
+    hasPrev: number,
+  ): void;
+}
+
+// The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+let compiled: object | undefined;
+const instances = new WeakMap<object, SequenceExports>();
+
+export function sequenceSimd(backend: tf.KernelBackend): SequenceExports {
+  const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
+  let inst = instances.get(memory);
+  if (inst === undefined) {
+    compiled ??= new WA.Module(assemble([lstmGatesFn(), lstmGatesGradFn()]));
+    inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SequenceExports;
+    instances.set(memory, inst);
+  }
+  return inst;
+}

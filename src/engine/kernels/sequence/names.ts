@@ -1,0 +1,7 @@
+// Kernel names shared by the fused sequence kernels (worker side) and the layers that call them, kept free of
+// imports so the layers can name a kernel without loading the kernels.
+
+/** A whole LSTM sequence forward: x [B, T, F], kernel, recurrentKernel, bias -> h, c, tanh(c), gates. */
+export const LSTM_KERNEL = 'NasLstm';
+/** Its gradient: dh and the forward's saved tensors -> dx, dKernel, dRecurrentKernel, dBias. */
+export const LSTM_GRAD_KERNEL = 'NasLstmGrad';

@@ -1,0 +1,95 @@
+// tfjs's LSTM, run as one fused kernel per sequence (kernels/sequence/lstm.ts) where the backend has one and
+// the layer is the plain case the kernel computes: tanh cell, sigmoid gates, a bias, no dropout, mask, initial
+// or kept state. Anything else, or a backend without the kernel, runs tfjs's own step-by-step call. Same class
+// name, configuration and weights as the standard layer and not registered, so a saved model loads as a plain
+// LSTM anywhere (as layerNorm.ts does for layer normalization).
+import { LSTM_GRAD_KERNEL, LSTM_KERNEL } from '../kernels/sequence/names';
+import { one, type Kwargs, type Tensor, type Tf } from './tf';
+
+interface Cell {
+  activation: { getClassName(): string };
+  recurrentActivation: { getClassName(): string };
+  useBias: boolean;
+  dropout: number;
+  recurrentDropout: number;
+  kernel: { read(): Tensor };
+  recurrentKernel: { read(): Tensor };
+  bias: { read(): Tensor } | null;
+}
+
+interface RnnFields {
+  cell: Cell;
+  returnSequences: boolean;
+  returnState: boolean;
+  goBackwards: boolean;
+  stateful: boolean;
+}
+
+type Kernels = (x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) => Tensor;
+
+/** The whole-sequence op with its gradient: x [B, T, F] -> every step's h [B, T, U]. */
+export function lstmSequenceOp(tf: Tf): Kernels {
+  const run = (name: string, inputs: Record<string, Tensor>) => tf.engine().runKernel(name, inputs, {}) as Tensor[];
+  return tf.customGrad(((x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor, save: (ts: Tensor[]) => void) => {
+    const [h, c, tc, gates] = run(LSTM_KERNEL, { x, kernel, recurrentKernel, bias });
+    save([x, kernel, recurrentKernel, h, c, tc, gates]);
+    return {
+      value: h,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [sx, sk, sr, sh, sc, stc, sg] = saved;
+        return run(LSTM_GRAD_KERNEL, { dy, x: sx, kernel: sk, recurrentKernel: sr, h: sh, c: sc, tc: stc, gates: sg });
+      },
+    };
+  }) as unknown as Parameters<Tf['customGrad']>[0]) as unknown as Kernels;
+}
+
+export function defineFastLstm(tf: Tf) {
+  const Base = tf.layers.lstm({ units: 1 }).constructor as typeof tf.layers.Layer;
+  const op = lstmSequenceOp(tf);
+  class FusedLSTM extends Base {
+    /** Whether this call can run the fused kernel (public for the tests, which check both paths agree). */
+    fusable(x: Tensor, kwargs: Kwargs): boolean {
+      const self = this as unknown as RnnFields;
+      const cell = self.cell;
+      const training = kwargs?.training === true;
+      return (
+        tf.getKernel(LSTM_KERNEL, tf.getBackend()) !== undefined &&
+        x.rank === 3 &&
+        x.dtype === 'float32' &&
+        cell.activation.getClassName() === 'tanh' &&
+        cell.recurrentActivation.getClassName() === 'sigmoid' &&
+        cell.useBias &&
+        cell.bias !== null &&
+        (!training || (cell.dropout === 0 && cell.recurrentDropout === 0)) &&
+        kwargs?.mask == null &&
+        kwargs?.initialState == null &&
+        !self.stateful &&
+        !self.returnState
+      );
+    }
+
+    override call(inputs: Tensor | Tensor[], kwargs: Kwargs): Tensor | Tensor[] {
+      const x = one(inputs);
+      if (!this.fusable(x, kwargs)) return super.call(inputs, kwargs);
+      const self = this as unknown as RnnFields;
+      return tf.tidy(() => {
+        const cell = self.cell;
+        // tfjs's RNN returns a backward layer's steps in the order it ran them (Bidirectional re-reverses).
+        const seq = op(self.goBackwards ? tf.reverse(x, 1) : x, cell.kernel.read(), cell.recurrentKernel.read(), cell.bias!.read());
+        if (self.returnSequences) return seq;
+        const [b, t, u] = seq.shape;
+        return tf.reshape(tf.slice(seq, [0, t - 1, 0], [b, 1, u]), [b, u]);
+      });
+    }
+  }
+  return FusedLSTM;
+}
+
+const classes = new WeakMap<object, ReturnType<typeof defineFastLstm>>();
+
+/** The engine's LSTM class for this tfjs instance. */
+export function fastLstm(tf: Tf): ReturnType<typeof defineFastLstm> {
+  let cls = classes.get(tf.serialization);
+  if (!cls) classes.set(tf.serialization, (cls = defineFastLstm(tf)));
+  return cls;
+}

@@ -1,0 +1,67 @@
+// The names of a run's keys in Redis and how messages travel. Messages are the protocol of
+// src/shared/protocol.ts, serialized like the IPC of forked workers (v8 structured clone), so weights and
+// checkpoints travel as binary, not JSON.
+import * as v8 from 'node:v8';
+
+/** Every key NAS Studio writes starts with this; BullMQ's own keys too (its `prefix`). */
+export const PREFIX = 'nas-studio';
+/** Runs being served: member = run id, score = the orchestrator's last heartbeat (ms). */
+export const RUNS_KEY = `${PREFIX}:runs`;
+/** Connected workers: member = JSON { host, pid, slots }, score = last heartbeat (ms). */
+export const WORKERS_KEY = `${PREFIX}:workers`;
+/** A worker is connected while its heartbeat is younger than this. */
+export const WORKER_TTL_MS = 15_000;
+/** A run takes new jobs from workers while its orchestrator's heartbeat is younger than this. */
+export const RUN_TTL_MS = 30_000;
+
+export function blobKey(sha256: string): string {
+  return `${PREFIX}:blob:${sha256}`;
+}
+
+/** The keys of one run. The BullMQ queue is named per run too, so runs never take each other's jobs. */
+export function runKeys(runId: string) {
+  const base = `${PREFIX}:run:${runId}`;
+  return {
+    queue: `run-${runId}`,
+    base,
+    /** Stream of worker -> orchestrator messages: fields `job` and `m` (serialized). */
+    out: `${base}:out`,
+    /** Hash trial -> id of the job that trains its current attempt (a resume re-attaches through it). */
+    jobs: `${base}:jobs`,
+    /** Set when the budget's time is up: running trials stop between batches. */
+    stop: `${base}:stop`,
+    payload: (job: string) => `${base}:payload:${job}`,
+    decision: (job: string, epoch: number) => `${base}:decide:${job}:${epoch}`,
+    cancel: (job: string) => `${base}:cancel:${job}`,
+  };
+}
+
+export type RunKeys = ReturnType<typeof runKeys>;
+
+/** What a queue job is: the orchestrator's messages for one worker, stored under `payloadKey`. */
+export interface JobData {
+  kind: 'probe' | 'train' | 'evaluate';
+  trial?: number;
+  payloadKey: string;
+  /** Dataset file names as the spec wrote them, by content hash: for messages about a missing file. */
+  names: Record<string, string>;
+}
+
+/** Worker -> orchestrator: besides the protocol's messages, who took a job. */
+export interface Assigned {
+  method: 'assigned';
+  params: { host: string; pid: number; backend?: string };
+}
+
+/** A run id as a key part: run folders are named by NAS Studio, but a queue must not trust that. */
+export function safeRunId(id: string): string {
+  return id.replace(/[^A-Za-z0-9._-]/g, '_');
+}
+
+export function encode(m: unknown): Buffer {
+  return v8.serialize(m);
+}
+
+export function decode<T>(b: Buffer): T {
+  return v8.deserialize(b) as T;
+}
