@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { formatDiagnostic, formatSummary } from '../cli/format';
+import { formatValue } from '../shared/format';
 import { runsRootFor } from './cli';
 import { getConfig } from './config';
 import { COMMANDS } from './ids';
@@ -39,12 +40,12 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
   return [
     guarded(COMMANDS.run, (arg) => runSearch(d, arg)),
     guarded(COMMANDS.stop, async (arg) => {
-      const dir = await runDirArg(d, arg, 'live');
+      const dir = await runDirArg(d, arg, 'live', 'Stop which search?');
       if (dir) await d.supervisor.stop(dir);
     }),
     guarded(COMMANDS.resume, async (arg) => {
       if (!(await ensureTrusted('Resuming a search'))) return;
-      const dir = await runDirArg(d, arg, 'resumable');
+      const dir = await runDirArg(d, arg, 'resumable', 'Resume which search?');
       if (!dir) return;
       await d.supervisor.resume(dir);
       const r = d.supervisor.record(dir);
@@ -54,11 +55,11 @@ export function registerCommands(d: CommandDeps): vscode.Disposable[] {
       }
     }),
     guarded(COMMANDS.open, async (arg) => {
-      const dir = await runDirArg(d, arg, 'any');
+      const dir = await runDirArg(d, arg, 'any', 'Open the results of which run?');
       if (dir) d.openResults(dir);
     }),
     guarded(COMMANDS.exportBest, async (arg) => {
-      const dir = await runDirArg(d, arg, 'any');
+      const dir = await runDirArg(d, arg, 'any', 'Export the best model of which run?');
       if (dir) await d.supervisor.exportTrial(dir, 'best');
     }),
     guarded(COMMANDS.check, (arg) => checkSearchSpace(d, arg)),
@@ -152,7 +153,7 @@ async function specArg(arg: unknown): Promise<vscode.Uri | undefined> {
 type Want = 'live' | 'resumable' | 'any';
 
 /** The run a command is about: a run folder or a spec (its newest run) it was run on, else one the user picks. */
-async function runDirArg(d: CommandDeps, arg: unknown, want: Want): Promise<string | undefined> {
+async function runDirArg(d: CommandDeps, arg: unknown, want: Want, title: string): Promise<string | undefined> {
   if (typeof arg === 'string' && arg) return arg;
   if (arg instanceof vscode.Uri && arg.scheme === 'file') {
     if (isRunDir(arg.fsPath)) return arg.fsPath;
@@ -185,18 +186,19 @@ async function runDirArg(d: CommandDeps, arg: unknown, want: Want): Promise<stri
     );
     return undefined;
   }
-  if (records.length === 1 && want !== 'any') return records[0].runDir;
+  // One candidate needs no question.
+  if (records.length === 1) return records[0].runDir;
   const pick = await vscode.window.showQuickPick(
     records.map((r) => {
       const p = r.tracker.progress();
       return {
         label: r.name,
-        description: `${r.status} · ${p.done}/${p.total} trials${p.best ? ` · best ${Number(p.best.value.toPrecision(4))}` : ''}`,
+        description: `${r.status} · ${p.done}/${p.total} trials${p.best ? ` · best ${formatValue(p.best.value)}` : ''}`,
         detail: vscode.workspace.asRelativePath(r.runDir),
         dir: r.runDir,
       };
     }),
-    { placeHolder: want === 'live' ? 'Which search?' : 'Which run?', matchOnDetail: true },
+    { title: `NAS Studio: ${title}`, placeHolder: 'Type to filter by name or folder', matchOnDetail: true },
   );
   return pick?.dir;
 }

@@ -2,12 +2,16 @@
 // re-attach and everything else that costs time happens after `activate` has returned.
 import * as vscode from 'vscode';
 import { ResultsPanel } from './panel';
+import * as path from 'node:path';
 import { SpecCodeLenses } from './codelens';
+import { SpecCompletions } from './completionProvider';
 import { registerCommands } from './commands';
 import { affectsConfig } from './config';
 import { CONTEXT_KEYS } from './ids';
 import { SpecDiagnostics } from './diagnostics';
+import { SpecFormatter } from './formatter';
 import { ParamHoverProvider } from './hover';
+import { SpecOutline } from './outline';
 import { SpecQuickFixes } from './quickfix';
 import { MachineSpeed } from './speed';
 import { SELECTOR, SpecAnalyses } from './specs';
@@ -46,6 +50,14 @@ export function activate(context: vscode.ExtensionContext): NasStudioApi | undef
       new RunStatusBar(supervisor),
       vscode.languages.registerCodeLensProvider(SELECTOR, lenses),
       vscode.languages.registerHoverProvider(SELECTOR, new ParamHoverProvider(analyses)),
+      vscode.languages.registerCompletionItemProvider(
+        SELECTOR,
+        new SpecCompletions(path.join(context.extensionPath, 'snippets', 'nas-json.code-snippets'), log),
+        ...SpecCompletions.triggerCharacters,
+      ),
+      vscode.languages.registerDocumentSymbolProvider(SELECTOR, new SpecOutline(), { label: 'NAS spec' }),
+      vscode.languages.registerDocumentFormattingEditProvider(SELECTOR, new SpecFormatter()),
+      vscode.languages.registerDocumentRangeFormattingEditProvider(SELECTOR, new SpecFormatter()),
       vscode.languages.registerCodeActionsProvider(SELECTOR, new SpecQuickFixes(analyses), SpecQuickFixes.metadata),
       ResultsPanel.registerSerializer(context, supervisor),
       ...registerCommands({ context, supervisor, analyses, diagnostics, log, openResults }),

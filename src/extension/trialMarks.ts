@@ -7,7 +7,7 @@ import { formatPath } from '../core/json';
 import { listParams, type ParamDef } from '../core/space';
 
 export interface Mark {
-  /** Where the note goes: the end of the deciding field's value. */
+  /** Where the note goes: the end of the deciding field's value, after its comma if one follows. */
   offset: number;
   text: string;
 }
@@ -32,9 +32,16 @@ export function trialMarks(text: string, spec: NasSpec, chosen: Assignment): Mar
   const marks: Mark[] = [];
   for (const { path, parts } of byPath.values()) {
     const node = jsonc.findNodeAtLocation(root, path);
-    if (node) marks.push({ offset: node.offset + node.length, text: parts.join(', ') });
+    if (node) marks.push({ offset: afterComma(text, node.offset + node.length), text: parts.join(', ') });
   }
   return marks.sort((a, b) => a.offset - b.offset);
+}
+
+/** A note before the comma that ends its field reads as if it were one more item of a list. */
+function afterComma(text: string, end: number): number {
+  let i = end;
+  while (text[i] === ' ' || text[i] === '\t') i++;
+  return text[i] === ',' ? i + 1 : end;
 }
 
 function describe(def: ParamDef, v: ParamValue): string {

@@ -69,6 +69,9 @@ suite('quick fixes, hover and CodeLens', () => {
     });
     assert.match(hovers, /\*\*3 values\*\*: `8`, `16`, `32`/);
     assert.match(hovers, /`grid` \| yes: lists all 3 values/);
+    // The field's own documentation stays: the parameter is the value of `units`.
+    assert.match(hovers, /\*\*units\*\* — integer ≥ 1 or a parameter/);
+    assert.match(hovers, /Number of output units/);
   });
 
   test('the CodeLens offers to run and summarises the space', async () => {

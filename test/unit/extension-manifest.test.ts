@@ -66,3 +66,21 @@ test("the schema offers exactly the engine's strategies and pruners", () => {
   assert.deepEqual(sorted(search.strategy.enum ?? []), sorted(STRATEGY_NAMES));
   assert.deepEqual(sorted(search.pruner.properties?.type.enum ?? []), sorted(PRUNER_NAMES));
 });
+
+test('nas-json is served by this extension alone: not a JSON-service participant, formatted by this extension', () => {
+  const raw = manifest as unknown as {
+    publisher: string;
+    name: string;
+    extensionDependencies?: string[];
+    contributes: Manifest['contributes'] & {
+      jsonLanguageParticipants?: unknown;
+      snippets?: unknown;
+      configurationDefaults?: Record<string, Record<string, unknown>>;
+    };
+  };
+  // As a participant, the JSON service reported every mistake a second time with its own wording and severity.
+  assert.equal(raw.contributes.jsonLanguageParticipants, undefined);
+  // Contributed snippets are offered at every position; completion.ts offers them where they fit.
+  assert.equal(raw.contributes.snippets, undefined);
+  assert.equal(raw.contributes.configurationDefaults?.[`[${LANGUAGE_ID}]`]?.['editor.defaultFormatter'], `${raw.publisher}.${raw.name}`);
+});

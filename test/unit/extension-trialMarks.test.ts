@@ -29,7 +29,8 @@ test('every decision of a sampled config lands after its field', () => {
   const line = (s: string) => text.split('\n').findIndex((l) => l.includes(s)) + 1;
   assert.equal(byLine.get(line('"repeat"')), 'repeat 2');
   const after = (s: string) => marks.find((m) => m.offset === text.indexOf(s) + s.length)?.text;
-  assert.equal(after('"filters": { "choice": [8, 16] }'), '16, 16');
+  // After the comma that ends the field, so the note does not read as one more item of a list.
+  assert.equal(after('"filters": { "choice": [8, 16] },'), '16, 16');
   assert.equal(after('"kernelSize": { "choice": [3, 5] }'), '5, 5');
   assert.equal(byLine.get(line('"optional": true')), 'present');
   assert.equal(byLine.get(line('"learningRate"')), '0.005');

@@ -9,6 +9,7 @@ import { RESULTS_VIEW_TYPE } from '../ids';
 import type { RunController } from '../runController';
 import { createNonce, renderPanelHtml } from './html';
 import { PanelSession } from './session';
+import { panelTitle } from './title';
 
 /** How often live events are forwarded: fast enough to feel live, slow enough that the webview never lags. */
 const FLUSH_MS = 300;
@@ -101,7 +102,7 @@ export class ResultsPanel implements vscode.Disposable {
           }
         },
         onError: (what, e) => void vscode.window.showErrorMessage(`NAS Studio: could not ${what}: ${e instanceof Error ? e.message : String(e)}`),
-        onName: (name) => (panel.title = `NAS: ${name}`),
+        onName: (name) => (panel.title = panelTitle(runDir, name)),
       },
       FLUSH_MS,
     );
@@ -146,7 +147,7 @@ function html(webview: vscode.Webview, context: vscode.ExtensionContext, title: 
 }
 
 function titleFor(dir: string): string {
-  return `NAS: ${path.basename(dir)}`;
+  return panelTitle(dir);
 }
 
 /** Folder identity: Windows and macOS paths are case-insensitive by default. */

@@ -3,8 +3,10 @@
 import type * as tf from '@tensorflow/tfjs';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { assemble } from './asm';
+import { col2imFn } from './col2im';
 import { gemmFn, packFn } from './gemm';
-import { im2colFn, im2rowFn } from './im2col';
+import { im2colFn } from './im2col';
+import { im2rowFn } from './im2row';
 import { maxPoolGradFn } from './pool';
 import { sumRowsFn } from './reduce';
 import { winogradFns } from './winograd';
@@ -15,6 +17,7 @@ export interface SimdExports {
   gemmT(a: number, strideK: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number): void;
   im2col(...args: number[]): void;
   im2row(...args: number[]): void;
+  col2im(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
   sumRows(x: number, rows: number, width: number, out: number): void;
   /** Generated kernels looked up by name (the Winograd transforms of each tile size). */
@@ -54,7 +57,9 @@ export function simd(backend: tf.KernelBackend): SimdExports {
     if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
       throw new Error("NAS Studio's SIMD kernels need tfjs's single-threaded wasm build (setThreadsCount(1))");
     }
-    compiled ??= new WA.Module(assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), maxPoolGradFn(), sumRowsFn(), ...winogradFns()]));
+    compiled ??= new WA.Module(
+      assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), col2imFn(), maxPoolGradFn(), sumRowsFn(), ...winogradFns()]),
+    );
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, inst);
   }
