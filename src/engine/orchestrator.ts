@@ -20,6 +20,7 @@ import { RunState } from '../core/runstate';
 import { activeTime } from '../core/timing';
 import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
 import { createStrategy } from '../core/strategies';
+import { DartsStrategy } from '../core/strategies/darts';
 import type { Strategy } from '../core/strategies/strategy';
 import { describeTestSet } from '../core/data/testset';
 import { cutFromJournal, cutFromResult, plannedEpochs } from './cut';
@@ -27,6 +28,7 @@ import { defaultWorkerEntry, ForkTransport, type WorkerEntry } from './pool';
 import type { LinkEvents, WorkerExit, WorkerLink, WorkerTransport } from './transport';
 import { DEFAULT_CUT_GRACE_MS, DEFAULT_SILENCE_MS, Watchdog } from './watchdog';
 import { TestEvaluations } from './testeval';
+import { SupernetPhase } from './supernetPhase';
 
 export interface RunOptions {
   spec: NasSpec;
@@ -82,6 +84,8 @@ export class Orchestrator {
   readonly state: RunState;
   private journal!: Journal;
   private readonly strategy: Strategy;
+  /** `darts`: the supernet trained before the first trial. */
+  private readonly supernet?: SupernetPhase;
   private readonly pruner: Pruner;
   private readonly metric: MetricName;
   private readonly direction: Direction;
@@ -139,6 +143,18 @@ export class Orchestrator {
       direction: this.direction,
       ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}),
     });
+    const darts: Strategy = this.strategy;
+    if (darts instanceof DartsStrategy) {
+      this.supernet = new SupernetPhase(darts, {
+        state: () => this.state,
+        runDir: () => this.paths.dir,
+        seed: this.seed,
+        emit: (e) => this.emit(e),
+        note: (level, message) => this.note(level, message),
+        fail: (message) => this.fail(message),
+        deadlineMs: () => (this.budgetMs !== undefined ? Math.max(0, this.budgetMs - this.elapsedMs()) : undefined),
+      });
+    }
     this.pruner = createPruner(spec);
     this.scheduler = this.pruner.scheduler;
     this.inheritWeights = !!search.evolution?.inheritWeights && typeof this.strategy.parentOf === 'function';
@@ -365,6 +381,14 @@ export class Orchestrator {
       case 'evaluation':
         this.tests.onEvaluation(w, m.params);
         break;
+      case 'supernet-epoch':
+        this.supernet?.onEpoch(w, m.params);
+        break;
+      case 'supernet-result':
+        this.supernet?.onResult(w, m.params);
+        this.dispatchIdle();
+        this.maybeFinish();
+        break;
     }
   }
 
@@ -379,6 +403,8 @@ export class Orchestrator {
       this.maybeFinish();
       return;
     }
+    // darts: no trial before the supernet has learnt alpha (this worker may be the one training it).
+    if (this.supernet?.blocks(w)) return;
     let next = this.queue.shift();
     // Multi-fidelity: promoting a stopped trial comes before starting a new one.
     if (!next && this.scheduler) {
@@ -477,6 +503,7 @@ export class Orchestrator {
   }
 
   private anyBusy(): boolean {
+    if (this.supernet?.running) return true;
     for (const w of this.workers.values()) if (w.trial !== undefined) return true;
     return false;
   }
@@ -493,7 +520,7 @@ export class Orchestrator {
     if (r.stopReason === 'stopped') this.checkTime(false);
     if (r.stopReason === 'stopped' && st && epochs < plannedEpochs(st)) {
       this.emit(cutFromResult(st, r, t));
-      if (r.weights) this.keepWeights(r.trial, r.weights);
+      this.keepWeights(r.trial, r.weights);
     } else if (r.status === 'failed') {
       this.emit({ type: 'trial-failed', time: t, trial: r.trial, error: r.error ?? 'unknown error', durationMs: r.durationMs, retry: false });
     } else if (r.status === 'pruned') {
@@ -523,6 +550,8 @@ export class Orchestrator {
         durationMs: r.durationMs,
         ...extra,
       });
+      // A paused trial ranks on what it reached: if the run ends before its promotion, its model is a result.
+      this.keepWeights(r.trial, r.weights);
     } else {
       this.emit({
         type: 'trial-completed',
@@ -540,8 +569,9 @@ export class Orchestrator {
         ...(r.latencyMs !== undefined ? { latencyMs: r.latencyMs } : {}),
       });
       // A segment meant to stop at a rung may end the trial early (early stopping): its checkpoint has the weights.
-      const weights = r.weights ?? r.checkpoint?.weights;
-      if (weights) this.keepWeights(r.trial, weights);
+      // A promoted segment sends none when it did not beat the trial's earlier epochs (their weights stand).
+      const weights = r.weights ?? (st?.promotions ? undefined : r.checkpoint?.weights);
+      this.keepWeights(r.trial, weights);
       // A possible parent keeps its weights where children can find them.
       if (this.inheritWeights && weights) this.writeCheckpoint(r.trial, { weights });
     }
@@ -604,34 +634,47 @@ export class Orchestrator {
     if (all) fs.rmSync(root, { recursive: true, force: true });
   }
 
-  /** Keeps the weights of the top k completed trials on disk; older ones are removed as better ones arrive. */
-  private keepWeights(trial: number, weights: ModelArtifactsMessage) {
+  /**
+   * Keeps the weights of the top k ranked trials on disk; older ones are removed as better ones arrive.
+   * `weights` undefined: the segment that ended did not beat the trial's earlier best, whose weights (kept when
+   * that segment ended) still stand. A running trial (promoted) keeps its weights: it ranks again when it stops.
+   */
+  private keepWeights(trial: number, weights: ModelArtifactsMessage | undefined) {
     const top = this.state
       .ranked()
       .slice(0, this.keepTop)
       .map((t) => t.trial);
-    if (!top.includes(trial)) return;
-    writeModelFiles(trialDir(this.paths, trial), weights, { userDefinedMetadata: { trial } });
-    this.emit({ type: 'weights', time: now(), trial, saved: true });
-    for (const t of this.state.trials.values()) {
-      if (t.hasWeights && !top.includes(t.trial)) {
-        fs.rmSync(trialDir(this.paths, t.trial), { recursive: true, force: true });
-        this.emit({ type: 'weights', time: now(), trial: t.trial, saved: false });
-      }
+    if (weights && top.includes(trial)) {
+      writeModelFiles(trialDir(this.paths, trial), weights, { userDefinedMetadata: { trial } });
+      this.emit({ type: 'weights', time: now(), trial, saved: true });
     }
+    for (const t of this.state.trials.values()) {
+      if (t.hasWeights && t.status !== 'running' && !top.includes(t.trial)) this.dropWeights(t.trial);
+    }
+  }
+
+  private dropWeights(trial: number) {
+    fs.rmSync(trialDir(this.paths, trial), { recursive: true, force: true });
+    this.emit({ type: 'weights', time: now(), trial, saved: false });
   }
 
   private onExit(w: WorkerLink, { why, output }: WorkerExit) {
     this.workers.delete(w.id);
     this.tests.onExit(w);
     if (!this.finish) return;
+    this.supernet?.onExit(w, why);
     this.watchdog.forget(w.id);
     const killed = this.killed.get(w.id);
     const st = w.trial !== undefined ? this.state.trials.get(w.trial) : undefined;
     if (killed && st && st.status === 'running' && this.stopping !== 'stopped') {
       const durationMs = Date.now() - (this.trialStartMs.get(st.trial) ?? Date.now());
-      if (killed === 'budget') this.emit(cutFromJournal(st, this.metric, this.direction, durationMs, now()));
-      else {
+      if (killed === 'budget') {
+        const cut = cutFromJournal(st, this.metric, this.direction, durationMs, now());
+        this.emit(cut);
+        // Weights kept from an earlier segment no longer match when the best epoch was in the killed one.
+        const from = this.scheduler && st.rung !== undefined ? rungStart(this.scheduler, st.trial, st.config, st.rung) : 0;
+        if (st.hasWeights && cut.bestEpoch >= from) this.dropWeights(st.trial);
+      } else {
         const error = `the worker stopped responding (silent for over ${Math.round(this.watchdog.limits.silenceMs / 1000)} s) and was killed by the watchdog`;
         this.emit({ type: 'trial-failed', time: now(), trial: st.trial, error, durationMs, retry: false });
       }

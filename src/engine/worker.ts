@@ -2,12 +2,22 @@
 // orchestrator asks, reporting each epoch and waiting for a go/prune decision. It exits when its channel
 // closes, so an orchestrator that dies takes its workers with it.
 import * as path from 'node:path';
-import type { EpochMetrics } from '../shared/events';
-import { isToWorker, type EvaluateRequest, type Evaluation, type FromWorker, type InitRequest, type TrainRequest, type TrialResult } from '../shared/protocol';
+import type { EpochMetrics, MetricName } from '../shared/events';
+import {
+  isToWorker,
+  type EvaluateRequest,
+  type Evaluation,
+  type FromWorker,
+  type InitRequest,
+  type SupernetRequest,
+  type TrainRequest,
+  type TrialResult,
+} from '../shared/protocol';
 import { loadDataset, type LoadedData } from '../core/data/dataset';
 import { loadTestSet } from '../core/data/testset';
 import { DataError } from '../core/data/errors';
 import { initBackend } from './backend';
+import { runSupernet } from './supernet/run';
 import { buildModel, BuildError } from './builder';
 import { getDataTensors, type DataTensors } from './data';
 import { evaluateWeights, testTensors, type TestTensors } from './evaluate';
@@ -107,9 +117,12 @@ async function runTrial(p: TrainRequest['params']) {
     let pruneReason: string | undefined;
     // The recorded value is the best epoch's, so the kept weights must be that epoch's too (like Keras's
     // restore_best_weights); otherwise an exported model would not score what the leaderboard says.
-    let bestScore = -Infinity;
+    // A promoted segment only takes weights that beat the trial's earlier epochs: when none does, the best
+    // epoch's weights are the ones the orchestrator kept when an earlier segment ended.
     const sign = p.objective.direction === 'maximize' ? 1 : -1;
-    // A trial the budget cuts hands back its best full epoch's weights, a segment too: it ranks on that epoch.
+    let bestScore = priorBest(p.resume?.history ?? [], p.objective.metric, sign);
+    // A trial the budget cuts hands back its best full epoch's weights, a segment paused at a rung too: both rank
+    // on that epoch.
     const keepBest = p.wantWeights || !!p.wantCheckpoint;
     const beat = heartbeat(p.trial, prior.length, started + (p.deadlineMs ?? Infinity));
     const r = await train(
@@ -179,8 +192,10 @@ async function runTrial(p: TrainRequest['params']) {
       };
     }
     if (status === 'completed' && p.measureLatency) result.latencyMs = await measureLatency(model, data.valX, p.config.training.batchSize);
-    const cut = r.stopReason === 'stopped';
-    if (status === 'completed' && (p.wantWeights || (cut && best))) {
+    // Weights go back when this segment holds the trial's best epoch (a cut or paused segment, or the last one),
+    // or when a fresh trial that ran to its end asked for them and no epoch had a score (all NaN): it still has a
+    // model to keep. A cut trial's model holds part of an abandoned epoch, so only its best full epoch goes back.
+    if (status === 'completed' && (best || (p.wantWeights && !prior.length && r.stopReason !== 'stopped'))) {
       if (best) model.setWeights(best);
       result.weights = await artifactsOf(model);
     }
@@ -251,6 +266,16 @@ async function evaluate(p: EvaluateRequest['params']) {
   await send({ method: 'evaluation', params: reply });
 }
 
+/** The DARTS supernet, before any trial: it stops between batches like a trial (stop message or deadline). */
+async function supernet(p: SupernetRequest['params']) {
+  if (!data) throw new Error('supernet before init');
+  busy = true;
+  const deadline = Date.now() + (p.deadlineMs ?? Infinity);
+  const result = await runSupernet(p, data, task, send, () => stopRequested || Date.now() >= deadline);
+  busy = false;
+  await send({ method: 'supernet-result', params: result });
+}
+
 /**
  * The trainer's between-batches poll: stop once the orchestrator asked or the budget's deadline passed (the
  * deadline holds even when no message gets in), and tell the orchestrator, about once a second, that training
@@ -295,6 +320,14 @@ process.on('message', (m: unknown) => {
       }
       void runTrial(m.params);
       break;
+    case 'supernet':
+      stopRequested = false;
+      if (busy) {
+        void send({ method: 'log', params: { level: 'error', message: 'asked to train the supernet while busy' } });
+        return;
+      }
+      void supernet(m.params);
+      break;
     case 'decision': {
       const key = `${m.params.trial}/${m.params.epoch}`;
       waiting.get(key)?.(m.params);
@@ -315,3 +348,13 @@ process.on('message', (m: unknown) => {
 });
 
 process.on('disconnect', () => process.exit(0));
+
+/** The signed score of a promoted trial's best epoch before this segment (-Infinity for a fresh trial). */
+function priorBest(history: readonly EpochMetrics[], metric: MetricName, sign: number): number {
+  let best = -Infinity;
+  for (const m of history) {
+    const v = m?.[metric];
+    if (typeof v === 'number' && Number.isFinite(v)) best = Math.max(best, sign * v);
+  }
+  return best;
+}
