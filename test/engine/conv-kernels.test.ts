@@ -116,6 +116,10 @@ describe('convolutions through the kernels match cpu: output, input gradient and
     { n: 3, hw: [6, 5], k: 1, ci: 13, co: 7, s: 1, pad: 'valid' },
     { n: 2, hw: [12, 12], k: 5, ci: 7, co: 9, s: 1, pad: 'same' },
     { n: 4, hw: [28, 28], k: 5, ci: 1, co: 32, s: 1, pad: 'same' },
+    // First layers (fewer than 4 channels) on im2row's runs: strided (no vector copy), several channels, valid.
+    { n: 3, hw: [15, 13], k: 7, ci: 1, co: 16, s: 2, pad: 'same' },
+    { n: 2, hw: [12, 11], k: 3, ci: 3, co: 8, s: 1, pad: 'same' },
+    { n: 2, hw: [10, 9], k: 3, ci: 2, co: 8, s: 2, pad: 'valid' },
     { n: 1, hw: [3, 3], k: 3, ci: 8, co: 8, s: 1, pad: 'valid' },
   ];
   for (const { n, hw, k, ci, co, s, pad } of cases) {
