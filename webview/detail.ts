@@ -90,11 +90,13 @@ export class TrialDetail {
     this.error.classList.toggle('pruned', row.state === 'pruned');
 
     setDisabled(this.reveal, false);
-    const exportable = (row.state === 'completed' || row.state === 'cut') && row.hasWeights;
+    // Trials that rank (completed, cut by the budget, paused at a rung) export like completed ones.
+    const ranks = row.rank !== undefined || row.state === 'completed';
+    const exportable = ranks && row.hasWeights;
     setDisabled(
       this.export,
       !exportable,
-      row.state !== 'completed' ? 'Only completed trials can be exported' : 'The run kept no weights for this trial (only the top ones are kept)',
+      !ranks ? 'Only completed trials (or cut or paused ones) can be exported' : 'The run kept no weights for this trial (only the top ones are kept)',
     );
 
     // The config only changes when the trial is retried; redrawing the SVG on every event would flicker.

@@ -2,7 +2,7 @@
 // the unit tests drive it with journal events. Event application is incremental (RunState.apply) because a
 // live run sends a few events per batch while the panel may already hold 5,000 trials; the selectors are
 // whole recomputations, which the views memoise on `version` and run at most once per animation frame.
-import { RunState, type TrialState } from '../src/core/runstate';
+import { isRanked, RunState, type TrialState } from '../src/core/runstate';
 import { paretoFront, toMaximize } from '../src/core/pareto';
 import { epochsDone, RunTiming } from '../src/core/timing';
 import type { Direction, EpochMetrics, LogLine, MetricName, Objective, RunEvent } from '../src/shared/events';
@@ -292,8 +292,8 @@ export type XMode = 'time' | 'trial';
 /**
  * The objective chart's data, aligned on one x axis as uPlot wants: every trial with a value as a point
  * (completed or pruned, so null in the other series) and the best-so-far of completed trials as a step line.
- * x is the trial number, or the time the trial ended (unix seconds) in 'time' mode. Pruned values are at a
- * lower fidelity, so they never count as best (as RunState.best() says).
+ * x is the trial number, or the time the trial ended (unix seconds) in 'time' mode. Pruned values never count
+ * as best; paused ones (at a rung of ASHA or Hyperband) do, as RunState.best() says.
  */
 export interface ObjectiveSeries {
   x: number[];
@@ -316,20 +316,21 @@ function endedAt(t: TrialState): number {
 }
 
 export function objectiveSeries(m: PanelModel, mode: XMode): ObjectiveSeries {
-  const pts: { x: number; trial: number; value: number; completed: boolean }[] = [];
+  const pts: { x: number; trial: number; value: number; completed: boolean; ranks: boolean }[] = [];
   for (const t of m.state.trials.values()) {
     if ((t.status !== 'completed' && t.status !== 'pruned' && t.status !== 'cut') || t.value === undefined || Number.isNaN(t.value)) continue;
     const x = mode === 'trial' ? t.trial : endedAt(t);
     if (!Number.isFinite(x)) continue;
-    // A trial cut by the budget ranks like a completed one, so it belongs on the best-so-far line.
-    pts.push({ x, trial: t.trial, value: t.value, completed: t.status !== 'pruned' });
+    // Trials cut by the budget rank like completed ones; paused ones (drawn with the pruned, at their lower
+    // fidelity) rank too: all of them belong on the best-so-far line.
+    pts.push({ x, trial: t.trial, value: t.value, completed: t.status !== 'pruned', ranks: isRanked(t) });
   }
   pts.sort((a, b) => a.x - b.x || a.trial - b.trial);
   const sign = m.direction === 'maximize' ? 1 : -1;
   const out: ObjectiveSeries = { x: [], trials: [], completed: [], pruned: [], best: [] };
   let best: number | null = null;
   for (const p of pts) {
-    if (p.completed && (best === null || sign * p.value > sign * best)) best = p.value;
+    if (p.ranks && (best === null || sign * p.value > sign * best)) best = p.value;
     out.x.push(p.x);
     out.trials.push(p.trial);
     out.completed.push(p.completed ? p.value : null);

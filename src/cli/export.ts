@@ -6,7 +6,7 @@ import { EXIT } from '../shared/cli';
 import { formatValue } from '../shared/format';
 import { readJournal } from '../core/journal';
 import { processAlive, readLock, trialDir } from '../core/rundir';
-import { RunState, type TrialState } from '../core/runstate';
+import { isPaused, RunState, type TrialState } from '../core/runstate';
 import { MODEL_FILE } from '../core/modelfiles';
 import { customClassesIn, LAYERS_LOADER_FILE } from '../shared/layers';
 import { exportReadme, LOADER_FILE, LOADER_SOURCE } from './exportFiles';
@@ -25,10 +25,13 @@ export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' 
   const state = RunState.from(readJournal(p.journal).events);
   const t = o.trial !== undefined ? state.trials.get(o.trial) : state.best();
   if (!t) throw new CliFailure('no-trial', o.trial !== undefined ? `the run has no trial ${o.trial}` : 'the run has no completed trial to export yet');
-  // A trial cut by the budget ranks with the completed ones, so it exports like them.
-  if (t.status !== 'completed' && t.status !== 'cut') {
+  // Trials cut by the budget or paused at a rung rank with the completed ones, so they export like them.
+  if (t.status !== 'completed' && t.status !== 'cut' && !isPaused(t)) {
     const lock = readLock(p);
-    throw new CliFailure('no-trial', `${notExportable(t, !!lock && processAlive(lock.pid))}; only completed trials can be exported`);
+    throw new CliFailure(
+      'no-trial',
+      `${notExportable(t, !!lock && processAlive(lock.pid))}; only trials that rank (completed, cut, paused at a rung) can be exported`,
+    );
   }
   const src = trialDir(p, t.trial);
   if (!t.hasWeights || !fs.existsSync(path.join(src, 'model.json'))) {

@@ -8,8 +8,23 @@ import type { FinishedTrial } from './strategies/strategy';
 /** `cut`: the run's time budget ended it mid-training; it keeps its full epochs and ranks on them (TrialCut). */
 export type TrialStatus = 'running' | 'completed' | 'failed' | 'pruned' | 'cut';
 
-/** Statuses whose value ranks the trial for "best" and the kept top k. */
-const RANKED: ReadonlySet<TrialStatus> = new Set<TrialStatus>(['completed', 'cut']);
+/**
+ * A trial stopped at a rung of a multi-fidelity scheduler (ASHA, Hyperband): it waits for a promotion, and
+ * once the run ends it is a model trained to that rung. The schedulers never prune, so a pruned trial with a
+ * rung was paused there.
+ */
+export function isPaused(t: TrialState): boolean {
+  return t.status === 'pruned' && t.rung !== undefined;
+}
+
+/**
+ * Whether the trial's value ranks it for "best" and the kept top k: completed trials, trials the budget cut
+ * (on their full epochs), and paused ones (on the epochs they reached; the best model a run trained may be one
+ * that waited at a rung while the budget ran out). Pruned ones stopped for being worse, and do not.
+ */
+export function isRanked(t: TrialState): boolean {
+  return (t.status === 'completed' || t.status === 'cut' || isPaused(t)) && t.value !== undefined && !Number.isNaN(t.value);
+}
 
 export interface TrialState {
   trial: number;
@@ -255,18 +270,16 @@ export class RunState {
     let best: TrialState | undefined;
     const sign = this.direction === 'maximize' ? 1 : -1;
     for (const t of this.trials.values()) {
-      if (!RANKED.has(t.status) || t.value === undefined || Number.isNaN(t.value)) continue;
-      if (!best || sign * t.value > sign * (best.value as number)) best = t;
+      if (!isRanked(t)) continue;
+      if (!best || sign * (t.value as number) > sign * (best.value as number)) best = t;
     }
     return best;
   }
 
-  /** Completed trials and those cut by the budget, best first. */
+  /** Trials that rank (isRanked: completed, cut by the budget, paused at a rung), best first. */
   ranked(): TrialState[] {
     const sign = this.direction === 'maximize' ? 1 : -1;
-    return [...this.trials.values()]
-      .filter((t) => RANKED.has(t.status) && t.value !== undefined && !Number.isNaN(t.value))
-      .sort((a, b) => sign * ((b.value as number) - (a.value as number)) || a.trial - b.trial);
+    return [...this.trials.values()].filter(isRanked).sort((a, b) => sign * ((b.value as number) - (a.value as number)) || a.trial - b.trial);
   }
 
   counts() {

@@ -493,7 +493,7 @@ export class Orchestrator {
     if (r.stopReason === 'stopped') this.checkTime(false);
     if (r.stopReason === 'stopped' && st && epochs < plannedEpochs(st)) {
       this.emit(cutFromResult(st, r, t));
-      if (r.weights) this.keepWeights(r.trial, r.weights);
+      this.keepWeights(r.trial, r.weights);
     } else if (r.status === 'failed') {
       this.emit({ type: 'trial-failed', time: t, trial: r.trial, error: r.error ?? 'unknown error', durationMs: r.durationMs, retry: false });
     } else if (r.status === 'pruned') {
@@ -523,6 +523,8 @@ export class Orchestrator {
         durationMs: r.durationMs,
         ...extra,
       });
+      // A paused trial ranks on what it reached: if the run ends before its promotion, its model is a result.
+      this.keepWeights(r.trial, r.weights);
     } else {
       this.emit({
         type: 'trial-completed',
@@ -540,8 +542,9 @@ export class Orchestrator {
         ...(r.latencyMs !== undefined ? { latencyMs: r.latencyMs } : {}),
       });
       // A segment meant to stop at a rung may end the trial early (early stopping): its checkpoint has the weights.
-      const weights = r.weights ?? r.checkpoint?.weights;
-      if (weights) this.keepWeights(r.trial, weights);
+      // A promoted segment sends none when it did not beat the trial's earlier epochs (their weights stand).
+      const weights = r.weights ?? (st?.promotions ? undefined : r.checkpoint?.weights);
+      this.keepWeights(r.trial, weights);
       // A possible parent keeps its weights where children can find them.
       if (this.inheritWeights && weights) this.writeCheckpoint(r.trial, { weights });
     }
@@ -604,21 +607,28 @@ export class Orchestrator {
     if (all) fs.rmSync(root, { recursive: true, force: true });
   }
 
-  /** Keeps the weights of the top k completed trials on disk; older ones are removed as better ones arrive. */
-  private keepWeights(trial: number, weights: ModelArtifactsMessage) {
+  /**
+   * Keeps the weights of the top k ranked trials on disk; older ones are removed as better ones arrive.
+   * `weights` undefined: the segment that ended did not beat the trial's earlier best, whose weights (kept when
+   * that segment ended) still stand. A running trial (promoted) keeps its weights: it ranks again when it stops.
+   */
+  private keepWeights(trial: number, weights: ModelArtifactsMessage | undefined) {
     const top = this.state
       .ranked()
       .slice(0, this.keepTop)
       .map((t) => t.trial);
-    if (!top.includes(trial)) return;
-    writeModelFiles(trialDir(this.paths, trial), weights, { userDefinedMetadata: { trial } });
-    this.emit({ type: 'weights', time: now(), trial, saved: true });
-    for (const t of this.state.trials.values()) {
-      if (t.hasWeights && !top.includes(t.trial)) {
-        fs.rmSync(trialDir(this.paths, t.trial), { recursive: true, force: true });
-        this.emit({ type: 'weights', time: now(), trial: t.trial, saved: false });
-      }
+    if (weights && top.includes(trial)) {
+      writeModelFiles(trialDir(this.paths, trial), weights, { userDefinedMetadata: { trial } });
+      this.emit({ type: 'weights', time: now(), trial, saved: true });
     }
+    for (const t of this.state.trials.values()) {
+      if (t.hasWeights && t.status !== 'running' && !top.includes(t.trial)) this.dropWeights(t.trial);
+    }
+  }
+
+  private dropWeights(trial: number) {
+    fs.rmSync(trialDir(this.paths, trial), { recursive: true, force: true });
+    this.emit({ type: 'weights', time: now(), trial, saved: false });
   }
 
   private onExit(w: WorkerLink, { why, output }: WorkerExit) {
@@ -630,8 +640,13 @@ export class Orchestrator {
     const st = w.trial !== undefined ? this.state.trials.get(w.trial) : undefined;
     if (killed && st && st.status === 'running' && this.stopping !== 'stopped') {
       const durationMs = Date.now() - (this.trialStartMs.get(st.trial) ?? Date.now());
-      if (killed === 'budget') this.emit(cutFromJournal(st, this.metric, this.direction, durationMs, now()));
-      else {
+      if (killed === 'budget') {
+        const cut = cutFromJournal(st, this.metric, this.direction, durationMs, now());
+        this.emit(cut);
+        // Weights kept from an earlier segment no longer match when the best epoch was in the killed one.
+        const from = this.scheduler && st.rung !== undefined ? rungStart(this.scheduler, st.trial, st.config, st.rung) : 0;
+        if (st.hasWeights && cut.bestEpoch >= from) this.dropWeights(st.trial);
+      } else {
         const error = `the worker stopped responding (silent for over ${Math.round(this.watchdog.limits.silenceMs / 1000)} s) and was killed by the watchdog`;
         this.emit({ type: 'trial-failed', time: now(), trial: st.trial, error, durationMs, retry: false });
       }

@@ -2,7 +2,7 @@
 // orchestrator asks, reporting each epoch and waiting for a go/prune decision. It exits when its channel
 // closes, so an orchestrator that dies takes its workers with it.
 import * as path from 'node:path';
-import type { EpochMetrics } from '../shared/events';
+import type { EpochMetrics, MetricName } from '../shared/events';
 import { isToWorker, type EvaluateRequest, type Evaluation, type FromWorker, type InitRequest, type TrainRequest, type TrialResult } from '../shared/protocol';
 import { loadDataset, type LoadedData } from '../core/data/dataset';
 import { loadTestSet } from '../core/data/testset';
@@ -107,9 +107,12 @@ async function runTrial(p: TrainRequest['params']) {
     let pruneReason: string | undefined;
     // The recorded value is the best epoch's, so the kept weights must be that epoch's too (like Keras's
     // restore_best_weights); otherwise an exported model would not score what the leaderboard says.
-    let bestScore = -Infinity;
+    // A promoted segment only takes weights that beat the trial's earlier epochs: when none does, the best
+    // epoch's weights are the ones the orchestrator kept when an earlier segment ended.
     const sign = p.objective.direction === 'maximize' ? 1 : -1;
-    // A trial the budget cuts hands back its best full epoch's weights, a segment too: it ranks on that epoch.
+    let bestScore = priorBest(p.resume?.history ?? [], p.objective.metric, sign);
+    // A trial the budget cuts hands back its best full epoch's weights, a segment paused at a rung too: both rank
+    // on that epoch.
     const keepBest = p.wantWeights || !!p.wantCheckpoint;
     const beat = heartbeat(p.trial, prior.length, started + (p.deadlineMs ?? Infinity));
     const r = await train(
@@ -179,8 +182,10 @@ async function runTrial(p: TrainRequest['params']) {
       };
     }
     if (status === 'completed' && p.measureLatency) result.latencyMs = await measureLatency(model, data.valX, p.config.training.batchSize);
-    const cut = r.stopReason === 'stopped';
-    if (status === 'completed' && (p.wantWeights || (cut && best))) {
+    // Weights go back when this segment holds the trial's best epoch (a cut or paused segment, or the last one),
+    // or when a fresh trial that ran to its end asked for them and no epoch had a score (all NaN): it still has a
+    // model to keep. A cut trial's model holds part of an abandoned epoch, so only its best full epoch goes back.
+    if (status === 'completed' && (best || (p.wantWeights && !prior.length && r.stopReason !== 'stopped'))) {
       if (best) model.setWeights(best);
       result.weights = await artifactsOf(model);
     }
@@ -315,3 +320,13 @@ process.on('message', (m: unknown) => {
 });
 
 process.on('disconnect', () => process.exit(0));
+
+/** The signed score of a promoted trial's best epoch before this segment (-Infinity for a fresh trial). */
+function priorBest(history: readonly EpochMetrics[], metric: MetricName, sign: number): number {
+  let best = -Infinity;
+  for (const m of history) {
+    const v = m?.[metric];
+    if (typeof v === 'number' && Number.isFinite(v)) best = Math.max(best, sign * v);
+  }
+  return best;
+}

@@ -290,11 +290,15 @@ describe('panel: rungs and promotions', () => {
 
   it('continues a promoted trial’s learning curve across its segments', () => {
     const live = curveSeries(model(ashaRun(), 'running'));
+    // Trial 1, paused at its rung, ranks (issue 10): it is the best so far, drawn first as the reference.
     assert.deepEqual(
-      live.curves.map((c) => c.trial),
-      [0],
+      live.curves.map((c) => [c.trial, c.best]),
+      [
+        [1, true],
+        [0, false],
+      ],
     );
-    assert.deepEqual(live.curves[0].values, [0.4, 0.5, 0.6]);
+    assert.deepEqual(live.curves[1].values, [0.4, 0.5, 0.6]);
     const ev = [...ashaRun(), completed(10, 0, 0.6, 1000, { rung: 1 }), { type: 'run-finished', time: at(11), reason: 'budget' } as RunEvent];
     const done = curveSeries(model(ev));
     assert.deepEqual(done.epochs, [1, 2, 3]);

@@ -170,8 +170,18 @@ describe('runs with ASHA, inheritance and several objectives (real workers)', ()
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  function check(events: RunEvent[]) {
+  function check(events: RunEvent[], runDir: string) {
     const st = RunState.from(events);
+    // Paused trials rank with the completed ones: the top 5 (keepTop's default) of them all kept their weights,
+    // on disk, and no other trial did (issue 10: the best model trained is the result, wherever it stopped).
+    const top = st
+      .ranked()
+      .slice(0, 5)
+      .map((t) => t.trial)
+      .sort((a, b) => a - b);
+    const kept = [...st.trials.values()].filter((t) => t.hasWeights).map((t) => t.trial);
+    assert.deepEqual(kept, top);
+    for (const t of kept) assert.ok(fs.existsSync(path.join(runPaths(runDir).trials, String(t).padStart(4, '0'), 'model.json')), `trial ${t}`);
     assert.equal(st.trials.size, 10);
     assert.ok(
       events.some((e) => e.type === 'trial-promoted'),
@@ -198,7 +208,7 @@ describe('runs with ASHA, inheritance and several objectives (real workers)', ()
     const events: RunEvent[] = [];
     const out = await new Orchestrator({ spec, specText: JSON.stringify(spec), specFile: file, onEvent: (e) => events.push(e) }).run();
     assert.equal(out.reason, 'budget', out.message);
-    check(events);
+    check(events, out.runDir);
     assert.ok(!fs.existsSync(path.join(out.runDir, 'checkpoints')), 'checkpoints are removed when the search is done');
   });
 
@@ -220,7 +230,7 @@ describe('runs with ASHA, inheritance and several objectives (real workers)', ()
     const resumed = await new Orchestrator({ spec, specText: JSON.stringify(spec), specFile: file, resumeDir: first.runDir }).run();
     assert.equal(resumed.reason, 'budget', resumed.message);
     const events = readJournal(runPaths(first.runDir).journal).events;
-    check(events);
+    check(events, first.runDir);
     const again = events.filter((e) => e.type === 'trial-promoted' && e.attempt > 1);
     assert.ok(again.length > 0, 'the interrupted promotion ran again from its checkpoint');
   });
