@@ -35,6 +35,10 @@ export function formatSummary(s: Summary): string {
   parts.push(`${s.parameters} parameter${s.parameters === 1 ? '' : 's'} to search`);
   if (s.minParams !== undefined) parts.push(`weights ${formatSi(s.minParams)}-${formatSi(s.maxParams!)}`);
   if (s.minFlops !== undefined) parts.push(`${formatSi(s.minFlops)}-${formatSi(s.maxFlops!)} FLOPs/sample`);
+  if (s.supernet) {
+    const mb = Math.max(1, Math.round(s.supernet.memoryBytes / 1024 ** 2));
+    parts.push(`supernet ${formatSi(s.supernet.params)} weights, ${formatSi(s.supernet.flops)} FLOPs/sample, about ${mb} MB to train`);
+  }
   const ids = s.vocabulary !== undefined ? ` token ids (vocabulary ${s.vocabulary})` : '';
   if (s.inputShape) parts.push(`input [${s.inputShape.join(', ')}]${ids} -> ${s.outputs === 1 ? '1 output' : `${s.outputs} classes`}`);
   return parts.join(', ');
@@ -52,5 +56,6 @@ export function summaryJson(s: Summary) {
     samples: s.samples,
     params: s.minParams === undefined ? undefined : [s.minParams, s.maxParams],
     flops: s.minFlops === undefined ? undefined : [s.minFlops, s.maxFlops],
+    supernet: s.supernet,
   };
 }

@@ -84,6 +84,16 @@ export class LiveProgress {
         const acc = m.val_accuracy !== undefined ? `val_accuracy ${formatValue(m.val_accuracy)}, ` : '';
         return `trial ${e.trial} epoch ${e.epoch + 1}${of}: ${acc}val_loss ${formatValue(m.val_loss)}`;
       }
+      case 'supernet-epoch': {
+        const m = e.metrics;
+        const acc = m.val_accuracy !== undefined ? `val_accuracy ${formatValue(m.val_accuracy)}, ` : '';
+        // The leading operation of each edge or choice, with its softmax weight: where alpha is heading.
+        const lead = e.alpha.map((r) => {
+          const k = r.weights.indexOf(Math.max(...r.weights));
+          return `${r.label} ${r.ops[k]} ${r.weights[k].toFixed(2)}`;
+        });
+        return `supernet epoch ${e.epoch + 1}/${e.epochs}: ${acc}val_loss ${formatValue(m.val_loss)} (${formatDuration(e.durationMs)}); leading: ${lead.join(', ')}`;
+      }
       case 'trial-completed':
         return `trial ${e.trial}: ${this.metric()} ${formatValue(e.value)} after ${plural(e.epochs, 'epoch')} (${formatDuration(e.durationMs)})${this.bestMark(e.trial)}`;
       case 'trial-pruned':

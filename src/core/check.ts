@@ -17,6 +17,7 @@ import { searchDiagnostics } from './checkSearch';
 import { testSetDiagnostics } from './checkTestSet';
 import { defaultMetric } from './objectives';
 import { spaceSize, type SpaceSize } from './space';
+import { dartsShapeDiagnostics, type SupernetEstimate } from './strategies/dartsCheck';
 
 export interface CheckOptions {
   /** Absolute path of the spec: dataset paths are relative to its folder. */
@@ -40,6 +41,8 @@ export interface Summary {
   maxParams?: number;
   minFlops?: number;
   maxFlops?: number;
+  /** `darts`: the supernet that holds every candidate (its size, FLOPs and training memory). */
+  supernet?: SupernetEstimate;
 }
 
 export interface CheckResult {
@@ -94,6 +97,11 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
         const flagged = new Set(diags.filter((d) => d.severity === 'error').map((d) => d.path));
         diags.push(...analysisDiags(doc, a).filter((d) => !flagged.has(d.path)));
         if (summary && target.exact) Object.assign(summary, { minParams: a.minParams, maxParams: a.maxParams, minFlops: a.minFlops, maxFlops: a.maxFlops });
+        if (spec.search?.strategy === 'darts' && summary && !broken('architecture')) {
+          const d = dartsShapeDiagnostics(doc, spec, data.inputShape, data.outputs, { vocabulary: data.vocabulary });
+          diags.push(...d.diagnostics);
+          if (d.estimate) summary.supernet = d.estimate;
+        }
       }
     }
     if (!broken('training')) checkTraining(doc, spec, data.samples, diags);

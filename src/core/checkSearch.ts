@@ -7,6 +7,7 @@ import type { ParsedDoc } from './json';
 import { defaultMetric, isTrainingMetric, objectiveDirection } from './objectives';
 import { maxEpochsOf } from './pruners';
 import { hyperbandBrackets } from './pruners/hyperband';
+import { dartsDiagnostics } from './strategies/dartsCheck';
 import { toDiag } from './semantic';
 
 export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
@@ -19,7 +20,7 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
     );
 
   // Settings of a strategy the search does not use.
-  for (const key of ['evolution', 'tpe', 'reinforce'] as const) {
+  for (const key of ['evolution', 'tpe', 'reinforce', 'darts'] as const) {
     if (search[key] !== undefined && strategy !== key) warn(['search', key], `search.${key} is ignored: the strategy is ${strategy}`, 'warning', true);
   }
   if (strategy === 'tpe') {
@@ -31,6 +32,8 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
         `all ${trials} trials are random start-up trials (startupTrials ${startup}): TPE never uses its model; lower startupTrials or raise the budget`,
       );
   }
+
+  if (strategy === 'darts') out.push(...dartsDiagnostics(doc, spec));
 
   // Pruners.
   const pruner = search.pruner ?? {};

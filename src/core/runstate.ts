@@ -1,7 +1,7 @@
 // The state of a run rebuilt from its journal: used to resume, to open a finished run in the panel, and to
 // print summaries. Pure: feed it events in journal order.
 import type { TrialConfig } from '../shared/arch';
-import type { Direction, EpochMetrics, RunAnalysis, RunEvent, RunFinished, RunStarted } from '../shared/events';
+import type { Direction, EpochMetrics, RunAnalysis, RunEvent, RunFinished, RunStarted, SupernetEpoch } from '../shared/events';
 import { objectiveValues } from './objectives';
 import type { FinishedTrial } from './strategies/strategy';
 
@@ -77,6 +77,8 @@ export class RunState {
   readonly order: FinishedTrial[] = [];
   /** Every run-started event: one per launch, resumes included. */
   readonly launches: RunStarted[] = [];
+  /** `darts`: the supernet's epochs, in order (index = epoch); the last holds the alpha the trials come from. */
+  readonly supernet: SupernetEpoch[] = [];
   /** Queue runs: the workers connected, as last reported. */
   workers?: { connected: number; slots: number };
 
@@ -209,6 +211,10 @@ export class RunState {
         break;
       case 'run-finished':
         this.finished = e;
+        break;
+      case 'supernet-epoch':
+        // A resumed search repeats no epoch, but a replayed journal line must not add one twice.
+        this.supernet[e.epoch] = e;
         break;
       case 'log':
         break;

@@ -80,6 +80,19 @@ function resolveElement(w: Walker, el: Element, path: JsonPath, name: string, ou
   out.push(resolveLayer(w, e, path, name));
 }
 
+/**
+ * The layers of an element that holds no parameter (an option of a DARTS supernet's choice, a fixed layer).
+ * Throws when it does hold one: the caller checked that first.
+ */
+export function resolveFixedElement(el: Element, path: JsonPath, name: string): ConcreteLayer[] {
+  const out: ConcreteLayer[] = [];
+  const w = new Walker((p) => {
+    throw new Error(`internal: ${p.name} is a parameter`);
+  });
+  resolveElement(w, el, path, name, out);
+  return out;
+}
+
 function labelOf(e: Obj, what: string): string | undefined {
   return typeof e.name === 'string' ? `${e.name}.${what}` : undefined;
 }

@@ -266,6 +266,21 @@ export function buildModel(arch: ConcreteArch, inputShape: number[], outputs: nu
   }
 }
 
+/**
+ * Layers alone, without a head: one candidate (or fixed run of layers) of a DARTS supernet. Seeded and named
+ * as buildModel does, so the same arguments give the same initial weights.
+ */
+export function buildSegment(layers: ConcreteLayer[], inputShape: number[], seed: number, data: DataContext = {}): tf.LayersModel {
+  const n = new Namer(seed);
+  const input = tf.input({ shape: inputShape, name: n.name('input') });
+  try {
+    return tf.model({ inputs: input, outputs: buildSequential(layers, input, n, data), name: n.name('segment') });
+  } catch (e) {
+    if (e instanceof SequenceBuildError || e instanceof ShapeError) throw new BuildError(e.message);
+    throw e;
+  }
+}
+
 /** One row per layer (input layer included), for diagrams and the trial details view. */
 export function modelSummary(model: tf.LayersModel): LayerSummary[] {
   return model.layers.map((l) => {

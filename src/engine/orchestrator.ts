@@ -21,6 +21,7 @@ import { RunState } from '../core/runstate';
 import { activeTime } from '../core/timing';
 import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
 import { createStrategy } from '../core/strategies';
+import { DartsStrategy } from '../core/strategies/darts';
 import type { Strategy } from '../core/strategies/strategy';
 import { describeTestSet } from '../core/data/testset';
 import { cutFromJournal, cutFromResult, plannedEpochs } from './cut';
@@ -28,6 +29,7 @@ import { defaultWorkerEntry, ForkTransport, type WorkerEntry } from './pool';
 import type { LinkEvents, WorkerExit, WorkerLink, WorkerTransport } from './transport';
 import { DEFAULT_CUT_GRACE_MS, DEFAULT_SILENCE_MS, Watchdog } from './watchdog';
 import { TestEvaluations } from './testeval';
+import { SupernetPhase } from './supernetPhase';
 
 export interface RunOptions {
   spec: NasSpec;
@@ -83,6 +85,8 @@ export class Orchestrator {
   readonly state: RunState;
   private journal!: Journal;
   private readonly strategy: Strategy;
+  /** `darts`: the supernet trained before the first trial. */
+  private readonly supernet?: SupernetPhase;
   private readonly pruner: Pruner;
   private readonly metric: MetricName;
   private readonly direction: Direction;
@@ -141,6 +145,18 @@ export class Orchestrator {
       ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}),
       ...(this.budgetMs !== undefined ? { budget: { trialsThatFit: () => this.trialsThatFit() } } : {}),
     });
+    const darts: Strategy = this.strategy;
+    if (darts instanceof DartsStrategy) {
+      this.supernet = new SupernetPhase(darts, {
+        state: () => this.state,
+        runDir: () => this.paths.dir,
+        seed: this.seed,
+        emit: (e) => this.emit(e),
+        note: (level, message) => this.note(level, message),
+        fail: (message) => this.fail(message),
+        deadlineMs: () => (this.budgetMs !== undefined ? Math.max(0, this.budgetMs - this.elapsedMs()) : undefined),
+      });
+    }
     this.pruner = createPruner(spec);
     this.scheduler = this.pruner.scheduler;
     this.inheritWeights = !!search.evolution?.inheritWeights && typeof this.strategy.parentOf === 'function';
@@ -373,6 +389,14 @@ export class Orchestrator {
       case 'evaluation':
         this.tests.onEvaluation(w, m.params);
         break;
+      case 'supernet-epoch':
+        this.supernet?.onEpoch(w, m.params);
+        break;
+      case 'supernet-result':
+        this.supernet?.onResult(w, m.params);
+        this.dispatchIdle();
+        this.maybeFinish();
+        break;
     }
   }
 
@@ -387,6 +411,8 @@ export class Orchestrator {
       this.maybeFinish();
       return;
     }
+    // darts: no trial before the supernet has learnt alpha (this worker may be the one training it).
+    if (this.supernet?.blocks(w)) return;
     let next = this.queue.shift();
     // Multi-fidelity: promoting a stopped trial comes before starting a new one.
     if (!next && this.scheduler) {
@@ -485,6 +511,7 @@ export class Orchestrator {
   }
 
   private anyBusy(): boolean {
+    if (this.supernet?.running) return true;
     for (const w of this.workers.values()) if (w.trial !== undefined) return true;
     return false;
   }
@@ -643,6 +670,7 @@ export class Orchestrator {
     this.workers.delete(w.id);
     this.tests.onExit(w);
     if (!this.finish) return;
+    this.supernet?.onExit(w, why);
     this.watchdog.forget(w.id);
     const killed = this.killed.get(w.id);
     const st = w.trial !== undefined ? this.state.trials.get(w.trial) : undefined;

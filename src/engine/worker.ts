@@ -3,11 +3,21 @@
 // closes, so an orchestrator that dies takes its workers with it.
 import * as path from 'node:path';
 import type { EpochMetrics, MetricName } from '../shared/events';
-import { isToWorker, type EvaluateRequest, type Evaluation, type FromWorker, type InitRequest, type TrainRequest, type TrialResult } from '../shared/protocol';
+import {
+  isToWorker,
+  type EvaluateRequest,
+  type Evaluation,
+  type FromWorker,
+  type InitRequest,
+  type SupernetRequest,
+  type TrainRequest,
+  type TrialResult,
+} from '../shared/protocol';
 import { loadDataset, type LoadedData } from '../core/data/dataset';
 import { loadTestSet } from '../core/data/testset';
 import { DataError } from '../core/data/errors';
 import { initBackend } from './backend';
+import { runSupernet } from './supernet/run';
 import { buildModel, BuildError } from './builder';
 import { getDataTensors, type DataTensors } from './data';
 import { evaluateWeights, testTensors, type TestTensors } from './evaluate';
@@ -256,6 +266,16 @@ async function evaluate(p: EvaluateRequest['params']) {
   await send({ method: 'evaluation', params: reply });
 }
 
+/** The DARTS supernet, before any trial: it stops between batches like a trial (stop message or deadline). */
+async function supernet(p: SupernetRequest['params']) {
+  if (!data) throw new Error('supernet before init');
+  busy = true;
+  const deadline = Date.now() + (p.deadlineMs ?? Infinity);
+  const result = await runSupernet(p, data, task, send, () => stopRequested || Date.now() >= deadline);
+  busy = false;
+  await send({ method: 'supernet-result', params: result });
+}
+
 /**
  * The trainer's between-batches poll: stop once the orchestrator asked or the budget's deadline passed (the
  * deadline holds even when no message gets in), and tell the orchestrator, about once a second, that training
@@ -299,6 +319,14 @@ process.on('message', (m: unknown) => {
         return;
       }
       void runTrial(m.params);
+      break;
+    case 'supernet':
+      stopRequested = false;
+      if (busy) {
+        void send({ method: 'log', params: { level: 'error', message: 'asked to train the supernet while busy' } });
+        return;
+      }
+      void supernet(m.params);
       break;
     case 'decision': {
       const key = `${m.params.trial}/${m.params.epoch}`;

@@ -1,6 +1,7 @@
 // Events of a run. The same objects are appended to the journal, printed by `nas-studio run --json`, and
 // sent to the editor, so a panel can be rebuilt from a journal alone.
 import type { TrialConfig } from './arch';
+import type { AlphaRow } from './supernet';
 
 export interface EpochMetrics {
   loss: number;
@@ -56,6 +57,21 @@ export interface RunStarted {
 
 /** Said once when a run without a test set ends, by the journal (a log line) and the CLI summary alike. */
 export const NO_TEST_SET = 'no test set was given (dataset.test): every score is a validation score, which the search optimised and so overstates';
+
+/**
+ * `darts`: one epoch of the supernet, before any trial: its learning curves and softmax(alpha) per cell edge or
+ * layer choice (the panel's heatmap). The last of `epochs` of them decides the derived trials.
+ */
+export interface SupernetEpoch {
+  type: 'supernet-epoch';
+  time: string;
+  epoch: number;
+  /** The supernet's planned epochs. */
+  epochs: number;
+  metrics: EpochMetrics;
+  alpha: AlphaRow[];
+  durationMs: number;
+}
 
 export interface TrialStarted {
   type: 'trial-started';
@@ -267,7 +283,8 @@ export type RunEvent =
   | WorkersChanged
   | RunAnalysis
   | RunFinished
-  | LogLine;
+  | LogLine
+  | SupernetEpoch;
 
 export function isRunEvent(v: unknown): v is RunEvent {
   if (!v || typeof v !== 'object') return false;
@@ -290,6 +307,7 @@ export function isRunEvent(v: unknown): v is RunEvent {
       'analysis',
       'run-finished',
       'log',
+      'supernet-epoch',
     ].includes(t) &&
     typeof (v as { time?: unknown }).time === 'string'
   );

@@ -1,6 +1,7 @@
 // Messages between the orchestrator and its workers. Each is declared once here, with the side that sends
 // it. Nothing assumes a shared machine: data is named by the dataset spec, weights travel in the messages.
 import type { TrialConfig } from './arch';
+import type { SupernetConfig } from './supernet';
 import type { Direction, EpochMetrics, MetricName, StopReason } from './events';
 import type { Dataset, Task } from './spec';
 
@@ -69,7 +70,27 @@ export interface EvaluateRequest {
   params: { trial: number; weights: ModelArtifactsMessage; batchSize: number };
 }
 
-export type ToWorker = InitRequest | TrainRequest | EpochDecision | StopRequest | EvaluateRequest;
+/** Orchestrator -> worker: train the DARTS supernet (from `fromEpoch`, with its checkpoint when resuming). */
+export interface SupernetRequest {
+  method: 'supernet';
+  params: {
+    config: SupernetConfig;
+    seed: number;
+    fromEpoch: number;
+    checkpoint?: SupernetCheckpoint;
+    /** As TrainRequest's: stop between batches once this many milliseconds have passed. */
+    deadlineMs?: number;
+  };
+}
+
+/** A supernet's state after an epoch: its variables (weights, then alpha) and both optimizers' states. */
+export interface SupernetCheckpoint {
+  variables: OptimizerStateMessage;
+  weightsOptimizer?: OptimizerStateMessage;
+  alphaOptimizer?: OptimizerStateMessage;
+}
+
+export type ToWorker = InitRequest | TrainRequest | EpochDecision | StopRequest | EvaluateRequest | SupernetRequest;
 
 /** Worker -> orchestrator: initialised. */
 export interface Ready {
@@ -164,10 +185,22 @@ export interface Evaluation {
   params: { trial: number; samples: number; loss?: number; accuracy?: number; error?: string };
 }
 
-export type FromWorker = Ready | InitFailed | EpochReport | BatchProgress | TrialResult | WorkerLog | Evaluation;
+/** Worker -> orchestrator: one supernet epoch: its metrics, softmax(alpha) per mixed choice, and a checkpoint. */
+export interface SupernetEpochReport {
+  method: 'supernet-epoch';
+  params: { epoch: number; metrics: EpochMetrics; alpha: number[][]; checkpoint: SupernetCheckpoint };
+}
 
-const TO_WORKER = new Set(['init', 'train', 'decision', 'stop', 'evaluate']);
-const FROM_WORKER = new Set(['ready', 'init-failed', 'epoch', 'progress', 'result', 'log', 'evaluation']);
+/** Worker -> orchestrator: the supernet's training ended (all epochs, a stop, or a failure). */
+export interface SupernetResult {
+  method: 'supernet-result';
+  params: { status: 'completed' | 'stopped' | 'failed'; epochs: number; durationMs: number; error?: string };
+}
+
+export type FromWorker = Ready | InitFailed | EpochReport | BatchProgress | TrialResult | WorkerLog | Evaluation | SupernetEpochReport | SupernetResult;
+
+const TO_WORKER = new Set(['init', 'train', 'decision', 'stop', 'evaluate', 'supernet']);
+const FROM_WORKER = new Set(['ready', 'init-failed', 'epoch', 'progress', 'result', 'log', 'evaluation', 'supernet-epoch', 'supernet-result']);
 
 export function isToWorker(m: unknown): m is ToWorker {
   return !!m && typeof m === 'object' && TO_WORKER.has((m as { method?: string }).method ?? '');

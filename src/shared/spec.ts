@@ -1063,7 +1063,7 @@ export interface ChoiceParameter66 {
  * via the `definition` "search".
  */
 export interface Search {
-  strategy?: 'random' | 'grid' | 'evolution' | 'tpe' | 'reinforce';
+  strategy?: 'random' | 'grid' | 'evolution' | 'tpe' | 'reinforce' | 'darts';
   objective?: {
     metric?: 'val_accuracy' | 'val_loss' | 'accuracy' | 'loss';
     direction?: 'maximize' | 'minimize';
@@ -1107,6 +1107,11 @@ export interface Search {
   reinforce?: {
     learningRate?: number;
     baselineDecay?: number;
+  };
+  darts?: {
+    epochs?: number;
+    alphaLearningRate?: number;
+    derive?: number;
   };
   retries?: number;
   keepTop?: number;

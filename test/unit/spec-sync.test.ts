@@ -19,6 +19,7 @@ import {
   EVOLUTION_DEFAULTS,
   PRUNER_DEFAULTS,
   BUDGET_DEFAULTS,
+  DARTS_DEFAULTS,
 } from '../../src/core/defaults';
 
 const root = path.join(__dirname, '..', '..');
@@ -55,6 +56,7 @@ test('cell, training, search and dataset defaults match the schema', () => {
   expectDefaults('evolution', defs.search.properties!.evolution.properties, EVOLUTION_DEFAULTS);
   expectDefaults('pruner', defs.search.properties!.pruner.properties, PRUNER_DEFAULTS);
   expectDefaults('budget', defs.search.properties!.budget.properties, BUDGET_DEFAULTS);
+  expectDefaults('darts', defs.search.properties!.darts.properties, DARTS_DEFAULTS);
   const synthetic = (defs.dataset as unknown as { oneOf: S[] }).oneOf.find((s) => (s as { title?: string }).title === 'syntheticDataset')!;
   expectDefaults('dataset.synthetic', synthetic.properties, DATASET_DEFAULTS.synthetic);
   expectDefaults('dataset.synthetic', synthetic.properties, { validationSplit: DATASET_DEFAULTS.validationSplit });

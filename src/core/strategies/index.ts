@@ -1,4 +1,5 @@
 // The strategy named by a spec's `search.strategy`.
+import { DartsStrategy } from './darts';
 import { EvolutionStrategy } from './evolution';
 import { GridStrategy } from './grid';
 import { RandomStrategy } from './random';
@@ -16,6 +17,7 @@ const STRATEGIES: Record<string, (ctx: StrategyContext) => Strategy> = {
   evolution: (ctx) => new EvolutionStrategy(ctx),
   tpe: (ctx) => new TpeStrategy(ctx),
   reinforce: (ctx) => new ReinforceStrategy(ctx),
+  darts: (ctx) => new DartsStrategy(ctx),
 };
 
 export const STRATEGY_NAMES = Object.keys(STRATEGIES);

@@ -1,0 +1,116 @@
+// The supernet of a cell space, written with plain tf ops: the stem, reductions and head of the model
+// builder's cell network (NAS-Bench-201's macro skeleton), with every cell edge a mixed operation over all
+// the space's operations. Alpha is shared by every cell, as DARTS shares it across its normal cells.
+// Batch norm here has no scale or shift and always uses the batch's statistics (DARTS' search setting):
+// the supernet is only trained to rank operations, never exported.
+import * as tf from '@tensorflow/tfjs';
+import type { CellOperation } from '../../shared/arch';
+import type { CellSupernet } from '../../shared/supernet';
+import { Seeds } from './init';
+import { mixedOp } from './mixed';
+import type { SupernetNet } from './net';
+
+type Op = (x: tf.Tensor4D) => tf.Tensor4D;
+
+function bn(x: tf.Tensor4D): tf.Tensor4D {
+  const { mean, variance } = tf.moments(x, [0, 1, 2], true);
+  return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))) as tf.Tensor4D;
+}
+
+export class CellNet implements SupernetNet {
+  readonly weights: tf.Variable[] = [];
+  readonly alphas: tf.Variable[] = [];
+  private readonly body: Op;
+  private readonly dense: tf.Variable;
+  private readonly bias: tf.Variable;
+
+  constructor(space: CellSupernet, inputShape: number[], outputs: number, seed: number) {
+    if (inputShape.length !== 3) throw new Error(`a cell space needs a feature map input [height, width, channels], got [${inputShape.join(', ')}]`);
+    const seeds = new Seeds(seed);
+    const w = (shape: number[]) => {
+      const v = seeds.he(shape);
+      this.weights.push(v);
+      return v;
+    };
+    for (let e = 0; e < space.edges.length; e++) this.alphas.push(seeds.alpha(space.operations.length));
+    let c = space.channels;
+    const stem = w([3, 3, inputShape[2], c]);
+    const parts: Op[] = [(x) => bn(tf.conv2d(x, stem as tf.Tensor4D, 1, 'same'))];
+    for (let s = 0; s < space.stages; s++) {
+      if (s > 0) {
+        parts.push(this.reduction(c, c * 2, w));
+        c *= 2;
+      }
+      for (let k = 0; k < space.cells; k++) parts.push(this.cell(space, c, w));
+    }
+    this.body = (x) => parts.reduce((h, f) => f(h), x);
+    this.dense = w([c, outputs]);
+    this.bias = seeds.zeros([outputs]);
+    this.weights.push(this.bias);
+  }
+
+  forward(x: tf.Tensor): tf.Tensor {
+    return tf.tidy(() => {
+      const h = tf.mean(tf.relu(this.body(x as tf.Tensor4D)), [1, 2]) as tf.Tensor2D;
+      return tf.add(tf.matMul(h, this.dense as tf.Tensor2D), this.bias);
+    });
+  }
+
+  private op(op: CellOperation, c: number, w: (shape: number[]) => tf.Variable): Op | null {
+    switch (op) {
+      case 'none':
+        return null;
+      case 'skip':
+        return (x) => x;
+      case 'conv1x1':
+      case 'conv3x3': {
+        const k = op === 'conv1x1' ? 1 : 3;
+        const kernel = w([k, k, c, c]) as tf.Tensor4D;
+        return (x) => bn(tf.conv2d(tf.relu(x), kernel, 1, 'same'));
+      }
+      case 'sepConv3x3': {
+        const depth = w([3, 3, c, 1]) as tf.Tensor4D;
+        const point = w([1, 1, c, c]) as tf.Tensor4D;
+        return (x) => bn(tf.separableConv2d(tf.relu(x), depth, point, 1, 'same'));
+      }
+      case 'avgPool3x3':
+        return (x) => tf.avgPool(x, 3, 1, 'same');
+      case 'maxPool3x3':
+        return (x) => tf.maxPool(x, 3, 1, 'same');
+    }
+  }
+
+  private cell(space: CellSupernet, c: number, w: (shape: number[]) => tf.Variable): Op {
+    const edges = space.edges.map((e, i) => ({ ...e, alpha: this.alphas[i], ops: space.operations.map((op) => this.op(op, c, w)) }));
+    return (x) => {
+      const node: tf.Tensor4D[] = [x];
+      for (let j = 1; j < space.nodes; j++) {
+        const ins = edges
+          .filter((e) => e.to === j)
+          .map((e) =>
+            mixedOp(
+              e.alpha as tf.Tensor1D,
+              e.ops.map((f) => (f ? f(node[e.from]) : null)),
+            ),
+          );
+        node[j] = ins.reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
+      }
+      return node[space.nodes - 1];
+    };
+  }
+
+  /** The builder's residual reduction: conv3x3/2-BN-ReLU-conv3x3-BN plus avgpool2/2-conv1x1. */
+  private reduction(cin: number, c: number, w: (shape: number[]) => tf.Variable): Op {
+    const a = w([3, 3, cin, c]) as tf.Tensor4D;
+    const b = w([3, 3, c, c]) as tf.Tensor4D;
+    const short = w([1, 1, cin, c]) as tf.Tensor4D;
+    return (x) => {
+      const r = bn(tf.conv2d(tf.relu(bn(tf.conv2d(tf.relu(x), a, 2, 'same'))), b, 1, 'same'));
+      return tf.add(r, tf.conv2d(tf.avgPool(x, 2, 2, 'same'), short, 1, 'same'));
+    };
+  }
+
+  dispose(): void {
+    for (const v of [...this.weights, ...this.alphas]) v.dispose();
+  }
+}
