@@ -2,7 +2,7 @@
 // whole and exclusively (written to a private file, then hard-linked into place: link fails if a lock exists),
 // so two resumes cannot both pass and nobody reads half a lock. It names the host, the pid and the process's
 // start time from /proc, so a pid the system has since given to another process reads as stale: such a lock
-// neither blocks a resume nor lets Stop signal the unrelated process.
+// neither blocks a resume nor lets Stop signal the unrelated process. A stale lock is removed under a guard file.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -92,12 +92,8 @@ function isLock(v: unknown): v is Lock {
 
 /** The lock in `file`, or undefined when there is none or it is not a lock (e.g. empty). */
 export function readLockFile(file: string): Lock | undefined {
-  try {
-    const v: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
-    return isLock(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
+  const raw = readRaw(file);
+  return raw === undefined ? undefined : parseLock(raw);
 }
 
 export class LockHeld extends Error {
@@ -112,25 +108,27 @@ export class LockHeld extends Error {
 }
 
 /**
- * Takes the lock `file` for this process. A stale lock (its process gone or replaced, or unreadable) is moved
- * aside and the lock taken; a live one (or one held on another host) throws LockHeld.
+ * Takes the lock `file` for this process. A stale lock (its process gone or replaced, or unreadable) is removed
+ * and the lock taken; a live one (or one held on another host) throws LockHeld.
  */
 export function acquireLock(file: string, probe: LockProbe = LOCAL_PROBE): Lock {
   const lock = ownLock(probe);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(lock) + '\n', { flag: 'wx' });
   try {
-    for (let attempt = 0; attempt < 5; attempt++) {
+    for (let attempt = 0; attempt < 50; attempt++) {
       try {
         fs.linkSync(tmp, file);
         return lock;
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       }
-      const held = readLockFile(file);
+      const raw = readRaw(file);
+      if (raw === undefined) continue;
+      const held = parseLock(raw);
       if (held && held.pid === process.pid && held.host === probe.hostname) return held;
       if (held && lockState(held, probe) !== 'stale') throw new LockHeld(held, path.dirname(file));
-      setAsideStale(file, held);
+      breakStale(file, raw, tmp, probe);
     }
     throw new Error(`could not take the lock ${file}: other processes keep taking it`);
   } finally {
@@ -138,27 +136,45 @@ export function acquireLock(file: string, probe: LockProbe = LOCAL_PROBE): Lock 
   }
 }
 
-/**
- * Moves a stale lock out of the way. Another process may have replaced it meanwhile (it judged the same stale
- * lock and took its own): then the moved file is not the stale one, and it is put back.
- */
-function setAsideStale(file: string, stale: Lock | undefined): void {
-  const aside = `${file}.stale.${process.pid}.${Date.now()}`;
+function readRaw(file: string): string | undefined {
   try {
-    fs.renameSync(file, aside);
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+function parseLock(raw: string): Lock | undefined {
+  try {
+    const v: unknown = JSON.parse(raw);
+    return isLock(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Removes the stale lock whose content was `stale`, under a guard file taken the same exclusive way: several
+ * processes may judge the same lock stale, and without the guard one could remove the lock another has just
+ * taken in its place. Under the guard the lock is removed only if it is still the stale one.
+ */
+function breakStale(file: string, stale: string, own: string, probe: LockProbe): void {
+  const guard = `${file}.break`;
+  try {
+    fs.linkSync(own, guard);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    // another process is breaking it; a guard left by a breaker that died is stale itself
+    const g = readRaw(guard);
+    const holder = g === undefined ? undefined : parseLock(g);
+    if (g !== undefined && (!holder || lockState(holder, probe) === 'stale') && readRaw(guard) === g) fs.rmSync(guard, { force: true });
+    return;
   }
-  const moved = readLockFile(aside);
-  if (stale && moved && (moved.pid !== stale.pid || moved.started !== stale.started || moved.host !== stale.host)) {
-    try {
-      fs.linkSync(aside, file);
-    } catch {
-      // a third process holds it now: the next attempt reads that one
-    }
+  try {
+    if (readRaw(file) === stale) fs.rmSync(file, { force: true });
+  } finally {
+    fs.rmSync(guard, { force: true });
   }
-  fs.rmSync(aside, { force: true });
 }
 
 /** Removes the lock if it is still this process's own. */

@@ -100,7 +100,7 @@ describe('taking the lock', () => {
         const { acquireLock } = require(${JSON.stringify(path.join(root, 'src/core/runlock.ts'))});
         while (Date.now() < ${at});
         try { acquireLock(${JSON.stringify(file)}); console.log('took'); } catch (e) { console.log(e.name === 'LockHeld' ? 'held' : 'error ' + e.message); }
-        setTimeout(() => {}, 2500);`;
+        setTimeout(() => {}, 120_000);`; // alive (its lock live) until killed below, however slow the others start
       const results = await Promise.all(
         Array.from(
           { length: 6 },
@@ -116,6 +116,7 @@ describe('taking the lock', () => {
             }),
         ),
       );
+      for (const c of children.splice(0)) c.kill('SIGKILL');
       assert.equal(results.filter((r) => r === 'took').length, 1, results.join(', '));
       assert.equal(results.filter((r) => r === 'held').length, 5, results.join(', '));
     }
