@@ -259,7 +259,9 @@ export class Orchestrator {
   /** Trials the time budget holds at this run's pace (budget-aware strategies scale their phases by it). */
   private trialsThatFit(): number | undefined {
     const c = this.state.counts();
-    return trialsThatFit({ ended: this.state.trials.size - c.running, running: c.running, elapsedMs: this.elapsedMs(), budgetMs: this.budgetMs ?? 0 });
+    const fit = trialsThatFit({ ended: this.state.trials.size - c.running, running: c.running, elapsedMs: this.elapsedMs(), budgetMs: this.budgetMs ?? 0 });
+    // The trial budget caps what the time holds.
+    return fit === undefined ? undefined : Math.min(fit, this.budgetTrials);
   }
 
   private elapsedMs(): number {
