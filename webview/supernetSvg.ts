@@ -117,9 +117,9 @@ export function supernetCurvesSvg(epochs: readonly (SupernetEpoch | undefined)[]
   parts.push(`<text class="curves-tick" x="${pad.l - 4}" y="${pad.t + 8}" text-anchor="end">${maxLoss.toPrecision(2)}</text>`);
   parts.push(`<text class="curves-tick" x="${pad.l - 4}" y="${pad.t + h}" text-anchor="end">0</text>`);
   if (acc.length) parts.push(`<text class="curves-tick" x="${pad.l + w + 4}" y="${pad.t + 8}">acc 1</text>`);
-  parts.push(`<text class="curves-tick" x="${pad.l + w / 2}" y="${height - 6}" text-anchor="middle">supernet epoch (${list.length} of ${planned})</text>`);
+  parts.push(`<text class="curves-tick" x="${pad.l + w}" y="${height - 6}" text-anchor="end">supernet epoch (${list.length} of ${planned})</text>`);
   const legend = [['legend-loss', 'loss'], ['legend-val-loss', 'val_loss'], ...(acc.length ? [['legend-val-acc', 'val_accuracy']] : [])];
-  legend.forEach(([cls, label], i) => parts.push(`<text class="${cls}" x="${pad.l + 8 + i * 90}" y="${pad.t + 14}">${label}</text>`));
+  legend.forEach(([cls, label], i) => parts.push(`<text class="${cls}" x="${pad.l + i * 90}" y="${height - 6}">${label}</text>`));
   parts.push('</svg>');
   return parts.join('');
 }
