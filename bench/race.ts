@@ -5,6 +5,10 @@
 //
 //   node --import tsx bench/race.ts [--budget 600] [--seeds 0,1,2] [--arms nas,optuna-tpe,optuna-random]
 //                                   [--workers 2] [--subset N] [--data DIR] [--out DIR] [--nas-search JSON]
+//                                   [--nas-variants '{"nas-s10": {"tpe": {"startupTrials": 10}}}']
+//
+// --nas-variants adds NAS Studio arms with their own search settings (over the default's), named in --arms:
+// comparing them in one run, seed by seed, is what a shared machine allows.
 //
 // The space (issue 10): 1-3 conv blocks (filters 16/32/64, kernel 3/5, same padding, ReLU, max-pool 2), dense
 // 64/128/256, dropout [0, 0.5], Adam with a log-uniform learning rate in [1e-4, 1e-2], batch 64/128, at most 4
@@ -34,11 +38,12 @@ const subset = process.argv.includes('--subset') ? Number(arg('subset', '0')) : 
 const dataDir = arg('data', '/usr/share/datasets/fashion-mnist');
 const outDir = path.resolve(arg('out', path.join(os.tmpdir(), `nas-race-${Date.now()}`)));
 const nasSearch = JSON.parse(arg('nas-search', '{}')) as Partial<Search>;
+const nasVariants = JSON.parse(arg('nas-variants', '{}')) as Record<string, Partial<Search>>;
 
 /** NAS Studio's search for the race: what the product recommends for a wall-clock budget (override: --nas-search). */
 const NAS_SEARCH: Search = { strategy: 'tpe', pruner: { type: 'hyperband', minEpochs: 1, reductionFactor: 3 } };
 
-function raceSpec(seed: number): NasSpec {
+function raceSpec(seed: number, variant: Partial<Search> = {}): NasSpec {
   return {
     name: 'race',
     dataset: {
@@ -68,7 +73,7 @@ function raceSpec(seed: number): NasSpec {
       ],
     },
     training: { optimizer: 'adam', learningRate: { float: [1e-4, 1e-2], log: true }, batchSize: { choice: [64, 128] }, epochs: 4 },
-    search: { ...NAS_SEARCH, ...nasSearch, budget: { trials: 100_000, minutes: budget / 60 }, parallel: workers, seed },
+    search: { ...NAS_SEARCH, ...nasSearch, ...variant, budget: { trials: 100_000, minutes: budget / 60 }, parallel: workers, seed },
   } as NasSpec;
 }
 
@@ -164,7 +169,7 @@ function sd(xs: number[]): number | null {
 
 async function main() {
   fs.mkdirSync(outDir, { recursive: true });
-  const known = new Set(['nas', 'optuna-tpe', 'optuna-random']);
+  const known = new Set(['nas', 'optuna-tpe', 'optuna-random', ...Object.keys(nasVariants)]);
   for (const a of arms) if (!known.has(a)) throw new Error(`unknown arm ${a}: expected ${[...known].join(', ')}`);
   process.stderr.write(
     `race: ${arms.join(', ')}; seeds ${seeds.join(', ')}; ${budget} s each; ${workers} workers; ${subset ? `subset ${subset}` : 'full data'}; out ${outDir}\n`,
@@ -176,7 +181,11 @@ async function main() {
       const load0 = os.loadavg()[0];
       const cpu0 = cpuChildrenSeconds();
       const r =
-        arm === 'nas' ? await runNasArm('nas-studio', raceSpec(seed), dir, seed) : await runOptunaArm(arm === 'optuna-tpe' ? 'tpe' : 'random', seed, dir);
+        arm === 'nas'
+          ? await runNasArm('nas-studio', raceSpec(seed), dir, seed)
+          : Object.hasOwn(nasVariants, arm)
+            ? await runNasArm(arm, raceSpec(seed, nasVariants[arm]), dir, seed)
+            : await runOptunaArm(arm === 'optuna-tpe' ? 'tpe' : 'random', seed, dir);
       // NAS Studio's workers are reaped children too, so both sides' CPU time is measured the same way.
       const cpu = cpuChildrenSeconds() - cpu0;
       const row = {

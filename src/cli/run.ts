@@ -28,10 +28,13 @@ interface Loaded {
   text: string;
 }
 
-/** The spec in `file`, or a CliFailure listing its errors in the compiler format. */
-function loadSpec(file: string): Loaded {
+/**
+ * The spec in `file`, or a CliFailure listing its errors in the compiler format. `dataFrom`: the spec file its
+ * data paths are relative to, when `file` is a copy elsewhere (a run's snapshot lives in the run folder).
+ */
+function loadSpec(file: string, dataFrom = file): Loaded {
   const text = readTextFile(file);
-  const r = checkText(text, { file: path.resolve(file) });
+  const r = checkText(text, { file: path.resolve(dataFrom) });
   const errors = r.diagnostics.filter((d) => d.severity === 'error');
   if (errors.length || !r.spec) {
     const n = errors.length || 1;
@@ -71,7 +74,7 @@ export async function resumeCommand(dir: string, given: RunCliOptions, o: { json
   if (!meta) throw new CliFailure('not-a-run', `${dir} is not a run folder (its run.json is missing or unreadable)`);
   // The run's own options (its --max-trials, --minutes...) hold unless this resume gives new ones.
   const options: RunCliOptions = { ...meta.options, ...given };
-  const snapshot = loadSpec(p.spec);
+  const snapshot = loadSpec(p.spec, meta.specFile);
   // The spec file may have been edited since: use it if old trials stay comparable, refuse otherwise.
   let use = snapshot;
   if (fs.existsSync(meta.specFile)) {

@@ -15,6 +15,7 @@ import { MODEL_FILE, WEIGHTS_FILE, writeModelFiles } from '../core/modelfiles';
 import { objectivesOf, primaryObjective } from '../core/objectives';
 import { createPruner, type Pruner, type Scheduler } from '../core/pruners';
 import { firstSegment, nextPromotion, rungStart, stopsAtRung } from '../core/pruners/schedule';
+import { trialsThatFit } from '../core/budgetFit';
 import { analyzeRun } from '../core/runanalysis';
 import { RunState } from '../core/runstate';
 import { activeTime } from '../core/timing';
@@ -142,6 +143,7 @@ export class Orchestrator {
       seed: this.seed,
       direction: this.direction,
       ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}),
+      ...(this.budgetMs !== undefined ? { budget: { trialsThatFit: () => this.trialsThatFit() } } : {}),
     });
     const darts: Strategy = this.strategy;
     if (darts instanceof DartsStrategy) {
@@ -252,6 +254,12 @@ export class Orchestrator {
 
   private remainingWork(): number {
     return this.queue.length + Math.max(0, this.budgetTrials - this.state.nextIndex());
+  }
+
+  /** Trials the time budget holds at this run's pace (budget-aware strategies scale their phases by it). */
+  private trialsThatFit(): number | undefined {
+    const c = this.state.counts();
+    return trialsThatFit({ ended: this.state.trials.size - c.running, running: c.running, elapsedMs: this.elapsedMs(), budgetMs: this.budgetMs ?? 0 });
   }
 
   private elapsedMs(): number {

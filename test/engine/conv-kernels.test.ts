@@ -179,4 +179,17 @@ describe('FusedConv2D through the kernels matches cpu', () => {
       });
     });
   }
+  it('a first layer (one input channel, im2row and GEMM) with bias and ReLU', async () => {
+    const [x1, w1, b1] = [h.data([2, 9, 10, 1]), h.data([5, 5, 1, 16]), h.data([16])];
+    await compare('fused first layer', () => [
+      tf.fused.conv2d({
+        x: tf.tensor4d(x1, [2, 9, 10, 1]),
+        filter: tf.tensor4d(w1, [5, 5, 1, 16]),
+        strides: 1,
+        pad: 'same',
+        bias: tf.tensor1d(b1),
+        activation: 'relu',
+      }),
+    ]);
+  });
 });

@@ -18,7 +18,8 @@ import { EvolutionStrategy, mutate } from '../../src/core/strategies/evolution';
 import { randomConfig, sampleConfig } from '../../src/core/strategies/random';
 import { Policy, ReinforceStrategy } from '../../src/core/strategies/reinforce';
 import { comparableReports, latestReports } from '../../src/core/strategies/strategy';
-import { normalCdf, Parzen, sampleParam, TpeStrategy } from '../../src/core/strategies/tpe';
+import { MIN_STARTUP, normalCdf, Parzen, sampleParam, STARTUP_SHARE, TpeStrategy } from '../../src/core/strategies/tpe';
+import { trialsThatFit } from '../../src/core/budgetFit';
 import { listParams } from '../../src/core/space';
 import { nonDominatedSort } from '../../src/core/pareto';
 import type { Objective } from '../../src/shared/events';
@@ -483,6 +484,30 @@ describe('tpe', () => {
     const a = simulate(s, 8);
     const b = simulate(r, 8);
     assert.deepEqual(a.proposed, b.proposed);
+  });
+
+  it('scales its random start-up to the trials a time budget holds, unless the spec sets it', () => {
+    const plain = withSearch(FLAT, { strategy: 'tpe' });
+    const tpe = (spec: NasSpec, fit: number | undefined) => new TpeStrategy({ spec, seed: 3, direction: 'maximize', budget: { trialsThatFit: () => fit } });
+    // 30% of what fits, at least MIN_STARTUP, at most the default 10; no pace yet: the default.
+    assert.deepEqual(
+      [12, 5, 40, undefined].map((fit) => tpe(plain, fit).startup()),
+      [Math.ceil(STARTUP_SHARE * 12), MIN_STARTUP, 10, 10],
+    );
+    assert.equal(tpe(tpeSpec(FLAT, 8), 12).startup(), 8, "the spec's startupTrials wins");
+    assert.equal(new TpeStrategy({ spec: plain, seed: 3, direction: 'maximize' }).startup(), 10, 'no time budget: the default');
+    // A budget that holds 12 trials: trial 4 is TPE's, where without a budget it is random search's.
+    const scaled = simulate(tpe(plain, 12), 5);
+    const fixed = simulate(tpe(plain, undefined), 5);
+    const random = simulate(createStrategy({ spec: withSearch(FLAT, { strategy: 'random' }), seed: 3, direction: 'maximize' }), 5);
+    assert.deepEqual(scaled.proposed.slice(0, 4), random.proposed.slice(0, 4));
+    assert.deepEqual(fixed.proposed[4], random.proposed[4]);
+    assert.notDeepEqual(scaled.proposed[4], random.proposed[4]);
+  });
+
+  it('counts what a budget holds from the pace so far, a running trial as half done', () => {
+    assert.equal(trialsThatFit({ ended: 0, running: 2, elapsedMs: 30_000, budgetMs: 600_000 }), undefined);
+    assert.equal(trialsThatFit({ ended: 2, running: 2, elapsedMs: 60_000, budgetMs: 600_000 }), 30);
   });
 
   it('proposes values near the good trials and away from the bad ones, per kind of domain', () => {

@@ -29,6 +29,8 @@ export interface StrategyContext {
   direction: Direction;
   /** Every objective, when there are several; `FinishedTrial.values` follow this order. */
   objectives?: Objective[];
+  /** Runs with a time budget: how many trials it holds, measured as the run goes (core/budgetFit). */
+  budget?: { trialsThatFit(): number | undefined };
 }
 
 export interface Strategy {

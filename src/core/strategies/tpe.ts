@@ -18,27 +18,38 @@ import { resolve } from '../space';
 import { configKey, Ledger, randomConfig } from './random';
 import { comparableReports, score, scoreVector, isMultiObjective, type FinishedTrial, type Strategy, type StrategyContext } from './strategy';
 
+/**
+ * Under a time budget, without an explicit startupTrials: this share of the trials the budget holds is random
+ * start-up (at least MIN_STARTUP, at most the default). A fixed 10 made 10 of the 13 trials of a 10-minute
+ * Fashion-MNIST race random (issue 10): TPE barely ran.
+ */
+export const STARTUP_SHARE = 0.3;
+export const MIN_STARTUP = 4;
+
 /** Draws of a whole config before giving up on avoiding a taken one: greedy by l/g first, then plain draws from l. */
 const GREEDY_DRAWS = 5;
 const DRAWS = 25;
 
 export class TpeStrategy implements Strategy {
   readonly name = 'tpe';
+  /** The start-up count: the spec's, else the default, which a time budget may lower (startup()). */
   readonly startupTrials: number;
   readonly gamma: number;
   readonly candidates: number;
   private readonly ledger = new Ledger();
+  private readonly scaled: boolean;
 
   constructor(private readonly ctx: StrategyContext) {
     const o = ctx.spec.search?.tpe ?? {};
     this.startupTrials = Math.max(1, o.startupTrials ?? TPE_DEFAULTS.startupTrials);
+    this.scaled = o.startupTrials === undefined && !!ctx.budget;
     this.gamma = Math.min(0.99, Math.max(0.01, o.gamma ?? TPE_DEFAULTS.gamma));
     this.candidates = Math.max(1, o.candidates ?? TPE_DEFAULTS.candidates);
   }
 
   ask(index: number, finished: readonly FinishedTrial[]): TrialConfig {
     const taken = this.ledger.taken(index, finished);
-    const split = index < this.startupTrials ? undefined : this.split(finished);
+    const split = index < this.startup() ? undefined : this.split(finished);
     // The start-up trials are exactly random search's, so the two share their first trials under a seed.
     if (!split) return this.ledger.record(index, randomConfig(this.ctx.spec, this.ctx.seed, index, taken));
     const rng = Rng.derive(this.ctx.seed, `tpe/${index}`);
@@ -50,9 +61,20 @@ export class TpeStrategy implements Strategy {
     return this.ledger.record(index, config);
   }
 
+  /**
+   * Random trials before the model: fixed, unless a time budget scales it to the trials it holds (measured as
+   * the run goes; before any trial ended, the default, which only matters for the first `parallel` asks).
+   */
+  startup(): number {
+    if (!this.scaled) return this.startupTrials;
+    const fit = this.ctx.budget!.trialsThatFit();
+    if (fit === undefined) return this.startupTrials;
+    return Math.min(this.startupTrials, Math.max(MIN_STARTUP, Math.ceil(STARTUP_SHARE * fit)));
+  }
+
   /** Good and bad observations, or undefined when there are too few to model. */
   split(finished: readonly FinishedTrial[]): { good: FinishedTrial[]; bad: FinishedTrial[] } | undefined {
-    const reports = comparableReports(finished, this.startupTrials);
+    const reports = comparableReports(finished, this.startup());
     const scored = reports.filter((t) => score(t, this.ctx.direction) > -Infinity);
     if (scored.length < 2) return undefined;
     let ranked: FinishedTrial[];

@@ -6,18 +6,22 @@
 // ordinary wasm kernels.
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, dispose, runWasm, type Info } from './common';
+import { fewChannelsConv, fewChannelsFits } from './fewChannelsConv';
 import { runOriginal } from './override';
 import { winogradConv, winogradFits, winogradTile } from './winograd';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
-/** The convolution on Winograd, or undefined where it does not apply. */
+/** The convolution on Winograd or, for a first layer, on im2row and our GEMM; undefined where neither applies. */
 function viaWinograd(args: Args): Info | undefined {
   const { x, filter } = args.inputs as unknown as { x: Info; filter: Info };
   const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
   const [fh, fw, ci, co] = filter.shape;
-  if (dataFormat === 'NCHW' || fh !== fw || !winogradFits(ci, co) || x.dtype !== 'float32') return undefined;
+  if (dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
+  const few = fewChannelsFits(ci, co);
+  if (!few && (fh !== fw || !winogradFits(ci, co))) return undefined;
   const info = convGeometry(x.shape, filter.shape, strides, dilations, pad, dimRoundingMode, false);
+  if (few) return fewChannelsConv(args.backend as Parameters<typeof fewChannelsConv>[0], x, filter, info);
   const { top, left } = info.padInfo;
   const m = winogradTile(fh, info.outHeight, info.outWidth, ci, co);
   if (m === undefined || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1 || top < 0 || left < 0) {

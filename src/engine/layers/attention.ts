@@ -5,6 +5,7 @@
 import { one, oneShape, type Kwargs, type LayerArgs, type LayerVariable, type Shape, type Tensor, type Tf } from './tf';
 
 import { ATTENTION_CLASS } from '../../shared/layers';
+import { fusedSelfAttention, hasFusedAttention } from './attentionOp';
 
 export { ATTENTION_CLASS };
 
@@ -57,14 +58,23 @@ export function defineAttention(tf: Tf) {
         const h = this.heads;
         const k = this.keySize;
         const qkv = tf.add(tf.matMul(tf.reshape(x, [b * t, d]), this.qkvKernel!.read()), this.qkvBias!.read());
-        // [b*t, h*k] -> [b*h, t, k]: one sequence of k-wide vectors per sample and head
-        const heads = (m: Tensor) => tf.reshape(tf.transpose(tf.reshape(m, [b, t, h, k]), [0, 2, 1, 3]), [b * h, t, k]);
-        const [q, key, v] = tf.split(qkv, 3, 1).map(heads);
-        const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(k)), key, false, true);
-        const mixed = tf.matMul(tf.softmax(scores), v);
-        const merged = tf.reshape(tf.transpose(tf.reshape(mixed, [b, h, t, k]), [0, 2, 1, 3]), [b * t, h * k]);
+        const merged = hasFusedAttention(tf)
+          ? tf.reshape(fusedSelfAttention(tf, tf.reshape(qkv, [b, t, 3 * h * k]), h, k), [b * t, h * k])
+          : this.core(qkv, b, t);
         return tf.reshape(tf.add(tf.matMul(merged, this.outKernel!.read()), this.outBias!.read()), [b, t, d]);
       });
+    }
+
+    /** The same as the fused kernels, in tf ops: [b*t, 3hk] -> [b*t, hk]. */
+    core(qkv: Tensor, b: number, t: number): Tensor {
+      const h = this.heads;
+      const k = this.keySize;
+      // [b*t, h*k] -> [b*h, t, k]: one sequence of k-wide vectors per sample and head
+      const heads = (m: Tensor) => tf.reshape(tf.transpose(tf.reshape(m, [b, t, h, k]), [0, 2, 1, 3]), [b * h, t, k]);
+      const [q, key, v] = tf.split(qkv, 3, 1).map(heads);
+      const scores = tf.matMul(tf.mul(q, 1 / Math.sqrt(k)), key, false, true);
+      const mixed = tf.matMul(tf.softmax(scores), v);
+      return tf.reshape(tf.transpose(tf.reshape(mixed, [b, h, t, k]), [0, 2, 1, 3]), [b * t, h * k]);
     }
 
     override getConfig() {

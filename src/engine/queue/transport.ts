@@ -133,6 +133,9 @@ export class QueueTransport implements WorkerTransport {
     // A resumed run gets its time again: the last launch's "time is up" does not hold.
     await this.redis.del(this.keys.stop);
     await this.redis.zadd(RUNS_KEY, Date.now(), this.runId);
+    // The first launch's probe answer: re-attached trials may hold every worker slot, so a new probe could wait forever.
+    const cached = await this.redis.getBuffer(this.keys.ready);
+    if (cached) this.probe = { job: 'cached', answer: decode<Answer>(cached) };
     const attached: QueueLink[] = [];
     const jobs = await this.redis.hgetall(this.keys.jobs);
     for (const trial of launch.unfinished) {
@@ -222,13 +225,17 @@ export class QueueTransport implements WorkerTransport {
   // ---- the probe: one worker loads the data once, so the run knows its shapes and backend before any trial ----
 
   private ensureProbe(init: InitRequest) {
-    if (this.probe) return;
-    const job = `probe-${Date.now().toString(36)}`;
-    this.probe = { job };
+    if (this.shipped) return;
     if (init.params.backbone) {
-      this.probe.answer = { method: 'init-failed', params: { error: 'training.backbone is not available with --queue yet: run this search without a queue' } };
+      this.probe = {
+        job: 'none',
+        answer: { method: 'init-failed', params: { error: 'training.backbone is not available with --queue yet: run this search without a queue' } },
+      };
       return;
     }
+    const job = `probe-${Date.now().toString(36)}`;
+    const probing = !this.probe;
+    if (probing) this.probe = { job };
     const baseDir = init.params.baseDir;
     this.shipped = shipDataset(this.redis, init.params.dataset, baseDir, this.known).then((s) => ({
       init: { method: 'init', params: { ...init.params, dataset: s.dataset, baseDir: '.' } },
@@ -237,12 +244,13 @@ export class QueueTransport implements WorkerTransport {
     this.shipped.catch((e: Error) =>
       this.onProbe({ method: 'init-failed', params: { error: `the dataset could not be sent through the queue: ${e.message}` } }),
     );
-    void this.submit(undefined, 'probe', undefined, undefined, job);
+    if (probing) void this.submit(undefined, 'probe', undefined, undefined, job);
   }
 
   private onProbe(m: Answer) {
     if (!this.probe || this.probe.answer) return;
     this.probe.answer = m;
+    if (m.method === 'ready') void this.redis.set(this.keys.ready, encode(m)).catch(() => undefined);
     for (const l of this.links) if (!l.ready && !l.exited) this.answer(l, m);
   }
 

@@ -28,6 +28,8 @@ export function runKeys(runId: string) {
     out: `${base}:out`,
     /** Hash trial -> id of the job that trains its current attempt (a resume re-attaches through it). */
     jobs: `${base}:jobs`,
+    /** The probe's answer (shapes, backend): a resume re-attaches without waiting for a free worker. */
+    ready: `${base}:ready`,
     /** Set when the budget's time is up: running trials stop between batches. */
     stop: `${base}:stop`,
     payload: (job: string) => `${base}:payload:${job}`,

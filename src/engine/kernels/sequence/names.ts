@@ -5,3 +5,7 @@
 export const LSTM_KERNEL = 'NasLstm';
 /** Its gradient: dh and the forward's saved tensors -> dx, dKernel, dRecurrentKernel, dBias. */
 export const LSTM_GRAD_KERNEL = 'NasLstmGrad';
+/** Multi-head self-attention's core: qkv [B, T, 3hk] (attrs heads, keySize) -> heads' outputs [B, T, hk], softmax weights. */
+export const ATTENTION_KERNEL = 'NasSelfAttention';
+/** Its gradient: d(outputs), qkv and the softmax weights -> d(qkv). */
+export const ATTENTION_GRAD_KERNEL = 'NasSelfAttentionGrad';

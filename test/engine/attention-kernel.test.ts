@@ -1,0 +1,86 @@
+// The fused self-attention kernels (kernels/sequence/attention.ts) on wasm against the same layer's tf-op
+// path on the cpu backend: outputs, the input gradient and every weight gradient, for sizes that fill the SIMD
+// GEMM's panels and sizes that do not; and no tensors or heap buffers left behind.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+import { registerNasLayers } from '../../src/engine/layers';
+import { hasFusedAttention } from '../../src/engine/layers/attentionOp';
+import { rng } from '../helpers/data';
+
+const rand = rng(20261204);
+const randomData = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
+
+function assertClose(a: Float32Array, e: Float32Array, label: string, tol = 2e-5): void {
+  assert.equal(a.length, e.length, `${label}: length`);
+  const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  assert.ok(scale > 0, `${label}: all zero`);
+  e.forEach((v, i) => assert.ok(Math.abs(a[i] - v) <= tol * (Math.abs(v) + scale), `${label}[${i}]: ${a[i]} vs ${v}`));
+}
+
+interface Case {
+  batch: number;
+  steps: number;
+  width: number;
+  heads: number;
+  keySize: number;
+}
+
+function run(c: Case, weights: Float32Array[], xData: Float32Array, probe: Float32Array) {
+  const { MultiHeadSelfAttention } = registerNasLayers(tf);
+  const layer = new MultiHeadSelfAttention({ heads: c.heads, keySize: c.keySize });
+  const shape = [c.batch, c.steps, c.width];
+  const x = tf.tensor3d(xData, shape as [number, number, number]);
+  try {
+    tf.dispose(layer.apply(x) as tf.Tensor);
+    const fresh = weights.map((w, i) => tf.tensor(w, layer.getWeights()[i].shape));
+    layer.setWeights(fresh);
+    tf.dispose(fresh);
+    const loss = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, tf.tensor(probe, shape)));
+    const y = tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync() as Float32Array);
+    const dx = tf.tidy(() => tf.grad(loss)(x).dataSync() as Float32Array);
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => loss(x) as tf.Scalar, vars);
+    const dWeights = vars.map((v) => grads[v.name].dataSync() as Float32Array);
+    tf.dispose([value, ...Object.values(grads)]);
+    return { y, dx, dWeights };
+  } finally {
+    x.dispose();
+    layer.dispose();
+  }
+}
+
+async function compare(c: Case): Promise<void> {
+  const hk = c.heads * c.keySize;
+  const weights = [randomData(c.width * 3 * hk, 0.5), randomData(3 * hk, 0.2), randomData(hk * c.width, 0.5), randomData(c.width, 0.2)];
+  const xData = randomData(c.batch * c.steps * c.width, 1.5);
+  const probe = randomData(c.batch * c.steps * c.width);
+
+  assert.ok(await tf.setBackend('cpu'));
+  assert.equal(hasFusedAttention(tf), false, 'cpu takes the tf-op path');
+  const expected = run(c, weights, xData, probe);
+
+  assert.ok(await tf.setBackend('wasm'));
+  assert.equal(hasFusedAttention(tf), true, 'wasm takes the fused kernels');
+  const tensors = tf.memory().numTensors;
+  const ids = tf.engine().backend.numDataIds();
+  const actual = run(c, weights, xData, probe);
+  assert.equal(tf.memory().numTensors, tensors, 'tensor leak');
+  assert.equal(tf.engine().backend.numDataIds(), ids, 'backend buffer leak');
+
+  assertClose(actual.y, expected.y, 'output');
+  assertClose(actual.dx, expected.dx, 'input gradient');
+  ['qkv kernel', 'qkv bias', 'output kernel', 'output bias'].forEach((name, i) => assertClose(actual.dWeights[i], expected.dWeights[i], `${name} gradient`));
+}
+
+before(async () => {
+  assert.equal((await initBackend('wasm')).name, 'wasm');
+});
+
+describe('fused self-attention on wasm against the tf-op path on cpu', () => {
+  it('panel sizes (8 steps, 2 heads of 8)', () => compare({ batch: 3, steps: 8, width: 16, heads: 2, keySize: 8 }));
+  it('sizes off the panels (7 steps, 3 heads of 5, width 6)', () => compare({ batch: 4, steps: 7, width: 6, heads: 3, keySize: 5 }));
+  it("the bench's shape, fewer samples (28 steps, 4 heads of 16)", () => compare({ batch: 2, steps: 28, width: 64, heads: 4, keySize: 16 }));
+  it('one step', () => compare({ batch: 2, steps: 1, width: 4, heads: 2, keySize: 2 }));
+});
