@@ -102,11 +102,11 @@ export class ObjectiveChart extends Chart<ObjectiveData> {
   }
 
   protected shapeKey(d: ObjectiveData): string {
-    return `${d.mode}|${d.metric}|${pointSize(d.series.x.length)}`;
+    return `${d.mode}|${d.metric}|${pointSize(d.series.x.length)}|${hasPruned(d)}`;
   }
 
   protected aligned(d: ObjectiveData): uPlot.AlignedData {
-    return [d.series.x, d.series.completed, d.series.pruned, d.series.best];
+    return hasPruned(d) ? [d.series.x, d.series.completed, d.series.pruned, d.series.best] : [d.series.x, d.series.completed, d.series.best];
   }
 
   protected options(d: ObjectiveData, width: number, height: number): uPlot.Options {
@@ -135,13 +135,18 @@ export class ObjectiveChart extends Chart<ObjectiveData> {
           value: (_u, _v, _s, idx) => (idx === null || idx === undefined ? '—' : `#${trials()[idx]}`),
         },
         { label: 'completed', stroke: p.blue, paths: () => null, points: points(p.blue, size), value: (_u, v) => formatValue(v ?? undefined) },
-        {
-          label: 'pruned',
-          stroke: p.orange,
-          paths: () => null,
-          points: points(p.orange, Math.max(3, size - 1)),
-          value: (_u, v) => formatValue(v ?? undefined),
-        },
+        // Only when something was pruned: a "pruned: —" legend entry in a run without pruning reads as a fault.
+        ...(hasPruned(d)
+          ? [
+              {
+                label: 'pruned',
+                stroke: p.orange,
+                paths: () => null,
+                points: points(p.orange, Math.max(3, size - 1)),
+                value: (_u: uPlot, v: number | null) => formatValue(v ?? undefined),
+              },
+            ]
+          : []),
         {
           label: 'best so far',
           stroke: p.green,
@@ -154,6 +159,10 @@ export class ObjectiveChart extends Chart<ObjectiveData> {
       ],
     };
   }
+}
+
+function hasPruned(d: ObjectiveData): boolean {
+  return d.series.pruned.some((v) => v !== null);
 }
 
 export interface CurvesData {

@@ -2,7 +2,7 @@
 // lead out of the panel (reveal in the spec, export the model).
 import type { TrialState } from '../src/core/runstate';
 import { archSvg } from './diagram';
-import { formatCount, formatDuration, formatParam, formatValue } from './format';
+import { formatCount, formatDuration, formatParam, formatValue, paramLabeler } from './format';
 import { stateLabel, trialFacts, type PanelModel, type Row } from './model';
 import { button, setDisabled } from './toolkit';
 
@@ -103,11 +103,11 @@ export class TrialDetail {
     if (this.shown?.trial === t.trial && this.shown.config === t.config) return;
     this.shown = { trial: t.trial, config: t.config };
     this.diagram.innerHTML = archSvg(t.config.arch, { inputShape: m.state.started?.inputShape, outputs: m.state.started?.outputs });
-    this.params.replaceChildren(...paramRows(t));
+    this.params.replaceChildren(...paramRows(t, paramLabeler(m.state)));
   }
 }
 
-function paramRows(t: TrialState): HTMLTableRowElement[] {
+function paramRows(t: TrialState, labelOf: (key: string) => string): HTMLTableRowElement[] {
   const rows: HTMLTableRowElement[] = [];
   const add = (k: string, v: string, cls = '') => {
     const tr = document.createElement('tr');
@@ -120,8 +120,9 @@ function paramRows(t: TrialState): HTMLTableRowElement[] {
     tr.append(th, td);
     rows.push(tr);
   };
-  const keys = Object.keys(t.config.params).sort();
-  for (const k of keys) add(k, formatParam(t.config.params[k]));
+  // In spec order (the keys are paths; a plain sort would put layers[10] before layers[2]).
+  const keys = Object.keys(t.config.params).sort(bySpecOrder);
+  for (const k of keys) add(labelOf(k), formatParam(t.config.params[k]));
   if (!keys.length) add('(no parameters)', '');
   const tr = t.config.training;
   add('Training', '', 'section');
@@ -130,4 +131,9 @@ function paramRows(t: TrialState): HTMLTableRowElement[] {
   add('batch size', String(tr.batchSize), 'training');
   add('epochs', String(tr.epochs), 'training');
   return rows;
+}
+
+/** Paths compared with their numbers as numbers: `layers[2]` before `layers[10]`. */
+function bySpecOrder(a: string, b: string): number {
+  return a.localeCompare(b, 'en', { numeric: true });
 }

@@ -1,6 +1,8 @@
 // Number and time formatting shared by the views. Pure (no DOM) so tests and the SVG builders can use it.
 
 export { formatValue, formatCompact as formatCount, formatDuration } from '../src/shared/format';
+import { paramLabel, typesFromTrials } from '../src/core/paramLabel';
+import type { RunState } from '../src/core/runstate';
 import { formatValue } from '../src/shared/format';
 
 /** A parameter's chosen value as the spec would spell it. */
@@ -10,9 +12,11 @@ export function formatParam(v: number | string | boolean | undefined): string {
   return String(v);
 }
 
-/** Parameter keys are JSON paths into the spec; the section prefix is noise on a narrow axis. */
-export function shortParamName(key: string): string {
-  return key.replace(/^(architecture|training|search)\./, '');
+/** Parameter keys are exact JSON paths into the spec; people read "block #1, conv2d #1: kernelSize". The
+ *  element types come from the run's own trials, so every view of one run names a parameter the same way. */
+export function paramLabeler(state: RunState): (key: string) => string {
+  const typeAt = typesFromTrials(state);
+  return (key) => paramLabel(key, typeAt);
 }
 
 const ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

@@ -20,8 +20,10 @@ import { vscode, type SavedState } from './vscodeApi';
 registerToolkit();
 const api = vscode();
 const saved = api.getState();
-const ui: { selected?: number; sort: SortOrder; tab: string; xMode: XMode } = {
+// `picked`: the user chose the selected trial; until then the selection follows the best trial as it changes.
+const ui: { selected?: number; picked: boolean; sort: SortOrder; tab: string; xMode: XMode } = {
   selected: saved?.selected,
+  picked: saved?.selected !== undefined,
   sort: saved?.sort ?? { key: 'rank', dir: 'asc' },
   tab: saved?.tab ?? 'progress',
   xMode: saved?.xMode ?? 'trial',
@@ -29,13 +31,20 @@ const ui: { selected?: number; sort: SortOrder; tab: string; xMode: XMode } = {
 const model = new PanelModel();
 
 function save() {
-  const state: SavedState = { runDir: model.runDir || saved?.runDir || '', selected: ui.selected, sort: ui.sort, tab: ui.tab, xMode: ui.xMode };
+  const state: SavedState = {
+    runDir: model.runDir || saved?.runDir || '',
+    selected: ui.picked ? ui.selected : undefined,
+    sort: ui.sort,
+    tab: ui.tab,
+    xMode: ui.xMode,
+  };
   // The host's serializer needs runDir to reconnect after a window reload; without one there is nothing to keep.
   if (state.runDir) api.setState(state);
 }
 
 function select(trial: number, reveal: boolean) {
   ui.selected = trial;
+  ui.picked = true;
   uiDirty = true;
   if (reveal) pendingReveal = trial;
   save();
@@ -160,10 +169,14 @@ function render() {
     rows = leaderboardRows(model);
     rowsVersion = model.version;
   }
-  // The best trial is the one to look at first; after that the selection is the user's.
-  if (ui.selected === undefined || !model.state.trials.has(ui.selected)) {
+  // The best trial is the one to look at, and a new best replaces it, until the user picks a trial.
+  if (!ui.picked || ui.selected === undefined || !model.state.trials.has(ui.selected)) {
     const best = model.best();
-    if (best) ui.selected = best.trial;
+    if (best && best.trial !== ui.selected) {
+      ui.selected = best.trial;
+      ui.picked = false;
+      uiDirty = true;
+    }
   }
   if (changed || uiDirty) {
     sorted = sortRows(rows, ui.sort);
@@ -211,7 +224,10 @@ window.addEventListener('message', (e: MessageEvent) => {
   if (!isHostToPanel(msg)) return;
   model.apply(msg);
   if (msg.method === 'init') {
-    if (ui.selected !== undefined && !model.state.trials.has(ui.selected)) ui.selected = undefined;
+    if (ui.selected !== undefined && !model.state.trials.has(ui.selected)) {
+      ui.selected = undefined;
+      ui.picked = false;
+    }
     save();
   }
   schedule();

@@ -7,7 +7,7 @@ import { paretoFront, toMaximize } from '../src/core/pareto';
 import { epochsDone, RunTiming } from '../src/core/timing';
 import type { Direction, EpochMetrics, LogLine, MetricName, Objective, RunEvent } from '../src/shared/events';
 import type { HostToPanel, RunStatus } from '../src/shared/panel';
-import { formatCount, formatValue, shortParamName } from './format';
+import { formatCount, formatValue, paramLabeler } from './format';
 
 /** A trial's state as the panel shows it: a `running` trial of a run that is no longer running was interrupted. */
 export type RowState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted' | 'cut';
@@ -421,9 +421,10 @@ export interface ImportanceBar {
 /** Parameter importance from the run's `analysis` event, most important first; empty before the run ends. */
 export function importanceBars(m: PanelModel): ImportanceBar[] {
   const list = m.state.analysis?.importance ?? [];
+  const label = paramLabeler(m.state);
   return list
     .filter((p) => typeof p.importance === 'number' && Number.isFinite(p.importance))
-    .map((p) => ({ param: p.param, label: p.label ?? shortParamName(p.param), importance: Math.max(0, p.importance) }))
+    .map((p) => ({ param: p.param, label: p.label ?? label(p.param), importance: Math.max(0, p.importance) }))
     .sort((a, b) => b.importance - a.importance || a.param.localeCompare(b.param));
 }
 

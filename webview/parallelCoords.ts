@@ -4,7 +4,8 @@
 // CSS classes (panel.css) because the CSP forbids inline style attributes and the theme can change.
 import type { ParamValue } from '../src/shared/arch';
 import type { Direction } from '../src/shared/events';
-import { escapeXml, formatParam, formatValue, shortParamName } from './format';
+import { escapeXml, formatParam, formatValue } from './format';
+import { paramLabel } from '../src/core/paramLabel';
 
 export interface PcTrial {
   trial: number;
@@ -61,12 +62,12 @@ function numericAxis(key: string, label: string, values: number[], allowLog: boo
 }
 
 /** One axis per parameter that varies (a constant carries no information), in first-seen order, then the objective. */
-export function buildAxes(trials: readonly PcTrial[], objectiveLabel: string): Axis[] {
+export function buildAxes(trials: readonly PcTrial[], objectiveLabel: string, labelOf: (key: string) => string = paramLabel): Axis[] {
   const seen = new Map<string, ParamValue[]>();
   for (const t of trials) for (const [k, v] of Object.entries(t.params)) (seen.get(k) ?? seen.set(k, []).get(k)!).push(v);
   const axes: Axis[] = [];
   for (const [key, values] of seen) {
-    const label = shortParamName(key);
+    const label = labelOf(key);
     if (values.every((v) => typeof v === 'number')) {
       const nums = values as number[];
       if (new Set(nums).size < 2) continue;
@@ -113,6 +114,8 @@ export interface PcOptions {
   direction: Direction;
   objectiveLabel: string;
   selected?: number;
+  /** Readable names of parameter keys (format.ts paramLabeler); by default without element types. */
+  labelOf?: (key: string) => string;
 }
 
 /** The completed trials drawn as "top": the ones a reader compares with the rest; few enough to follow. */
@@ -125,7 +128,7 @@ export function parallelCoordsSvg(trials: readonly PcTrial[], o: PcOptions): str
   const { width, height } = o;
   if (!trials.length)
     return `<svg xmlns="http://www.w3.org/2000/svg" class="pc" width="${width}" height="${height}" role="img" aria-label="No finished trials yet"><text class="pc-empty" x="${width / 2}" y="${height / 2}" text-anchor="middle">No finished trials yet</text></svg>`;
-  const axes = buildAxes(trials, o.objectiveLabel);
+  const axes = buildAxes(trials, o.objectiveLabel, o.labelOf);
   const padX = 60;
   const top = 34;
   const bottom = height - 24;

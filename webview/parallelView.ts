@@ -1,6 +1,7 @@
 // The "Parameters" tab: how much each parameter mattered (fANOVA importance from the run's analysis, once the
 // run has one) and parallel coordinates of the sampled parameters against the objective.
 import { importanceSvg } from './analysisSvg';
+import { paramLabeler } from './format';
 import { importanceBars, type PanelModel } from './model';
 import { parallelCoordsSvg, type PcTrial } from './parallelCoords';
 
@@ -40,6 +41,13 @@ export class ParallelView {
       if ((t.status === 'completed' || t.status === 'pruned') && t.value !== undefined && !Number.isNaN(t.value))
         trials.push({ trial: t.trial, params: t.config.params, value: t.value, pruned: t.status === 'pruned' });
     }
-    this.coords.innerHTML = parallelCoordsSvg(trials, { width: this.width, height: 320, direction: m.direction, objectiveLabel: m.metric, selected });
+    this.coords.innerHTML = parallelCoordsSvg(trials, {
+      width: this.width,
+      height: 320,
+      direction: m.direction,
+      objectiveLabel: m.metric,
+      selected,
+      labelOf: paramLabeler(m.state),
+    });
   }
 }

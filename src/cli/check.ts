@@ -1,12 +1,11 @@
 // `nas-studio check FILE...`: findings in the compiler format, a size summary per file; exit 0 without errors.
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { EXIT, type CheckedFile, type CheckReport } from '../shared/cli';
 import { plural } from '../shared/format';
 import { checkText } from '../core/check';
-import { cannotRead } from './files';
+import { readTextFile } from './files';
 import { diagnosticJson, formatDiagnostic, formatSummary, summaryJson } from './format';
-import type { Io } from './report';
+import { CliFailure, type Io } from './report';
 
 export interface CheckCliOptions {
   json: boolean;
@@ -17,10 +16,11 @@ export function checkCommand(files: string[], opts: CheckCliOptions, io: Pick<Io
   for (const file of files) {
     let text: string;
     try {
-      text = fs.readFileSync(file, 'utf8');
+      text = readTextFile(file);
     } catch (err) {
+      if (!(err instanceof CliFailure)) throw err;
       report.errors++;
-      const message = cannotRead(file, err);
+      const message = err.message;
       if (opts.json)
         report.files.push({ file, diagnostics: [{ severity: 'error', line: 1, column: 1, endLine: 1, endColumn: 1, message, code: 'io', path: '' }] });
       else io.err(`nas-studio: ${message}`);

@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { EXIT } from '../shared/cli';
 import { formatValue } from '../shared/format';
 import { readJournal } from '../core/journal';
-import { processAlive, readLock, trialDir } from '../core/rundir';
+import { readLock, trialDir } from '../core/rundir';
+import { lockState } from '../core/runlock';
 import { isPaused, RunState, type TrialState } from '../core/runstate';
 import { MODEL_FILE } from '../core/modelfiles';
 import { customClassesIn, LAYERS_LOADER_FILE } from '../shared/layers';
@@ -30,7 +31,7 @@ export function exportCommand(dir: string, o: ExportOptions, io: Pick<Io, 'out' 
     const lock = readLock(p);
     throw new CliFailure(
       'no-trial',
-      `${notExportable(t, !!lock && processAlive(lock.pid))}; only trials that rank (completed, cut, paused at a rung) can be exported`,
+      `${notExportable(t, !!lock && lockState(lock) === 'running')}; only trials that rank (completed, cut, paused at a rung) can be exported`,
     );
   }
   const src = trialDir(p, t.trial);

@@ -6,6 +6,7 @@ import { checkCommand } from './check';
 import { exportCommand } from './export';
 import { CliFailure, reportFailure, type Io } from './report';
 import { resumeCommand, runCommand } from './run';
+import { statusCommand } from './status';
 import { workerCommand } from './worker';
 
 interface Command {
@@ -80,6 +81,15 @@ by content hash into DIR (default ./nas-studio-data); a job whose worker is sile
       if (!(stall >= 1)) throw new UsageError('--stall-seconds needs a number of at least 1');
       const backend = runOptions({ ...(flags[FLAG.backend] !== undefined ? { [FLAG.backend]: flags[FLAG.backend] } : {}) }).backend;
       return workerCommand({ queue, concurrency, backend, data: flags.data as string | undefined, stallSeconds: stall }, io);
+    },
+  },
+  status: {
+    usage: 'status RUN_DIR [--json]',
+    about: 'what a run folder says: state, budget used, trials by state, best, the live process, and anything wrong with it',
+    flags: { [FLAG.json]: 'boolean' },
+    run(pos, flags, io) {
+      if (pos.length !== 1) throw new UsageError('status needs exactly one RUN_DIR');
+      return statusCommand(pos[0], { json: !!flags[FLAG.json] }, io);
     },
   },
   export: {

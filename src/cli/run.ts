@@ -139,6 +139,10 @@ async function drive(
   let outcome: RunOutcome;
   try {
     outcome = await orch.run();
+  } catch (e) {
+    // another resume took the lock between the constructor's check and run()
+    if (e instanceof RunError) throw new CliFailure('run-busy', e.message);
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

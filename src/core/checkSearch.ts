@@ -8,6 +8,7 @@ import { defaultMetric, isTrainingMetric, objectiveDirection } from './objective
 import { maxEpochsOf } from './pruners';
 import { hyperbandBrackets } from './pruners/hyperband';
 import { dartsDiagnostics } from './strategies/dartsCheck';
+import { scaledStartup } from './strategies/tpe';
 import { toDiag } from './semantic';
 
 export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
@@ -24,8 +25,10 @@ export function searchDiagnostics(doc: ParsedDoc, spec: NasSpec): Diagnostic[] {
     if (search[key] !== undefined && strategy !== key) warn(['search', key], `search.${key} is ignored: the strategy is ${strategy}`, 'warning', true);
   }
   if (strategy === 'tpe') {
-    const startup = search.tpe?.startupTrials ?? TPE_DEFAULTS.startupTrials;
     const trials = search.budget?.trials;
+    // Under a time budget the start-up scales to the trials the run holds, which budget.trials caps.
+    const scaled = search.tpe?.startupTrials === undefined && search.budget?.minutes !== undefined && trials !== undefined;
+    const startup = scaled ? scaledStartup(trials, TPE_DEFAULTS.startupTrials) : (search.tpe?.startupTrials ?? TPE_DEFAULTS.startupTrials);
     if (trials !== undefined && startup >= trials)
       warn(
         ['search', 'tpe', 'startupTrials'],

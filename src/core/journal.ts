@@ -104,9 +104,12 @@ export interface JournalContents {
   events: RunEvent[];
   /** True when the last line was cut short by a crash and ignored. */
   tornTail: boolean;
+  /** Lenient reads only: the damage that ended the read (events before it are returned). */
+  damage?: string;
 }
 
-export function readJournal(file: string): JournalContents {
+/** `lenient`: stop at damage and return the events before it (for `status`), instead of throwing. */
+export function readJournal(file: string, lenient = false): JournalContents {
   let text: string;
   try {
     // a regular file within what a string holds: a run folder may be damaged or not a run folder at all
@@ -115,10 +118,10 @@ export function readJournal(file: string): JournalContents {
     if (!(err instanceof DataError)) throw err;
     throw new JournalError(`cannot read the journal: ${err.message.startsWith('file not found') ? `${file}: no such file` : err.message}`);
   }
-  return parseJournal(text, file);
+  return parseJournal(text, file, lenient);
 }
 
-export function parseJournal(text: string, file = 'journal'): JournalContents {
+export function parseJournal(text: string, file = 'journal', lenient = false): JournalContents {
   const lines = text.split('\n');
   // the index of the last line holding anything: the only one a crash can leave cut short
   let last = lines.length - 1;
@@ -139,9 +142,15 @@ export function parseJournal(text: string, file = 'journal'): JournalContents {
         tornTail = true;
         continue;
       }
-      throw new JournalError(`${file}:${i + 1}: the journal line is not valid JSON`);
+      const damage = `${file}:${i + 1}: the journal line is not valid JSON`;
+      if (lenient) return { events, tornTail, damage };
+      throw new JournalError(damage);
     }
-    if (!isRunEvent(value)) throw new JournalError(`${file}:${i + 1}: not a run event`);
+    if (!isRunEvent(value)) {
+      const damage = `${file}:${i + 1}: not a run event`;
+      if (lenient) return { events, tornTail, damage };
+      throw new JournalError(damage);
+    }
     events.push(value);
   }
   return { events, tornTail };

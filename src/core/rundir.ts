@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import type { RunCliOptions } from '../shared/cli';
 import type { NasSpec } from '../shared/spec';
 import { formatPath, type JsonPath } from './json';
+import { type Lock, readLockFile } from './runlock';
 
 export const RUNS_DIR = path.join('.nas-studio', 'runs');
 
@@ -120,27 +121,10 @@ function short(v: unknown): string {
   return s.length > 40 ? s.slice(0, 37) + '...' : s;
 }
 
-export interface Lock {
-  pid: number;
-  host: string;
-  started: string;
-}
+export { type Lock, processAlive } from './runlock';
 
 export function readLock(run: RunPaths): Lock | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(run.lock, 'utf8')) as Lock;
-  } catch {
-    return undefined;
-  }
-}
-
-export function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
+  return readLockFile(run.lock);
 }
 
 /** Runs found beside a spec, newest first. */

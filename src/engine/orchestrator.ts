@@ -2,7 +2,6 @@
 // before acting on it, keeps the best trials' weights, and survives crashes of its workers. It never loads
 // tfjs itself, so the CLI and the editor can run it cheaply.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrialConfig } from '../shared/arch';
 import { NO_TEST_SET, type Direction, type EpochMetrics, type MetricName, type Objective, type RunEvent } from '../shared/events';
@@ -19,7 +18,8 @@ import { trialsThatFit } from '../core/budgetFit';
 import { analyzeRun } from '../core/runanalysis';
 import { RunState } from '../core/runstate';
 import { activeTime } from '../core/timing';
-import { newRunId, processAlive, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
+import { newRunId, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
+import { acquireLock, type Lock, LockHeld, lockState, releaseLock } from '../core/runlock';
 import { createStrategy } from '../core/strategies';
 import { DartsStrategy } from '../core/strategies/darts';
 import type { Strategy } from '../core/strategies/strategy';
@@ -84,6 +84,8 @@ export class Orchestrator {
   readonly paths: RunPaths;
   readonly state: RunState;
   private journal!: Journal;
+  /** This launch's lock, released at the end only if it is still ours. */
+  private lock?: Lock;
   private readonly strategy: Strategy;
   /** `darts`: the supernet trained before the first trial. */
   private readonly supernet?: SupernetPhase;
@@ -167,10 +169,9 @@ export class Orchestrator {
     });
     if (opts.resumeDir) {
       this.paths = runPaths(path.resolve(opts.resumeDir));
+      // refused early, before anything is touched; run() takes the lock itself, exclusively
       const lock = readLock(this.paths);
-      if (lock && lock.host === os.hostname() && lock.pid !== process.pid && processAlive(lock.pid)) {
-        throw new RunError(`the run in ${this.paths.dir} is still running (process ${lock.pid}); stop it before resuming`);
-      }
+      if (lock && lock.pid !== process.pid && lockState(lock) !== 'stale') throw new RunError(new LockHeld(lock, this.paths.dir).message);
       const { events, tornTail } = readJournal(this.paths.journal);
       this.state = RunState.from(events);
       if (tornTail) this.note('warn', 'the journal ended in a torn line (the previous run was killed mid-write); it was ignored');
@@ -207,7 +208,12 @@ export class Orchestrator {
         ) + '\n',
       );
     }
-    fs.writeFileSync(this.paths.lock, JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }) + '\n');
+    try {
+      this.lock = acquireLock(this.paths.lock);
+    } catch (err) {
+      if (err instanceof LockHeld) throw new RunError(err.message);
+      throw err;
+    }
     this.journal = new Journal(this.paths.journal);
     const done = new Promise<RunOutcome>((resolve) => (this.finish = resolve));
     // Trials that were running when the last launch ended are started again with the same config (a promoted
@@ -259,7 +265,9 @@ export class Orchestrator {
   /** Trials the time budget holds at this run's pace (budget-aware strategies scale their phases by it). */
   private trialsThatFit(): number | undefined {
     const c = this.state.counts();
-    return trialsThatFit({ ended: this.state.trials.size - c.running, running: c.running, elapsedMs: this.elapsedMs(), budgetMs: this.budgetMs ?? 0 });
+    const fit = trialsThatFit({ ended: this.state.trials.size - c.running, running: c.running, elapsedMs: this.elapsedMs(), budgetMs: this.budgetMs ?? 0 });
+    // The trial budget caps what the time holds.
+    return fit === undefined ? undefined : Math.min(fit, this.budgetTrials);
   }
 
   private elapsedMs(): number {
@@ -762,7 +770,7 @@ export class Orchestrator {
       ...(best ? { best: { trial: best.trial, value: best.value as number } } : {}),
     });
     this.journal.close();
-    fs.rmSync(this.paths.lock, { force: true });
+    if (this.lock) releaseLock(this.paths.lock, this.lock);
     finish({ runDir: this.paths.dir, state: this.state, reason, message: this.stopMessage });
   }
 

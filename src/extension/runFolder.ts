@@ -2,11 +2,11 @@
 // it is running (in another window, or in ours before a reload); a lock whose process is gone means it crashed;
 // no lock means it ended, and the journal's last `run-finished` says how.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunEvent, RunFinished } from '../shared/events';
 import type { RunStatus } from '../shared/panel';
-import { processAlive, readLock, readMeta, runPaths, type Lock } from '../core/rundir';
+import { readLock, readMeta, runPaths, type Lock } from '../core/rundir';
+import { LOCAL_PROBE, lockState, type LockProbe } from '../core/runlock';
 
 export type Liveness =
   | { kind: 'running'; lock: Lock }
@@ -16,18 +16,16 @@ export type Liveness =
   | { kind: 'dead'; lock: Lock }
   | { kind: 'unlocked' };
 
-export interface Probe {
-  hostname: string;
-  alive: (pid: number) => boolean;
-}
+export type Probe = LockProbe;
 
-export const LOCAL: Probe = { hostname: os.hostname(), alive: processAlive };
+export const LOCAL: Probe = LOCAL_PROBE;
 
 export function liveness(runDir: string, probe: Probe = LOCAL): Liveness {
   const lock = readLock(runPaths(runDir));
-  if (!lock || typeof lock.pid !== 'number') return { kind: 'unlocked' };
-  if (lock.host && lock.host !== probe.hostname) return { kind: 'elsewhere', lock };
-  return probe.alive(lock.pid) ? { kind: 'running', lock } : { kind: 'dead', lock };
+  if (!lock) return { kind: 'unlocked' };
+  // lockState compares the process start time too: a pid reused by another process is a dead run
+  const state = lockState(lock, probe);
+  return state === 'elsewhere' ? { kind: 'elsewhere', lock } : state === 'running' ? { kind: 'running', lock } : { kind: 'dead', lock };
 }
 
 export interface RunStatusInfo {

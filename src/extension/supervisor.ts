@@ -91,7 +91,8 @@ export class RunSupervisor implements RunController, vscode.Disposable {
         r.settle();
         return;
       }
-      this.signal(live.lock.pid);
+      // liveness checked the lock's process start time: a pid reused by another process reads as dead
+      this.signal(live.lock.pid, undefined, () => liveness(r.runDir).kind === 'running');
     }
     r.set({ status: 'stopping', canResume: false, message: 'stopping: running trials are abandoned, finished ones are kept' });
     this.emitter.fire(r);
@@ -496,7 +497,8 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     }
   }
 
-  private signal(pid: number, launch?: Launch) {
+  /** `stillRunning`: for a run we did not launch, whether its lock still names a live process of that run. */
+  private signal(pid: number, launch?: Launch, stillRunning?: () => boolean) {
     if (launch) launch.stopRequested = true;
     try {
       process.kill(pid, STOP_SIGNAL);
@@ -506,7 +508,7 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     }
     // The CLI quits at once on a second signal; give it time to write its last events first.
     setTimeout(() => {
-      if (processAlive(pid) && (launch ? this.launches.has(launch) : true)) {
+      if (processAlive(pid) && (launch ? this.launches.has(launch) : (stillRunning?.() ?? false))) {
         this.log.warn(`process ${pid} is still running ${STOP_GRACE_MS / 1000} s after the stop; signalling again`);
         try {
           process.kill(pid, STOP_SIGNAL);

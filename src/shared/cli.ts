@@ -136,6 +136,34 @@ export function parseCliLine(line: string): CliLine | undefined {
   return isRunEvent(v) || isRunSummary(v) || isCliError(v) ? v : undefined;
 }
 
+/** What `status RUN_DIR` finds; `--json` prints it as one line. */
+export interface RunStatusReport {
+  type: 'status';
+  /** Absolute. */
+  runDir: string;
+  name?: string;
+  /**
+   * running: the lock names a live process of this run; elsewhere: a process on another host (cannot be told);
+   * finished (budget, time, space exhausted), stopped, failed (the run recorded an error), crashed (it ended
+   * without finishing its journal), empty (no event yet).
+   */
+  state: 'running' | 'elsewhere' | 'finished' | 'stopped' | 'failed' | 'crashed' | 'empty';
+  /** Whether `resume` would continue it. */
+  resumable: boolean;
+  budget: { trials?: number; minutes?: number; trialsDone: number; activeMs: number };
+  trials: { completed: number; failed: number; pruned: number; cut: number; running: number; done: number };
+  best: { trial: number; value: number; metric?: MetricName } | null;
+  /** The process the lock names, and what became of it. */
+  process: { pid: number; host: string; started: string; state: 'running' | 'stale' | 'elsewhere' } | null;
+  /** What is wrong with the folder, in words (a torn journal line, damage, a stale lock, missing files). */
+  problems: string[];
+}
+
+export function isRunStatusReport(v: unknown): v is RunStatusReport {
+  const r = v as RunStatusReport;
+  return !!r && typeof r === 'object' && r.type === 'status' && typeof r.runDir === 'string' && typeof r.state === 'string' && Array.isArray(r.problems);
+}
+
 /** `check --json`: one object (pretty-printed over several lines) for all the files. */
 export interface CheckReport {
   files: CheckedFile[];

@@ -243,6 +243,18 @@ export async function scenarios(ctx) {
       const rowsStopped = await count(rowSel);
       log(`   stopped with ${rowsStopped} rows`);
       assert.ok(rowsStopped < 150, 'the search ran to its budget: Stop did not stop it');
+      // Nobody picked a trial: the detail follows the best one as it changes (it once stuck to the first best).
+      let detailTitle = '';
+      await until(
+        'the trial detail to show the best trial',
+        async () => / — best$/.test((detailTitle = await text('[data-testid=trial-detail-title]'))),
+        10_000,
+      ).catch((err) => {
+        throw new Error(`${err.message}; detail title "${detailTitle}"`);
+      });
+      const chosen = await text('[data-testid=param-table]');
+      log(`   detail: "${detailTitle}", chosen values "${chosen}"`);
+      assert.doesNotMatch(chosen, /architecture\.|layers\[/, 'parameter names in the trial detail are paths, not readable labels');
       await shot(wb, 'c-2-panel-stopped');
 
       await wb.command('Developer: Reload Window');

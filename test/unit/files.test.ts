@@ -13,6 +13,7 @@ import { DataError } from '../../src/core/data/errors';
 import { FILE_LIMITS, openRegular, readBounded } from '../../src/core/data/files';
 import { encodeIdx, readIdxHeader } from '../../src/core/data/idx';
 import { readArtifacts } from '../../src/engine/modelio';
+import { main } from '../../src/cli/main';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-files-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -112,6 +113,27 @@ describe('special files named by a spec', () => {
     const d = r.diagnostics.find((x) => x.path === 'training.backbone.path');
     assert.equal(d?.severity, 'error');
     assert.match(d.message, /named pipe, not a regular file/);
+  });
+
+  it('nas-studio check and run on /dev/zero or a pipe as the spec: exit 1 with one line', async () => {
+    for (const [cmd, f, words] of [
+      ['check', '/dev/zero', /cannot read \/dev\/zero: it is a device, not a regular file/],
+      ['run', fifo, /it is a named pipe, not a regular file/],
+    ] as const) {
+      const err: string[] = [];
+      const t0 = Date.now();
+      assert.equal(
+        await main(
+          [cmd, f],
+          () => {},
+          (s) => err.push(s),
+        ),
+        1,
+      );
+      assert.ok(Date.now() - t0 < 1000);
+      assert.equal(err.length, 1);
+      assert.match(err[0], words);
+    }
   });
 
   it('the low-level readers refuse them too', () => {

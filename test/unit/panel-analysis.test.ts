@@ -231,7 +231,7 @@ describe('panel: Pareto data', () => {
 });
 
 describe('panel: parameter importance', () => {
-  it('is empty before the analysis, then sorted, most important first, with short labels', () => {
+  it('is empty before the analysis, then sorted, most important first, with readable labels ("layer #2: rate", not a path)', () => {
     assert.deepEqual(importanceBars(model(moRun(false))), []);
     const bars = importanceBars(model(moRun(true)));
     assert.deepEqual(
@@ -239,7 +239,7 @@ describe('panel: parameter importance', () => {
       [
         ['units', 0.7],
         ['learningRate', 0.2],
-        ['layers[1].rate', 0.1],
+        ['layer #2: rate', 0.1],
       ],
     );
   });

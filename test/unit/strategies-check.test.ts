@@ -74,6 +74,14 @@ describe('checker: strategies', () => {
           .join('|'),
       /random start-up/,
     );
+    // Under a time budget the start-up scales to the trials the run holds: 8 trials leave TPE 4 of its own;
+    // an explicit startupTrials still warns, and 4 trials are all start-up.
+    assert.deepEqual(diags(spec({ strategy: 'tpe', budget: { trials: 8, minutes: 10 } })), []);
+    assert.match(
+      find(spec({ strategy: 'tpe', tpe: { startupTrials: 10 }, budget: { trials: 8, minutes: 10 } }), 'search.tpe.startupTrials')[0].message,
+      /random start-up/,
+    );
+    assert.match(find(spec({ strategy: 'tpe', budget: { trials: 4, minutes: 10 } }), 'search.tpe.startupTrials')[0].message, /all 4 trials/);
   });
 });
 

@@ -26,6 +26,11 @@ import { comparableReports, score, scoreVector, isMultiObjective, type FinishedT
 export const STARTUP_SHARE = 0.3;
 export const MIN_STARTUP = 4;
 
+/** The start-up count for a budget that holds `fit` trials: STARTUP_SHARE of them, within [MIN_STARTUP, max]. */
+export function scaledStartup(fit: number, max: number): number {
+  return Math.min(max, Math.max(MIN_STARTUP, Math.ceil(STARTUP_SHARE * fit)));
+}
+
 /** Draws of a whole config before giving up on avoiding a taken one: greedy by l/g first, then plain draws from l. */
 const GREEDY_DRAWS = 5;
 const DRAWS = 25;
@@ -68,8 +73,7 @@ export class TpeStrategy implements Strategy {
   startup(): number {
     if (!this.scaled) return this.startupTrials;
     const fit = this.ctx.budget!.trialsThatFit();
-    if (fit === undefined) return this.startupTrials;
-    return Math.min(this.startupTrials, Math.max(MIN_STARTUP, Math.ceil(STARTUP_SHARE * fit)));
+    return fit === undefined ? this.startupTrials : scaledStartup(fit, this.startupTrials);
   }
 
   /** Good and bad observations, or undefined when there are too few to model. */

@@ -10,6 +10,7 @@ import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
+import { gatherConfig } from './gather';
 import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { replaceWasmKernel } from './override';
@@ -18,7 +19,7 @@ import { sumConfig } from './sum';
 import { registerTrainingKernels } from './training';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
-const replacements = [conv2DConfig, fusedConv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig];
+const replacements = [conv2DConfig, fusedConv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig, gatherConfig];
 
 /** Safe to call any number of times, before or after the wasm backend is initialised. */
 export function registerWasmGradientKernels(): void {
@@ -36,6 +37,7 @@ export {
   castConfig,
   conv2DConfig,
   fusedConv2DConfig,
+  gatherConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseBackpropFilterConfig,

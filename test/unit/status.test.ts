@@ -1,0 +1,117 @@
+// `nas-studio status RUN_DIR [--json]` (issue 14): it reads any run folder, damaged or not, and says what is
+// wrong without a stack trace. Every byte prefix of a real run's journal gives exit 0 and a status line.
+import { after, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { isCliError, isRunStatusReport, type RunStatusReport } from '../../src/shared/cli';
+import { processStartTicks } from '../../src/core/runlock';
+
+const root = path.join(__dirname, '..', '..');
+const real = fs.readFileSync(path.join(root, 'test/fixtures/journal/tiny-run.jsonl'));
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-status-'));
+const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+after(() => {
+  sleeper.kill('SIGKILL');
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function runFolder(journal: Buffer | string, lock?: object): string {
+  const d = fs.mkdtempSync(path.join(dir, 'run-'));
+  fs.writeFileSync(path.join(d, 'journal.jsonl'), journal);
+  fs.writeFileSync(path.join(d, 'spec.nas.json'), '{}');
+  fs.writeFileSync(path.join(d, 'run.json'), '{}');
+  if (lock) fs.writeFileSync(path.join(d, 'lock.json'), JSON.stringify(lock));
+  return d;
+}
+
+async function status(d: string, json = true): Promise<{ code: number; out: string[]; err: string[]; report?: RunStatusReport }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(
+    ['status', d, ...(json ? ['--json'] : [])],
+    (s) => out.push(s),
+    (s) => err.push(s),
+  );
+  const v: unknown = json && out.length ? JSON.parse(out[out.length - 1]) : undefined;
+  return { code, out, err, ...(isRunStatusReport(v) ? { report: v } : {}) };
+}
+
+describe('status', () => {
+  it('a finished run', async () => {
+    const r = await status(runFolder(real));
+    assert.equal(r.code, 0);
+    assert.equal(r.report?.state, 'finished');
+    assert.deepEqual(r.report?.trials, { completed: 6, failed: 0, pruned: 0, cut: 0, running: 0, done: 6 });
+    assert.equal(r.report?.best?.trial, 2);
+    assert.equal(r.report?.budget.trials, 6);
+    assert.deepEqual(r.report?.problems, []);
+    const human = await status(runFolder(real), false);
+    assert.match(human.out.join('\n'), /state: finished\nbudget: 6 of 6 trials/);
+  });
+
+  it('every byte prefix of a real journal: exit 0 and a report', async () => {
+    const d = runFolder('');
+    const file = path.join(d, 'journal.jsonl');
+    let crashed = 0;
+    for (let n = 0; n <= real.length; n++) {
+      fs.writeFileSync(file, real.subarray(0, n));
+      const r = await status(d);
+      assert.equal(r.code, 0, `cut at ${n}: ${r.err.join(' ')}`);
+      assert.ok(r.report, `cut at ${n}`);
+      if (r.report.state === 'crashed') crashed++;
+      assert.equal(r.report.resumable, r.report.state === 'crashed', `cut at ${n}`);
+    }
+    assert.ok(crashed > real.length * 0.9, 'all but the last line are a crashed run');
+  });
+
+  it('damage in the middle: the events before it, and the problem', async () => {
+    const lines = real.toString('utf8').split('\n');
+    lines[5] = 'not json';
+    const r = await status(runFolder(lines.join('\n')));
+    assert.equal(r.code, 0);
+    assert.equal(r.report?.resumable, false);
+    assert.match(r.report?.problems[0] ?? '', /journal\.jsonl:6: the journal line is not valid JSON/);
+  });
+
+  it('a lock of a killed process, of a reused pid, of a live run', async () => {
+    const cut = real.subarray(0, real.length - 200);
+    const gone = await status(runFolder(cut, { pid: 999_999_999, host: os.hostname(), started: 'x' }));
+    assert.equal(gone.report?.state, 'crashed');
+    assert.match(gone.report?.problems.join('\n') ?? '', /process 999999999, which is gone/);
+    const ticks = processStartTicks(sleeper.pid!)!;
+    const reused = await status(runFolder(cut, { pid: sleeper.pid, host: os.hostname(), started: 'x', startTicks: ticks - 1 }));
+    assert.equal(reused.report?.state, 'crashed');
+    assert.match(reused.report?.problems.join('\n') ?? '', /pid was reused/);
+    const live = await status(runFolder(cut, { pid: sleeper.pid, host: os.hostname(), started: 'x', startTicks: ticks }));
+    assert.equal(live.report?.state, 'running');
+    assert.equal(live.report?.process?.pid, sleeper.pid);
+    assert.equal(live.report?.resumable, false);
+    const bad = await status(runFolder(cut, undefined));
+    fs.writeFileSync(path.join(bad.report!.runDir, 'lock.json'), '{"pid":');
+    assert.match((await status(bad.report!.runDir)).report?.problems.join('\n') ?? '', /lock\.json is not a lock/);
+  });
+
+  it('no run folder, or a journal that is not a file: one clear line, no stack trace, no hang', async () => {
+    const fifo = runFolder('');
+    fs.rmSync(path.join(fifo, 'journal.jsonl'));
+    execFileSync('mkfifo', [path.join(fifo, 'journal.jsonl')]);
+    for (const [d, kind, words] of [
+      [fifo, 'unreadable', /named pipe, not a regular file/],
+      [dir, 'not-a-run', /not a run folder/],
+      [path.join(dir, 'nope'), 'unreadable', /no such folder/],
+    ] as const) {
+      const r = await status(d);
+      assert.equal(r.code, 1);
+      const line: unknown = JSON.parse(r.out.at(-1) ?? '{}');
+      assert.ok(isCliError(line) && line.kind === kind, JSON.stringify(line));
+      assert.match(line.message, words);
+      const human = await status(d, false);
+      assert.equal(human.err.length, 1, human.err.join('\n'));
+      assert.doesNotMatch(human.err[0], /\n\s+at /);
+    }
+  });
+});
