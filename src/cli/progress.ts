@@ -74,6 +74,10 @@ export class LiveProgress {
       case 'trial-started':
         this.started.add(e.trial);
         return plain ? `trial ${e.trial} started (${this.started.size}${total ? ` of ${total}` : ''}): ${describe(e.config.arch)}` : undefined;
+      case 'trial-assigned':
+        return plain ? `trial ${e.trial} taken by ${e.host} (pid ${e.pid})` : undefined;
+      case 'workers':
+        return `queue workers connected: ${e.connected} (${plural(e.slots, 'slot')})`;
       case 'trial-promoted':
         return `trial ${e.trial} promoted to rung ${e.rung}: continues from epoch ${e.fromEpoch} to ${e.epochs}`;
       case 'epoch': {
@@ -95,7 +99,7 @@ export class LiveProgress {
         return `supernet epoch ${e.epoch + 1}/${e.epochs}: ${acc}val_loss ${formatValue(m.val_loss)} (${formatDuration(e.durationMs)}); leading: ${lead.join(', ')}`;
       }
       case 'trial-completed':
-        return `trial ${e.trial}: ${this.metric()} ${formatValue(e.value)} after ${plural(e.epochs, 'epoch')} (${formatDuration(e.durationMs)})${this.bestMark(e.trial)}`;
+        return `trial ${e.trial}: ${this.metric()} ${formatValue(e.value)} after ${plural(e.epochs, 'epoch')} (${formatDuration(e.durationMs)}${this.where(e.trial)})${this.bestMark(e.trial)}`;
       case 'trial-pruned':
         return `trial ${e.trial} pruned after ${plural(e.epoch + 1, 'epoch')}: ${e.reason}`;
       case 'trial-failed':
@@ -111,6 +115,12 @@ export class LiveProgress {
 
   private metric(): string {
     return this.state?.started?.objective.metric ?? 'value';
+  }
+
+  /** `, on gpu-2 (pid 311)` for a trial a queue worker trained; nothing for a local one. */
+  private where(trial: number): string {
+    const t = this.state?.trials.get(trial);
+    return t?.host ? `, on ${t.host} (pid ${t.pid})` : '';
   }
 
   private bestMark(trial: number): string {

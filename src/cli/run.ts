@@ -105,8 +105,9 @@ async function drive(
   json: boolean,
   io: Io,
 ): Promise<number> {
-  // Only a run with a queue loads BullMQ and ioredis.
-  const transport = o.queue ? await queueTransport(o.queue) : undefined;
+  // Only a run with a queue loads BullMQ and ioredis. The command line's queue wins over the spec's.
+  const queue = o.queue ?? base.spec.search?.queue;
+  const transport = queue ? await queueTransport(queue) : undefined;
   const progress = new LiveProgress(io, json ? 'json' : io.tty ? 'tty' : 'plain');
   let orch: Orchestrator;
   try {

@@ -1114,6 +1114,7 @@ export interface Search {
     derive?: number;
   };
   retries?: number;
+  queue?: string;
   keepTop?: number;
   importance?: boolean;
 }

@@ -84,6 +84,12 @@ test('an unreachable queue is refused before anything runs', { skip, timeout: 60
   assert.match(r.lines.at(-1) ?? '', /"kind":"unreachable"/);
   const bad = await cli('run', ws.file, '--queue', 'http://example.org');
   assert.equal(bad.code, EXIT.usage);
+  // The spec's search.queue is used when the command line names none.
+  const spec = JSON.parse(fs.readFileSync(ws.file, 'utf8')) as NasSpec;
+  fs.writeFileSync(ws.file, JSON.stringify({ ...spec, search: { ...spec.search, queue: 'redis://127.0.0.1:1' } }));
+  const fromSpec = await cli('run', ws.file, '--json');
+  assert.equal(fromSpec.code, EXIT.failed, fromSpec.err);
+  assert.match(fromSpec.lines.at(-1) ?? '', /"kind":"unreachable"/);
   fs.rmSync(tmp, { recursive: true, force: true });
 });
 

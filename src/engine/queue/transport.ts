@@ -83,7 +83,8 @@ export class QueueTransport implements WorkerTransport {
   private launch?: Launch;
   private readonly links = new Set<QueueLink>();
   private readonly byJob = new Map<string, QueueLink>();
-  private probe?: { job: string; answer?: Answer };
+  private probe?: { answer?: Answer };
+  private readonly probes = new Set<string>();
   private shipped?: Promise<{ init: InitRequest; names: Record<string, string> }>;
   private readonly known = new Map<string, string>();
   private timer?: NodeJS.Timeout;
@@ -135,7 +136,7 @@ export class QueueTransport implements WorkerTransport {
     await this.redis.zadd(RUNS_KEY, Date.now(), this.runId);
     // The first launch's probe answer: re-attached trials may hold every worker slot, so a new probe could wait forever.
     const cached = await this.redis.getBuffer(this.keys.ready);
-    if (cached) this.probe = { job: 'cached', answer: decode<Answer>(cached) };
+    if (cached) this.probe = { answer: decode<Answer>(cached) };
     const attached: QueueLink[] = [];
     const jobs = await this.redis.hgetall(this.keys.jobs);
     for (const trial of launch.unfinished) {
@@ -224,27 +225,32 @@ export class QueueTransport implements WorkerTransport {
 
   // ---- the probe: one worker loads the data once, so the run knows its shapes and backend before any trial ----
 
+  /**
+   * Each link's `init` sends a probe (until one answers): the workers that take them load the data at the same
+   * time, as forked workers do, instead of one after the other as their first trials arrive.
+   */
   private ensureProbe(init: InitRequest) {
-    if (this.shipped) return;
     if (init.params.backbone) {
       this.probe = {
-        job: 'none',
         answer: { method: 'init-failed', params: { error: 'training.backbone is not available with --queue yet: run this search without a queue' } },
       };
       return;
     }
-    const job = `probe-${Date.now().toString(36)}`;
-    const probing = !this.probe;
-    if (probing) this.probe = { job };
-    const baseDir = init.params.baseDir;
-    this.shipped = shipDataset(this.redis, init.params.dataset, baseDir, this.known).then((s) => ({
-      init: { method: 'init', params: { ...init.params, dataset: s.dataset, baseDir: '.' } },
-      names: s.names,
-    }));
-    this.shipped.catch((e: Error) =>
-      this.onProbe({ method: 'init-failed', params: { error: `the dataset could not be sent through the queue: ${e.message}` } }),
-    );
-    if (probing) void this.submit(undefined, 'probe', undefined, undefined, job);
+    if (!this.shipped) {
+      this.shipped = shipDataset(this.redis, init.params.dataset, init.params.baseDir, this.known).then((s) => ({
+        init: { method: 'init', params: { ...init.params, dataset: s.dataset, baseDir: '.' } },
+        names: s.names,
+      }));
+      this.shipped.catch((e: Error) =>
+        this.onProbe({ method: 'init-failed', params: { error: `the dataset could not be sent through the queue: ${e.message}` } }),
+      );
+    }
+    // A resume has the first launch's answer already (see start).
+    if (this.probe?.answer) return;
+    this.probe ??= {};
+    const job = `probe-${Date.now().toString(36)}${(this.jobCount++).toString(36)}`;
+    this.probes.add(job);
+    void this.submit(undefined, 'probe', undefined, undefined, job);
   }
 
   private onProbe(m: Answer) {
@@ -330,7 +336,7 @@ export class QueueTransport implements WorkerTransport {
     } catch {
       return;
     }
-    if (job === this.probe?.job) {
+    if (this.probes.has(job)) {
       if (m.method === 'ready' || m.method === 'init-failed') this.onProbe(m);
       void this.redis.xdel(this.keys.out, entry).catch(() => undefined);
       return;

@@ -1,0 +1,174 @@
+// `npm run bench:queue`: the same 24-trial search with 2 forked workers and with 2 `nas-studio worker` processes
+// on a local redis-server (--queue), rounds interleaved. It prints trials per hour for each arm, the queue's cost
+// in per cent of trials per hour, and the CPU time per trial of what the queue adds (orchestrator, the workers'
+// relays, Redis), from which it projects the throughput of 16 and 64 workers; a last JSON line.
+//
+//   node --import tsx bench/queue.ts [--trials 24] [--rounds 1] [--spec examples/synthetic-shapes.nas.json]
+//
+// Both arms run the built CLI (dist/cli.js) in child processes; a preloaded hook writes each process's CPU time
+// as it exits. Redis's own CPU time comes from INFO.
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import Redis from 'ioredis';
+import { readJournal } from '../src/core/journal';
+import { runPaths } from '../src/core/rundir';
+import { RunState } from '../src/core/runstate';
+import { TestRedis } from '../test/helpers/redis';
+
+function arg(name: string, dflt: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1] : dflt;
+}
+
+const root = path.join(__dirname, '..');
+const cliJs = path.join(root, 'dist', 'cli.js');
+const trials = Number(arg('trials', '24'));
+const rounds = Number(arg('rounds', '1'));
+const specFile = path.resolve(arg('spec', path.join(root, 'examples/synthetic-shapes.nas.json')));
+const work = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-bench-'));
+const hook = path.join(work, 'cpu.cjs');
+fs.writeFileSync(
+  hook,
+  `process.on('exit', () => { const f = process.env.NAS_BENCH_CPU; if (f) require('fs').writeFileSync(f + '.' + process.pid, JSON.stringify(process.cpuUsage())); });\n`,
+);
+
+interface Child {
+  exit: Promise<number | null>;
+  pid: number;
+  kill(sig: NodeJS.Signals): void;
+  output: () => string;
+}
+
+function start(args: string[], cwd: string, cpuFile: string): Child {
+  const p = spawn(process.execPath, ['--require', hook, cliJs, ...args], {
+    cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NAS_BENCH_CPU: cpuFile },
+  });
+  let out = '';
+  p.stdout.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
+  p.stderr.on('data', (b: Buffer) => (out = (out + b.toString()).slice(-20_000)));
+  return { exit: new Promise((r) => p.once('exit', (c) => r(c))), pid: p.pid!, kill: (s) => p.kill(s), output: () => out };
+}
+
+/** CPU seconds a process recorded as it exited. */
+function cpuOf(file: string, pid: number): number {
+  const u = JSON.parse(fs.readFileSync(`${file}.${pid}`, 'utf8')) as { user: number; system: number };
+  return (u.user + u.system) / 1e6;
+}
+
+async function redisCpu(url: string): Promise<number> {
+  const r = new Redis(url);
+  const info = await r.info('cpu');
+  r.disconnect();
+  return Number(/used_cpu_user:([\d.]+)/.exec(info)?.[1] ?? 0) + Number(/used_cpu_sys:([\d.]+)/.exec(info)?.[1] ?? 0);
+}
+
+interface ArmRun {
+  arm: 'fork' | 'queue';
+  wallS: number;
+  trialsPerHour: number;
+  completed: number;
+  /** CPU seconds: the orchestrator; for the queue, also the workers' relays (not their training processes) and Redis. */
+  orchestratorCpuS: number;
+  relayCpuS?: number;
+  redisCpuS?: number;
+}
+
+async function runArm(arm: 'fork' | 'queue', round: number): Promise<ArmRun> {
+  const dir = path.join(work, `${arm}-${round}`);
+  fs.mkdirSync(dir, { recursive: true });
+  const spec = path.join(dir, path.basename(specFile));
+  fs.copyFileSync(specFile, spec);
+  const runDir = path.join(dir, 'run');
+  const cpu = path.join(dir, 'cpu');
+  let redis: TestRedis | undefined;
+  const workers: Child[] = [];
+  let redis0 = 0;
+  const args = ['run', spec, '--max-trials', String(trials), '--parallel', '2', '--run-dir', runDir, '--json'];
+  if (arm === 'queue') {
+    redis = await TestRedis.start(path.join(dir, 'redis'));
+    for (const w of ['w1', 'w2']) {
+      fs.mkdirSync(path.join(dir, w));
+      workers.push(start(['worker', '--queue', redis.url], path.join(dir, w), cpu));
+    }
+    redis0 = await redisCpu(redis.url);
+    args.push('--queue', redis.url);
+  }
+  const t0 = Date.now();
+  const orch = start(args, dir, cpu);
+  const code = await orch.exit;
+  const wallS = (Date.now() - t0) / 1000;
+  if (code !== 0) throw new Error(`${arm} run failed (${code}): ${orch.output()}`);
+  const completed = RunState.from(readJournal(runPaths(runDir).journal).events).counts().completed;
+  const result: ArmRun = { arm, wallS, trialsPerHour: (trials / wallS) * 3600, completed, orchestratorCpuS: cpuOf(cpu, orch.pid) };
+  if (redis) {
+    result.redisCpuS = (await redisCpu(redis.url)) - redis0;
+    for (const w of workers) w.kill('SIGTERM');
+    await Promise.all(workers.map((w) => w.exit));
+    result.relayCpuS = workers.reduce((s, w) => s + cpuOf(cpu, w.pid), 0);
+    await redis.down();
+  }
+  return result;
+}
+
+function mean(xs: number[]): number {
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+async function main() {
+  const runs: ArmRun[] = [];
+  for (let r = 0; r < rounds; r++) {
+    // Interleaved, the order alternating: the shared machine's load drifts.
+    for (const arm of r % 2 === 0 ? (['fork', 'queue'] as const) : (['queue', 'fork'] as const)) {
+      const x = await runArm(arm, r);
+      runs.push(x);
+      console.log(
+        `round ${r + 1} ${arm.padEnd(5)}: ${x.wallS.toFixed(1)} s wall, ${x.trialsPerHour.toFixed(0)} trials/h, ${x.completed} completed; CPU s: orchestrator ${x.orchestratorCpuS.toFixed(2)}${
+          x.relayCpuS !== undefined ? `, relays ${x.relayCpuS.toFixed(2)}, redis ${x.redisCpuS!.toFixed(2)}` : ''
+        }`,
+      );
+    }
+  }
+  const fork = runs.filter((x) => x.arm === 'fork');
+  const queue = runs.filter((x) => x.arm === 'queue');
+  const forkTph = mean(fork.map((x) => x.trialsPerHour));
+  const queueTph = mean(queue.map((x) => x.trialsPerHour));
+  const cost = (1 - queueTph / forkTph) * 100;
+  // What one trial costs the machines that do not train: the orchestrator (both arms), the relays and Redis.
+  const orchPerTrial = mean(queue.map((x) => x.orchestratorCpuS)) / trials;
+  const redisPerTrial = mean(queue.map((x) => x.redisCpuS!)) / trials;
+  const relayPerTrial = mean(queue.map((x) => x.relayCpuS!)) / trials;
+  // A trial's training time on one worker slot, from the forked arm: 2 workers, wall time per trial.
+  const trialS = mean(fork.map((x) => (x.wallS * 2) / trials));
+  // The orchestrator and Redis are each one thread: each caps the trials per hour; workers scale otherwise.
+  const cap = 3600 / Math.max(orchPerTrial, redisPerTrial);
+  const project = (w: number) => Math.min((w / (trialS + relayPerTrial)) * 3600, cap);
+  console.log(`fork ${forkTph.toFixed(0)} trials/h, queue ${queueTph.toFixed(0)} trials/h: the queue costs ${cost.toFixed(1)}% of trials per hour`);
+  console.log(
+    `per trial: training ${trialS.toFixed(2)} s on a slot; CPU of the orchestrator ${(orchPerTrial * 1000).toFixed(0)} ms, Redis ${(redisPerTrial * 1000).toFixed(1)} ms, worker relay ${(relayPerTrial * 1000).toFixed(0)} ms`,
+  );
+  console.log(
+    `projection: 16 workers ${project(16).toFixed(0)} trials/h, 64 workers ${project(64).toFixed(0)} trials/h (ceiling ${cap.toFixed(0)} trials/h from the orchestrator's and Redis's CPU per trial)`,
+  );
+  console.log(
+    JSON.stringify({
+      trials,
+      rounds,
+      runs,
+      forkTph,
+      queueTph,
+      costPercent: cost,
+      perTrial: { trialS, orchPerTrial, redisPerTrial, relayPerTrial },
+      projection: { 16: project(16), 64: project(64), cap },
+    }),
+  );
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+main().catch((e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});
