@@ -4,6 +4,7 @@
 import type { RunEvent } from '../shared/events';
 import type { RunStatus } from '../shared/panel';
 import { runPaths, type RunPaths } from '../core/rundir';
+import { folderSlug } from './panel/title';
 import { ProgressTracker } from './progress';
 import { endedStatus, lastFinish, type RunStatusInfo } from './runFolder';
 import { LineTail, parseEvents } from './tail';
@@ -35,7 +36,8 @@ export class RunRecord {
   }
 
   get name(): string {
-    return this.tracker.state.started?.name ?? this.runDir.split(/[\\/]/).pop() ?? 'search';
+    // Until the run has started, its folder's readable part: never the raw run id in a title.
+    return this.tracker.state.started?.name ?? (folderSlug(this.runDir) || 'search');
   }
 
   get live(): boolean {

@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { newRunId } from '../../src/core/rundir';
-import { panelTitle } from '../../src/extension/panel/title';
+import { folderSlug, panelTitle } from '../../src/extension/panel/title';
 
 test('the results tab names the search and when its run started', () => {
   const now = new Date();
@@ -20,4 +20,10 @@ test('the results tab names the search and when its run started', () => {
   assert.match(panelTitle(`/w/runs/${old}`, 'shapes', now), /^NAS: shapes \(\d{4}-\d\d-\d\d \d\d:\d\d\)$/);
   // A folder named otherwise keeps its name.
   assert.equal(panelTitle('/w/runs/my-run', undefined, now), 'NAS: my-run');
+});
+
+test('a run not started yet is called by its folder slug, never by the raw run id', () => {
+  const id = newRunId('shapes: conv or dense?', new Date());
+  assert.equal(folderSlug(`/w/.nas-studio/runs/${id}`), 'shapes-conv-or-dense');
+  assert.equal(folderSlug('/w/runs/my-run'), 'my-run');
 });

@@ -5,6 +5,12 @@ import * as path from 'node:path';
 /** Run folders are named `YYYYMMDD-HHMMSS-<slug>-<hex>` (core/rundir.ts newRunId), the time in UTC. */
 const RUN_ID = /^(\d{4})(\d{2})(\d{2})-(\d{2})(\d{2})(\d{2})-(.+?)(?:-[0-9a-f]{4})?$/;
 
+/** A run folder's readable part: `shapes-conv-or-dense` of `20261203-045041-shapes-conv-or-dense-95e7`. */
+export function folderSlug(runDir: string): string {
+  const base = path.basename(runDir);
+  return RUN_ID.exec(base)?.[7] ?? base;
+}
+
 export function panelTitle(runDir: string, name?: string, now = new Date()): string {
   const base = path.basename(runDir);
   const m = RUN_ID.exec(base);
