@@ -12,6 +12,7 @@ import { isMultiObjective, leaderboardRows, nextSort, PanelModel, type Row, sort
 import { ParallelView } from './parallelView';
 import { ParetoView } from './paretoView';
 import { ProgressView } from './progressView';
+import { SupernetView } from './supernetView';
 import { onThemeChange, readPalette } from './theme';
 import { registerToolkit, tabs } from './toolkit';
 import { vscode, type SavedState } from './vscodeApi';
@@ -62,12 +63,14 @@ const progress = new ProgressView(readPalette(), ui.xMode, {
 const parallel = new ParallelView(() => redraw());
 const pareto = new ParetoView({ onPick: (t) => select(t, true), onResize: () => redraw() });
 const log = new LogView();
+const supernet = new SupernetView();
 // The Pareto tab exists from the start but is hidden unless the run has several objectives (see syncTabs).
 const views = tabs(
   [
     { id: 'progress', label: 'Progress', content: progress.element },
     { id: 'params', label: 'Parameters', content: parallel.element },
     { id: 'pareto', label: 'Pareto front', content: pareto.element },
+    { id: 'supernet', label: 'Supernet', content: supernet.element },
     { id: 'log', label: 'Log', content: log.element },
   ],
   ui.tab,
@@ -142,6 +145,15 @@ function syncTabs() {
     views.setAttribute('activeid', 'tab-progress');
     save();
   }
+  // The Supernet tab: darts runs only (supernetView.ts).
+  const darts = model.state.started?.strategy === 'darts' || model.state.supernet.length > 0;
+  const sn = views.querySelector<HTMLElement>('#tab-supernet');
+  if (sn && sn.hidden === darts) sn.hidden = !darts;
+  if (!darts && ui.tab === 'supernet' && model.state.started) {
+    ui.tab = 'progress';
+    views.setAttribute('activeid', 'tab-progress');
+    save();
+  }
 }
 
 function render() {
@@ -199,6 +211,9 @@ function render() {
   } else if (ui.tab === 'pareto' && stale('pareto')) {
     pareto.update(model, ui.selected);
     viewVersion.pareto = model.version;
+  } else if (ui.tab === 'supernet' && stale('supernet')) {
+    supernet.update(model);
+    viewVersion.supernet = model.version;
   } else if (ui.tab === 'log') log.update(model);
 }
 
