@@ -110,7 +110,16 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   return { diagnostics: sorted, spec: sorted.some((d) => d.severity === 'error') ? undefined : spec, summary, doc };
 }
 
+/**
+ * A value quoted in a message is cut when it is very long (a hostile spec's 100,000-character string): enough
+ * to find it, not a copy of it in every diagnostic.
+ */
+function shortened(message: string): string {
+  return message.length <= 1000 ? message : message.replace(/\S{200,}/g, (w) => `${w.slice(0, 60)}... (${w.length} characters)`).slice(0, 2000);
+}
+
 function sortDiags(d: Diagnostic[]): Diagnostic[] {
+  for (const x of d) x.message = shortened(x.message);
   return d.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
 }
 

@@ -18,6 +18,9 @@ export function closest(word: string, candidates: readonly string[]): string | u
   let best: string | undefined;
   let bestD = Infinity;
   for (const c of candidates) {
+    // The distance is at least the difference in length: a far longer word (a 100,000-character string in a
+    // hostile spec) is no typo of `c`, and measuring it would take seconds.
+    if (Math.abs(word.length - c.length) > Math.max(1, Math.floor(c.length / 3))) continue;
     const d = editDistance(word, c);
     if (d < bestD) {
       bestD = d;
