@@ -62,13 +62,15 @@ const progress = new ProgressView(readPalette(), ui.xMode, {
 const parallel = new ParallelView(() => redraw());
 const pareto = new ParetoView({ onPick: (t) => select(t, true), onResize: () => redraw() });
 const log = new LogView();
-// The Pareto tab exists from the start but is hidden unless the run has several objectives (see syncTabs).
+// The Pareto tab exists from the start but is hidden unless the run has several objectives (see syncTabs). It
+// comes last: the tab strip places tabs in grid columns by position, so a hidden tab between two others left
+// an empty column and a double gap there.
 const views = tabs(
   [
     { id: 'progress', label: 'Progress', content: progress.element },
     { id: 'params', label: 'Parameters', content: parallel.element },
-    { id: 'pareto', label: 'Pareto front', content: pareto.element },
     { id: 'log', label: 'Log', content: log.element },
+    { id: 'pareto', label: 'Pareto front', content: pareto.element },
   ],
   ui.tab,
   (id) => {
