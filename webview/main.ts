@@ -12,6 +12,7 @@ import { isMultiObjective, leaderboardRows, nextSort, PanelModel, type Row, sort
 import { ParallelView } from './parallelView';
 import { ParetoView } from './paretoView';
 import { ProgressView } from './progressView';
+import { SupernetView } from './supernetView';
 import { onThemeChange, readPalette } from './theme';
 import { registerToolkit, tabs } from './toolkit';
 import { vscode, type SavedState } from './vscodeApi';
@@ -62,15 +63,17 @@ const progress = new ProgressView(readPalette(), ui.xMode, {
 const parallel = new ParallelView(() => redraw());
 const pareto = new ParetoView({ onPick: (t) => select(t, true), onResize: () => redraw() });
 const log = new LogView();
-// The Pareto tab exists from the start but is hidden unless the run has several objectives (see syncTabs). It
-// comes last: the tab strip places tabs in grid columns by position, so a hidden tab between two others left
-// an empty column and a double gap there.
+const supernet = new SupernetView();
+// The Pareto and Supernet tabs exist from the start but are hidden unless the run has several objectives or is
+// a darts run (see syncTabs). They come last: the tab strip places tabs in grid columns by position, so a
+// hidden tab between two others left an empty column and a double gap there.
 const views = tabs(
   [
     { id: 'progress', label: 'Progress', content: progress.element },
     { id: 'params', label: 'Parameters', content: parallel.element },
     { id: 'log', label: 'Log', content: log.element },
     { id: 'pareto', label: 'Pareto front', content: pareto.element },
+    { id: 'supernet', label: 'Supernet', content: supernet.element },
   ],
   ui.tab,
   (id) => {
@@ -144,6 +147,15 @@ function syncTabs() {
     views.setAttribute('activeid', 'tab-progress');
     save();
   }
+  // The Supernet tab: darts runs only (supernetView.ts).
+  const darts = model.state.started?.strategy === 'darts' || model.state.supernet.length > 0;
+  const sn = views.querySelector<HTMLElement>('#tab-supernet');
+  if (sn && sn.hidden === darts) sn.hidden = !darts;
+  if (!darts && ui.tab === 'supernet' && model.state.started) {
+    ui.tab = 'progress';
+    views.setAttribute('activeid', 'tab-progress');
+    save();
+  }
 }
 
 function render() {
@@ -201,6 +213,9 @@ function render() {
   } else if (ui.tab === 'pareto' && stale('pareto')) {
     pareto.update(model, ui.selected);
     viewVersion.pareto = model.version;
+  } else if (ui.tab === 'supernet' && stale('supernet')) {
+    supernet.update(model);
+    viewVersion.supernet = model.version;
   } else if (ui.tab === 'log') log.update(model);
 }
 

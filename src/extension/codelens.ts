@@ -101,6 +101,12 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
     const tip = ['What this search explores:', `- ${s.parameters} decision${s.parameters === 1 ? '' : 's'} per trial`];
     if (s.minFlops !== undefined) tip.push(`- ${formatSi(s.minFlops)}-${formatSi(s.maxFlops!)} FLOPs per sample (forward pass)`);
     if (s.size.continuous.length) tip.push(`- continuous: ${s.size.continuous.join(', ')}`);
+    if (s.supernet) {
+      // darts trains one supernet holding every candidate first (src/core/strategies/dartsCheck.ts).
+      const mb = Math.max(1, Math.round(s.supernet.memoryBytes / 1024 ** 2));
+      parts.push(`supernet ${formatSi(s.supernet.params)} weights, ~${mb} MB`);
+      tip.push(`- darts supernet: ${formatSi(s.supernet.params)} weights, ${formatSi(s.supernet.flops)} FLOPs per sample, about ${mb} MB to train`);
+    }
     const cfg = getConfig(uri);
     const cores = os.availableParallelism();
     const parallel = resolveParallel(cfg.parallel, spec, cores);

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { supportsVSCodeOptions } from './lib/codeServer.mjs';
 import { run } from './lib/procs.mjs';
+import { dartsStep } from './dartsScenario.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -282,6 +283,8 @@ export async function scenarios(ctx) {
     },
     { timeoutMs: 240_000, wb: wbOf },
   );
+
+  await dartsStep(ctx, { ui, shot, wbOf });
 
   await vs?.close();
 

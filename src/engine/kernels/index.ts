@@ -19,7 +19,17 @@ import { sumConfig } from './sum';
 import { registerTrainingKernels } from './training';
 
 const missing = [conv2DBackpropFilterConfig, depthwiseBackpropFilterConfig, depthwiseBackpropInputConfig];
-const replacements = [conv2DConfig, fusedConv2DConfig, conv2DBackpropInputConfig, batchMatMulConfig, maxPoolGradConfig, sumConfig, identityConfig, castConfig, gatherConfig];
+const replacements = [
+  conv2DConfig,
+  fusedConv2DConfig,
+  conv2DBackpropInputConfig,
+  batchMatMulConfig,
+  maxPoolGradConfig,
+  sumConfig,
+  identityConfig,
+  castConfig,
+  gatherConfig,
+];
 
 /** Safe to call any number of times, before or after the wasm backend is initialised. */
 export function registerWasmGradientKernels(): void {

@@ -9,3 +9,7 @@ export const LSTM_GRAD_KERNEL = 'NasLstmGrad';
 export const ATTENTION_KERNEL = 'NasSelfAttention';
 /** Its gradient: d(outputs), qkv and the softmax weights -> d(qkv). */
 export const ATTENTION_GRAD_KERNEL = 'NasSelfAttentionGrad';
+/** Layer normalization over the last axis: x, gamma, beta (attr epsilon) -> y, each row's mean and 1/std. */
+export const LAYER_NORM_KERNEL = 'NasLayerNorm';
+/** Its gradient: dy, x, gamma, mean, 1/std -> dx, dgamma, dbeta. */
+export const LAYER_NORM_GRAD_KERNEL = 'NasLayerNormGrad';

@@ -1,0 +1,75 @@
+// The fused layer normalization (kernels/sequence/layerNorm.ts) on wasm against the same layer's tf-op path on
+// the cpu backend: outputs, the input gradient and the gamma and beta gradients; no tensors or heap buffers
+// left behind.
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
+import { fastLayerNorm } from '../../src/engine/layers';
+import { hasFusedLayerNorm } from '../../src/engine/layers/layerNormOp';
+import { rng } from '../helpers/data';
+
+const rand = rng(20261205);
+const randomData = (n: number, scale = 1, shift = 0) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale + shift);
+
+function assertClose(a: Float32Array, e: Float32Array, label: string, tol = 2e-5): void {
+  assert.equal(a.length, e.length, `${label}: length`);
+  const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
+  assert.ok(scale > 0, `${label}: all zero`);
+  e.forEach((v, i) => assert.ok(Math.abs(a[i] - v) <= tol * (Math.abs(v) + scale), `${label}[${i}]: ${a[i]} vs ${v}`));
+}
+
+function run(shape: number[], weights: Float32Array[], xData: Float32Array, probe: Float32Array) {
+  const LayerNorm = fastLayerNorm(tf);
+  const layer = new LayerNorm({});
+  const x = tf.tensor(xData, shape);
+  try {
+    tf.dispose(layer.apply(x) as tf.Tensor);
+    const fresh = weights.map((w, i) => tf.tensor(w, layer.getWeights()[i].shape));
+    layer.setWeights(fresh);
+    tf.dispose(fresh);
+    const loss = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, tf.tensor(probe, shape)));
+    const y = tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync() as Float32Array);
+    const dx = tf.tidy(() => tf.grad(loss)(x).dataSync() as Float32Array);
+    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+    const { value, grads } = tf.variableGrads(() => loss(x) as tf.Scalar, vars);
+    const dWeights = vars.map((v) => grads[v.name].dataSync() as Float32Array);
+    tf.dispose([value, ...Object.values(grads)]);
+    return { y, dx, dWeights };
+  } finally {
+    x.dispose();
+    layer.dispose();
+  }
+}
+
+async function compare(shape: number[]): Promise<void> {
+  const d = shape[shape.length - 1];
+  const n = shape.reduce((a, b) => a * b, 1);
+  const weights = [randomData(d, 0.5, 1), randomData(d, 0.3)];
+  // Rows with an offset and a spread of their own, as activations have.
+  const xData = randomData(n, 2, 3);
+  const probe = randomData(n);
+  assert.ok(await tf.setBackend('cpu'));
+  assert.equal(hasFusedLayerNorm(tf), false);
+  const expected = run(shape, weights, xData, probe);
+  assert.ok(await tf.setBackend('wasm'));
+  assert.equal(hasFusedLayerNorm(tf), true);
+  const tensors = tf.memory().numTensors;
+  const ids = tf.engine().backend.numDataIds();
+  const actual = run(shape, weights, xData, probe);
+  assert.equal(tf.memory().numTensors, tensors, 'tensor leak');
+  assert.equal(tf.engine().backend.numDataIds(), ids, 'backend buffer leak');
+  assertClose(actual.y, expected.y, 'output');
+  assertClose(actual.dx, expected.dx, 'input gradient', 1e-4);
+  assertClose(actual.dWeights[0], expected.dWeights[0], 'gamma gradient');
+  assertClose(actual.dWeights[1], expected.dWeights[1], 'beta gradient');
+}
+
+before(async () => {
+  assert.equal((await initBackend('wasm')).name, 'wasm');
+});
+
+describe('fused layer normalization on wasm against the tf-op path on cpu', () => {
+  it('sequences [4, 7, 6]', () => compare([4, 7, 6]));
+  it('vectors [5, 33]', () => compare([5, 33]));
+});
