@@ -140,9 +140,11 @@ function cellSvg(arch: CellArch, ctx: DiagramContext): string {
     const mx = (x1 + x2) / 2;
     const my = (y1 + ctrlY) / 2;
     const d = dir === 0 ? `M${x1} ${cy}L${x2} ${cy}` : `M${x1} ${y1}Q${mx} ${ctrlY} ${x2} ${y1}`;
-    parts.push(`<path class="cell-edge op-${e.op}" d="${d}" marker-end="url(#arrow)"><title>${e.from} → ${e.to}: ${escapeXml(e.op)}</title></path>`);
+    // the op comes from a journal line: a class name of safe characters only, so no markup can ride in on it
+    const cls = `op-${e.op.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+    parts.push(`<path class="cell-edge ${cls}" d="${d}" marker-end="url(#arrow)"><title>${e.from} → ${e.to}: ${escapeXml(e.op)}</title></path>`);
     const ly = dir === 0 ? cy - 6 : my + (dir < 0 ? -4 : 12);
-    labels.push(`<text class="edge-label op-${e.op}" x="${mx}" y="${ly}" text-anchor="middle" data-edge="${e.from}-${e.to}">${escapeXml(e.op)}</text>`);
+    labels.push(`<text class="edge-label ${cls}" x="${mx}" y="${ly}" text-anchor="middle" data-edge="${e.from}-${e.to}">${escapeXml(e.op)}</text>`);
   }
   // Labels after every edge so no line crosses over a label.
   parts.push(...labels);

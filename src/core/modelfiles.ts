@@ -30,6 +30,24 @@ export function writeModelFiles(dir: string, parts: ModelParts, extra: Record<st
   writeAtomic(path.join(dir, MODEL_FILE), JSON.stringify(modelJson));
 }
 
+/**
+ * Puts the complete folder `tmp` in the place of `dir`. A folder cannot be renamed over a non-empty one, so the
+ * old one steps aside first; between the two renames (microseconds) a crash leaves no `dir`, never a mixed one.
+ */
+export function replaceFolder(tmp: string, dir: string): void {
+  const old = `${dir}.old-${process.pid}`;
+  fs.rmSync(old, { recursive: true, force: true });
+  let moved = false;
+  try {
+    fs.renameSync(dir, old);
+    moved = true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  fs.renameSync(tmp, dir);
+  if (moved) fs.rmSync(old, { recursive: true, force: true });
+}
+
 function writeAtomic(file: string, data: string | Uint8Array): void {
   const tmp = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(tmp, data);

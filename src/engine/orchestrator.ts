@@ -10,7 +10,7 @@ import type { RunCliOptions } from '../shared/cli';
 import type { NasSpec } from '../shared/spec';
 import { SEARCH_DEFAULTS, BUDGET_DEFAULTS, BACKBONE_DEFAULTS } from '../core/defaults';
 import { Journal, readJournal } from '../core/journal';
-import { MODEL_FILE, WEIGHTS_FILE, writeModelFiles } from '../core/modelfiles';
+import { MODEL_FILE, replaceFolder, WEIGHTS_FILE, writeModelFiles } from '../core/modelfiles';
 import { objectivesOf, primaryObjective } from '../core/objectives';
 import { createPruner, type Pruner, type Scheduler } from '../core/pruners';
 import { firstSegment, nextPromotion, rungStart, stopsAtRung } from '../core/pruners/schedule';
@@ -603,14 +603,20 @@ export class Orchestrator {
     return path.join(this.paths.dir, CHECKPOINTS, String(trial).padStart(4, '0'));
   }
 
+  /**
+   * Weights and optimizer state belong together: both are written into a fresh folder, which then replaces the
+   * old checkpoint, so a crash never pairs one segment's weights with another's optimizer state.
+   */
   private writeCheckpoint(trial: number, c: Checkpoint) {
     const dir = this.checkpointDir(trial);
-    writeModelFiles(dir, c.weights, { userDefinedMetadata: { trial, checkpoint: true } });
-    const opt = path.join(dir, OPTIMIZER_JSON);
+    const tmp = `${dir}.tmp-${process.pid}`;
+    fs.rmSync(tmp, { recursive: true, force: true });
+    writeModelFiles(tmp, c.weights, { userDefinedMetadata: { trial, checkpoint: true } });
     if (c.optimizer) {
-      fs.writeFileSync(path.join(dir, OPTIMIZER_BIN), new Uint8Array(c.optimizer.data));
-      fs.writeFileSync(opt, JSON.stringify({ className: c.optimizer.className, specs: c.optimizer.specs }));
-    } else fs.rmSync(opt, { force: true });
+      fs.writeFileSync(path.join(tmp, OPTIMIZER_BIN), new Uint8Array(c.optimizer.data));
+      fs.writeFileSync(path.join(tmp, OPTIMIZER_JSON), JSON.stringify({ className: c.optimizer.className, specs: c.optimizer.specs }));
+    }
+    replaceFolder(tmp, dir);
   }
 
   private readCheckpoint(trial: number): Checkpoint | undefined {

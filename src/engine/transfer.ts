@@ -137,6 +137,9 @@ export async function loadBackbone(b: Backbone): Promise<tf.LayersModel> {
       throw new BuildError(`the backbone has no layer "${b.outputLayer}"`);
     }
     model = tf.model({ inputs: full.inputs, outputs: layer.output as tf.SymbolicTensor, name: 'backbone' });
+    // The layers after the cut belong to no model the trial disposes: their weights would outlive every trial.
+    const kept = new Set(model.layers);
+    for (const l of full.layers) if (!kept.has(l)) l.dispose();
   }
   model.trainable = b.trainable;
   return model;

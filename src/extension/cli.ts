@@ -32,7 +32,7 @@ export function cliLaunch(host: Host, nodePath: string | undefined, cliArgs: str
   return { command: host.execPath, args: [cli, ...cliArgs], env };
 }
 
-type RunFlags = Pick<NasStudioConfig, 'parallel' | 'backend'>;
+type RunFlags = Pick<NasStudioConfig, 'parallel' | 'backend'> & Partial<Pick<NasStudioConfig, 'queue'>>;
 
 const flag = (name: string) => `--${name}`;
 
@@ -40,6 +40,7 @@ function common(cfg: RunFlags): string[] {
   const out: string[] = [];
   if (cfg.parallel !== null) out.push(flag(FLAG.parallel), String(cfg.parallel));
   if (cfg.backend !== 'auto') out.push(flag(FLAG.backend), cfg.backend);
+  if (cfg.queue) out.push(flag(FLAG.queue), cfg.queue);
   return out;
 }
 

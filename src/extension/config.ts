@@ -15,6 +15,8 @@ export interface NasStudioConfig {
   readonly nodePath: string | undefined;
   /** Where runs go, relative to the workspace folder; undefined means `.nas-studio/runs` beside the spec. */
   readonly resultsFolder: string | undefined;
+  /** A Redis URL: searches train on `nas-studio worker` processes through it (`run --queue`); undefined: locally. */
+  readonly queue: string | undefined;
 }
 
 export function getConfig(scope?: vscode.ConfigurationScope): NasStudioConfig {
@@ -23,12 +25,15 @@ export function getConfig(scope?: vscode.ConfigurationScope): NasStudioConfig {
   const backend = c.get<unknown>('backend', SETTING_DEFAULTS.backend);
   const nodePath = c.get<unknown>('nodePath', SETTING_DEFAULTS.nodePath);
   const resultsFolder = c.get<unknown>('resultsFolder', SETTING_DEFAULTS.resultsFolder);
+  const queue = c.get<unknown>('queue', SETTING_DEFAULTS.queue);
   return {
     parallel: typeof parallel === 'number' && Number.isInteger(parallel) && parallel >= 1 ? parallel : null,
     // The CLI validates the name and says what is allowed; the settings editor offers only valid ones.
     backend: typeof backend === 'string' && backend ? (backend as BackendRequest) : 'auto',
     nodePath: typeof nodePath === 'string' && nodePath.trim() ? nodePath.trim() : undefined,
     resultsFolder: typeof resultsFolder === 'string' && resultsFolder.trim() ? resultsFolder.trim() : undefined,
+    // The CLI checks the URL and says what is wrong with it.
+    queue: typeof queue === 'string' && queue.trim() ? queue.trim() : undefined,
   };
 }
 

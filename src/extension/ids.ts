@@ -21,6 +21,7 @@ export const SETTING_DEFAULTS = {
   backend: 'auto',
   nodePath: '',
   resultsFolder: '',
+  queue: '',
 } as const;
 
 /** Context keys the extension sets for menus' `when` clauses. */

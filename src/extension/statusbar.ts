@@ -38,12 +38,16 @@ export class RunStatusBar implements vscode.Disposable {
     const icon = shown.status === 'stopping' ? '$(loading~spin)' : shown.live ? '$(beaker)' : shown.status === 'finished' ? '$(pass)' : '$(debug-pause)';
     const eta = shown.live && p.etaMs !== undefined ? ` · ETA ${clock(p.etaMs)}` : '';
     const state = shown.status === 'stopping' ? ' · stopping' : shown.live ? '' : ` · ${shown.status}`;
+    // A search through a queue (`nasStudio.queue`): the `nas-studio worker` processes serving it.
+    const w = shown.tracker.state.workers;
+    const workers = w && shown.live ? ` · $(server) ${w.connected}` : '';
     const tip = new vscode.MarkdownString(
       [
         `**${p.name}**: ${shown.status}`,
         `- trials: ${p.done} of ${p.total} done, ${p.running} running`,
         p.best ? `- best ${p.best.metric}: ${formatValue(p.best.value)} (trial ${p.best.trial})` : '- no completed trial yet',
         p.etaMs !== undefined && shown.live ? `- about ${clock(p.etaMs)} left at this pace` : '',
+        w ? `- queue: ${w.connected} worker${w.connected === 1 ? '' : 's'} connected, ${w.slots} slot${w.slots === 1 ? '' : 's'}` : '',
         live.length > 1 ? `- ${live.length - 1} more search${live.length > 2 ? 'es' : ''} running` : '',
         '',
         'Click to open the results.',
@@ -51,7 +55,7 @@ export class RunStatusBar implements vscode.Disposable {
         .filter((l) => l !== '')
         .join('\n'),
     );
-    this.render(`${icon} NAS ${p.done}/${p.total}${best}${eta}${state}${others}`, tip, {
+    this.render(`${icon} NAS ${p.done}/${p.total}${best}${eta}${workers}${state}${others}`, tip, {
       command: COMMANDS.open,
       title: 'Open Results',
       arguments: [shown.runDir],

@@ -68,6 +68,13 @@ describe('architecture diagram', () => {
     assert.match(svg, /16 channels · 1 cell × 3 stages/);
     assert.doesNotMatch(svg, /style=|NaN|undefined/);
   });
+
+  it('an op from a damaged or hostile journal cannot break out of its class attribute (issue 14 item 7)', () => {
+    const op = 'x" onmouseover="alert(1)"><script>alert(2)</script><g class="';
+    const svg = archSvg({ ...CELL, edges: [{ from: 0, to: 1, op: op as 'skip' }] });
+    assert.doesNotMatch(svg, /<script|onmouseover="/);
+    assert.match(svg, /class="cell-edge op-x__onmouseover__alert_1____script_alert_2___script__g_class__"/);
+  });
 });
 
 describe('parallel coordinates', () => {
