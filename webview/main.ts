@@ -64,14 +64,16 @@ const parallel = new ParallelView(() => redraw());
 const pareto = new ParetoView({ onPick: (t) => select(t, true), onResize: () => redraw() });
 const log = new LogView();
 const supernet = new SupernetView();
-// The Pareto tab exists from the start but is hidden unless the run has several objectives (see syncTabs).
+// The Pareto and Supernet tabs exist from the start but are hidden unless the run has several objectives or is
+// a darts run (see syncTabs). They come last: the tab strip places tabs in grid columns by position, so a
+// hidden tab between two others left an empty column and a double gap there.
 const views = tabs(
   [
     { id: 'progress', label: 'Progress', content: progress.element },
     { id: 'params', label: 'Parameters', content: parallel.element },
+    { id: 'log', label: 'Log', content: log.element },
     { id: 'pareto', label: 'Pareto front', content: pareto.element },
     { id: 'supernet', label: 'Supernet', content: supernet.element },
-    { id: 'log', label: 'Log', content: log.element },
   ],
   ui.tab,
   (id) => {

@@ -218,6 +218,12 @@ export async function scenarios(ctx) {
       const statusText = await text('[data-testid=run-status]');
       log(`   running: ${await count(rowSel)} rows, progress "${progressText}", status "${statusText}"`);
       assert.match(statusText, /running|starting/i, 'the run status while the search runs');
+      // The visible tabs are evenly spaced: the hidden Pareto tab (one objective here) leaves no gap among them.
+      const { frame: tabsFrame } = await wb.frameWith('[data-testid=tab-log]');
+      const box = async (id) => tabsFrame.locator(`[data-testid=tab-${id}]`).boundingBox();
+      const [tp, tq, tl] = [await box('progress'), await box('params'), await box('log')];
+      const gaps = [tq.x - (tp.x + tp.width), tl.x - (tq.x + tq.width)];
+      assert.ok(Math.abs(gaps[0] - gaps[1]) <= 4, `uneven gaps between the tabs: ${gaps.map((g) => g.toFixed(0)).join(' px, ')} px`);
       // The panel alone, as large as the window allows: focus its editor group (a click on its top-left
       // corner, off any control) and maximize that group.
       const el = await wb.webviewElement((await wb.frameWith(rowSel)).frame);

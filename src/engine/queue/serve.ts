@@ -9,7 +9,7 @@ import type { BackendRequest, FromWorker, InitRequest, Ready, ToWorker } from '.
 import { defaultWorkerEntry, WorkerHandle, type WorkerEntry } from '../pool';
 import { confineDataset, fetchDataset } from './blobs';
 import type { QueueTarget } from './connection';
-import { decode, encode, PREFIX, RUN_TTL_MS, RUNS_KEY, runKeys, WORKERS_KEY, type Assigned, type JobData, type RunKeys } from './wire';
+import { decode, encode, ORPHAN_MS, PREFIX, RUN_TTL_MS, RUNS_KEY, runKeys, WORKERS_KEY, type Assigned, type JobData, type RunKeys } from './wire';
 
 export interface ServeOptions {
   target: QueueTarget;
@@ -252,6 +252,11 @@ export class QueueServer {
           const [stop, cancel] = await this.redis.mget(keys.stop, keys.cancel(id));
           const alive = await this.redis.zscore(RUNS_KEY, run);
           if (cancel || alive === null) return abandon(cancel ? 'cancelled by the orchestrator' : 'the run was closed');
+          if (Date.now() - Number(alive) > ORPHAN_MS) {
+            child.handle.kill();
+            this.o.log(`${label}: given up, its orchestrator has been gone for ${ORPHAN_MS / 60_000} minutes`);
+            return end(new Error(`was given up on ${this.host}: the orchestrator was gone for ${ORPHAN_MS / 60_000} minutes`));
+          }
           if (stop && !stopSent) {
             stopSent = true;
             child.handle.send({ method: 'stop' });

@@ -13,6 +13,11 @@ export const WORKERS_KEY = `${PREFIX}:workers`;
 export const WORKER_TTL_MS = 15_000;
 /** A run takes new jobs from workers while its orchestrator's heartbeat is younger than this. */
 export const RUN_TTL_MS = 30_000;
+/**
+ * A job whose orchestrator has been silent this long is given up (failed, so that a later resume retries it):
+ * its worker stops waiting for a decision that may never come and serves other runs.
+ */
+export const ORPHAN_MS = 10 * 60_000;
 
 export function blobKey(sha256: string): string {
   return `${PREFIX}:blob:${sha256}`;
