@@ -18,7 +18,7 @@ suite('commands and configuration', () => {
   });
 
   test('Config reads the contributed defaults', () => {
-    assert.deepEqual(getConfig(), { parallel: null, backend: 'auto', nodePath: undefined, resultsFolder: undefined });
+    assert.deepEqual(getConfig(), { parallel: null, backend: 'auto', nodePath: undefined, resultsFolder: undefined, queue: undefined });
   });
 
   test('Config follows a changed setting and rejects nonsense', async () => {
