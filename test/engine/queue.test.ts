@@ -45,6 +45,10 @@ test('a search runs on two queue workers that share no folder with it', { skip, 
   try {
     await Promise.all(workers.map((w) => w.waitFor(/serving redis:/)));
     const ws = csvWorkspace(path.join(tmp, 'orchestrator'), 6);
+    // Trials long enough (seconds, not milliseconds) that the second worker is up before the first has run them all.
+    const spec = JSON.parse(fs.readFileSync(ws.file, 'utf8')) as NasSpec;
+    spec.training = { ...spec.training, epochs: 40 };
+    fs.writeFileSync(ws.file, JSON.stringify(spec, null, 2));
     const runDir = path.join(tmp, 'orchestrator', 'run');
     const r = await cli('run', ws.file, '--json', '--run-dir', runDir, '--queue', redis.url);
     assert.equal(r.code, EXIT.ok, r.err + r.out);
