@@ -13,6 +13,8 @@ export interface PeerInfo {
   torch: string;
   blas: string;
   threads: number;
+  /** How the peer set up its allocator (bench/torch_peer.py keep_freed_memory). */
+  malloc: string;
 }
 
 export interface PeerRound {
@@ -20,6 +22,8 @@ export interface PeerRound {
   ms: number;
   cpuMs: number;
   loss: number;
+  /** Minor page faults in the round: thousands a step mean the allocator hands memory back and PyTorch runs slow. */
+  pageFaults: number;
 }
 
 /** Where bench/torch_peer.py is, from source (tsx) and from the bundle in dist/. */
@@ -67,8 +71,8 @@ export class TorchPeer {
 
   static async start(python: string, script: string, dataDir: string): Promise<{ peer: TorchPeer; info: PeerInfo }> {
     const peer = new TorchPeer(python, script, dataDir);
-    const ready = (await peer.next()) as { torch: string; blas: string; threads: number };
-    return { peer, info: { python, torch: ready.torch, blas: ready.blas, threads: ready.threads } };
+    const ready = (await peer.next()) as { torch: string; blas: string; threads: number; malloc: string };
+    return { peer, info: { python, torch: ready.torch, blas: ready.blas, threads: ready.threads, malloc: ready.malloc } };
   }
 
   private async next(): Promise<Record<string, unknown>> {
@@ -95,8 +99,8 @@ export class TorchPeer {
   }
 
   async train(steps: number): Promise<PeerRound> {
-    const r = (await this.ask({ cmd: 'train', steps })) as { steps: number; ms: number; cpu_ms: number; loss: number };
-    return { steps: r.steps, ms: r.ms, cpuMs: r.cpu_ms, loss: r.loss };
+    const r = (await this.ask({ cmd: 'train', steps })) as { steps: number; ms: number; cpu_ms: number; loss: number; page_faults: number };
+    return { steps: r.steps, ms: r.ms, cpuMs: r.cpu_ms, loss: r.loss, pageFaults: r.page_faults };
   }
 
   close(): void {

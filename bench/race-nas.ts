@@ -9,10 +9,12 @@ import type { RunEvent } from '../src/shared/events';
 import type { Evaluation, FromWorker, ModelArtifactsMessage, ToWorker } from '../src/shared/protocol';
 import type { NasSpec } from '../src/shared/spec';
 import { checkText } from '../src/core/check';
+import { readJournal } from '../src/core/journal';
 import { MODEL_FILE, WEIGHTS_FILE } from '../src/core/modelfiles';
 import { trialDir, runPaths } from '../src/core/rundir';
 import { Orchestrator } from '../src/engine/orchestrator';
 import type { WorkerEntry } from '../src/engine/pool';
+import { formatWallTime, wallTime } from './wallTime';
 
 export interface TimelinePoint {
   /** Seconds since the arm started. */
@@ -100,6 +102,9 @@ export async function runNasArm(name: string, spec: NasSpec, dir: string, seed: 
   const best = state.best();
   const last = timeline[timeline.length - 1];
   const c = state.counts();
+  // Where the budget went (start-up, set-up, epochs, lost, idle): what a scheduling change is judged by.
+  const time = wallTime(readJournal(runPaths(runDir).journal).events);
+  process.stderr.write(`[${name} seed ${seed}] ${formatWallTime(time).replace(/\n/g, `\n[${name} seed ${seed}] `)}\n`);
   return {
     name,
     seed,
@@ -118,6 +123,7 @@ export async function runNasArm(name: string, spec: NasSpec, dir: string, seed: 
       // The product's own end-of-run score of its best trial; it must equal the race's (the same weights).
       product_test_accuracy: best?.test?.accuracy ?? null,
       runDir,
+      wall_time: time,
     },
   };
 }

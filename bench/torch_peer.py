@@ -3,11 +3,12 @@
 reads (bench/suite.ts), trained on one thread in rounds the bench asks for.
 
 Protocol: one JSON object per line each way.
-  start-up                       -> {"ready": true, "torch": VERSION, "blas": NAME, "threads": 1}
+  start-up                       -> {"ready": true, "torch": VERSION, "blas": NAME, "threads": 1, "malloc": SETTING}
   {"cmd": "build", "arch": A, "input": [28, 28, 1], "classes": 10, "batch": B, "train": true}
                                  -> {"params": TRAINABLE_PARAMETERS}; with "train", Adam 1e-3 is set up and one
                                     warm-up step runs (first-call allocations stay out of every round)
-  {"cmd": "train", "steps": N}   -> {"steps": N, "ms": WALL_MS, "cpu_ms": CPU_MS, "loss": LAST_LOSS}
+  {"cmd": "train", "steps": N}   -> {"steps": N, "ms": WALL_MS, "cpu_ms": CPU_MS, "loss": LAST_LOSS,
+                                    "page_faults": MINOR_FAULTS_IN_THE_ROUND}
   {"cmd": "quit"} or EOF         -> exits
 Taking commands lets the bench interleave our rounds with PyTorch's, so both see the same CPU contention.
 
@@ -16,10 +17,12 @@ epsilon 1e-3 and momentum 0.99, average pooling that leaves padding out of the m
 into the loss). Shapes are tracked Keras-style ([H, W, C], [T, F] or [F]); tensors run as NCHW, PyTorch's native
 layout. A new layer type is one function in LAYERS.
 """
+import ctypes
 import gzip
 import json
 import math
 import os
+import resource
 import sys
 import time
 
@@ -38,6 +41,23 @@ ACTIVATIONS = {
     "softplus": nn.Softplus,
     "linear": nn.Identity,
 }
+
+
+def keep_freed_memory():
+    """Stops glibc from handing big freed blocks back to the kernel. By default a block over the (dynamic) mmap
+    threshold is mmap'd and munmap'd on free, so every activation of a batch-128 CNN (12.8 MB for 32x28x28) came back
+    as fresh zeroed pages: ~9,000 page faults a step, and the reference CNN trained at ~600 samples/s instead of
+    ~2,300 (measured 2026-12-03; batch 64 nets escaped it or not depending on which net ran before). The bench
+    measures PyTorch at its real speed, as tcmalloc/jemalloc or a long-running trainer would get it. Answers what
+    was set, for the ready line."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        m_trim_threshold, m_mmap_threshold = -1, -3
+        # 32 MiB is the largest threshold glibc accepts; a fixed one also turns its dynamic adjustment off.
+        ok = libc.mallopt(m_mmap_threshold, 32 << 20) == 1 and libc.mallopt(m_trim_threshold, 1 << 30) == 1
+        return "glibc: mmap threshold 32 MiB, trim 1 GiB" if ok else "glibc: mallopt refused"
+    except (OSError, AttributeError):
+        return "default (not glibc)"
 
 
 def read_idx(path):
@@ -344,6 +364,7 @@ def to_layout(x, input_shape):
 
 
 def main():
+    malloc = keep_freed_memory()
     torch.set_num_threads(1)
     torch.manual_seed(0)
     data_dir = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
@@ -357,7 +378,7 @@ def main():
         return data["x"], data["y"]
 
     torch.ones(8, 8) @ torch.ones(8, 8)  # loads the BLAS library, so the process map names it
-    print(json.dumps({"ready": True, "torch": torch.__version__, "blas": blas_name(), "threads": torch.get_num_threads()}), flush=True)
+    print(json.dumps({"ready": True, "torch": torch.__version__, "blas": blas_name(), "threads": torch.get_num_threads(), "malloc": malloc}), flush=True)
     step = None
     for line in sys.stdin:
         msg = json.loads(line) if line.strip() else {"cmd": "quit"}
@@ -383,13 +404,15 @@ def handle(msg, dataset, step):
     elif msg["cmd"] == "train":
         if step is None:
             raise ValueError("train before build")
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         start, cpu_start = time.perf_counter(), time.process_time()
         for _ in range(msg["steps"]):
             loss = step()
         last = float(loss.item())
         ms = (time.perf_counter() - start) * 1000
         cpu_ms = (time.process_time() - cpu_start) * 1000
-        print(json.dumps({"steps": msg["steps"], "ms": ms, "cpu_ms": cpu_ms, "loss": last}), flush=True)
+        faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+        print(json.dumps({"steps": msg["steps"], "ms": ms, "cpu_ms": cpu_ms, "loss": last, "page_faults": faults}), flush=True)
     else:
         raise ValueError(f"unknown command {msg['cmd']}")
     return step

@@ -93,7 +93,7 @@ export async function benchCommand(o: BenchOptions, out: (s: string) => void): P
       else if (!found.python) notes.push(`PyTorch peer skipped: ${found.reason}`);
       else {
         peer = await TorchPeer.start(found.python, script, o.data);
-        out(`peer: PyTorch ${peer.info.torch} (${peer.info.python}), ${peer.info.threads} thread, BLAS ${peer.info.blas}`);
+        out(`peer: PyTorch ${peer.info.torch} (${peer.info.python}), ${peer.info.threads} thread, BLAS ${peer.info.blas}, malloc ${peer.info.malloc}`);
         if (/^libblas/.test(peer.info.blas)) notes.push('PyTorch uses the reference BLAS (slow dense layers); apt-get install -y libopenblas0 for a fair peer');
       }
     } else if (o.skipPeer) notes.push('PyTorch peer skipped (--skip-peer)');

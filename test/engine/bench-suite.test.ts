@@ -1,6 +1,7 @@
 // The bench's PyTorch twins are built from the same descriptions as ours (bench/suite.ts); this holds them to
 // the same networks: equal trainable parameter counts, network by network. Needs a Python with torch
 // (python3-torch; CI installs it); without one it fails under CI and skips elsewhere.
+import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
@@ -86,5 +87,33 @@ describe('the PyTorch twins', () => {
     await assert.rejects(peer!.build({ arch: bad, inputShape: INPUT, classes: 10, batch: 8 }, false), /the PyTorch peer: KeyError: 'nope'/);
     const ok = await peer!.build({ arch: suiteNet('mlp').arch, inputShape: INPUT, classes: 10, batch: 8 }, false);
     assert.ok(ok.params > 0);
+  });
+});
+
+describe('the PyTorch peer runs at its real speed', () => {
+  const found = findTorchPython();
+  const script = peerScript();
+  const data = '/usr/share/datasets/fashion-mnist';
+  const missing = !found.python
+    ? found.reason
+    : !script
+      ? 'bench/torch_peer.py not found'
+      : !existsSync(`${data}/train-images-idx3-ubyte.gz`)
+        ? `no Fashion-MNIST in ${data}`
+        : undefined;
+
+  // glibc's default mmap'd every batch-128 activation and unmapped it on free: ~9,000 page faults a step and the
+  // reference CNN at a quarter of PyTorch's speed, which flattered our ratios 4x. Kept-heap steps fault ~100-600.
+  it('the reference CNN at batch 128 trains without refaulting its activations each step', { skip: missing }, async () => {
+    const { peer, info } = await TorchPeer.start(found.python!, script!, data);
+    try {
+      if (process.platform === 'linux') assert.match(info.malloc, /^glibc: mmap threshold/);
+      const net = suiteNet('reference');
+      await peer.build({ arch: net.arch, inputShape: INPUT, classes: 10, batch: net.batch }, true);
+      const round = await peer.train(4);
+      assert.ok(round.pageFaults / 4 < 3000, `${round.pageFaults / 4} page faults a step`);
+    } finally {
+      peer.close();
+    }
   });
 });

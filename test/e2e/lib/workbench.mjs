@@ -89,12 +89,43 @@ export class Workbench {
     await input.fill(prefix + text);
   }
 
-  /** Runs a command by its title through the command palette. Waits for the exact title to be listed. */
-  async command(title, timeout = 15_000) {
-    await this.quickInput('F1', title);
-    const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
-    await row.waitFor({ state: 'visible', timeout });
-    await row.click();
+  /**
+   * Runs a command by its title through the command palette. Waits for the exact title to be listed.
+   * The palette is reopened until the deadline: right after a window reload the contributed commands can take a while
+   * to be listed (a CI run waited 15 s once and saw none), and a palette opened too early can lose the typed filter.
+   * On failure the error tells what the palette showed.
+   */
+  async command(title, timeout = 45_000) {
+    const deadline = Date.now() + timeout;
+    let seen = '';
+    for (;;) {
+      await this.quickInput('F1', title);
+      const row = this.page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+      const wait = Math.max(1_000, Math.min(10_000, deadline - Date.now()));
+      const found = await row.waitFor({ state: 'visible', timeout: wait }).then(
+        () => true,
+        () => false,
+      );
+      if (found) {
+        await row.click();
+        break;
+      }
+      const value = await this.page
+        .locator('.quick-input-widget .quick-input-box input')
+        .inputValue({ timeout: 1_000 })
+        .catch(() => '?');
+      const rows = await this.page
+        .locator('.quick-input-list .monaco-list-row')
+        .allInnerTexts()
+        .catch(() => []);
+      seen = `the palette held "${value}" and listed ${rows.length} rows: ${rows
+        .slice(0, 8)
+        .map((r) => JSON.stringify(r.replace(/\s+/g, ' ').trim()))
+        .join(', ')}`;
+      await this.page.keyboard.press('Escape');
+      if (Date.now() >= deadline) throw new Error(`command "${title}" was not listed in the command palette within ${timeout} ms; ${seen}`);
+      await sleep(1_000);
+    }
     await this.page
       .locator('.quick-input-widget')
       .waitFor({ state: 'hidden', timeout: 5_000 })
