@@ -2,6 +2,7 @@
 // before acting on it, keeps the best trials' weights, and survives crashes of its workers. It never loads
 // tfjs itself, so the CLI and the editor can run it cheaply.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrialConfig } from '../shared/arch';
 import { NO_TEST_SET, type Direction, type EpochMetrics, type MetricName, type Objective, type RunEvent } from '../shared/events';
@@ -422,6 +423,7 @@ export class Orchestrator {
             outputs: m.params.outputs,
             ...(describeTestSet(this.opts.spec.dataset) ? { test: describeTestSet(this.opts.spec.dataset) } : {}),
             samples: m.params.samples,
+            host: os.hostname(),
           });
           if (m.params.reason) this.note('info', `backend ${m.params.backend}: ${m.params.reason}`);
         }
