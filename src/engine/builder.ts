@@ -124,6 +124,16 @@ function apply(layer: tf.layers.Layer, x: Sym | Sym[]): Sym {
   return layer.apply(x) as Sym;
 }
 
+/**
+ * The cell network's batch norm keeps its moving averages with momentum 0.9 (PyTorch's 0.1, NAS-Bench-201's
+ * setting), not Keras' 0.99: a NAS trial trains a few epochs of a few dozen steps, after which 0.99's averages
+ * still hold most of their initial 0 and 1, and validation (inference mode) scored chance while training
+ * accuracy was 0.99 (examples/cells.nas.json, 3 epochs of 19 steps).
+ */
+function cellBn(name: string, n: Namer): tf.layers.Layer {
+  return tf.layers.batchNormalization({ name: n.name(name), momentum: 0.9 });
+}
+
 /** Convolution without bias, then batch norm (the norm's beta makes a bias redundant), as opCost counts it. */
 function convBn(x: Sym, filters: number, kernelSize: number, strides: number, prefix: string, n: Namer): Sym {
   const conv = tf.layers.conv2d({
@@ -135,7 +145,7 @@ function convBn(x: Sym, filters: number, kernelSize: number, strides: number, pr
     useBias: false,
     kernelInitializer: init(n, 'relu'),
   });
-  return apply(tf.layers.batchNormalization({ name: n.name(`${prefix}_bn`) }), apply(conv, x));
+  return apply(cellBn(`${prefix}_bn`, n), apply(conv, x));
 }
 
 function relu(x: Sym, prefix: string, n: Namer): Sym {
@@ -161,7 +171,7 @@ function cellOp(e: CellEdge, x: Sym, c: number, prefix: string, n: Namer): Sym {
         depthwiseInitializer: init(n, 'linear'),
         pointwiseInitializer: init(n, 'relu'),
       });
-      return apply(tf.layers.batchNormalization({ name: n.name(`${prefix}_bn`) }), apply(sep, relu(x, prefix, n)));
+      return apply(cellBn(`${prefix}_bn`, n), apply(sep, relu(x, prefix, n)));
     }
     case 'avgPool3x3':
       return apply(tf.layers.averagePooling2d({ name: n.name(`${prefix}_avgpool`), poolSize: 3, strides: 1, padding: 'same' }), x);

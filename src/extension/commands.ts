@@ -107,9 +107,15 @@ async function runSearch(d: CommandDeps, arg: unknown): Promise<string | undefin
   return runDir;
 }
 
-async function checkSearchSpace(d: CommandDeps, arg: unknown) {
+/** What Check Search Space showed: the notification's text and the report's lines (returned for the tests). */
+export interface CheckReport {
+  message: string;
+  lines: string[];
+}
+
+async function checkSearchSpace(d: CommandDeps, arg: unknown): Promise<CheckReport | undefined> {
   const uri = await specArg(arg);
-  if (!uri) return;
+  if (!uri) return undefined;
   const doc = await vscode.workspace.openTextDocument(uri);
   const result = d.analyses.get(doc);
   d.diagnostics.refresh(doc);
@@ -118,17 +124,23 @@ async function checkSearchSpace(d: CommandDeps, arg: unknown) {
   const errors = result.diagnostics.filter((x) => x.severity === 'error').length;
   const warnings = result.diagnostics.filter((x) => x.severity === 'warning').length;
   // The report reads like `nas-studio check`, so a finding is the same line in the terminal and here.
-  d.log.info(`check ${name}`);
-  for (const x of result.diagnostics) d.log[x.severity === 'error' ? 'error' : x.severity === 'warning' ? 'warn' : 'info'](formatDiagnostic(name, x));
+  const lines = [`check ${name}`];
+  d.log.info(lines[0]);
+  for (const x of result.diagnostics) {
+    lines.push(formatDiagnostic(name, x));
+    d.log[x.severity === 'error' ? 'error' : x.severity === 'warning' ? 'warn' : 'info'](lines.at(-1)!);
+  }
   const counts = errors || warnings ? `${errors} error${errors === 1 ? '' : 's'}, ${warnings} warning${warnings === 1 ? '' : 's'}` : 'ok';
   const summary = result.summary ? formatSummary(result.summary) : undefined;
-  d.log.info(`${name}: ${counts}${summary ? `; ${summary}` : ''}`);
+  lines.push(`${name}: ${counts}${summary ? `; ${summary}` : ''}`);
+  d.log.info(lines.at(-1)!);
   const message = `NAS Studio: ${path.basename(uri.fsPath)}: ${counts}${summary ? `. ${summary}.` : ''}`;
   const show = errors ? vscode.window.showErrorMessage : warnings ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
   void show(message, ...(errors || warnings ? ['Show Problems'] : []), 'Show Report').then((pick) => {
     if (pick === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
     else if (pick === 'Show Report') d.log.show(true);
   });
+  return { message, lines };
 }
 
 /** The spec a command is about: the one it was run on, else the active one, else one the user picks. */

@@ -1,13 +1,16 @@
 // Commands and settings: everything the manifest contributes is registered, and Config reads the defaults.
 import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
+import type { CheckReport } from '../../src/extension/commands';
 import { getConfig } from '../../src/extension/config';
-import { activate } from './helpers';
+import { activate, format, ours } from './helpers';
 
 suite('commands and configuration', () => {
+  let root: string;
   suiteSetup(async () => {
-    await activate();
+    ({ root } = await activate());
   });
 
   test('every command is registered', async () => {
@@ -33,12 +36,27 @@ suite('commands and configuration', () => {
     }
   });
 
-  test('Check Search Space reports on the active spec', async () => {
-    const doc = await vscode.workspace.openTextDocument({
-      language: 'nas-json',
-      content: '{ "dataset": { "source": "synthetic" }, "architecture": { "type": "sequential", "layers": [{ "type": "flatten" }] } }',
-    });
+  test('Check Search Space reports on the active spec: the notification, the report and the Problems agree', async () => {
+    // Another spec opened first, so the command must pick the active editor's, not any spec it can find.
+    const clean = vscode.Uri.file(path.join(root, 'examples', 'synthetic-shapes.nas.json'));
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(clean));
+    const bad = vscode.Uri.file(path.join(root, 'test', 'fixtures', 'bad', '05-reversed-bounds.nas.json'));
+    const doc = await vscode.workspace.openTextDocument(bad);
     await vscode.window.showTextDocument(doc);
-    await vscode.commands.executeCommand('nasStudio.checkSearchSpace');
+    const report = await vscode.commands.executeCommand<CheckReport>('nasStudio.checkSearchSpace');
+    assert.ok(report, 'the command showed no report');
+    const name = vscode.workspace.asRelativePath(bad);
+    assert.equal(report.message, 'NAS Studio: 05-reversed-bounds.nas.json: 1 error, 0 warnings');
+    assert.equal(report.lines[0], `check ${name}`);
+    assert.ok(report.lines.includes(`${name}:6:76: error: the lower bound 64 is greater than the upper bound 16`), report.lines.join('\n'));
+    assert.equal(report.lines.at(-1), `${name}: 1 error, 0 warnings`);
+    // The same finding, at the same place, in the Problems panel.
+    const problems = ours(doc.uri).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(problems.map(format), ['6:76 error: the lower bound 64 is greater than the upper bound 16']);
+
+    // Run on a spec given by URI (the editor title, the explorer): a clean space reports its size.
+    const ok = await vscode.commands.executeCommand<CheckReport>('nasStudio.checkSearchSpace', clean);
+    assert.match(ok?.message ?? '', /^NAS Studio: synthetic-shapes\.nas\.json: ok\. [\d,]+ architectures, .*parameters to search/);
+    assert.deepEqual(ok?.lines.slice(1, -1), [], 'a clean spec has no findings');
   });
 });
