@@ -20,7 +20,6 @@ function hsum(f: Fn, v: Local): Fn {
 }
 
 const fmul = (f: Fn) => f.op(0x94);
-const fsub = (f: Fn) => f.op(0x93);
 const fdiv = (f: Fn) => f.op(0x95);
 const fsqrt = (f: Fn) => f.op(0x91);
 
