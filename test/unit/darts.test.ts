@@ -42,6 +42,13 @@ describe('darts: what the supernet covers', () => {
     assert.ok(s.memoryBytes > 4 * 4 * s.params);
   });
 
+  it('does not warn of cells without a path: darts derives only live cells', () => {
+    const warned = (t: string) => check(t).diagnostics.some((d) => /have no path/.test(d.message));
+    // the same space under evolution samples dead cells (every edge into the output `none`)
+    assert.ok(warned(cells.replace('{ "choice": [8, 16] }', '16')));
+    assert.ok(!warned(cells.replace('"evolution"', '"darts"').replace('{ "choice": [8, 16] }', '16')));
+  });
+
   it('refuses a numeric choice of the cell example, located at the value', () => {
     const e = errors(cells.replace('"evolution"', '"darts"'));
     assert.equal(e.length, 1);
