@@ -158,7 +158,6 @@ export class Orchestrator {
         ? {
             budget: {
               trialsThatFit: () => this.trialsThatFit(),
-              secondsLeft: () => this.secondsLeft(),
               epochSeconds: (config: TrialConfig) => this.epochSeconds(undefined, config),
             },
           }

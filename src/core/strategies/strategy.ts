@@ -30,12 +30,11 @@ export interface StrategyContext {
   /** Every objective, when there are several; `FinishedTrial.values` follow this order. */
   objectives?: Objective[];
   /**
-   * Runs with a time budget: how many trials it holds, measured as the run goes (core/budgetFit); the seconds
-   * left of it; and what an epoch of a config costs here (core/epochCost; undefined before any epoch was timed).
+   * Runs with a time budget: how many trials it holds, measured as the run goes (core/budgetFit), and what an
+   * epoch of a config costs here (core/epochCost; undefined before any epoch was timed).
    */
   budget?: {
     trialsThatFit(): number | undefined;
-    secondsLeft?(): number | undefined;
     epochSeconds?(config: TrialConfig): number | undefined;
   };
 }
