@@ -159,6 +159,7 @@ export class Orchestrator {
             budget: {
               trialsThatFit: () => this.trialsThatFit(),
               epochSeconds: (config: TrialConfig) => this.epochSeconds(undefined, config),
+              secondsLeft: () => this.secondsLeft(),
             },
           }
         : {}),
