@@ -22,6 +22,7 @@ import type { NasSpec, Search } from '../src/shared/spec';
 import { splitOfSource } from '../src/core/data/dataset';
 import { runNasArm, type ArmResult, type TimelinePoint } from './race-nas';
 import { findTorchPython } from './peer';
+import { raceArchitecture } from './raceSpace';
 
 const THRESHOLDS = [0.88, 0.9];
 
@@ -55,24 +56,7 @@ function raceSpec(seed: number, variant: Partial<Search> = {}): NasSpec {
       ...(subset ? { subset } : {}),
       test: { images: path.join(dataDir, 't10k-images-idx3-ubyte.gz'), labels: path.join(dataDir, 't10k-labels-idx1-ubyte.gz') },
     },
-    task: { type: 'classification', classes: 10, inputShape: [28, 28, 1] },
-    architecture: {
-      type: 'sequential',
-      layers: [
-        {
-          type: 'block',
-          repeat: { int: [1, 3] },
-          layers: [
-            { type: 'conv2d', filters: { choice: [16, 32, 64] }, kernelSize: { choice: [3, 5] }, padding: 'same', activation: 'relu' },
-            { type: 'maxPooling2d', poolSize: 2, padding: 'valid' },
-          ],
-        },
-        { type: 'flatten' },
-        { type: 'dense', units: { choice: [64, 128, 256] }, activation: 'relu' },
-        { type: 'dropout', rate: { float: [0, 0.5] } },
-      ],
-    },
-    training: { optimizer: 'adam', learningRate: { float: [1e-4, 1e-2], log: true }, batchSize: { choice: [64, 128] }, epochs: 4 },
+    ...raceArchitecture(),
     search: { ...NAS_SEARCH, ...nasSearch, ...variant, budget: { trials: 100_000, minutes: budget / 60 }, parallel: workers, seed },
   } as NasSpec;
 }

@@ -9,7 +9,8 @@ import { NO_TEST_SET } from '../src/shared/events';
 const ROW_HEIGHT = 24;
 
 interface Column {
-  key: SortKey | 'note';
+  /** `note` and `worker` are text, not sortable. */
+  key: SortKey | 'note' | 'worker';
   label: string;
   cell: (r: Row) => string;
   numeric?: boolean;
@@ -35,6 +36,7 @@ export class Leaderboard {
       { key: 'epochs', label: 'Epochs', cell: (r) => String(r.epochs), numeric: true },
       { key: 'duration', label: 'Duration', cell: (r) => formatDuration(r.durationMs), numeric: true },
       { key: 'state', label: 'State', cell: stateLabel },
+      { key: 'worker', label: 'Worker', cell: (r) => r.worker ?? '' },
       { key: 'note', label: 'Note', cell: (r) => r.note },
     ];
     this.element = document.createElement('div');
@@ -53,7 +55,7 @@ export class Leaderboard {
       h.setAttribute('role', 'columnheader');
       h.dataset.key = c.key;
       h.dataset.testid = `leaderboard-header-${c.key}`;
-      if (c.key !== 'note') {
+      if (c.key !== 'note' && c.key !== 'worker') {
         h.tabIndex = 0;
         h.classList.add('sortable');
         const sortBy = () => this.o.onSort(c.key as SortKey);
@@ -106,7 +108,7 @@ export class Leaderboard {
       const label = c.key === 'value' ? this.metric : c.key === 'test' ? (this.testMetric ?? 'test') : c.label;
       const sorted = c.key === this.sort.key;
       h.textContent = sorted ? `${label} ${this.sort.dir === 'asc' ? '▲' : '▼'}` : label;
-      if (c.key === 'note') return;
+      if (c.key === 'note' || c.key === 'worker') return;
       h.setAttribute('aria-sort', sorted ? (this.sort.dir === 'asc' ? 'ascending' : 'descending') : 'none');
       h.title =
         c.key !== 'test'
@@ -140,7 +142,7 @@ export class Leaderboard {
       const cell = el.children[i] as HTMLElement;
       const text = c.cell(r);
       if (cell.textContent !== text) cell.textContent = text;
-      if (c.key === 'note' || c.key === 'state') cell.title = text;
+      if (c.key === 'note' || c.key === 'state' || c.key === 'worker') cell.title = text;
     });
   }
 }

@@ -8,6 +8,7 @@ import { epochsDone, RunTiming } from '../src/core/timing';
 import type { Direction, EpochMetrics, LogLine, MetricName, Objective, RunEvent } from '../src/shared/events';
 import type { HostToPanel, RunStatus } from '../src/shared/panel';
 import { formatCount, formatValue, paramLabeler } from './format';
+import { workerFact, workerLabel } from './workerColumn';
 
 /** A trial's state as the panel shows it: a `running` trial of a run that is no longer running was interrupted. */
 export type RowState = 'running' | 'completed' | 'pruned' | 'failed' | 'interrupted' | 'cut';
@@ -31,6 +32,8 @@ export interface Row {
   promotions?: number;
   /** The kept weights' score on the test set (its accuracy; its loss for regression), once the run ended. */
   test?: number;
+  /** The process training its current (or last) attempt: `gpu-2 (pid 311)` (workerColumn.ts). */
+  worker?: string;
 }
 
 export type SortKey = 'rank' | 'trial' | 'value' | 'test' | 'params' | 'epochs' | 'duration' | 'state';
@@ -203,6 +206,7 @@ export function leaderboardRows(m: PanelModel): Row[] {
       ...(t.rung !== undefined ? { rung: t.rung } : {}),
       ...(t.promotions ? { promotions: t.promotions } : {}),
       ...testOf(m, t),
+      ...(t.pid !== undefined ? { worker: workerLabel(t) } : {}),
     });
   }
   return rows.sort((a, b) => a.trial - b.trial);
@@ -519,6 +523,8 @@ export function trialFacts(m: PanelModel, t: TrialState): string[] {
     const n = t.inheritedLayers;
     facts.push(n !== undefined ? `inherits ${n} layer${n === 1 ? '' : 's'} from trial #${t.parent}` : `child of trial #${t.parent}`);
   } else if (t.inheritedLayers) facts.push(`${t.inheritedLayers} inherited layers`);
+  const worker = workerFact(t);
+  if (worker) facts.push(worker);
   return facts;
 }
 

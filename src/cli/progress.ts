@@ -120,7 +120,7 @@ export class LiveProgress {
   /** `, on gpu-2 (pid 311)` for a trial a queue worker trained; nothing for a local one. */
   private where(trial: number): string {
     const t = this.state?.trials.get(trial);
-    return t?.host ? `, on ${t.host} (pid ${t.pid})` : '';
+    return t?.remote ? `, on ${t.host} (pid ${t.pid})` : '';
   }
 
   private bestMark(trial: number): string {

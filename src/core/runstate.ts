@@ -49,8 +49,12 @@ export interface TrialState {
   parent?: number;
   inheritedLayers?: number;
   latencyMs?: number;
-  /** The process training the current attempt: its host when remote (a queue worker), its pid, its backend. */
+  /**
+   * The process training the current attempt: its host (a queue worker's, or the launch's machine for a forked
+   * worker), its pid, its backend. `remote`: a queue worker took it (`trial-assigned`).
+   */
   host?: string;
+  remote?: boolean;
   pid?: number;
   backend?: string;
   /** Every objective's value (raw units), when the run has several objectives. */
@@ -113,13 +117,14 @@ export class RunState {
           startedAt: e.time,
           ...(e.rung !== undefined ? { rung: e.rung, segmentEpochs: e.epochs } : {}),
           ...(e.parent !== undefined ? { parent: e.parent } : {}),
-          ...(e.pid !== undefined ? { pid: e.pid } : {}),
+          // A forked worker runs where the launch does; a queue trial has no pid until a worker takes it.
+          ...(e.pid !== undefined ? { pid: e.pid, ...(this.started?.host ? { host: this.started.host } : {}) } : {}),
         });
         break;
       }
       case 'trial-assigned': {
         const t = this.trials.get(e.trial);
-        if (t) Object.assign(t, { host: e.host, pid: e.pid, ...(e.backend ? { backend: e.backend } : {}) });
+        if (t) Object.assign(t, { host: e.host, pid: e.pid, remote: true, ...(e.backend ? { backend: e.backend } : {}) });
         break;
       }
       case 'workers':

@@ -2,6 +2,7 @@
 // before acting on it, keeps the best trials' weights, and survives crashes of its workers. It never loads
 // tfjs itself, so the CLI and the editor can run it cheaply.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrialConfig } from '../shared/arch';
 import { NO_TEST_SET, type Direction, type EpochMetrics, type MetricName, type Objective, type RunEvent } from '../shared/events';
@@ -15,6 +16,8 @@ import { objectivesOf, primaryObjective } from '../core/objectives';
 import { createPruner, type Pruner, type Scheduler } from '../core/pruners';
 import { firstSegment, nextPromotion, rungStart, stopsAtRung } from '../core/pruners/schedule';
 import { trialsThatFit } from '../core/budgetFit';
+import { EpochCost } from '../core/epochCost';
+import { archCost } from '../core/shapes';
 import { analyzeRun } from '../core/runanalysis';
 import { RunState } from '../core/runstate';
 import { activeTime } from '../core/timing';
@@ -116,6 +119,12 @@ export class Orchestrator {
   private ready?: Ready['params'];
   private initFailures = 0;
   private readonly trialStartMs = new Map<number, number>();
+  /** Seconds per epoch as this run measures them, and when each running trial's segment started or last reported an epoch. */
+  private readonly epochCost = new EpochCost();
+  private readonly epochClock = new Map<number, number>();
+  private readonly flopsCache = new Map<string, number | undefined>();
+  /** Said once: a trial was not started because its first epoch could not end in the time left. */
+  private notedNoFit = false;
   private readonly tests = new TestEvaluations();
   /** Between the end of the search and the closing of the journal: the test set is being scored. */
   private concluding = false;
@@ -145,7 +154,14 @@ export class Orchestrator {
       seed: this.seed,
       direction: this.direction,
       ...(this.objectives.length > 1 ? { objectives: this.objectives } : {}),
-      ...(this.budgetMs !== undefined ? { budget: { trialsThatFit: () => this.trialsThatFit() } } : {}),
+      ...(this.budgetMs !== undefined
+        ? {
+            budget: {
+              trialsThatFit: () => this.trialsThatFit(),
+              epochSeconds: (config: TrialConfig) => this.epochSeconds(undefined, config),
+            },
+          }
+        : {}),
     });
     const darts: Strategy = this.strategy;
     if (darts instanceof DartsStrategy) {
@@ -274,6 +290,42 @@ export class Orchestrator {
     return this.priorActiveMs + (Date.now() - this.launchStart);
   }
 
+  /** What is left of the time budget, in seconds; undefined without one. */
+  private secondsLeft(): number | undefined {
+    return this.budgetMs === undefined ? undefined : Math.max(0, this.budgetMs - this.elapsedMs()) / 1000;
+  }
+
+  /** Forward FLOPs per sample of a config (the checker's estimate); undefined where the shapes do not work out. */
+  private flopsOf(config: TrialConfig): number | undefined {
+    if (!this.ready) return undefined;
+    const key = JSON.stringify(config.arch);
+    if (!this.flopsCache.has(key)) {
+      let flops: number | undefined;
+      try {
+        flops = archCost(config.arch, this.ready.inputShape, this.ready.outputs).flops;
+      } catch {
+        flops = undefined;
+      }
+      this.flopsCache.set(key, flops);
+    }
+    return this.flopsCache.get(key);
+  }
+
+  /** An epoch of this trial (or of a new config) on this run's workers, as measured so far; undefined before any. */
+  private epochSeconds(trial: number | undefined, config: TrialConfig): number | undefined {
+    return this.epochCost.epochSeconds(trial, this.flopsOf(config));
+  }
+
+  /**
+   * Under a time budget, whether an epoch of this work can end before the budget does. A segment that cannot
+   * train even one epoch is lost whole (the epoch under way is dropped at the cut), so other work goes first.
+   */
+  private epochFits(trial: number | undefined, config: TrialConfig): boolean {
+    const left = this.secondsLeft();
+    const s = left === undefined ? undefined : this.epochSeconds(trial, config);
+    return s === undefined || s <= left!;
+  }
+
   /** `finish`: false from a handler that records something first and then calls maybeFinish itself. */
   private checkTime(finish = true) {
     if (this.budgetMs !== undefined && !this.stopping && this.elapsedMs() >= this.budgetMs) {
@@ -370,6 +422,7 @@ export class Orchestrator {
             outputs: m.params.outputs,
             ...(describeTestSet(this.opts.spec.dataset) ? { test: describeTestSet(this.opts.spec.dataset) } : {}),
             samples: m.params.samples,
+            host: os.hostname(),
           });
           if (m.params.reason) this.note('info', `backend ${m.params.backend}: ${m.params.reason}`);
         }
@@ -379,6 +432,10 @@ export class Orchestrator {
         this.fail(`a worker could not start: ${m.params.error}`);
         break;
       case 'epoch': {
+        const last = this.epochClock.get(m.params.trial);
+        const timed = this.state.trials.get(m.params.trial);
+        if (last !== undefined && timed) this.epochCost.observe(m.params.trial, this.flopsOf(timed.config), (Date.now() - last) / 1000);
+        this.epochClock.set(m.params.trial, Date.now());
         // A queue may deliver again what a killed orchestrator had journaled already: each epoch is journaled once.
         if (this.state.trials.get(m.params.trial)?.history[m.params.epoch] === undefined)
           this.emit({ type: 'epoch', time: now(), trial: m.params.trial, epoch: m.params.epoch, metrics: m.params.metrics });
@@ -424,12 +481,15 @@ export class Orchestrator {
     let next = this.queue.shift();
     // Multi-fidelity: promoting a stopped trial comes before starting a new one.
     if (!next && this.scheduler) {
-      const p = nextPromotion(this.scheduler, this.state.trials.values(), this.metric, this.direction);
+      const p = nextPromotion(this.scheduler, this.state.trials.values(), this.metric, this.direction, (c) =>
+        this.epochFits(c.trial, this.state.trials.get(c.trial)!.config),
+      );
       if (p) next = { trial: p.trial, config: this.state.trials.get(p.trial)!.config, rung: p.rung, epochs: p.epochs, fromEpoch: p.fromEpoch };
     }
     if (!next && this.state.nextIndex() < this.budgetTrials) {
       const index = this.state.nextIndex();
       const config = this.strategy.ask(index, this.state.order);
+      if (config && !this.epochFits(undefined, config)) return this.noFit(config);
       if (config) next = { trial: index, config, ...(this.scheduler ? firstSegment(this.scheduler, index, config) : {}) };
       else if (!this.anyBusy()) this.stopping = 'exhausted';
     }
@@ -438,6 +498,27 @@ export class Orchestrator {
       return;
     }
     this.start(w, next);
+  }
+
+  /**
+   * The next trial's first epoch cannot end before the budget does: the worker waits (a promotion may still come
+   * from another worker's result), and once no worker has anything to do the run ends now instead of at the deadline.
+   */
+  private noFit(config: TrialConfig) {
+    const left = this.secondsLeft() ?? 0;
+    if (!this.notedNoFit) {
+      this.notedNoFit = true;
+      const s = this.epochSeconds(undefined, config) ?? 0;
+      this.note(
+        'info',
+        `trial ${this.state.nextIndex()} not started: its first epoch (about ${Math.round(s)} s here) cannot end in the ${Math.round(left)} s left of the budget`,
+      );
+    }
+    if (!this.anyBusy()) {
+      this.note('info', `the search ends ${Math.round(left)} s before its time budget: no trial's next epoch fits in what is left`);
+      this.stopping = 'time';
+    }
+    this.maybeFinish();
   }
 
   /** Sends one segment of a trial to a worker: a fresh start, or a continuation from its checkpoint. */
@@ -451,6 +532,7 @@ export class Orchestrator {
     }
     w.trial = next.trial;
     this.trialStartMs.set(next.trial, Date.now());
+    this.epochClock.set(next.trial, Date.now());
     this.watchdog.heard(w.id);
     const segment = next.rung !== undefined ? { rung: next.rung, epochs: next.epochs } : {};
     let inherit: ModelArtifactsMessage | undefined;

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { NasSpec } from '../shared/spec';
-import { formatSi, formatInt } from '../shared/format';
+import { formatApprox, formatSi, formatInt } from '../shared/format';
 import type { Summary } from '../core/check';
 import { getConfig } from './config';
 import { COMMANDS } from './ids';
@@ -120,6 +120,7 @@ export class SpecCodeLenses implements vscode.CodeLensProvider, vscode.Disposabl
         '',
         'Estimated duration (a rough guide):',
         `- ${w.trials} trials × ${w.epochs[0] === w.epochs[1] ? w.epochs[0] : `${w.epochs[0]}-${w.epochs[1]}`} epochs × ${w.samples.train.toLocaleString('en-US')} training samples, ${w.parallel} worker${w.parallel > 1 ? 's' : ''} on ${cores} core${cores > 1 ? 's' : ''}`,
+        ...(w.supernetFlops ? [`- darts: before them, the supernet trains on one worker: ~${formatApprox(w.supernetFlops / t.flopsPerSecond)}`] : []),
         `- ${(t.flopsPerSecond / 1e9).toFixed(2)} GFLOP/s per worker on ${backend}: ${t.trials ? `measured on this machine over ${t.trials} trials` : 'a cautious default until a search has run here'}`,
         e.cappedByBudget ? `- capped by the time budget of ${w.minutes} min` : '- early stopping and pruning make it shorter',
       );

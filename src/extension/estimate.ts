@@ -5,7 +5,7 @@ import type { ConcreteArch } from '../shared/arch';
 import type { RunEvent } from '../shared/events';
 import type { NasSpec } from '../shared/spec';
 import type { Summary } from '../core/check';
-import { BUDGET_DEFAULTS, DATASET_DEFAULTS, SEARCH_DEFAULTS, TRAINING_DEFAULTS } from '../core/defaults';
+import { BUDGET_DEFAULTS, DARTS_DEFAULTS, DATASET_DEFAULTS, SEARCH_DEFAULTS, TRAINING_DEFAULTS } from '../core/defaults';
 import { domainOf, finiteValues, isParam } from '../core/params';
 import { archCost } from '../core/shapes';
 import { formatApprox } from '../shared/format';
@@ -55,6 +55,8 @@ export interface Workload {
   flops: [number, number];
   parallel: number;
   minutes?: number;
+  /** darts: the supernet's training FLOPs, spent on one worker before the first (derived) trial. */
+  supernetFlops?: number;
 }
 
 /** Workers a run uses: the setting, else the spec, else one per core; never more than there are trials. */
@@ -65,6 +67,7 @@ export function resolveParallel(setting: number | null | undefined, spec: NasSpe
 
 export function workloadOf(spec: NasSpec, summary: Summary, parallel: number): Workload | undefined {
   if (summary.samples === undefined || summary.minFlops === undefined || summary.maxFlops === undefined) return undefined;
+  if ((spec.search?.strategy ?? SEARCH_DEFAULTS.strategy) === 'darts') return dartsWorkload(spec, summary, parallel);
   let trials = spec.search?.budget?.trials ?? BUDGET_DEFAULTS.trials;
   // Grid search stops when it has tried everything; the other strategies sample until the budget.
   if ((spec.search?.strategy ?? SEARCH_DEFAULTS.strategy) === 'grid' && summary.size.continuous.length === 0 && summary.size.configurations < BigInt(trials)) {
@@ -77,6 +80,28 @@ export function workloadOf(spec: NasSpec, summary: Summary, parallel: number): W
     flops: [summary.minFlops, summary.maxFlops],
     parallel: Math.min(parallel, trials),
     minutes: spec.search?.budget?.minutes,
+  };
+}
+
+/**
+ * darts runs no trials from the budget: one supernet (every candidate of every edge or choice) trains on one
+ * worker, then the `derive` architectures are retrained. A supernet step is two training passes (alpha on a
+ * validation batch, then the weights on the training batch) and each epoch ends with the validation split.
+ */
+function dartsWorkload(spec: NasSpec, summary: Summary, parallel: number): Workload | undefined {
+  if (!summary.supernet || summary.samples === undefined || summary.minFlops === undefined || summary.maxFlops === undefined) return undefined;
+  const samples = splitSamples(spec, summary.samples);
+  const epochs = epochRange(spec);
+  const supernetEpochs = spec.search?.darts?.epochs ?? epochs[1];
+  const trials = spec.search?.darts?.derive ?? DARTS_DEFAULTS.derive;
+  return {
+    trials,
+    samples,
+    epochs,
+    flops: [summary.minFlops, summary.maxFlops],
+    parallel: Math.min(parallel, trials),
+    minutes: spec.search?.budget?.minutes,
+    supernetFlops: supernetEpochs * summary.supernet.flops * (2 * TRAIN_FACTOR * samples.train + samples.val),
   };
 }
 
@@ -104,8 +129,10 @@ export interface Estimate {
 
 export function estimate(w: Workload, rate: number, cores: number): Estimate {
   const speed = rate * effectiveWorkers(w.parallel, cores);
-  let low = (w.trials * trainingFlops(w.flops[0], w.samples, w.epochs[0])) / speed;
-  let high = (w.trials * trainingFlops(w.flops[1], w.samples, w.epochs[1])) / speed;
+  // The supernet has one worker to itself: the others wait for alpha before any trial.
+  const first = (w.supernetFlops ?? 0) / rate;
+  let low = first + (w.trials * trainingFlops(w.flops[0], w.samples, w.epochs[0])) / speed;
+  let high = first + (w.trials * trainingFlops(w.flops[1], w.samples, w.epochs[1])) / speed;
   let capped = false;
   if (w.minutes !== undefined) {
     const cap = w.minutes * 60;

@@ -53,6 +53,8 @@ export interface RunStarted {
   test?: string;
   /** Samples each trial trains and validates on, after `subset` and `validationSplit` (absent in journals before 0.2). */
   samples?: { train: number; val: number };
+  /** The machine this launch runs on: where its forked workers train (queue workers name theirs in `trial-assigned`). */
+  host?: string;
 }
 
 /** Said once when a run without a test set ends, by the journal (a log line) and the CLI summary alike. */

@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { WINOGRAD_TILES } from '../../src/engine/kernels/simd/winograd';
-import { winogradConv, winogradFilterGrad, winogradTile } from '../../src/engine/kernels/winograd';
+import { padded, winogradConv, winogradFilterGrad, winogradTile } from '../../src/engine/kernels/winograd';
+import { heapF32 } from '../../src/engine/kernels/simd/module';
 import { winogradMatrices } from '../../src/engine/kernels/winogradMath';
 import { compare, harness } from '../helpers/backends';
 
@@ -34,6 +35,43 @@ describe('Winograd matrices', () => {
           for (let k = 0; k < r; k++) want += d[i + k] * g[k];
           assert.ok(Math.abs(y - want) < 1e-9, `output ${i}: ${y}, want ${want}`);
         }
+      }
+    });
+  }
+});
+
+describe("the zero-bordered copy Winograd's input transform reads", () => {
+  // Borders on every side, cropping (the buffer smaller than image + offset), offsets above and left of the
+  // buffer (negative), an offset past the right edge (no source column lands), and channels not a multiple of 4.
+  const cases: Array<[number[], number, number, number, number]> = [
+    [[2, 5, 6, 4], 9, 10, 2, 1],
+    [[1, 7, 7, 8], 8, 8, 2, 2],
+    [[3, 4, 5, 3], 4, 5, 1, 1],
+    [[2, 6, 5, 4], 4, 3, -1, -2],
+    [[1, 3, 3, 4], 5, 4, 1, 6],
+  ];
+  for (const [shape, hp, wp, top, left] of cases) {
+    it(`x ${shape.join('x')} into ${hp}x${wp} at (${top}, ${left})`, async () => {
+      await tf.setBackend('wasm');
+      const [n, hh, ww, c] = shape;
+      const data = h.data(shape);
+      const x = tf.tensor4d(data, shape as [number, number, number, number]);
+      const backend = tf.backend() as Parameters<typeof padded>[0];
+      const buf = padded(backend, x, hp, wp, top, left);
+      try {
+        const got = heapF32(backend, buf.ptr, n * hp * wp * c);
+        for (let b = 0; b < n; b++)
+          for (let y = 0; y < hp; y++)
+            for (let z = 0; z < wp; z++)
+              for (let k = 0; k < c; k++) {
+                const [iy, iz] = [y - top, z - left];
+                const want = iy >= 0 && iy < hh && iz >= 0 && iz < ww ? data[((b * hh + iy) * ww + iz) * c + k] : 0;
+                assert.equal(got[((b * hp + y) * wp + z) * c + k], want, `[${b}, ${y}, ${z}, ${k}]`);
+              }
+      } finally {
+        buf.free();
+        x.dispose();
+        await tf.setBackend('cpu');
       }
     });
   }
@@ -115,6 +153,28 @@ describe('convolutions through the kernels match cpu: output, input gradient and
     { n: 2, hw: [7, 7], k: 1, ci: 32, co: 64, s: 1, pad: 'same' },
     { n: 3, hw: [6, 5], k: 1, ci: 13, co: 7, s: 1, pad: 'valid' },
     { n: 2, hw: [12, 12], k: 5, ci: 7, co: 9, s: 1, pad: 'same' },
+    // Forward on im2colRows + GEMM (gemmConv.ts): pointwise straight on x, strided pointwise, channels off a
+    // multiple of 4, more pixels than one patch chunk holds (224 rows of 3x3x32 taps), taps past both sides of
+    // the image, explicit uneven pads.
+    { n: 3, hw: [6, 5], k: 1, ci: 13, co: 16, s: 1, pad: 'valid' },
+    { n: 2, hw: [9, 8], k: 1, ci: 8, co: 16, s: 2, pad: 'same' },
+    { n: 2, hw: [9, 10], k: 3, ci: 6, co: 8, s: 1, pad: 'same' },
+    { n: 8, hw: [14, 14], k: 3, ci: 32, co: 16, s: 2, pad: 'same' },
+    { n: 2, hw: [8, 8], k: 7, ci: 4, co: 8, s: 3, pad: 'same' },
+    {
+      n: 1,
+      hw: [9, 9],
+      k: 3,
+      ci: 8,
+      co: 8,
+      s: 2,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 3],
+        [0, 0],
+      ],
+    },
     { n: 4, hw: [28, 28], k: 5, ci: 1, co: 32, s: 1, pad: 'same' },
     // First layers (fewer than 4 channels) on im2row's runs: strided (no vector copy), several channels, valid.
     { n: 3, hw: [15, 13], k: 7, ci: 1, co: 16, s: 2, pad: 'same' },

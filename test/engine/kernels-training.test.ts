@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { createDataTensors } from '../../src/engine/data';
+import { K_CHUNK } from '../../src/engine/kernels/batchMatMul';
 import { batchMatMulConfig, castConfig, conv2DConfig, identityConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
 import { NR } from '../../src/engine/kernels/simd/gemm';
 import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
@@ -151,6 +152,20 @@ describe('BatchMatMul matches cpu with transposed operands', () => {
       it(label, () => compare(label, () => [tf.matMul(tf.tensor(aData, aShape), tf.tensor(bData, bShape), ta, tb)]));
     }
   }
+  it('sums a K longer than one chunk (K_CHUNK) in several, transposed or not', () => {
+    // K = 2.5 chunks: two whole ones and a partial, accumulated into C; a batch with B shared and one without.
+    const k = Math.round(K_CHUNK * 2.5);
+    const [a1, b1, a2, b2, b3] = [h.data([k, 9]), h.data([k, 16]), h.data([2, 5, k]), h.data([24, k]), h.data([2, k, 16])];
+    return compare(
+      'long K',
+      () => [
+        tf.matMul(tf.tensor(a1, [k, 9]), tf.tensor(b1, [k, 16]), true, false),
+        tf.matMul(tf.tensor(a2, [2, 5, k]), tf.tensor(b2, [24, k]), false, true),
+        tf.matMul(tf.tensor(a2, [2, 5, k]), tf.tensor(b3, [2, k, 16])),
+      ],
+      1e-3,
+    );
+  });
   it('broadcasts a rank-2 operand over a batch', () => {
     const [aData, bData] = [h.data([3, 5, 7]), h.data([7, 16])];
     return compare('broadcast', () => [

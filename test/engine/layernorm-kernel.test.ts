@@ -72,4 +72,7 @@ before(async () => {
 describe('fused layer normalization on wasm against the tf-op path on cpu', () => {
   it('sequences [4, 7, 6]', () => compare([4, 7, 6]));
   it('vectors [5, 33]', () => compare([5, 33]));
+  // Widths that are a multiple of four take the SIMD passes; 3 x 50 rows span several of the gradient's row blocks.
+  it('SIMD rows [3, 50, 64]', () => compare([3, 50, 64]));
+  it('SIMD rows [7, 12]', () => compare([7, 12]));
 });

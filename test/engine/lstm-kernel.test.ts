@@ -106,6 +106,32 @@ describe('fused LSTM on wasm against tfjs on cpu', () => {
   // throws, so there is no reference.)
   it('a batch of one, two steps', () => compare({ batch: 1, steps: 2, features: 3, units: 4, returnSequences: false, goBackwards: false }));
 
+  it('computes the input gradient (dz . W^T, a BatchMatMul) only when it is asked for', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const config = tf.getKernel(tf.BatchMatMul, 'wasm')!;
+    const inner = config.kernelFunc;
+    let products = 0;
+    (config as { kernelFunc: tf.KernelFunc }).kernelFunc = (a) => (products++, inner(a));
+    const Fused = fastLstm(tf);
+    const layer = new Fused({ units: 8, recurrentActivation: 'sigmoid' } as never);
+    const x = tf.randomNormal([3, 4, 8]);
+    try {
+      const loss = (input: tf.Tensor) => tf.sum(layer.apply(input, { training: true }) as tf.Tensor) as tf.Scalar;
+      tf.dispose(loss(x)); // the first call builds the layer: count from the next
+      products = 0;
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { value, grads } = tf.variableGrads(() => loss(x), vars);
+      tf.dispose([value, ...Object.values(grads)]);
+      assert.equal(products, 0, 'weight gradients alone (x is a network input) ran the input-gradient product');
+      tf.dispose(tf.grad(loss)(x));
+      assert.equal(products, 1, 'the input gradient ran one product');
+    } finally {
+      (config as { kernelFunc: tf.KernelFunc }).kernelFunc = inner;
+      tf.dispose(x);
+      layer.dispose();
+    }
+  });
+
   it('a layer the kernel does not compute (hard sigmoid gates) keeps tfjs’s own call', async () => {
     assert.ok(await tf.setBackend('wasm'));
     const Fused = fastLstm(tf);

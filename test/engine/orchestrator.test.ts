@@ -57,6 +57,8 @@ test('a search runs to its budget; the best trial exports and scores what the jo
   const st = state(outcome.runDir);
   assert.equal(st.counts().completed, 6, JSON.stringify(st.counts()));
   assert.equal(events.filter((e) => e.type === 'run-started').length, 1);
+  // The panel's Worker column: forked workers train on this machine, in the pid the journal names.
+  assert.ok([...st.trials.values()].every((t) => t.host === os.hostname() && t.pid! > 0 && !t.remote));
   assert.ok(!fs.existsSync(runPaths(outcome.runDir).lock), 'the lock is removed when the run ends');
   const best = st.best()!;
   assert.ok(best.hasWeights);

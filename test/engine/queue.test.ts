@@ -59,6 +59,11 @@ test('a search runs on two queue workers that share no folder with it', { skip, 
     const assigned = events.filter((e) => e.type === 'trial-assigned');
     assert.deepEqual(new Set(assigned.map((e) => e.trial)), new Set([0, 1, 2, 3, 4, 5]));
     assert.ok(assigned.every((e) => e.type === 'trial-assigned' && e.host === os.hostname() && e.pid > 0));
+    // A trial's start names no pid: the previous job of its slot ran on whichever worker took that one.
+    assert.deepEqual(
+      events.filter((e) => e.type === 'trial-started' && e.pid !== undefined),
+      [],
+    );
     const served = workers.filter((w) => /training in pid/.test(w.output));
     assert.equal(served.length, 2, `both workers trained:\n${workers.map((w) => w.output).join('\n---\n')}`);
     assert.ok(events.some((e) => e.type === 'workers' && e.connected === 2 && e.slots === 2));

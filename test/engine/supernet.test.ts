@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../src/core/rng';
-import type { ConcreteLayer } from '../../src/shared/arch';
+import type { CellOperation, ConcreteLayer } from '../../src/shared/arch';
 import type { CellSupernet, SequentialSupernet, SupernetConfig } from '../../src/shared/supernet';
 import { CellNet } from '../../src/engine/supernet/cellNet';
 import { mixedOp } from '../../src/engine/supernet/mixed';
@@ -164,6 +164,40 @@ describe('cell supernet', () => {
     // stem, per stage-1 reduction 3, per cell per edge: conv1x1, conv3x3, sepConv (2) = 4; head 2
     assert.equal(net.weights.length, 1 + 3 + 2 * 3 * 4 + 2);
     tf.dispose([x, out, ...Object.values(grads)]);
+    net.dispose();
+  });
+
+  it('computes each edge as its own ReLU-conv-BN, pooling and skip mixed by alpha (edges from a node share its ReLU and pooling)', () => {
+    const operations: CellOperation[] = ['none', 'skip', 'conv1x1', 'conv3x3', 'avgPool3x3'];
+    const edge = (from: number, to: number) => ({ name: `architecture.edge[${from}->${to}]`, label: '', ops: operations, from, to });
+    const space: CellSupernet = { kind: 'cell', nodes: 3, channels: 3, cells: 1, stages: 1, operations, edges: [edge(0, 1), edge(0, 2), edge(1, 2)] };
+    const net: SupernetNet = new CellNet(space, [6, 6, 2], 4, 7);
+    // alpha away from uniform, so a candidate mixed with the wrong weight shows
+    net.alphas.forEach((a, i) => a.assign(tf.tensor1d([0.3, -0.2, 0.5, 0.1, -0.4].map((v) => v * (i + 1)))));
+    const x = tf.randomNormal([3, 6, 6, 2], 0, 1, 'float32', 2);
+    const bn = (t: tf.Tensor4D) => {
+      const { mean, variance } = tf.moments(t, [0, 1, 2], true);
+      return tf.div(tf.sub(t, mean), tf.sqrt(tf.add(variance, 1e-5))) as tf.Tensor4D;
+    };
+    // variables in creation order: stem, then per edge conv1x1 and conv3x3, then the head
+    const [stem, k01a, k01b, k02a, k02b, k12a, k12b, dense, bias] = net.weights as unknown as tf.Tensor4D[];
+    const reference = () =>
+      tf.tidy(() => {
+        const mixed = (alpha: tf.Tensor, h: tf.Tensor4D, k1: tf.Tensor4D, k3: tf.Tensor4D) => {
+          const w = tf.softmax(alpha as tf.Tensor1D).arraySync() as number[];
+          const outs = [h, bn(tf.conv2d(tf.relu(h), k1, 1, 'same')), bn(tf.conv2d(tf.relu(h), k3, 1, 'same')), tf.avgPool(h, 3, 1, 'same')];
+          return outs.map((o, k) => tf.mul(o, w[k + 1])).reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
+        };
+        const n0 = bn(tf.conv2d(x as tf.Tensor4D, stem, 1, 'same'));
+        const n1 = mixed(net.alphas[0], n0, k01a, k01b);
+        const n2 = tf.add(mixed(net.alphas[1], n0, k02a, k02b), mixed(net.alphas[2], n1, k12a, k12b)) as tf.Tensor4D;
+        return tf.add(tf.matMul(tf.mean(tf.relu(n2), [1, 2]) as tf.Tensor2D, dense as unknown as tf.Tensor2D), bias);
+      });
+    const got = net.forward(x, true);
+    const want = reference();
+    const diff = tf.max(tf.abs(tf.sub(got, want))).dataSync()[0];
+    assert.ok(diff < 1e-4, `the supernet's output differs from the per-edge reference by ${diff}`);
+    tf.dispose([x, got, want]);
     net.dispose();
   });
 });

@@ -42,14 +42,38 @@ describe('darts: what the supernet covers', () => {
     assert.ok(s.memoryBytes > 4 * 4 * s.params);
   });
 
-  it('refuses a numeric choice of the cell example, located at the value', () => {
-    const e = errors(cells.replace('"evolution"', '"darts"'));
+  it('does not warn of cells without a path: darts derives only live cells', () => {
+    const warned = (t: string) => check(t).diagnostics.some((d) => /have no path/.test(d.message));
+    // the same space under evolution samples dead cells (every edge into the output `none`)
+    assert.ok(warned(cells.replace('{ "choice": [8, 16] }', '16')));
+    assert.ok(!warned(cells.replace('"evolution"', '"darts"').replace('{ "choice": [8, 16] }', '16')));
+  });
+
+  it('searches the cell example narrow and retrains it wide: channels and cells at their smallest, then largest', () => {
+    const text = cells.replace('"evolution"', '"darts"').replace('"cells": 1', '"cells": { "int": [1, 2] }');
+    assert.deepEqual(errors(text), []);
+    const spec = check(text).spec!;
+    const s = new DartsStrategy({ spec, seed: 0, direction: 'maximize' });
+    const space = s.supernetConfig().space;
+    assert.ok(space.kind === 'cell');
+    assert.deepEqual([space.channels, space.cells], [8, 1]);
+    s.learnt(space.edges.map((e) => row(e.name, e.ops, [0.1, 0.1, 0.1, 0.6, 0.1])));
+    const t = s.ask(0)!;
+    assert.ok(t.arch.kind === 'cell');
+    assert.deepEqual([t.arch.channels, t.arch.cells], [16, 2]);
+    assert.ok(t.arch.edges.every((e) => e.op === 'conv3x3' || e.op === 'none'));
+    assert.equal(t.params['architecture.channels'], 16);
+  });
+
+  it('refuses a choice of stages, located at the value: the skeleton must be fixed', () => {
+    const text = cells.replace('"evolution"', '"darts"').replace('"stages": 3', '"stages": { "choice": [2, 3] }');
+    const e = errors(text);
     assert.equal(e.length, 1);
-    assert.equal(e[0].path, 'architecture.channels');
+    assert.equal(e[0].path, 'architecture.stages');
     assert.match(e[0].message, /darts covers cell operations and layer choices/);
     assert.equal(
       e[0].range.start.line,
-      cells.split('\n').findIndex((l) => l.includes('"channels"')),
+      text.split('\n').findIndex((l) => l.includes('"stages"')),
     );
   });
 

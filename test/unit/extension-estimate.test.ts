@@ -149,3 +149,24 @@ test('blending weights old evidence by trials, capped', () => {
   assert.equal(b.flopsPerSecond, 6);
   assert.equal(b.trials, 100);
 });
+
+test('darts: the supernet on one worker first, then the derived trials, not the trial budget', () => {
+  const file = path.join(examples, 'cells.nas.json');
+  const text = fs
+    .readFileSync(file, 'utf8')
+    .replace('{ "choice": [8, 16] }', '16')
+    .replace('"strategy": "evolution"', '"strategy": "darts", "darts": { "epochs": 2, "derive": 3 }');
+  const r = checkText(text, { file });
+  assert.ok(r.spec && r.summary?.supernet, JSON.stringify(r.diagnostics));
+  const w = workloadOf(r.spec, r.summary, 4)!;
+  assert.equal(w.trials, 3);
+  assert.equal(w.parallel, 3);
+  assert.deepEqual(w.epochs, [3, 3]);
+  // two training passes (alpha, then weights) per training sample and a validation pass, for 2 epochs
+  assert.equal(w.supernetFlops, 2 * r.summary.supernet.flops * (2 * 3 * w.samples.train + w.samples.val));
+  const e = estimate(w, DEFAULT_RATE, 4);
+  const trials = (3 * trainingFlops(r.summary.maxFlops!, w.samples, 3)) / (3 * DEFAULT_RATE);
+  assert.ok(Math.abs(e.highSeconds - (w.supernetFlops! / DEFAULT_RATE + trials)) < 1e-6);
+  // an epoch of the supernet (every candidate, two passes) costs more than two of the dearest network's
+  assert.ok(w.supernetFlops! > 2 * trainingFlops(r.summary.maxFlops!, w.samples, 2));
+});

@@ -13,14 +13,14 @@ test('plain output names the worker of each trial and the workers connected', ()
   const state = new RunState();
   p.attach(state);
   const events: RunEvent[] = [
-    started(0),
+    started(0, { host: 'ws-1' }),
     { type: 'workers', time: at(0), connected: 2, slots: 3 },
     trialStarted(1, 0, 1),
     { type: 'trial-assigned', time: at(1), trial: 0, host: 'gpu-2', pid: 311, backend: 'wasm' },
     epoch(2, 0, 0, 0.5),
     completed(3, 0, 0.5, 1),
-    // A local trial (no assignment) says nothing about a host.
-    trialStarted(4, 1, 1),
+    // A local trial (a forked worker: no assignment) says nothing about a host.
+    { ...(trialStarted(4, 1, 1) as Extract<RunEvent, { type: 'trial-started' }>), pid: 88 },
     epoch(5, 1, 0, 0.4),
     completed(6, 1, 0.4, 1),
   ];

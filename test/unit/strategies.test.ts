@@ -24,8 +24,16 @@ import { listParams } from '../../src/core/space';
 import { nonDominatedSort } from '../../src/core/pareto';
 import type { Objective } from '../../src/shared/events';
 
-type Name = 'random' | 'grid' | 'evolution' | 'tpe' | 'reinforce';
-const NAMES: Name[] = ['random', 'grid', 'evolution', 'tpe', 'reinforce'];
+/** tpe-cost: TPE under a time budget with timed epochs (expected improvement per second, fakeEpochSeconds). */
+type Name = 'random' | 'grid' | 'evolution' | 'tpe' | 'tpe-cost' | 'reinforce';
+const NAMES: Name[] = ['random', 'grid', 'evolution', 'tpe', 'tpe-cost', 'reinforce'];
+
+/** A pure stand-in for core/epochCost's prediction: seconds grow with the network's units. */
+function fakeEpochSeconds(c: TrialConfig): number {
+  let units = 0;
+  if (c.arch.kind === 'sequential') for (const l of c.arch.layers) if (l.type === 'dense') units += l.units;
+  return 1 + units / 8;
+}
 
 /** Finite and conditional: a choice layer, an optional layer and a repeated block (4 * 2 * (4 + 16) * 2 = 320). */
 const SMALL: NasSpec = {
@@ -71,6 +79,14 @@ function withSearch(spec: NasSpec, search: Search): NasSpec {
 
 function make(spec: NasSpec, strategy: Name, seed = 1, direction: Direction = 'maximize', objectives?: Objective[]): Strategy {
   // Short start-ups and populations, so the model-based parts are exercised within the small budgets below.
+  if (strategy === 'tpe-cost')
+    return new TpeStrategy({
+      spec: withSearch(spec, { tpe: { startupTrials: 5 }, ...spec.search, strategy: 'tpe' }),
+      seed,
+      direction,
+      objectives,
+      budget: { trialsThatFit: () => undefined, epochSeconds: fakeEpochSeconds },
+    });
   return createStrategy({
     spec: withSearch(spec, { tpe: { startupTrials: 5 }, evolution: { population: 6, sampleSize: 3 }, ...spec.search, strategy }),
     seed,
@@ -282,7 +298,7 @@ function bestAfter(name: Name, seeds: number[], n: number): number[] {
 describe('model-based strategies beat random search on a cheap surrogate (median best after 60 trials, 20 seeds)', () => {
   const seeds = [...Array(20).keys()];
   const rnd = bestAfter('random', seeds, 60);
-  for (const name of ['evolution', 'tpe', 'reinforce'] as const) {
+  for (const name of ['evolution', 'tpe', 'tpe-cost', 'reinforce'] as const) {
     it(name, () => {
       const mine = bestAfter(name, seeds, 60);
       // A strategy no better than random would beat random's median by a clear margin, or win 14 of 20 paired
@@ -503,6 +519,28 @@ describe('tpe', () => {
     assert.deepEqual(scaled.proposed.slice(0, 4), random.proposed.slice(0, 4));
     assert.deepEqual(fixed.proposed[4], random.proposed[4]);
     assert.notDeepEqual(scaled.proposed[4], random.proposed[4]);
+  });
+
+  it('under a time budget with timed epochs, weighs expected improvement against seconds (cheaper proposals)', () => {
+    const seeds = [...Array(10).keys()];
+    const cost = (name: Name) =>
+      seeds.map((seed) => {
+        const run = simulate(make(FLAT, name, seed), 40, { parallel: 2, objective: surrogate });
+        const mine = run.proposed.slice(5).map(fakeEpochSeconds);
+        return mine.reduce((a, b) => a + b, 0) / mine.length;
+      });
+    const plain = cost('tpe');
+    const aware = cost('tpe-cost');
+    const cheaper = seeds.filter((s) => aware[s] < plain[s]).length;
+    assert.ok(median(aware) < 0.9 * median(plain), `median seconds per epoch: cost-aware ${median(aware).toFixed(2)}, plain ${median(plain).toFixed(2)}`);
+    assert.ok(cheaper >= 8, `cheaper in ${cheaper} of 10 seeds`);
+  });
+
+  it('proposes as plain TPE does until an epoch was timed', () => {
+    const spec = tpeSpec(FLAT);
+    const untimed = new TpeStrategy({ spec, seed: 2, direction: 'maximize', budget: { trialsThatFit: () => undefined, epochSeconds: () => undefined } });
+    const plain = new TpeStrategy({ spec, seed: 2, direction: 'maximize' });
+    assert.deepEqual(simulate(untimed, 20).proposed, simulate(plain, 20).proposed);
   });
 
   it('counts what a budget holds from the pace so far, a running trial as half done', () => {

@@ -43,7 +43,7 @@ export class AshaScheduler implements Scheduler {
     return out;
   }
 
-  promotion(trials: readonly RungTrial[]): Promotion | undefined {
+  promotion(trials: readonly RungTrial[], fits?: (p: Promotion) => boolean): Promotion | undefined {
     // Per bracket, per rung: who reached it, with their best score up to the end of it.
     const byBracket = new Map<number, RungTrial[]>();
     for (const t of trials) {
@@ -69,6 +69,8 @@ export class AshaScheduler implements Scheduler {
           if (t.state !== 'paused' || t.scores.length !== r[k] || k + 1 >= r.length || !(score > -Infinity)) continue;
           // The largest budget first (finishing the most promising work), then the best score, then the lowest trial.
           const candidate = { trial: t.trial, rung: k + 1, epochs: r[k + 1], fromEpoch: r[k], score };
+          // One that cannot train an epoch in the time left gives way to the next one that qualifies.
+          if (fits && !fits(candidate)) continue;
           if (
             !best ||
             candidate.epochs > best.epochs ||

@@ -50,6 +50,9 @@ export interface Scheduler {
   bracketOf(trial: number): number;
   /** Epochs (in all) at the end of each rung for this trial; the last one is its maxEpochs. */
   rungs(trial: number, maxEpochs: number): number[];
-  /** The promotion to run next, if any. A pure function of `trials`, so a resumed run decides the same. */
-  promotion(trials: readonly RungTrial[]): Promotion | undefined;
+  /**
+   * The promotion to run next, if any. A pure function of `trials` (and `fits`), so a resumed run decides the same.
+   * `fits`: only promotions it accepts (a time budget: those whose next epoch can end before it does).
+   */
+  promotion(trials: readonly RungTrial[], fits?: (p: Promotion) => boolean): Promotion | undefined;
 }

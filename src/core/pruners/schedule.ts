@@ -23,8 +23,14 @@ export function rungTrials(trials: Iterable<TrialState>, metric: MetricName, dir
   return out;
 }
 
-export function nextPromotion(s: Scheduler, trials: Iterable<TrialState>, metric: MetricName, direction: Direction): Promotion | undefined {
-  return s.promotion(rungTrials(trials, metric, direction));
+export function nextPromotion(
+  s: Scheduler,
+  trials: Iterable<TrialState>,
+  metric: MetricName,
+  direction: Direction,
+  fits?: (p: Promotion) => boolean,
+): Promotion | undefined {
+  return s.promotion(rungTrials(trials, metric, direction), fits);
 }
 
 /** A new trial's first segment: rung 0, to the epochs of its first rung. */

@@ -6,8 +6,9 @@
 import type { Assignment, CellOperation, ParamValue, TrialConfig } from '../../shared/arch';
 import type { AlphaRow, CellSupernet, SupernetConfig, SupernetSpace } from '../../shared/supernet';
 import { DARTS_DEFAULTS } from '../defaults';
+import { numericExtremes } from '../params';
 import { resolve } from '../space';
-import { supernetSpace } from './dartsSpace';
+import { SCALED_CELL_PARAMS, supernetSpace } from './dartsSpace';
 import type { Strategy, StrategyContext } from './strategy';
 
 export class DartsStrategy implements Strategy {
@@ -24,6 +25,7 @@ export class DartsStrategy implements Strategy {
   supernetConfig(): SupernetConfig {
     // Any architecture does: only the training settings (fixed, the checker made sure) are read.
     const { training } = resolve(this.ctx.spec, (p) => {
+      if (SCALED_CELL_PARAMS.has(p.name)) return numericExtremes(p.domain)[0];
       if (p.role !== 'edge' && p.role !== 'option') throw new Error(`internal: darts found the parameter ${p.name}`);
       return (p.domain as { values: ParamValue[] }).values[0];
     });
@@ -58,8 +60,10 @@ export class DartsStrategy implements Strategy {
   }
 }
 
+/** A derived architecture as a trial: retrained at the largest channels and cells the space allows. */
 function configOf(ctx: StrategyContext, a: Assignment): TrialConfig {
   const { order: _order, ...config } = resolve(ctx.spec, (p) => {
+    if (SCALED_CELL_PARAMS.has(p.name)) return numericExtremes(p.domain)[1];
     const v = a[p.name];
     if (v === undefined) throw new Error(`internal: darts derived no value for ${p.name}`);
     return v;

@@ -1,13 +1,16 @@
 // What a DARTS supernet covers in a spec: the operation of every cell edge and every layer `choice` (each
-// becomes a mixed operation with its own alpha). Anything else the spec leaves open (filters, a repeat, an
-// optional layer, the learning rate) would need one supernet per value, so the checker refuses it, located.
+// becomes a mixed operation with its own alpha). A cell space's width and depth (channels, cells) may be
+// choices: they are scaled, not searched, as DARTS searches a narrow network and retrains a wide one (16
+// against 36 channels, 8 against 20 cells): the supernet takes the smallest value, the derived architectures
+// the largest. Anything else the spec leaves open (filters, a repeat, an optional layer, the learning rate)
+// would need one supernet per value, so the checker refuses it, located.
 import type { CellOperation, ConcreteLayer } from '../../shared/arch';
 import type { CellArchitecture, Element, NasSpec } from '../../shared/spec';
 import type { SupernetPosition, SupernetSpace } from '../../shared/supernet';
 import { CELL_DEFAULTS, LAYER_DEFAULTS } from '../defaults';
 import type { JsonPath } from '../json';
 import { paramLabel } from '../paramLabel';
-import { isParam } from '../params';
+import { domainOf, isParam, numericExtremes } from '../params';
 import { cellEdgeList, listParams, resolveFixedElement } from '../space';
 
 export interface DartsProblem {
@@ -15,11 +18,22 @@ export interface DartsProblem {
   message: string;
 }
 
+/** Cell parameters the supernet takes at their smallest and the derived architectures at their largest. */
+export const SCALED_CELL_PARAMS: ReadonlySet<string> = new Set(['architecture.channels', 'architecture.cells']);
+
+/** The smallest and largest value of a scaled parameter (a fixed number is both). */
+export function scaledRange(v: unknown, dflt: number): [number, number] {
+  if (!isParam(v)) return [(v as number | undefined) ?? dflt, (v as number | undefined) ?? dflt];
+  return numericExtremes(domainOf(v));
+}
+
 /** Parameters of the spec that the supernet does not cover, once per place in the file. */
 export function dartsProblems(spec: NasSpec): DartsProblem[] {
   const out = new Map<string, DartsProblem>();
+  const cell = spec.architecture.type === 'cell';
   for (const p of listParams(spec)) {
     if (p.role === 'edge') continue;
+    if (cell && SCALED_CELL_PARAMS.has(p.name) && numericExtremes(p.domain).every(Number.isFinite)) continue;
     // A choice inside another choice's option would need a supernet inside a candidate.
     if (p.role === 'option' && !/\.options\[\d+\]/.test(p.name.replace(/\.option$/, ''))) continue;
     const key = JSON.stringify(p.path);
@@ -53,13 +67,14 @@ export function supernetSpace(spec: NasSpec): SupernetSpace {
       if (isParam(v)) throw new Error(`internal: architecture.${field} is a parameter`);
       return (v as number | undefined) ?? d;
     };
+    const smallest = (v: unknown, d: number): number => scaledRange(v, d)[0];
     const nodes = a.nodes ?? CELL_DEFAULTS.nodes;
     const operations = (a.operations ?? CELL_DEFAULTS.operations) as CellOperation[];
     return {
       kind: 'cell',
       nodes,
-      channels: fixed(a.channels, CELL_DEFAULTS.channels, 'channels'),
-      cells: fixed(a.cells, CELL_DEFAULTS.cells, 'cells'),
+      channels: smallest(a.channels, CELL_DEFAULTS.channels),
+      cells: smallest(a.cells, CELL_DEFAULTS.cells),
       stages: fixed(a.stages, CELL_DEFAULTS.stages, 'stages'),
       operations,
       // One operation only: the resolver asks no parameter, so there is nothing to mix.

@@ -29,8 +29,14 @@ export interface StrategyContext {
   direction: Direction;
   /** Every objective, when there are several; `FinishedTrial.values` follow this order. */
   objectives?: Objective[];
-  /** Runs with a time budget: how many trials it holds, measured as the run goes (core/budgetFit). */
-  budget?: { trialsThatFit(): number | undefined };
+  /**
+   * Runs with a time budget: how many trials it holds, measured as the run goes (core/budgetFit), and what an
+   * epoch of a config costs here (core/epochCost; undefined before any epoch was timed).
+   */
+  budget?: {
+    trialsThatFit(): number | undefined;
+    epochSeconds?(config: TrialConfig): number | undefined;
+  };
 }
 
 export interface Strategy {

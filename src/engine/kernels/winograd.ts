@@ -49,26 +49,16 @@ function blockTiles(alpha: number, ci: number, coPad: number): number {
 }
 
 /**
- * Copies x [n, h, w, c] into a zeroed [n, hp, wp, c] buffer at (top, left), cropping what falls outside, so
- * every tile's patch can be read without bounds checks. The caller frees the buffer.
+ * Copies x [n, h, w, c] into a zero-bordered [n, hp, wp, c] buffer at (top, left), cropping what falls outside,
+ * so every tile's patch can be read without bounds checks (simd/pad.ts). The caller frees the buffer.
  */
-function padded(backend: Backend, x: Info, hp: number, wp: number, top: number, left: number): { ptr: number; free(): void } {
+export function padded(backend: Backend, x: Info, hp: number, wp: number, top: number, left: number): { ptr: number; free(): void } {
   const [n, h, w, c] = x.shape;
   const buf = scratch(backend, n * hp * wp * c * 4);
+  // Source columns [c0, c1) land at left + c0 .. left + c1 of each destination row.
+  const [c0, c1] = [Math.max(0, -left), Math.max(Math.max(0, -left), Math.min(w, wp - left))];
   try {
-    const dst = heapF32(backend, buf.ptr, n * hp * wp * c);
-    dst.fill(0);
-    const heap = new Float32Array(dst.buffer);
-    const src = addr(backend, x) >> 2;
-    const [c0, c1] = [Math.max(0, -left), Math.min(w, wp - left)];
-    if (c1 > c0) {
-      for (let b = 0; b < n; b++) {
-        for (let y = Math.max(0, -top); y < Math.min(h, hp - top); y++) {
-          const from = src + ((b * h + y) * w + c0) * c;
-          heap.copyWithin((buf.ptr >> 2) + ((b * hp + y + top) * wp + c0 + left) * c, from, from + (c1 - c0) * c);
-        }
-      }
-    }
+    simd(backend).pad(addr(backend, x), n, h, w * c * 4, hp, wp * c * 4, top, Math.min(left + c0, wp) * c * 4, (c1 - c0) * c * 4, c0 * c * 4, buf.ptr);
   } catch (err) {
     buf.free();
     throw err;

@@ -358,8 +358,12 @@ export class QueueTransport implements WorkerTransport {
       }
       return;
     }
+    const end = m.method === 'result' || m.method === 'evaluation';
+    // The orchestrator starts the link's next trial while taking this result, and that trial goes to whichever
+    // worker takes it: its trial-started must not name this job's pid.
+    if (end) link.pid = undefined;
     link.deliver(m);
-    if (m.method === 'result' || m.method === 'evaluation') this.finished(link, job);
+    if (end) this.finished(link, job);
   }
 
   /** The job's end is journaled: nothing of it needs to stay in Redis. */

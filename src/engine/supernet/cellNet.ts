@@ -11,6 +11,8 @@ import { mixedOp } from './mixed';
 import type { SupernetNet } from './net';
 
 type Op = (x: tf.Tensor4D) => tf.Tensor4D;
+/** A cell edge with its alpha and, per operation (in the space's order), that candidate's variables. */
+type Edge = CellSupernet['edges'][number] & { alpha: tf.Variable; weights: tf.Variable[][] };
 
 function bn(x: tf.Tensor4D): tf.Tensor4D {
   const { mean, variance } = tf.moments(x, [0, 1, 2], true);
@@ -56,46 +58,71 @@ export class CellNet implements SupernetNet {
     });
   }
 
-  private op(op: CellOperation, c: number, w: (shape: number[]) => tf.Variable): Op | null {
+  /** The variables of one candidate on one edge (none for the operations without weights). */
+  private weightsOf(op: CellOperation, c: number, w: (shape: number[]) => tf.Variable): tf.Variable[] {
     switch (op) {
-      case 'none':
-        return null;
-      case 'skip':
-        return (x) => x;
       case 'conv1x1':
-      case 'conv3x3': {
-        const k = op === 'conv1x1' ? 1 : 3;
-        const kernel = w([k, k, c, c]) as tf.Tensor4D;
-        return (x) => bn(tf.conv2d(tf.relu(x), kernel, 1, 'same'));
-      }
-      case 'sepConv3x3': {
-        const depth = w([3, 3, c, 1]) as tf.Tensor4D;
-        const point = w([1, 1, c, c]) as tf.Tensor4D;
-        return (x) => bn(tf.separableConv2d(tf.relu(x), depth, point, 1, 'same'));
-      }
-      case 'avgPool3x3':
-        return (x) => tf.avgPool(x, 3, 1, 'same');
-      case 'maxPool3x3':
-        return (x) => tf.maxPool(x, 3, 1, 'same');
+        return [w([1, 1, c, c])];
+      case 'conv3x3':
+        return [w([3, 3, c, c])];
+      case 'sepConv3x3':
+        return [w([3, 3, c, 1]), w([1, 1, c, c])];
+      default:
+        return [];
     }
   }
 
+  /**
+   * Every candidate's output on each of `edges`, which all leave the node `x`: the node's ReLU and pooling
+   * are computed once for all of them. (Running each convolution kind once with the edges' kernels side by
+   * side measured no faster at these sizes on wasm: the concat and split cost what the shared im2col saved.)
+   */
+  private candidates(x: tf.Tensor4D, edges: Edge[], operations: CellOperation[]): (tf.Tensor | null)[][] {
+    const out = edges.map(() => operations.map((): tf.Tensor | null => null));
+    let r: tf.Tensor4D | undefined;
+    const relu = () => (r ??= tf.relu(x));
+    operations.forEach((op, k) => {
+      switch (op) {
+        case 'none':
+          return;
+        case 'skip':
+          edges.forEach((_, i) => (out[i][k] = x));
+          return;
+        case 'avgPool3x3':
+        case 'maxPool3x3': {
+          const y = op === 'avgPool3x3' ? tf.avgPool(x, 3, 1, 'same') : tf.maxPool(x, 3, 1, 'same');
+          edges.forEach((_, i) => (out[i][k] = y));
+          return;
+        }
+        case 'conv1x1':
+        case 'conv3x3': {
+          edges.forEach((e, i) => (out[i][k] = bn(tf.conv2d(relu(), e.weights[k][0] as tf.Tensor4D, 1, 'same'))));
+          return;
+        }
+        case 'sepConv3x3':
+          edges.forEach((e, i) => {
+            const [depth, point] = e.weights[k] as tf.Tensor4D[];
+            out[i][k] = bn(tf.separableConv2d(relu(), depth, point, 1, 'same'));
+          });
+          return;
+      }
+    });
+    return out;
+  }
+
   private cell(space: CellSupernet, c: number, w: (shape: number[]) => tf.Variable): Op {
-    const edges = space.edges.map((e, i) => ({ ...e, alpha: this.alphas[i], ops: space.operations.map((op) => this.op(op, c, w)) }));
+    const edges: Edge[] = space.edges.map((e, i) => ({ ...e, alpha: this.alphas[i], weights: space.operations.map((op) => this.weightsOf(op, c, w)) }));
     return (x) => {
       const node: tf.Tensor4D[] = [x];
-      for (let j = 1; j < space.nodes; j++) {
-        const ins = edges
-          .filter((e) => e.to === j)
-          .map((e) =>
-            mixedOp(
-              e.alpha as tf.Tensor1D,
-              e.ops.map((f) => (f ? f(node[e.from]) : null)),
-            ),
-          );
-        node[j] = ins.reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
+      const ins: tf.Tensor[][] = Array.from({ length: space.nodes }, () => []);
+      for (let j = 0; j < space.nodes - 1; j++) {
+        // Every edge into node j leaves an earlier node, so node j is complete here.
+        if (j > 0) node[j] = ins[j].reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
+        const out = edges.filter((e) => e.from === j);
+        const outputs = this.candidates(node[j], out, space.operations);
+        out.forEach((e, i) => ins[e.to].push(mixedOp(e.alpha as tf.Tensor1D, outputs[i])));
       }
-      return node[space.nodes - 1];
+      return ins[space.nodes - 1].reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
     };
   }
 

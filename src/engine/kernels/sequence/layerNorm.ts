@@ -3,10 +3,12 @@
 // per-op bookkeeping; a transformer block has two. Rows are normalised with double-precision sums.
 // Forward: y = (x - mean) * rstd * gamma + beta, rstd = 1 / sqrt(var + epsilon).
 // Backward, with xhat = (x - mean) * rstd and g = dy * gamma: dx = rstd * (g - mean(g) - xhat * mean(g * xhat)),
-// dgamma = sum over rows of dy * xhat, dbeta = sum over rows of dy.
+// dgamma = sum over rows of dy * xhat, dbeta = sum over rows of dy. Widths that are a multiple of four run in
+// SIMD (layerNormSimd.ts, float32 sums), the rest in JavaScript.
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from '../common';
-import { addr, heapF32 } from '../simd/module';
+import { addr, heapF32, scratch, zero } from '../simd/module';
+import { sequenceSimd } from './module';
 import { LAYER_NORM_GRAD_KERNEL, LAYER_NORM_KERNEL } from './names';
 
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
@@ -28,6 +30,11 @@ function layerNorm(args: Args): Info[] {
   const y = backend.makeOutput(x.shape, 'float32');
   const mean = backend.makeOutput([N], 'float32');
   const rstd = backend.makeOutput([N], 'float32');
+  if (D % 4 === 0) {
+    const [xa, ga, ba, ya, ma, ra] = [x, gamma, beta, y, mean, rstd].map((t) => addr(backend, t));
+    sequenceSimd(backend).layerNormRows(xa, ga, ba, ya, ma, ra, N, D, 1 / D, epsilon);
+    return [y, mean, rstd];
+  }
   const [xv, gv, bv, yv, mv, rv] = [x, gamma, beta, y, mean, rstd].map((t) => view(backend, t));
   for (let n = 0; n < N; n++) {
     const o = n * D;
@@ -52,6 +59,19 @@ function layerNormGrad(args: Args): Info[] {
   const dx = backend.makeOutput(x.shape, 'float32');
   const dgamma = backend.makeOutput([D], 'float32');
   const dbeta = backend.makeOutput([D], 'float32');
+  if (D % 4 === 0) {
+    zero(backend, dgamma);
+    zero(backend, dbeta);
+    const block = scratch(backend, 2 * D * 4);
+    try {
+      heapF32(backend, block.ptr, 2 * D).fill(0);
+      const [dya, xa, ga, ma, ra, dxa, dga, dba] = [dy, x, gamma, mean, rstd, dx, dgamma, dbeta].map((t) => addr(backend, t));
+      sequenceSimd(backend).layerNormGradRows(dya, xa, ga, ma, ra, dxa, dga, dba, block.ptr, N, D, 1 / D);
+    } finally {
+      block.free();
+    }
+    return [dx, dgamma, dbeta];
+  }
   const [dyv, xv, gv, mv, rv, dxv] = [dy, x, gamma, mean, rstd, dx].map((t) => view(backend, t));
   const dg = new Float64Array(D);
   const db = new Float64Array(D);

@@ -2,7 +2,8 @@
 // tf ops each (and as many again in the gradient); on a 28-step batch of 128 that was 270 ms of CPU per
 // training step, 190 ms of it outside any kernel (bench --profile --net lstm). Here the input projection of all
 // steps is one GEMM, each step one GEMM against the recurrent kernel plus one pass over the gates, and the
-// backward pass the same in reverse with the weight gradients as three GEMMs over all steps at the end.
+// backward pass the same in reverse with the weight gradients as one GEMM over all steps at the end. The input
+// gradient is left to the caller (layers/fastLstm.ts), which computes it from dz only when it is asked for.
 // Gates are in Keras's order (input, forget, cell, output) with the logistic sigmoid on the gates and tanh on
 // the cell, as sequenceBuilder builds them; the layer (layers/fastLstm.ts) only comes here in that case.
 import * as tf from '@tensorflow/tfjs';
@@ -146,31 +147,32 @@ function lstm(args: Args): Info[] {
 
 function lstmGrad(args: Args): Info[] {
   const backend = args.backend as Backend;
-  const { dy, x, kernel, recurrentKernel, h, c, tc, gates } = args.inputs as unknown as Record<string, Info>;
+  const { dy, x, recurrentKernel, h, c, tc, gates } = args.inputs as unknown as Record<string, Info>;
   const [B, T, F] = x.shape;
   const U = recurrentKernel.shape[0];
   const G = 4 * U;
   const outs = [
-    backend.makeOutput([B, T, F], 'float32'),
+    backend.makeOutput([B, T, G], 'float32'),
     backend.makeOutput([F, G], 'float32'),
     backend.makeOutput([U, G], 'float32'),
     backend.makeOutput([G], 'float32'),
   ];
-  const [dx, dW, dR, db] = outs;
+  // dz: the gradient of every step's gate pre-activations, an output so that dx = dz . W^T can be left to the
+  // caller, which only needs it when x depends on trainable weights (not for a network's first layer).
+  const [dzT, dW, dR, db] = outs;
+  const dz = addr(backend, dzT);
   const I = F + U;
-  const pads = Math.max(padFloats(B, U), padFloats(B * T, F), padFloats(I, G));
-  // dz: the gradient of every step's gate pre-activations; dh, dc: the state gradients carried back a step;
-  // xh: each step's input and incoming h (zero at t = 0) side by side, so that [dW; dR] = xh^T . dz is one
-  // product, which reads dz's packed panels once; dWR: that product.
-  const s = scratches(backend, [B * T * G, B * U, B * U, B * T * I, G * padTo(U), B * T * padTo(G), G * padTo(F), I * G, pads]);
-  const [dz, dh, dc, xh, packRT, packDZ, packWT, dWR, pad] = s.ptrs;
+  const pads = Math.max(padFloats(B, U), padFloats(I, G));
+  // dh, dc: the state gradients carried back a step; xh: each step's input and incoming h (zero at t = 0) side
+  // by side, so that [dW; dR] = xh^T . dz is one product, which reads dz's packed panels once; dWR: that product.
+  const s = scratches(backend, [B * U, B * U, B * T * I, G * padTo(U), B * T * padTo(G), I * G, pads]);
+  const [dh, dc, xh, packRT, packDZ, dWR, pad] = s.ptrs;
   try {
     const g = simd(backend);
     heapF32(backend, dh, B * U).fill(0);
     heapF32(backend, dc, B * U).fill(0);
-    // R^T and W^T straight from R and W by strides: R^T[k][n] = R[n][k].
+    // R^T straight from R by strides: R^T[k][n] = R[n][k].
     g.pack(addr(backend, recurrentKernel), 4, G * 4, G, U, packRT);
-    g.pack(addr(backend, kernel), 4, G * 4, G, F, packWT);
     const seq = sequenceSimd(backend);
     const [dya, ca, ta, za] = [dy, c, tc, gates].map((t) => addr(backend, t));
     const js =
@@ -211,8 +213,6 @@ function lstmGrad(args: Args): Info[] {
     const dwr = heapF32(backend, dWR, I * G);
     heapF32(backend, addr(backend, dW), F * G).set(dwr.subarray(0, F * G));
     heapF32(backend, addr(backend, dR), U * G).set(dwr.subarray(F * G));
-    // dx = dz . W^T
-    gemmRows(backend, { a: dz, lda: G * 4, packed: packWT, c: addr(backend, dx), ldc: F * 4, m: B * T, n: F, k: G, accumulate: false }, pad);
   } catch (err) {
     dispose(backend, ...outs);
     throw err;

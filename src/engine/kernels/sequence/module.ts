@@ -2,6 +2,7 @@
 // checks that it is the single-threaded build): they read and write tensors in place.
 import type * as tf from '@tensorflow/tfjs';
 import { assemble } from '../simd/asm';
+import { layerNormGradRowsFn, layerNormRowsFn } from './layerNormSimd';
 import { lstmGatesFn, lstmGatesGradFn } from './lstmGates';
 
 export interface SequenceExports {
@@ -20,6 +21,32 @@ export interface SequenceExports {
     hStride: number,
     hasPrev: number,
   ): void;
+  layerNormRows(
+    x: number,
+    gamma: number,
+    beta: number,
+    y: number,
+    mean: number,
+    rstd: number,
+    rows: number,
+    width: number,
+    invWidth: number,
+    epsilon: number,
+  ): void;
+  layerNormGradRows(
+    dy: number,
+    x: number,
+    gamma: number,
+    mean: number,
+    rstd: number,
+    dx: number,
+    dgamma: number,
+    dbeta: number,
+    block: number,
+    rows: number,
+    width: number,
+    invWidth: number,
+  ): void;
 }
 
 // The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
@@ -36,7 +63,7 @@ export function sequenceSimd(backend: tf.KernelBackend): SequenceExports {
   const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
-    compiled ??= new WA.Module(assemble([lstmGatesFn(), lstmGatesGradFn()]));
+    compiled ??= new WA.Module(assemble([lstmGatesFn(), lstmGatesGradFn(), layerNormRowsFn(), layerNormGradRowsFn()]));
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SequenceExports;
     instances.set(memory, inst);
   }

@@ -100,6 +100,16 @@ export class Fn {
     return this.op(0x6a).set(l);
   }
 
+  /** memory.fill (bulk memory): [dst, value, bytes] on the stack; V8 runs it as a native memset. */
+  memoryFill(): this {
+    return this.op(0xfc, 0x0b, 0x00);
+  }
+
+  /** memory.copy (bulk memory): [dst, src, bytes] on the stack; V8 runs it as a native memmove. */
+  memoryCopy(): this {
+    return this.op(0xfc, 0x0a, 0x00, 0x00);
+  }
+
   /** A block whose `br 0`, from `body`, leaves it. */
   block(body: () => void): this {
     this.code.push(0x02, 0x40);
