@@ -82,5 +82,7 @@ describe('fused self-attention on wasm against the tf-op path on cpu', () => {
   it('panel sizes (8 steps, 2 heads of 8)', () => compare({ batch: 3, steps: 8, width: 16, heads: 2, keySize: 8 }));
   it('sizes off the panels (7 steps, 3 heads of 5, width 6)', () => compare({ batch: 4, steps: 7, width: 6, heads: 3, keySize: 5 }));
   it("the bench's shape, fewer samples (28 steps, 4 heads of 16)", () => compare({ batch: 2, steps: 28, width: 64, heads: 4, keySize: 16 }));
+  // T a multiple of 4 runs the softmax passes in SIMD (8 and 28 above too); 4 is one vector a row.
+  it('four steps (SIMD softmax, one vector a row)', () => compare({ batch: 2, steps: 4, width: 8, heads: 2, keySize: 4 }));
   it('one step', () => compare({ batch: 2, steps: 1, width: 4, heads: 2, keySize: 2 }));
 });

@@ -153,6 +153,28 @@ describe('convolutions through the kernels match cpu: output, input gradient and
     { n: 2, hw: [7, 7], k: 1, ci: 32, co: 64, s: 1, pad: 'same' },
     { n: 3, hw: [6, 5], k: 1, ci: 13, co: 7, s: 1, pad: 'valid' },
     { n: 2, hw: [12, 12], k: 5, ci: 7, co: 9, s: 1, pad: 'same' },
+    // Forward on im2colRows + GEMM (gemmConv.ts): pointwise straight on x, strided pointwise, channels off a
+    // multiple of 4, more pixels than one patch chunk holds (224 rows of 3x3x32 taps), taps past both sides of
+    // the image, explicit uneven pads.
+    { n: 3, hw: [6, 5], k: 1, ci: 13, co: 16, s: 1, pad: 'valid' },
+    { n: 2, hw: [9, 8], k: 1, ci: 8, co: 16, s: 2, pad: 'same' },
+    { n: 2, hw: [9, 10], k: 3, ci: 6, co: 8, s: 1, pad: 'same' },
+    { n: 8, hw: [14, 14], k: 3, ci: 32, co: 16, s: 2, pad: 'same' },
+    { n: 2, hw: [8, 8], k: 7, ci: 4, co: 8, s: 3, pad: 'same' },
+    {
+      n: 1,
+      hw: [9, 9],
+      k: 3,
+      ci: 8,
+      co: 8,
+      s: 2,
+      pad: [
+        [0, 0],
+        [2, 0],
+        [1, 3],
+        [0, 0],
+      ],
+    },
     { n: 4, hw: [28, 28], k: 5, ci: 1, co: 32, s: 1, pad: 'same' },
     // First layers (fewer than 4 channels) on im2row's runs: strided (no vector copy), several channels, valid.
     { n: 3, hw: [15, 13], k: 7, ci: 1, co: 16, s: 2, pad: 'same' },

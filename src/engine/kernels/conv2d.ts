@@ -1,34 +1,34 @@
 // The forward Conv2D, which training runs unfused (tfjs fuses bias and activation only outside gradient
 // tapes): stride-1 square convolutions of a size Winograd is generated for, with enough channels, go to
-// Winograd; the rest to XNNPACK as before. FusedConv2D takes the same route: tfjs-layers calls it even inside
-// a tape when the activation is linear (a conv without activation, as before batch norm in a cell network),
-// and outside tapes (validation, prediction) with bias and ReLU; its bias and activation then follow as
-// ordinary wasm kernels.
+// Winograd; first layers (few input channels) to im2row + GEMM; strided, pointwise and other convolutions whose
+// output channels fill GEMM panels to im2colRows + GEMM (gemmConv.ts); the rest to XNNPACK as before.
+// FusedConv2D takes the same route: tfjs-layers calls it even inside a tape when the activation is linear (a
+// conv without activation, as before batch norm in a cell network), and outside tapes (validation, prediction)
+// with bias and ReLU; its bias and activation then follow as ordinary wasm kernels.
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, dispose, runWasm, type Info } from './common';
 import { fewChannelsConv, fewChannelsFits } from './fewChannelsConv';
+import { gemmConv, gemmConvFits } from './gemmConv';
 import { runOriginal } from './override';
 import { winogradConv, winogradFits, winogradTile } from './winograd';
 
 type Args = Parameters<tf.KernelFunc>[0];
 
-/** The convolution on Winograd or, for a first layer, on im2row and our GEMM; undefined where neither applies. */
+/** The convolution on Winograd or on our GEMM (see the top of the file); undefined where none applies. */
 function viaWinograd(args: Args): Info | undefined {
   const { x, filter } = args.inputs as unknown as { x: Info; filter: Info };
   const { strides, pad, dataFormat, dilations, dimRoundingMode } = args.attrs as unknown as tf.Conv2DAttrs;
   const [fh, fw, ci, co] = filter.shape;
   if (dataFormat === 'NCHW' || x.dtype !== 'float32' || filter.dtype !== 'float32') return undefined;
-  const few = fewChannelsFits(ci, co);
-  if (!few && (fh !== fw || !winogradFits(ci, co))) return undefined;
   const info = convGeometry(x.shape, filter.shape, strides, dilations, pad, dimRoundingMode, false);
-  if (few) return fewChannelsConv(args.backend as Parameters<typeof fewChannelsConv>[0], x, filter, info);
-  const { top, left } = info.padInfo;
-  const m = winogradTile(fh, info.outHeight, info.outWidth, ci, co);
-  if (m === undefined || info.strideHeight !== 1 || info.strideWidth !== 1 || info.dilationHeight !== 1 || info.dilationWidth !== 1 || top < 0 || left < 0) {
-    return undefined;
-  }
   const backend = args.backend as tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
-  return winogradConv(backend, x, filter, { top, left }, info.outHeight, info.outWidth, m);
+  if (fewChannelsFits(ci, co)) return fewChannelsConv(backend, x, filter, info);
+  const { top, left } = info.padInfo;
+  const m = fh === fw && winogradFits(ci, co) ? winogradTile(fh, info.outHeight, info.outWidth, ci, co) : undefined;
+  const stride1 = info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
+  if (m !== undefined && stride1 && top >= 0 && left >= 0) return winogradConv(backend, x, filter, { top, left }, info.outHeight, info.outWidth, m);
+  if (gemmConvFits(info, co) && top >= 0 && left >= 0) return gemmConv(backend, x, filter, info);
+  return undefined;
 }
 
 function conv2D(args: Args): Info {

@@ -4,11 +4,13 @@
 // columns of [B, T, hk]. The composite tfjs version spent ~19 ms of an 81 ms transformer step splitting qkv
 // and ~11 ms in batched 28 x 28 products through transposes (bench --profile --net transformer).
 // Gradient: dP = dO V^T, dS = P (dP - rowsum(dP P)) / sqrt(k), dQ = dS K, dK = dS^T Q, dV = P^T dO.
+// The softmax and its gradient run in SIMD (attentionSimd.ts) when T is a multiple of 4, in JavaScript otherwise.
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from '../common';
 import { dispose } from '../common';
 import { addr, heapF32, scratch, simd } from '../simd/module';
 import { gemmRows, padFloats, padTo } from './gemmRows';
+import { sequenceSimd } from './module';
 import { ATTENTION_GRAD_KERNEL, ATTENTION_KERNEL } from './names';
 
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
@@ -53,6 +55,7 @@ function attention(args: Args): Info[] {
     const sv = heapF32(backend, scores, T * Tp);
     const pv = heapF32(backend, pa, B * h * T * T);
     const scale = 1 / Math.sqrt(k);
+    const seq = T % 4 === 0 ? sequenceSimd(backend) : undefined;
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < h; j++) {
         const q = base + b * T * L + j * k * 4;
@@ -62,18 +65,20 @@ function attention(args: Args): Info[] {
         g.pack(key, 4, L, k, T, packK);
         g.gemm(q, L, packK, scores, Tp * 4, T, T, k, 0);
         const p0 = (b * h + j) * T * T;
-        for (let r = 0; r < T; r++) {
-          let max = -Infinity;
-          for (let c = 0; c < T; c++) max = Math.max(max, sv[r * Tp + c]);
-          let sum = 0;
-          for (let c = 0; c < T; c++) {
-            const e = Math.exp((sv[r * Tp + c] - max) * scale);
-            pv[p0 + r * T + c] = e;
-            sum += e;
+        if (seq) seq.softmaxRows(scores, Tp * 4, pa + p0 * 4, T * 4, T, T, scale);
+        else
+          for (let r = 0; r < T; r++) {
+            let max = -Infinity;
+            for (let c = 0; c < T; c++) max = Math.max(max, sv[r * Tp + c]);
+            let sum = 0;
+            for (let c = 0; c < T; c++) {
+              const e = Math.exp((sv[r * Tp + c] - max) * scale);
+              pv[p0 + r * T + c] = e;
+              sum += e;
+            }
+            const inv = 1 / sum;
+            for (let c = 0; c < T; c++) pv[p0 + r * T + c] *= inv;
           }
-          const inv = 1 / sum;
-          for (let c = 0; c < T; c++) pv[p0 + r * T + c] *= inv;
-        }
         g.pack(v, L, 4, T, k, packV);
         gemmRows(
           backend,
@@ -105,6 +110,7 @@ function attentionGrad(args: Args): Info {
     const dv = heapF32(backend, dS, T * Tp);
     const pv = heapF32(backend, pa, B * h * T * T);
     const scale = 1 / Math.sqrt(k);
+    const seq = T % 4 === 0 ? sequenceSimd(backend) : undefined;
     const into = (a: number, lda: number, packed: number, c: number, transposedA: boolean) =>
       gemmRows(backend, { a, lda, transposedA, packed, c, ldc: L, m: T, n: k, k: T, accumulate: false }, pad);
     for (let b = 0; b < B; b++) {
@@ -117,11 +123,13 @@ function attentionGrad(args: Args): Info {
         // dP = dO . V^T
         g.pack(v, 4, L, k, T, packT);
         g.gemm(dO, hk * 4, packT, dS, Tp * 4, T, T, k, 0);
-        for (let r = 0; r < T; r++) {
-          let dot = 0;
-          for (let c = 0; c < T; c++) dot += dv[r * Tp + c] * pv[p0 + r * T + c];
-          for (let c = 0; c < T; c++) dv[r * Tp + c] = pv[p0 + r * T + c] * (dv[r * Tp + c] - dot) * scale;
-        }
+        if (seq) seq.softmaxGradRows(dS, Tp * 4, pa + p0 * 4, T * 4, T, T, scale);
+        else
+          for (let r = 0; r < T; r++) {
+            let dot = 0;
+            for (let c = 0; c < T; c++) dot += dv[r * Tp + c] * pv[p0 + r * T + c];
+            for (let c = 0; c < T; c++) dv[r * Tp + c] = pv[p0 + r * T + c] * (dv[r * Tp + c] - dot) * scale;
+          }
         g.pack(key, L, 4, T, k, packN);
         into(dS, Tp * 4, packN, dq, false);
         g.pack(q, L, 4, T, k, packN);

@@ -13,7 +13,7 @@ import { Fn, type Local } from '../simd/asm';
 export const BLOCK = 32;
 
 /** Horizontal sum of a v128 local's four f32 lanes, left on the stack as an f32. */
-function hsum(f: Fn, v: Local): Fn {
+export function hsum(f: Fn, v: Local): Fn {
   f.get(v).op(0xfd, 0x1f, 0);
   for (let lane = 1; lane < 4; lane++) f.get(v).op(0xfd, 0x1f, lane).fadd();
   return f;

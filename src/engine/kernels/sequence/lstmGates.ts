@@ -27,7 +27,7 @@ function vconst(f: Fn, x: number, int = false): Fn {
   return f.op(0xfd, 0x0c, ...new Uint8Array(lanes.buffer));
 }
 
-class Emitter {
+export class Emitter {
   private readonly n: Local;
   private readonly r: Local;
 

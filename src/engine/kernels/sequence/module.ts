@@ -2,6 +2,7 @@
 // checks that it is the single-threaded build): they read and write tensors in place.
 import type * as tf from '@tensorflow/tfjs';
 import { assemble } from '../simd/asm';
+import { softmaxGradRowsFn, softmaxRowsFn } from './attentionSimd';
 import { layerNormGradRowsFn, layerNormRowsFn } from './layerNormSimd';
 import { lstmGatesFn, lstmGatesGradFn } from './lstmGates';
 
@@ -47,6 +48,8 @@ export interface SequenceExports {
     width: number,
     invWidth: number,
   ): void;
+  softmaxRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, cols: number, scale: number): void;
+  softmaxGradRows(ds: number, dsStride: number, p: number, pStride: number, rows: number, cols: number, scale: number): void;
 }
 
 // The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
@@ -63,7 +66,7 @@ export function sequenceSimd(backend: tf.KernelBackend): SequenceExports {
   const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
-    compiled ??= new WA.Module(assemble([lstmGatesFn(), lstmGatesGradFn(), layerNormRowsFn(), layerNormGradRowsFn()]));
+    compiled ??= new WA.Module(assemble([lstmGatesFn(), lstmGatesGradFn(), layerNormRowsFn(), layerNormGradRowsFn(), softmaxRowsFn(), softmaxGradRowsFn()]));
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SequenceExports;
     instances.set(memory, inst);
   }

@@ -6,6 +6,7 @@ import { assemble } from './asm';
 import { col2imFn } from './col2im';
 import { gemmFn, packFn } from './gemm';
 import { im2colFn } from './im2col';
+import { im2colRowsFn } from './im2colRows';
 import { im2rowFn } from './im2row';
 import { padFn } from './pad';
 import { maxPoolGradFn } from './pool';
@@ -18,6 +19,7 @@ export interface SimdExports {
   gemmT(a: number, strideK: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number): void;
   im2col(...args: number[]): void;
   im2row(...args: number[]): void;
+  im2colRows(...args: number[]): void;
   col2im(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
   pad(...args: number[]): void;
@@ -60,7 +62,7 @@ export function simd(backend: tf.KernelBackend): SimdExports {
       throw new Error("NAS Studio's SIMD kernels need tfjs's single-threaded wasm build (setThreadsCount(1))");
     }
     compiled ??= new WA.Module(
-      assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2rowFn(), col2imFn(), padFn(), maxPoolGradFn(), sumRowsFn(), ...winogradFns()]),
+      assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2colRowsFn(), im2rowFn(), col2imFn(), padFn(), maxPoolGradFn(), sumRowsFn(), ...winogradFns()]),
     );
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, inst);
