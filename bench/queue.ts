@@ -3,10 +3,17 @@
 // in per cent of trials per hour, and the CPU time per trial of what the queue adds (orchestrator, the workers'
 // relays, Redis), from which it projects the throughput of 16 and 64 workers; a last JSON line.
 //
-//   node --import tsx bench/queue.ts [--trials 24] [--rounds 1] [--spec examples/synthetic-shapes.nas.json]
+//   node --import tsx bench/queue.ts [--trials 24] [--rounds 1] [--spec examples/synthetic-shapes.nas.json] [--keep]
+//
+// Where the time goes, per trial, from each run's journal: `slot` is the run's wall time (launch to end) times its
+// 2 slots over the trials; `trial` is trial-started to its end on the orchestrator's clock; `train` is the worker's
+// own durationMs (training plus its waits for pruning decisions); `dispatch` = trial - train (the job reaching a
+// worker and its result coming back); `idle` = slot - trial (start-up, a slot waiting for its next trial, the tail).
+// `--keep` leaves the runs' folders (journals, Redis logs) and prints where.
 //
 // Both arms run the built CLI (dist/cli.js) in child processes; a preloaded hook writes each process's CPU time
-// as it exits. Redis's own CPU time comes from INFO.
+// as it exits, and on SIGUSR2. Redis's own CPU time comes from INFO. Queue workers are long-lived: the run starts
+// once both serve, and their CPU counts from then (SIGUSR2) to their exit, not their own start-up.
 import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -15,6 +22,7 @@ import Redis from 'ioredis';
 import { readJournal } from '../src/core/journal';
 import { runPaths } from '../src/core/rundir';
 import { RunState } from '../src/core/runstate';
+import type { RunEvent } from '../src/shared/events';
 import { TestRedis } from '../test/helpers/redis';
 
 function arg(name: string, dflt: string): string {
@@ -27,11 +35,13 @@ const cliJs = path.join(root, 'dist', 'cli.js');
 const trials = Number(arg('trials', '24'));
 const rounds = Number(arg('rounds', '1'));
 const specFile = path.resolve(arg('spec', path.join(root, 'examples/synthetic-shapes.nas.json')));
+const keep = process.argv.includes('--keep');
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-bench-'));
 const hook = path.join(work, 'cpu.cjs');
 fs.writeFileSync(
   hook,
-  `process.on('exit', () => { const f = process.env.NAS_BENCH_CPU; if (f) require('fs').writeFileSync(f + '.' + process.pid, JSON.stringify(process.cpuUsage())); });\n`,
+  `const w = (tag) => { const f = process.env.NAS_BENCH_CPU; if (f) require('fs').writeFileSync(f + '.' + process.pid + tag, JSON.stringify(process.cpuUsage())); };\n` +
+    `process.on('exit', () => w('')); process.on('SIGUSR2', () => w('.start'));\n`,
 );
 
 interface Child {
@@ -53,10 +63,18 @@ function start(args: string[], cwd: string, cpuFile: string): Child {
   return { exit: new Promise((r) => p.once('exit', (c) => r(c))), pid: p.pid!, kill: (s) => p.kill(s), output: () => out };
 }
 
-/** CPU seconds a process recorded as it exited. */
-function cpuOf(file: string, pid: number): number {
-  const u = JSON.parse(fs.readFileSync(`${file}.${pid}`, 'utf8')) as { user: number; system: number };
+/** CPU seconds a process recorded as it exited (`.start`: when it got SIGUSR2). */
+function cpuOf(file: string, pid: number, tag = ''): number {
+  const u = JSON.parse(fs.readFileSync(`${file}.${pid}${tag}`, 'utf8')) as { user: number; system: number };
   return (u.user + u.system) / 1e6;
+}
+
+async function until(what: string, ok: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!ok()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function redisCpu(url: string): Promise<number> {
@@ -75,6 +93,39 @@ interface ArmRun {
   orchestratorCpuS: number;
   relayCpuS?: number;
   redisCpuS?: number;
+  /** Mean ms per trial, from the journal (see the head of this file). */
+  perTrialMs: Breakdown;
+}
+
+interface Breakdown {
+  slot: number;
+  trial: number;
+  train: number;
+  dispatch: number;
+  idle: number;
+}
+
+/** Where each trial's share of the run's wall time went, from the journal alone. */
+function breakdown(events: RunEvent[], slots: number): Breakdown {
+  const t = (s: string) => Date.parse(s);
+  const started = new Map<number, number>();
+  let first: number | undefined;
+  let last = 0;
+  let n = 0;
+  let trial = 0;
+  let train = 0;
+  for (const e of events) {
+    if (e.type === 'run-started') first ??= t(e.launched ?? e.time);
+    if (e.type === 'trial-started') started.set(e.trial, t(e.time));
+    if (e.type === 'trial-completed' && started.has(e.trial)) {
+      n++;
+      trial += t(e.time) - started.get(e.trial)!;
+      train += e.durationMs;
+    }
+    if (e.type === 'run-finished') last = t(e.time);
+  }
+  const slot = ((last - (first ?? last)) * slots) / Math.max(1, n);
+  return { slot, trial: trial / n, train: train / n, dispatch: (trial - train) / n, idle: slot - trial / n };
 }
 
 async function runArm(arm: 'fork' | 'queue', round: number): Promise<ArmRun> {
@@ -94,6 +145,9 @@ async function runArm(arm: 'fork' | 'queue', round: number): Promise<ArmRun> {
       fs.mkdirSync(path.join(dir, w));
       workers.push(start(['worker', '--queue', redis.url], path.join(dir, w), cpu));
     }
+    await until('both workers serving', () => workers.every((w) => /serving redis:/.test(w.output())));
+    for (const w of workers) w.kill('SIGUSR2');
+    await until("the workers' CPU at the start", () => workers.every((w) => fs.existsSync(`${cpu}.${w.pid}.start`)));
     redis0 = await redisCpu(redis.url);
     args.push('--queue', redis.url);
   }
@@ -102,13 +156,21 @@ async function runArm(arm: 'fork' | 'queue', round: number): Promise<ArmRun> {
   const code = await orch.exit;
   const wallS = (Date.now() - t0) / 1000;
   if (code !== 0) throw new Error(`${arm} run failed (${code}): ${orch.output()}`);
-  const completed = RunState.from(readJournal(runPaths(runDir).journal).events).counts().completed;
-  const result: ArmRun = { arm, wallS, trialsPerHour: (trials / wallS) * 3600, completed, orchestratorCpuS: cpuOf(cpu, orch.pid) };
+  const events = readJournal(runPaths(runDir).journal).events;
+  const completed = RunState.from(events).counts().completed;
+  const result: ArmRun = {
+    arm,
+    wallS,
+    trialsPerHour: (trials / wallS) * 3600,
+    completed,
+    orchestratorCpuS: cpuOf(cpu, orch.pid),
+    perTrialMs: breakdown(events, 2),
+  };
   if (redis) {
     result.redisCpuS = (await redisCpu(redis.url)) - redis0;
     for (const w of workers) w.kill('SIGTERM');
     await Promise.all(workers.map((w) => w.exit));
-    result.relayCpuS = workers.reduce((s, w) => s + cpuOf(cpu, w.pid), 0);
+    result.relayCpuS = workers.reduce((s, w) => s + cpuOf(cpu, w.pid) - cpuOf(cpu, w.pid, '.start'), 0);
     await redis.down();
   }
   return result;
@@ -130,6 +192,10 @@ async function main() {
           x.relayCpuS !== undefined ? `, relays ${x.relayCpuS.toFixed(2)}, redis ${x.redisCpuS!.toFixed(2)}` : ''
         }`,
       );
+      const b = x.perTrialMs;
+      console.log(
+        `  ms per trial: slot ${b.slot.toFixed(0)} = trial ${b.trial.toFixed(0)} (train ${b.train.toFixed(0)} + dispatch ${b.dispatch.toFixed(0)}) + idle ${b.idle.toFixed(0)}`,
+      );
     }
   }
   const fork = runs.filter((x) => x.arm === 'fork');
@@ -143,12 +209,15 @@ async function main() {
   const relayPerTrial = mean(queue.map((x) => x.relayCpuS!)) / trials;
   // A trial's training time on one worker slot, from the forked arm: 2 workers, wall time per trial.
   const trialS = mean(fork.map((x) => (x.wallS * 2) / trials));
+  // A slot of a queue worker is busy from a trial's start to its end as the orchestrator sees them (training plus
+  // the job's way there and the result's way back), the relay's CPU running beside it in its own process.
+  const queueTrialS = mean(queue.map((x) => x.perTrialMs.trial)) / 1000;
   // The orchestrator and Redis are each one thread: each caps the trials per hour; workers scale otherwise.
   const cap = 3600 / Math.max(orchPerTrial, redisPerTrial);
-  const project = (w: number) => Math.min((w / (trialS + relayPerTrial)) * 3600, cap);
+  const project = (w: number) => Math.min((w / queueTrialS) * 3600, cap);
   console.log(`fork ${forkTph.toFixed(0)} trials/h, queue ${queueTph.toFixed(0)} trials/h: the queue costs ${cost.toFixed(1)}% of trials per hour`);
   console.log(
-    `per trial: training ${trialS.toFixed(2)} s on a slot; CPU of the orchestrator ${(orchPerTrial * 1000).toFixed(0)} ms, Redis ${(redisPerTrial * 1000).toFixed(1)} ms, worker relay ${(relayPerTrial * 1000).toFixed(0)} ms`,
+    `per trial: ${trialS.toFixed(2)} s of a forked slot, ${queueTrialS.toFixed(2)} s of a queue slot (start to end); CPU of the orchestrator ${(orchPerTrial * 1000).toFixed(0)} ms, Redis ${(redisPerTrial * 1000).toFixed(1)} ms, worker relay ${(relayPerTrial * 1000).toFixed(0)} ms`,
   );
   console.log(
     `projection: 16 workers ${project(16).toFixed(0)} trials/h, 64 workers ${project(64).toFixed(0)} trials/h (ceiling ${cap.toFixed(0)} trials/h from the orchestrator's and Redis's CPU per trial)`,
@@ -161,11 +230,12 @@ async function main() {
       forkTph,
       queueTph,
       costPercent: cost,
-      perTrial: { trialS, orchPerTrial, redisPerTrial, relayPerTrial },
+      perTrial: { trialS, queueTrialS, orchPerTrial, redisPerTrial, relayPerTrial },
       projection: { 16: project(16), 64: project(64), cap },
     }),
   );
-  fs.rmSync(work, { recursive: true, force: true });
+  if (keep) console.log(`runs kept in ${work}`);
+  else fs.rmSync(work, { recursive: true, force: true });
 }
 
 main().catch((e: unknown) => {

@@ -23,7 +23,7 @@ import { firstSegment, nextPromotion, stopsAtRung } from '../src/core/pruners/sc
 import { Rng } from '../src/core/rng';
 import { RunState } from '../src/core/runstate';
 import { archCost } from '../src/core/shapes';
-import { configKey } from '../src/core/strategies/random';
+import { configKey, randomConfig } from '../src/core/strategies/random';
 import { TpeStrategy } from '../src/core/strategies/tpe';
 import { raceArchitecture } from './raceSpace';
 
@@ -32,6 +32,10 @@ export interface Arm {
   fit: boolean;
   /** TPE sees epoch costs: expected improvement per second. */
   rate: boolean;
+  /** TPE sees the seconds left: proposals whose epoch cannot end in them are avoided. */
+  fitAsk?: boolean;
+  /** Random start-up trials: the cheapest (by FLOPs) of this many random draws (cheap-first exploration). */
+  cheapStart?: number;
   /** Cost weight: 'cool' (the share of the budget left: CArBO's cost cooling) or a constant (TPE's is COST_WEIGHT). */
   weight?: 'cool' | number;
 }
@@ -42,6 +46,9 @@ export const ARMS: Record<string, Arm> = {
   rate: { fit: true, rate: true, weight: 'cool' },
   rate1: { fit: true, rate: true, weight: 1 },
   rate2: { fit: true, rate: true, weight: 2 },
+  fitask: { fit: true, rate: true, weight: 1, fitAsk: true },
+  cheap2: { fit: true, rate: true, weight: 1, cheapStart: 2 },
+  cheap3: { fit: true, rate: true, weight: 1, cheapStart: 3 },
 };
 
 export interface SimResult {
@@ -111,6 +118,12 @@ export function simulate(arm: Arm, surrogate: Surrogate, seed: number, budget = 
   const emit = (e: RunEvent) => state.apply(e);
   const left = () => Math.max(0, budget - clock);
   const strategy = new (class extends TpeStrategy {
+    override ask(index: number, finished: Parameters<TpeStrategy['ask']>[1]): TrialConfig {
+      const k = arm.cheapStart ?? 1;
+      if (k <= 1 || index >= this.startup()) return super.ask(index, finished);
+      const draws = Array.from({ length: k }, (_, j) => randomConfig(full, seed * 7919 + j, index, new Set(finished.map((t) => configKey(t.config)))));
+      return draws.reduce((a, b) => (flopsOf(b) < flopsOf(a) ? b : a));
+    }
     override costWeight(): number {
       if (arm.weight === 'cool') return Math.min(1, left() / budget);
       return arm.weight ?? super.costWeight();
@@ -125,6 +138,7 @@ export function simulate(arm: Arm, surrogate: Surrogate, seed: number, budget = 
         return trialsThatFit({ ended: state.trials.size - c.running, running: c.running, elapsedMs: clock * 1000, budgetMs: budget * 1000 });
       },
       ...(arm.rate ? { epochSeconds: (c: TrialConfig) => cost.epochSeconds(undefined, flopsOf(c)) } : {}),
+      ...(arm.fitAsk ? { secondsLeft: left } : {}),
     },
   });
   const scheduler = createPruner(full).scheduler!;

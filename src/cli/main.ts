@@ -4,6 +4,7 @@ import { BACKEND_CHOICES, EXIT, FLAG, type RunCliOptions } from '../shared/cli';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { checkCommand } from './check';
 import { exportCommand } from './export';
+import { exitWhenWritten, queueLoaded } from './queue';
 import { CliFailure, reportFailure, type Io } from './report';
 import { resumeCommand, runCommand } from './run';
 import { statusCommand } from './status';
@@ -242,7 +243,10 @@ export async function main(argv: string[], out?: (s: string) => void, err?: (s: 
 
 if (require.main === module) {
   main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
+    (code) => {
+      process.exitCode = code;
+      if (queueLoaded()) exitWhenWritten(code);
+    },
     (e: unknown) => {
       process.stderr.write(`nas-studio: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
       process.exitCode = EXIT.internal;

@@ -9,7 +9,24 @@ import { CliFailure } from './report';
 
 type QueueModule = typeof import('../engine/queue/index');
 
+let loaded = false;
+
+/** Whether this process loaded the queue (see exitWhenWritten). */
+export function queueLoaded(): boolean {
+  return loaded;
+}
+
+/**
+ * Exits once stdout and stderr are written. A process that used the queue needs this: its Redis client's reply
+ * parser (redis-parser) keeps a 50 ms timer running for up to a second after every connection closed, which
+ * held each `run --queue` open about 0.5 s past its end.
+ */
+export function exitWhenWritten(code: number): void {
+  process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
+}
+
 export function loadQueue(): QueueModule {
+  loaded = true;
   const file = __filename.endsWith('.ts') ? path.join(__dirname, '..', 'engine', 'queue', 'index.ts') : path.join(__dirname, 'queue.js');
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a run-time path, on purpose (see above)
   return require(file) as QueueModule;

@@ -336,7 +336,7 @@ function analyzeCell(arch: CellArchitecture, input: Shape, outputs: number, a: A
   const channels = valuesOf(arch.channels, CELL_DEFAULTS.channels);
   const cellsV = valuesOf(arch.cells, CELL_DEFAULTS.cells);
   const stagesV = valuesOf(arch.stages, CELL_DEFAULTS.stages);
-  const chExtremes = channels.length > 2 ? [Math.min(...channels), Math.max(...channels)] : channels;
+  const chExtremes = channels.length > 2 ? numericExtremes({ kind: 'choice', values: channels }) : channels;
   let range: CostRange | undefined;
   const note = (p: number, f: number) => {
     range = range

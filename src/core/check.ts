@@ -9,8 +9,10 @@ import { DataError } from './data/errors';
 import { checkSize, FILE_LIMITS, type FileAccess, withFile } from './data/files';
 import { probeDataset } from './data/dataset';
 import { EVOLUTION_DEFAULTS, SEARCH_DEFAULTS } from './defaults';
+import { formatInt } from '../shared/format';
+import { capFindings, collapseRepeats } from './findingLimits';
 import { parse, valueRange, keyRange, formatPath, type JsonPath, type ParsedDoc } from './json';
-import { domainOf, isParam } from './params';
+import { domainOf, isParam, numericExtremes } from './params';
 import { validateSchema } from './schema';
 import { checkParams, forEachParam, toDiag } from './semantic';
 import { searchDiagnostics } from './checkSearch';
@@ -62,7 +64,8 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
     return { diagnostics: sortDiags(diags), doc };
   }
   const schemaDiags = validateSchema(doc);
-  diags.push(...schemaDiags, ...checkParams(doc));
+  // A loop, not push(...): 300,000 findings (a choice listing values twice) overflowed the stack as arguments.
+  for (const d of [schemaDiags, checkParams(doc)].flat()) diags.push(d);
   const spec = doc.value as NasSpec;
   const broken = (prefix: string) =>
     diags.some(
@@ -118,9 +121,13 @@ function shortened(message: string): string {
   return message.length <= 1000 ? message : message.replace(/\S{200,}/g, (w) => `${w.slice(0, 60)}... (${w.length} characters)`).slice(0, 2000);
 }
 
-function sortDiags(d: Diagnostic[]): Diagnostic[] {
-  for (const x of d) x.message = shortened(x.message);
-  return d.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+function sortDiags(all: Diagnostic[]): Diagnostic[] {
+  const d = collapseRepeats(all);
+  for (const x of d) {
+    x.message = shortened(x.message);
+    for (const r of x.related ?? []) r.message = shortened(r.message);
+  }
+  return capFindings(d.sort((a, b) => a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character));
 }
 
 function analysisDiags(doc: ParsedDoc, a: Analysis): Diagnostic[] {
@@ -152,7 +159,9 @@ function probe(
     try {
       const baseDir = opts.file ? path.dirname(opts.file) : process.cwd();
       // probeDataset enforces a declared task.inputShape and task.classes against the data itself.
-      const found = probeDataset(spec.dataset, spec.task, baseDir, spec.search?.seed ?? SEARCH_DEFAULTS.seed, opts.access);
+      // The data is checked despite errors elsewhere: a seed the schema rejected (an object) must not reach the split.
+      const seed = typeof spec.search?.seed === 'number' ? spec.search.seed : SEARCH_DEFAULTS.seed;
+      const found = probeDataset(spec.dataset, spec.task, baseDir, seed, opts.access);
       diags.push(...testSetDiagnostics(doc, spec, baseDir, found.inputShape, opts.access));
       samples = found.samples;
       vocabulary = found.vocabulary;
@@ -245,7 +254,7 @@ function checkStrategy(doc: ParsedDoc, spec: NasSpec, size: SpaceSize): Diagnost
           code: 'strategy',
           path: 'search.budget.trials',
           at: ['search', 'budget', 'trials'],
-          message: `grid search covers only ${trials} of the ${size.configurations} configurations, in a fixed order: the rest are never tried`,
+          message: `grid search covers only ${formatInt(trials)} of the ${formatInt(size.configurations)} configurations, in a fixed order: the rest are never tried`,
         }),
       );
     }
@@ -313,13 +322,7 @@ function checkTraining(doc: ParsedDoc, spec: NasSpec, samples: number | undefine
   const train = Math.floor(Math.min(samples, ds.subset ?? samples) * (1 - (ds.validationSplit ?? 0.2) - (ds.test?.fraction ?? 0)));
   const batches = isParam(t.batchSize) ? domainOf(t.batchSize) : undefined;
   const maxBatch =
-    typeof t.batchSize === 'number'
-      ? t.batchSize
-      : batches?.kind === 'int'
-        ? batches.hi
-        : batches?.kind === 'choice'
-          ? Math.max(...(batches.values as number[]))
-          : undefined;
+    typeof t.batchSize === 'number' ? t.batchSize : batches?.kind === 'int' ? batches.hi : batches?.kind === 'choice' ? numericExtremes(batches)[1] : undefined;
   if (maxBatch !== undefined && maxBatch > train) {
     diags.push(
       toDiag(doc, {

@@ -57,13 +57,54 @@ export function parsePath(s: string): JsonPath {
   return out;
 }
 
+/**
+ * Deeper nesting is refused before parsing: the parser, the schema validator and every walk of the tree recurse,
+ * and 20,000 nested brackets (a 40 KB file) overflowed the stack. A real spec is nested about ten levels.
+ */
+export const MAX_NESTING = 256;
+
+/** Offset of the bracket that opens level MAX_NESTING + 1, if the text nests that deep (strings and comments skipped). */
+function tooDeepAt(text: string): number | undefined {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22 /* " */) {
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x0a; i++) if (text.charCodeAt(i) === 0x5c /* \ */) i++;
+    } else if (c === 0x2f /* / */ && text.charCodeAt(i + 1) === 0x2f) {
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a /* * */) {
+      const close = text.indexOf('*/', i + 2);
+      i = close < 0 ? text.length : close + 1;
+    } else if (c === 0x7b /* { */ || c === 0x5b /* [ */) {
+      if (++depth > MAX_NESTING) return i;
+    } else if (c === 0x7d /* } */ || c === 0x5d /* ] */) depth = Math.max(0, depth - 1);
+  }
+  return undefined;
+}
+
 export function parse(text: string): ParsedDoc {
+  const deep = tooDeepAt(text);
+  if (deep !== undefined) {
+    const doc: ParsedDoc = { text, root: undefined, value: undefined, diagnostics: [], lineStarts: lineStarts(text) };
+    doc.diagnostics.push({
+      severity: 'error',
+      message: `nested more than ${MAX_NESTING} levels deep here; a spec is read only up to ${MAX_NESTING} levels of objects and lists`,
+      range: rangeOf(doc, deep, 1),
+      path: '',
+      code: 'syntax',
+    });
+    return doc;
+  }
   const errors: jsonc.ParseError[] = [];
   const root = jsonc.parseTree(text, errors, { allowTrailingComma: true, disallowComments: false });
   const doc: ParsedDoc = { text, root, value: undefined, diagnostics: [], lineStarts: lineStarts(text) };
   // Errors at one place are one finding: a truncated file otherwise gets one per bracket left open.
   const byOffset = new Map<number, jsonc.ParseError[]>();
-  for (const e of errors) byOffset.set(e.offset, [...(byOffset.get(e.offset) ?? []), e]);
+  for (const e of errors) {
+    const here = byOffset.get(e.offset);
+    if (here) here.push(e);
+    else byOffset.set(e.offset, [e]);
+  }
   for (const [offset, here] of byOffset) {
     doc.diagnostics.push({
       severity: 'error',

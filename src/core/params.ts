@@ -86,7 +86,14 @@ export function boundedValues(d: Domain, max = 64): ParamValue[] {
 export function numericExtremes(d: Domain): [number, number] {
   if (d.kind === 'int' || d.kind === 'float') return [d.lo, d.hi];
   const nums = (d.kind === 'choice' ? d.values : []).filter((v): v is number => typeof v === 'number');
-  return nums.length ? [Math.min(...nums), Math.max(...nums)] : [NaN, NaN];
+  // A loop, not Math.min(...nums): a choice of 300,000 values overflowed the stack as arguments.
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const v of nums) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return nums.length ? [lo, hi] : [NaN, NaN];
 }
 
 export function domainSize(d: Domain): bigint | undefined {

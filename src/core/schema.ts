@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import editorKeywords from '../../schemas/editor-keywords.json';
 import schema from '../../schemas/nas.schema.json';
 import type { Diagnostic } from '../shared/diagnostic';
+import { counted, LISTED_SAME, MAX_SAME } from './findingLimits';
 import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
 import { closest } from './text';
 import { PARAM_KEYS } from './params';
@@ -45,16 +46,36 @@ export { schema };
 export function validateSchema(doc: ParsedDoc): Diagnostic[] {
   const validate = schemaValidator();
   if (validate(doc.value)) return [];
-  const errors = simplify(validate.errors ?? [], doc.value);
+  const errors = simplify(validate.errors ?? []);
+  // The same failure of the same schema rule at many places (10,000 choice values of the wrong type, 10,000
+  // unknown keys) is one finding with a count, as core/findingLimits.ts does for all findings; done here too
+  // because a schema rule's findings are alike even where their paths are not (each unknown key's own name).
+  const groups = new Map<string, ErrorObject[]>();
+  const groupOf = errors.map((e) => {
+    const key = `${e.instancePath.replace(/\/\d+(?=\/|$)/g, '/#')}|${e.schemaPath}`;
+    const g = groups.get(key);
+    if (g) g.push(e);
+    else groups.set(key, [e]);
+    return groups.get(key)!;
+  });
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const e of errors) {
-    const d = toDiagnostic(e, doc);
+  errors.forEach((e, i) => {
+    const g = groupOf[i];
+    if (g.length > MAX_SAME && g[0] !== e) return;
+    let d = toDiagnostic(e, doc);
+    // Only the listed few are located: locating 10,000 keys of one object took seconds.
+    if (g.length > MAX_SAME)
+      d = counted(
+        d,
+        g.slice(1, 1 + LISTED_SAME).map((o) => toDiagnostic(o, doc)),
+        g.length - 1,
+      );
     const key = `${d.path}|${d.message}`;
-    if (seen.has(key)) continue;
+    if (seen.has(key)) return;
     seen.add(key);
     out.push(d);
-  }
+  });
   return out;
 }
 
@@ -76,10 +97,6 @@ function pointerToPath(pointer: string, data: unknown): JsonPath {
   return path;
 }
 
-function under(pointer: string, parent: string): boolean {
-  return pointer === parent || pointer.startsWith(parent + '/');
-}
-
 function jsonType(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'array';
@@ -87,63 +104,111 @@ function jsonType(v: unknown): string {
   return typeof v;
 }
 
+/**
+ * Errors at a path or under it, found by binary search over the sorted paths: a hostile spec with thousands of
+ * bad items makes thousands of combinator errors, and scanning every error for each of them took minutes.
+ */
+function pathIndex(errors: readonly ErrorObject[]): (at: string) => ErrorObject[] {
+  const byPath = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const list = byPath.get(e.instancePath);
+    if (list) list.push(e);
+    else byPath.set(e.instancePath, [e]);
+  }
+  const paths = [...byPath.keys()].sort();
+  const lowerBound = (key: string) => {
+    let lo = 0;
+    let hi = paths.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (paths[mid] < key) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return (at) => {
+    // Descendants are exactly the paths that start with `at/`: those sort in [at + '/', at + '0'), '0' being the
+    // character after '/'.
+    const out = [...(byPath.get(at) ?? [])];
+    for (let i = lowerBound(at + '/'), end = lowerBound(at + '0'); i < end; i++) for (const e of byPath.get(paths[i])!) out.push(e);
+    return out;
+  };
+}
+
 /** Drops the noise of anyOf/oneOf/discriminator branches that do not fit the value. */
-function simplify(errors: ErrorObject[], root: unknown): ErrorObject[] {
-  let kept = errors.slice();
+function simplify(errors: ErrorObject[]): ErrorObject[] {
+  const kept = new Set(errors);
+  // An error dropped and then put back goes last, as it did when this was done on an array.
+  const readded: ErrorObject[] = [];
+  const underAt = pathIndex(errors);
   const combinators = errors.filter((e) => e.keyword === 'anyOf' || e.keyword === 'oneOf');
   for (const comb of combinators) {
     const at = comb.instancePath;
     const value = comb.data;
     const isObj = value !== null && typeof value === 'object' && !Array.isArray(value);
     const paramKey = isObj ? PARAM_KEYS.find((k) => k in (value as object)) : undefined;
-    const related = kept.filter((e) => e !== comb && under(e.instancePath, at));
-    const drop = new Set<ErrorObject>();
-    for (const e of related) {
-      if (e.instancePath !== at) continue;
+    const subtree = underAt(at);
+    const related = subtree.filter((e) => e !== comb && kept.has(e));
+    const here = related.filter((e) => e.instancePath === at);
+    for (const e of here) {
       // A branch of a different JSON type complains about the type: the value clearly was not meant for it.
-      if (e.keyword === 'type' && related.some((o) => o.instancePath === at && o.keyword !== 'type')) drop.add(e);
-      if (e.keyword === 'type' && isObj && e.params.type !== 'object') drop.add(e);
-      if (!isObj && e.keyword !== 'type' && (e.keyword === 'required' || e.keyword === 'additionalProperties')) drop.add(e);
-      if (paramKey && e.keyword === 'required' && PARAM_KEYS.includes(e.params.missingProperty) && e.params.missingProperty !== paramKey) drop.add(e);
-      if (paramKey && e.keyword === 'additionalProperties' && PARAM_KEYS.includes(e.params.additionalProperty)) drop.add(e);
-      if (e.keyword === 'const' && related.some((o) => o.instancePath === at && o.keyword === 'const' && o !== e)) drop.add(e);
+      let drop = false;
+      if (e.keyword === 'type' && here.some((o) => o.keyword !== 'type')) drop = true;
+      if (e.keyword === 'type' && isObj && e.params.type !== 'object') drop = true;
+      if (!isObj && e.keyword !== 'type' && (e.keyword === 'required' || e.keyword === 'additionalProperties')) drop = true;
+      if (paramKey && e.keyword === 'required' && PARAM_KEYS.includes(e.params.missingProperty) && e.params.missingProperty !== paramKey) drop = true;
+      if (paramKey && e.keyword === 'additionalProperties' && PARAM_KEYS.includes(e.params.additionalProperty)) drop = true;
+      if (e.keyword === 'const' && here.some((o) => o.keyword === 'const' && o !== e)) drop = true;
+      if (drop) kept.delete(e);
     }
-    kept = kept.filter((e) => !drop.has(e));
-    const remaining = kept.filter((e) => e !== comb && under(e.instancePath, at));
+    const remaining = related.filter((e) => kept.has(e));
     // Every branch rejected the value's JSON type: one message naming what would fit beats one per branch.
     if (remaining.length > 1 && remaining.every((e) => e.instancePath === at && e.keyword === 'type')) {
-      kept = kept.filter((e) => !remaining.includes(e));
+      for (const e of remaining) kept.delete(e);
       comb.message = `${describeAlternatives(comb)}, not ${TYPE_WORDS[jsonType(value)] ?? jsonType(value)}`;
     } else if (remaining.length > 0) {
-      kept = kept.filter((e) => e !== comb);
+      kept.delete(comb);
     } else {
       comb.message = describeAlternatives(comb);
     }
     // A value that is an object without any parameter key gets one clear message instead of three.
     if (isObj && !paramKey && hasParamBranch(comb)) {
-      kept = kept.filter((e) => !(under(e.instancePath, at) && e !== comb));
+      for (const e of subtree) if (e !== comb) kept.delete(e);
       comb.message = `expected ${describeAlternatives(comb).replace(/^must be /, '')}; an object here must be a parameter with 'choice', 'int' or 'float'`;
-      if (!kept.includes(comb)) kept.push(comb);
+      if (!kept.has(comb)) {
+        kept.add(comb);
+        readded.push(comb);
+      }
     }
   }
+  const last = new Set(readded);
+  let out = [...errors.filter((e) => kept.has(e) && !last.has(e)), ...readded.filter((e) => kept.has(e))];
   // The discriminator error repeats what the enum on `type` / `source` already says.
-  kept = kept.filter((e) => {
+  const at1 = groupByPath(out);
+  out = out.filter((e) => {
     if (e.keyword !== 'discriminator') return true;
     const tagPath = `${e.instancePath}/${e.params.tag}`;
-    return !kept.some((o) => o !== e && (o.instancePath === tagPath || (o.instancePath === e.instancePath && o.keyword === 'required')));
+    return !((at1.get(tagPath)?.length ?? 0) > 0 || (at1.get(e.instancePath) ?? []).some((o) => o !== e && o.keyword === 'required'));
   });
   // "missing 'filters'" next to "unknown 'filter', did you mean 'filters'?" says the same thing twice.
-  kept = kept.filter((e) => {
+  const at2 = groupByPath(out);
+  out = out.filter((e) => {
     if (e.keyword !== 'required') return true;
-    return !kept.some(
-      (o) =>
-        o.keyword === 'additionalProperties' &&
-        o.instancePath === e.instancePath &&
-        closest(String(o.params.additionalProperty), [String(e.params.missingProperty)]),
+    return !(at2.get(e.instancePath) ?? []).some(
+      (o) => o.keyword === 'additionalProperties' && closest(String(o.params.additionalProperty), [String(e.params.missingProperty)]),
     );
   });
-  void root;
-  return kept;
+  return out;
+}
+
+function groupByPath(errors: readonly ErrorObject[]): Map<string, ErrorObject[]> {
+  const m = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const list = m.get(e.instancePath);
+    if (list) list.push(e);
+    else m.set(e.instancePath, [e]);
+  }
+  return m;
 }
 
 function hasParamBranch(e: ErrorObject): boolean {

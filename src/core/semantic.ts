@@ -1,6 +1,7 @@
 // Checks no schema can express: the bounds of each parameter, and whether the chosen strategy can use it.
 import type { Diagnostic } from '../shared/diagnostic';
 import { MAX_REPEAT } from './defaults';
+import { counted, LISTED_SAME, MAX_SAME } from './findingLimits';
 import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
 import { PARAM_KEYS } from './params';
 
@@ -20,6 +21,8 @@ export function forEachParam(value: unknown, visit: (p: Record<string, unknown>,
 export function checkParams(doc: ParsedDoc): Diagnostic[] {
   const out: Finding[] = [];
   checkLimits(doc.value, [], out);
+  const arch = (doc.value as { architecture?: { layers?: unknown } } | undefined)?.architecture;
+  if (arch && typeof arch === 'object') checkUnrolled(arch.layers, out);
   forEachParam(doc.value, (p, path) => {
     const kind = Array.isArray(p.int) ? 'int' : Array.isArray(p.float) ? 'float' : undefined;
     if (kind) {
@@ -81,11 +84,12 @@ export function checkParams(doc: ParsedDoc): Diagnostic[] {
         }
       }
     } else if (Array.isArray(p.choice)) {
-      const seen = new Map<string, number>();
+      const seen = new Set<string>();
+      const twice: Finding[] = [];
       (p.choice as unknown[]).forEach((v, i) => {
         const key = JSON.stringify(v);
         if (seen.has(key)) {
-          out.push({
+          twice.push({
             severity: 'warning',
             code: 'schema',
             path: formatPath([...path, 'choice', i]),
@@ -93,8 +97,15 @@ export function checkParams(doc: ParsedDoc): Diagnostic[] {
             message: `${key} is listed twice; duplicates skew random sampling toward it`,
           });
         }
-        seen.set(key, i);
+        seen.add(key);
       });
+      // Many duplicates are one finding, and only the listed few are located (300,000 took seconds).
+      if (twice.length <= MAX_SAME) for (const f of twice) out.push(f);
+      else {
+        const listed = twice.slice(1, 1 + LISTED_SAME).map((f) => toDiag(doc, f));
+        const first = counted(toDiag(doc, twice[0]), listed, twice.length - 1);
+        out.push({ ...first, at: twice[0].at });
+      }
     }
   });
   return out.map((f) => toDiag(doc, f));
@@ -135,7 +146,8 @@ function checkLimits(value: unknown, path: JsonPath, out: Finding[]): void {
     for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
       const limit = LIMITS[k];
       const nums = limit === undefined || path[0] === 'dataset' ? [] : numbersIn(v);
-      const max = nums.length ? Math.max(...nums) : -Infinity;
+      // Not Math.max(...nums): a choice of 300,000 values overflowed the stack as arguments.
+      const max = nums.reduce((m, n) => Math.max(m, n), -Infinity);
       if (max > limit) {
         out.push({
           severity: 'error',
@@ -146,6 +158,55 @@ function checkLimits(value: unknown, path: JsonPath, out: Finding[]): void {
         });
       } else checkLimits(v, [...path, k], out);
     }
+  }
+}
+
+/**
+ * The most layers a network of the space has once its blocks are unrolled. The shape analysis walks every copy
+ * of every block and the builder makes every layer, so twenty nested blocks of `repeat: {int: [1, 2]}` (a
+ * million layers) kept the checker busy for minutes; no network NAS Studio can train on a CPU comes close.
+ */
+export const MAX_LAYERS = 4096;
+
+function checkUnrolled(layers: unknown, out: Finding[]): void {
+  let reported = false;
+  const count = (els: unknown, path: JsonPath): number => {
+    if (!Array.isArray(els)) return 0;
+    let total = 0;
+    els.forEach((el, i) => (total += one(el, [...path, i])));
+    return total;
+  };
+  const one = (el: unknown, path: JsonPath): number => {
+    if (!el || typeof el !== 'object') return 1;
+    const e = el as Record<string, unknown>;
+    if (e.type === 'choice') return Array.isArray(e.options) ? e.options.reduce((m: number, o, k) => Math.max(m, one(o, [...path, 'options', k])), 0) : 1;
+    if (e.type !== 'block') return 1;
+    const body = count(e.layers, [...path, 'layers']);
+    const repeat = numbersIn(e.repeat).reduce((m, r) => Math.max(m, r), e.repeat === undefined ? 1 : 0);
+    const n = body * repeat;
+    if (n > MAX_LAYERS && body <= MAX_LAYERS && !reported) {
+      reported = true;
+      out.push({
+        severity: 'error',
+        code: 'size',
+        path: formatPath(path),
+        at: e.repeat !== undefined ? [...path, 'repeat'] : path,
+        atKey: e.repeat !== undefined,
+        message: `this block unrolls to as many as ${n.toLocaleString('en-US')} layers (${repeat} copies of ${body.toLocaleString('en-US')}); NAS Studio builds networks of at most ${MAX_LAYERS.toLocaleString('en-US')} layers`,
+      });
+    }
+    return n;
+  };
+  const total = count(layers, ['architecture', 'layers']);
+  if (total > MAX_LAYERS && !reported) {
+    out.push({
+      severity: 'error',
+      code: 'size',
+      path: 'architecture.layers',
+      at: ['architecture', 'layers'],
+      atKey: true,
+      message: `a network of this space has as many as ${total.toLocaleString('en-US')} layers; NAS Studio builds networks of at most ${MAX_LAYERS.toLocaleString('en-US')} layers`,
+    });
   }
 }
 

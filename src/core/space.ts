@@ -155,8 +155,26 @@ function resolveTraining(w: Walker, t: Obj): ConcreteTraining {
 
 // ---- The space as a whole -------------------------------------------------------------------------------
 
+/**
+ * Counts stop growing here (they mean "at least this many"): nested repeated blocks multiply exponentially, and
+ * a few hundred levels of them made a number beyond BigInt's limit (a RangeError out of the checker) or with
+ * millions of digits that took seconds to print.
+ */
+export const SPACE_SIZE_CAP = 10n ** 300n;
+
+const capped = (n: bigint): bigint => (n > SPACE_SIZE_CAP ? SPACE_SIZE_CAP : n);
+
+/** body ** r, stopping at the cap (r is at most a repeat count, and the loop ends once the cap is reached). */
+function cappedPow(body: bigint, r: number): bigint {
+  if (r <= 0) return 1n;
+  if (body <= 1n) return body;
+  let n = 1n;
+  for (let i = 0; i < r && n < SPACE_SIZE_CAP; i++) n *= body;
+  return capped(n);
+}
+
 export interface SpaceSize {
-  /** Distinct architectures, counting continuous parameters once. */
+  /** Distinct architectures, counting continuous parameters once; at most SPACE_SIZE_CAP (then: at least). */
   architectures: bigint;
   /** Distinct configurations (architecture and training), counting continuous parameters once. */
   configurations: bigint;
@@ -219,19 +237,21 @@ export function spaceSize(spec: NasSpec): SpaceSize {
     const a = spec.architecture as CellArchitecture;
     const edges = cellEdgeList(a.nodes ?? CELL_DEFAULTS.nodes).length;
     const ops = BigInt((a.operations ?? CELL_DEFAULTS.operations).length);
-    arch = ops ** BigInt(edges) * size(a.channels, 'architecture.channels') * size(a.cells, 'architecture.cells') * size(a.stages, 'architecture.stages');
+    arch = capped(
+      cappedPow(ops, edges) * size(a.channels, 'architecture.channels') * size(a.cells, 'architecture.cells') * size(a.stages, 'architecture.stages'),
+    );
   } else {
     arch = countElements((spec.architecture as { layers: Element[] }).layers, 'architecture.layers', size);
   }
   const t = (spec.training ?? {}) as Obj;
   let train = 1n;
   for (const k of ['optimizer', 'learningRate', 'batchSize', 'epochs']) train *= size(t[k], `training.${k}`);
-  return { architectures: arch, configurations: arch * train, continuous: [...new Set(continuous)] };
+  return { architectures: arch, configurations: capped(arch * train), continuous: [...new Set(continuous)] };
 }
 
 function countElements(els: Element[], name: string, size: (raw: unknown, name: string) => bigint): bigint {
   let total = 1n;
-  els.forEach((el, i) => (total *= countElement(el, `${name}[${i}]`, size)));
+  els.forEach((el, i) => (total = capped(total * countElement(el, `${name}[${i}]`, size))));
   return total;
 }
 
@@ -241,14 +261,14 @@ function countElement(el: Element, name: string, size: (raw: unknown, name: stri
   if (el.type === 'block') {
     const body = countElements(e.layers as Element[], `${name}.layers`, size);
     const repeats = isParam(e.repeat) ? (finiteValues(domainOf(e.repeat)) as number[]) : [(e.repeat as number | undefined) ?? 1];
-    n = repeats.reduce((acc, r) => acc + body ** BigInt(r), 0n);
+    n = repeats.reduce((acc, r) => capped(acc + cappedPow(body, r)), 0n);
   } else if (el.type === 'choice') {
-    n = (e.options as Element[]).reduce((acc, o, k) => acc + countElement(o, `${name}.options[${k}]`, size), 0n);
+    n = (e.options as Element[]).reduce((acc, o, k) => capped(acc + countElement(o, `${name}.options[${k}]`, size)), 0n);
   } else {
     n = 1n;
-    for (const [k, v] of Object.entries(e)) if (k !== 'type') n *= size(v, `${name}.${k}`);
+    for (const [k, v] of Object.entries(e)) if (k !== 'type') n = capped(n * size(v, `${name}.${k}`));
   }
-  return e.optional === true ? n + 1n : n;
+  return e.optional === true ? capped(n + 1n) : n;
 }
 
 /** Every configuration of a finite space, in a fixed order (the grid strategy). Conditional parameters are

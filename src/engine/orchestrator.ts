@@ -159,6 +159,7 @@ export class Orchestrator {
             budget: {
               trialsThatFit: () => this.trialsThatFit(),
               epochSeconds: (config: TrialConfig) => this.epochSeconds(undefined, config),
+              secondsLeft: () => this.secondsLeft(),
             },
           }
         : {}),
@@ -583,6 +584,7 @@ export class Orchestrator {
         // Latency is an objective of finished trials only, not of every rung.
         ...(this.measureLatency && !wantCheckpoint ? { measureLatency: true } : {}),
         ...(this.budgetMs !== undefined ? { deadlineMs: Math.max(0, this.budgetMs - this.elapsedMs()) } : {}),
+        ...(this.pruner.alwaysContinues ? { alwaysContinue: true } : {}),
       },
     });
   }

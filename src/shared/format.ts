@@ -17,6 +17,8 @@ export function formatValue(v: number | undefined | null): string {
 export function formatInt(n: number | bigint | undefined): string {
   if (n === undefined) return DASH;
   if (typeof n === 'bigint') {
+    // core/space.ts caps a search space's size at 1e+300 (a capped count means "at least").
+    if (n >= 10n ** 300n) return '1e+300 or more';
     const s = n.toString();
     return s.length <= 9 ? Number(n).toLocaleString('en-US') : `${s[0]}.${s.slice(1, 3)}e+${s.length - 1}`;
   }

@@ -47,6 +47,11 @@ export interface TrainRequest {
      * arrived, keeping the full epochs (the `stop` message does the same; this holds when messages cannot get in).
      */
     deadlineMs?: number;
+    /**
+     * The run's pruner never stops a trial between epochs: every decision will be `continue`. A queue worker's relay
+     * answers the epochs itself (a round trip through Redis per epoch saved); a forked worker waits as usual.
+     */
+    alwaysContinue?: boolean;
   };
 }
 

@@ -84,6 +84,36 @@ test('a search runs on two queue workers that share no folder with it', { skip, 
   }
 });
 
+test('a pruner that prunes gets its decisions to the worker through Redis, and they prune', { skip, timeout: 180_000 }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-prune-'));
+  const redis = await TestRedis.start(path.join(tmp, 'redis'));
+  const worker = new TestWorker(path.join(tmp, 'w1'), redis.url, ['--concurrency', '1']);
+  try {
+    await worker.waitFor(/serving redis:/);
+    const ws = csvWorkspace(path.join(tmp, 'orchestrator'), 6);
+    // One trial at a time, learning rates far apart: a trial with the tiny one is still at chance after its first
+    // epoch, below the median of the good ones before it, whatever the machine's speed.
+    const spec = JSON.parse(fs.readFileSync(ws.file, 'utf8')) as NasSpec;
+    spec.training = { batchSize: 32, epochs: 4, learningRate: { choice: [0.00001, 0.05] } };
+    spec.search = { ...spec.search, parallel: 1, pruner: { type: 'median', warmupEpochs: 0, minTrials: 1 } };
+    fs.writeFileSync(ws.file, JSON.stringify(spec, null, 2));
+    const runDir = path.join(tmp, 'orchestrator', 'run');
+    const r = await cli('run', ws.file, '--json', '--run-dir', runDir, '--queue', redis.url);
+    assert.equal(r.code, EXIT.ok, r.err + r.out);
+    const state = RunState.from(readJournal(runPaths(runDir).journal).events);
+    const trials = [...state.trials.values()];
+    assert.equal(trials.length, 6);
+    // Without a decision through Redis a worker never prunes: every trial would have run its 4 epochs.
+    const pruned = trials.filter((t) => t.status === 'pruned');
+    assert.ok(pruned.length > 0, JSON.stringify(trials.map((t) => [t.config.training.learningRate, t.status, t.history.length])));
+    assert.ok(pruned.every((t) => t.history.length < 4));
+  } finally {
+    await worker.stop();
+    await redis.down();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
 test('an unreachable queue is refused before anything runs', { skip, timeout: 60_000 }, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-down-'));
   const ws = csvWorkspace(tmp, 1);

@@ -536,6 +536,26 @@ describe('tpe', () => {
     assert.ok(cheaper >= 8, `cheaper in ${cheaper} of 10 seeds`);
   });
 
+  it('near the end of a budget, proposes configs whose epoch can end in the time left, where it finds one', () => {
+    const spec = tpeSpec(FLAT);
+    const tpe = (left?: number) =>
+      new TpeStrategy({
+        spec,
+        seed: 4,
+        direction: 'maximize',
+        budget: { trialsThatFit: () => undefined, epochSeconds: fakeEpochSeconds, ...(left !== undefined ? { secondsLeft: () => left } : {}) },
+      });
+    // Start-up and model phase alike, with LEFT seconds left and epochs of 1.75-17 s.
+    const LEFT = 4;
+    const share = (left?: number) => {
+      const run = simulate(tpe(left), 30, { parallel: 2, objective: surrogate });
+      return run.proposed.filter((c) => fakeEpochSeconds(c) <= LEFT).length / run.proposed.length;
+    };
+    // (Cost-aware TPE favours cheap configs anyway: 0.6 of them fit without knowing the time left, 0.9 knowing it.)
+    assert.ok(share() <= 0.65, `without the time left, ${share()} fit anyway`);
+    assert.ok(share(LEFT) >= 0.85, `with ${LEFT} s left, ${share(LEFT)} fit`);
+  });
+
   it('proposes as plain TPE does until an epoch was timed', () => {
     const spec = tpeSpec(FLAT);
     const untimed = new TpeStrategy({ spec, seed: 2, direction: 'maximize', budget: { trialsThatFit: () => undefined, epochSeconds: () => undefined } });

@@ -97,6 +97,7 @@ function bestScore(scores: readonly number[], epochs: number): number {
 
 /** ASHA (and Hyperband) as pruners: they never stop a trial mid-segment; the scheduler does the work. */
 export class AshaPruner implements Pruner {
+  readonly alwaysContinues = true;
   constructor(
     readonly name: string,
     readonly scheduler: AshaScheduler,

@@ -21,6 +21,11 @@ export interface Pruner {
   decide(trial: number, epoch: number, values: readonly number[], curves: readonly Curve[], direction: Direction): PruneDecision;
   /** Present for multi-fidelity pruners. */
   readonly scheduler?: Scheduler;
+  /**
+   * True when `decide` never prunes (none; asha and hyperband stop trials at rungs instead): a queue worker then
+   * answers each epoch itself rather than wait for the orchestrator's decision through Redis.
+   */
+  readonly alwaysContinues?: boolean;
 }
 
 /** A trial as a multi-fidelity scheduler sees it. */

@@ -36,6 +36,8 @@ export interface StrategyContext {
   budget?: {
     trialsThatFit(): number | undefined;
     epochSeconds?(config: TrialConfig): number | undefined;
+    /** Seconds left of the budget: a proposal whose epoch cannot end in them is avoided where another can. */
+    secondsLeft?(): number | undefined;
   };
 }
 

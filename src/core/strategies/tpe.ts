@@ -35,6 +35,8 @@ export function scaledStartup(fit: number, max: number): number {
 
 /** Draws of a whole config before giving up on avoiding a taken one: greedy by l/g first, then plain draws from l. */
 const GREEDY_DRAWS = 5;
+/** Other random draws tried for a start-up trial whose epoch does not fit in the time left. */
+const FIT_DRAWS = 10;
 const DRAWS = 25;
 
 export class TpeStrategy implements Strategy {
@@ -58,7 +60,7 @@ export class TpeStrategy implements Strategy {
     const taken = this.ledger.taken(index, finished);
     const split = index < this.startup() ? undefined : this.split(finished);
     // The start-up trials are exactly random search's, so the two share their first trials under a seed.
-    if (!split) return this.ledger.record(index, randomConfig(this.ctx.spec, this.ctx.seed, index, taken));
+    if (!split) return this.ledger.record(index, this.fitting(index, randomConfig(this.ctx.spec, this.ctx.seed, index, taken), taken));
     const rng = Rng.derive(this.ctx.seed, `tpe/${index}`);
     // Under a time budget, with epochs timed: whole configs compared by expected improvement per second.
     // Its own stream, so that until an epoch is timed the proposals are plain TPE's.
@@ -111,8 +113,12 @@ export class TpeStrategy implements Strategy {
    */
   sampleByRate(split: { good: FinishedTrial[]; bad: FinishedTrial[] }, rng: Rng, taken: ReadonlySet<string>): TrialConfig | undefined {
     const weight = this.costWeight();
+    const left = this.ctx.budget!.secondsLeft?.();
+    // The best whose epoch can end in the time left; the best of all only when none can (the run then waits).
     let best: TrialConfig | undefined;
     let bestScore = -Infinity;
+    let bestFit: TrialConfig | undefined;
+    let bestFitScore = -Infinity;
     const models = new Map<string, ParamModel>();
     for (let k = 0; k < this.candidates; k++) {
       let logRatio = 0;
@@ -132,8 +138,31 @@ export class TpeStrategy implements Strategy {
         bestScore = score;
         best = config;
       }
+      if ((left === undefined || seconds <= left) && score > bestFitScore) {
+        bestFitScore = score;
+        bestFit = config;
+      }
     }
-    return best;
+    return bestFit ?? best;
+  }
+
+  /**
+   * A random start-up config whose epoch cannot end in the time left is swapped for the first of a few other
+   * random draws that can (near the end of a budget, a worker then trains instead of waiting); else it stands.
+   */
+  private fitting(index: number, config: TrialConfig, taken: ReadonlySet<string>): TrialConfig {
+    const b = this.ctx.budget;
+    const left = b?.secondsLeft?.();
+    const fits = (c: TrialConfig) => {
+      const s = b?.epochSeconds?.(c);
+      return left === undefined || s === undefined || s <= left;
+    };
+    if (fits(config)) return config;
+    for (let k = 1; k <= FIT_DRAWS; k++) {
+      const other = randomConfig(this.ctx.spec, Rng.derive(this.ctx.seed, `tpe-fit/${k}`).int(2 ** 31), index, taken);
+      if (fits(other)) return other;
+    }
+    return config;
   }
 
   /**

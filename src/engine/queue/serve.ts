@@ -9,7 +9,21 @@ import type { BackendRequest, FromWorker, InitRequest, Ready, ToWorker } from '.
 import { defaultWorkerEntry, WorkerHandle, type WorkerEntry } from '../pool';
 import { confineDataset, fetchDataset } from './blobs';
 import type { QueueTarget } from './connection';
-import { decode, encode, ORPHAN_MS, PREFIX, RUN_TTL_MS, RUNS_KEY, runKeys, WORKERS_KEY, type Assigned, type JobData, type RunKeys } from './wire';
+import {
+  decode,
+  encode,
+  ORPHAN_MS,
+  PREFIX,
+  PROGRESS_EVERY_MS,
+  RUN_TTL_MS,
+  RUNS_CHANNEL,
+  RUNS_KEY,
+  runKeys,
+  WORKERS_KEY,
+  type Assigned,
+  type JobData,
+  type RunKeys,
+} from './wire';
 
 export interface ServeOptions {
   target: QueueTarget;
@@ -40,6 +54,9 @@ class InitFailed extends Error {}
 
 export class QueueServer {
   private readonly redis: Redis;
+  private subscriber?: Redis;
+  private watching?: Promise<void>;
+  private again = false;
   private readonly workers = new Map<string, Worker>();
   private readonly children = new Set<Child>();
   private readonly host = os.hostname();
@@ -60,6 +77,11 @@ export class QueueServer {
   async start(): Promise<void> {
     await this.redis.ping();
     await this.heartbeat();
+    // A new run is served at once (its first job waits for this), the poll below catches what a message missed.
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('error', () => undefined);
+    this.subscriber.on('message', () => void this.watchRuns());
+    await this.subscriber.subscribe(RUNS_CHANNEL);
     await this.watchRuns();
     this.timers.push(setInterval(() => void this.heartbeat(), 5000));
     this.timers.push(setInterval(() => void this.watchRuns(), 1000));
@@ -76,6 +98,7 @@ export class QueueServer {
     await Promise.all([...this.workers.values()].map((w) => w.close(now)));
     for (const c of this.children) c.handle.close();
     await this.redis.zrem(WORKERS_KEY, this.member).catch(() => undefined);
+    this.subscriber?.disconnect();
     this.redis.disconnect();
   }
 
@@ -87,8 +110,26 @@ export class QueueServer {
     }
   }
 
+  /**
+   * One look at a time (the poll and a new run's message may coincide: a look with an older list of runs must not
+   * let go of the worker a newer one made); a call during a look asks for one more.
+   */
+  private watchRuns(): Promise<void> {
+    if (this.watching) {
+      this.again = true;
+      return this.watching;
+    }
+    this.watching = (async () => {
+      do {
+        this.again = false;
+        await this.lookAtRuns();
+      } while (this.again && !this.closing);
+    })().finally(() => (this.watching = undefined));
+    return this.watching;
+  }
+
   /** One BullMQ worker per run whose orchestrator is alive; a run that went away is let go once its jobs end. */
-  private async watchRuns() {
+  private async lookAtRuns() {
     if (this.closing) return;
     let runs: string[];
     try {
@@ -128,10 +169,11 @@ export class QueueServer {
   }
 
   private async take(run: string, keys: RunKeys, job: Job<JobData>): Promise<string> {
-    if (await this.redis.exists(keys.cancel(job.id!))) return 'cancelled';
     const release = await this.slot();
     try {
-      const payload = await this.redis.getBuffer(job.data.payloadKey);
+      // One round trip: whether the orchestrator cancelled the job meanwhile, and its messages.
+      const [cancelled, payload] = await Promise.all([this.redis.exists(keys.cancel(job.id!)), this.redis.getBuffer(job.data.payloadKey)]);
+      if (cancelled) return 'cancelled';
       if (!payload) throw new Error('its messages are gone from Redis (the run was closed)');
       const [init, request] = decode<[InitRequest, ToWorker?]>(payload);
       const post = (m: FromWorker | Assigned) => this.redis.xadd(keys.out, '*', 'job', job.id!, 'm', encode(m));
@@ -222,6 +264,7 @@ export class QueueServer {
   ): Promise<string> {
     const id = job.id!;
     const pid = child.handle.pid ?? 0;
+    const autoContinue = request.method === 'train' && request.params.alwaysContinue === true;
     const label = `run ${run}, ${job.data.kind === 'train' ? 'trial' : 'test score of trial'} ${job.data.trial}`;
     const blocking = this.redis.duplicate();
     blocking.on('error', () => undefined);
@@ -264,9 +307,17 @@ export class QueueServer {
         })().catch(() => undefined);
       }, 1000);
       child.onExit = (why) => end(new Error(`on ${this.host} (pid ${pid}) ${why}`));
+      let progressAt = 0;
       child.onMessage = (m) => {
+        if (m.method === 'progress') {
+          if (Date.now() - progressAt < PROGRESS_EVERY_MS) return;
+          progressAt = Date.now();
+        }
         chain = chain.then(() => post(m));
-        if (m.method === 'epoch') {
+        // A pruner that never prunes (the request says so): the epoch is answered here, not after a round trip.
+        if (m.method === 'epoch' && autoContinue)
+          child.handle.send({ method: 'decision', params: { trial: m.params.trial, epoch: m.params.epoch, decision: 'continue' } });
+        else if (m.method === 'epoch') {
           chain = chain.then(async () => {
             const d = await this.decision(blocking, keys.decision(id, m.params.epoch), () => done);
             if (d) child.handle.send(d);

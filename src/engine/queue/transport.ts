@@ -3,13 +3,26 @@
 // on a Redis stream; pruning decisions go to each job's own list, where its worker waits for them. A link is
 // a slot of the run's parallelism, not a process: whichever worker takes a job trains it.
 import * as path from 'node:path';
-import { Queue, type ConnectionOptions } from 'bullmq';
-import Redis from 'ioredis';
+import { Queue } from 'bullmq';
+import Redis, { type ChainableCommander } from 'ioredis';
 import type { FromWorker, InitRequest, ToWorker } from '../../shared/protocol';
 import type { Launch, LinkEvents, WorkerExit, WorkerLink, WorkerTransport } from '../transport';
 import { shipDataset } from './blobs';
 import type { QueueTarget } from './connection';
-import { decode, encode, PREFIX, RUNS_KEY, runKeys, safeRunId, WORKER_TTL_MS, WORKERS_KEY, type Assigned, type JobData, type RunKeys } from './wire';
+import {
+  decode,
+  encode,
+  PREFIX,
+  RUNS_CHANNEL,
+  RUNS_KEY,
+  runKeys,
+  safeRunId,
+  WORKER_TTL_MS,
+  WORKERS_KEY,
+  type Assigned,
+  type JobData,
+  type RunKeys,
+} from './wire';
 
 /** How often the transport looks at its workers and at the jobs it waits for. */
 const POLL_MS = 2000;
@@ -32,6 +45,8 @@ export class QueueLink implements WorkerLink {
   queued = false;
   /** Polls that found its job missing from the queue. */
   missing = 0;
+  /** Its trial's worker answers epochs itself (TrainRequest.alwaysContinue): no decision goes through Redis. */
+  autoContinue = false;
   private held: FromWorker[] = [];
 
   constructor(
@@ -128,12 +143,15 @@ export class QueueTransport implements WorkerTransport {
     this.launch = launch;
     this.runId = safeRunId(path.basename(launch.runDir));
     this.keys = runKeys(this.runId);
-    this.queue = new Queue(this.keys.queue, { connection: this.target.options as ConnectionOptions, prefix: PREFIX });
+    // The queue shares the transport's connection: a job's payload (written first) and the job itself then reach
+    // Redis in order on one socket, so a job is added without waiting for its payload's reply.
+    this.queue = new Queue(this.keys.queue, { connection: this.redis, prefix: PREFIX });
     this.reader = this.redis.duplicate();
     this.reader.on('error', () => undefined);
     // A resumed run gets its time again: the last launch's "time is up" does not hold.
     await this.redis.del(this.keys.stop);
     await this.redis.zadd(RUNS_KEY, Date.now(), this.runId);
+    await this.redis.publish(RUNS_CHANNEL, this.runId);
     // The first launch's probe answer: re-attached trials may hold every worker slot, so a new probe could wait forever.
     const cached = await this.redis.getBuffer(this.keys.ready);
     if (cached) this.probe = { answer: decode<Answer>(cached) };
@@ -176,13 +194,15 @@ export class QueueTransport implements WorkerTransport {
         if (this.probe?.answer) this.answer(link, this.probe.answer);
         break;
       case 'train':
+        link.autoContinue = m.params.alwaysContinue === true;
         void this.submit(link, 'train', m, m.params.trial);
         break;
       case 'evaluate':
         void this.submit(link, 'evaluate', m, m.params.trial);
         break;
       case 'decision':
-        if (link.job) void this.push(this.keys.decision(link.job, m.params.epoch), encode(m));
+        // The worker answered `continue` itself (alwaysContinue): nobody waits on this list.
+        if (link.job && !link.autoContinue) void this.push(this.keys.decision(link.job, m.params.epoch), encode(m));
         break;
       case 'stop':
         void this.redis.set(this.keys.stop, '1').catch(() => undefined);
@@ -278,16 +298,21 @@ export class QueueTransport implements WorkerTransport {
     try {
       const { init, names } = await this.shipped!;
       const payloadKey = this.keys.payload(job);
-      await this.redis.set(payloadKey, encode(m ? [init, m] : [init]));
-      if (kind === 'train') await this.redis.hset(this.keys.jobs, String(trial), job);
+      // The payload before the job, on the same connection (see start): Redis runs them in this order, and one
+      // transaction is one append-only-file sync (`appendfsync always`) where two commands were two.
+      const tx = this.redis.multi().set(payloadKey, encode(m ? [init, m] : [init]));
+      if (kind === 'train') tx.hset(this.keys.jobs, String(trial), job);
       const data: JobData = { kind, payloadKey, names, ...(trial !== undefined ? { trial } : {}) };
-      await this.queue!.add(kind, data, {
-        jobId: job,
-        // The orchestrator decides about retries (search.retries): BullMQ fails a job once, and says why.
-        attempts: 1,
-        removeOnComplete: { age: 3600 },
-        removeOnFail: { age: 24 * 3600 },
-      });
+      await Promise.all([
+        execOrThrow(tx),
+        this.queue!.add(kind, data, {
+          jobId: job,
+          // The orchestrator decides about retries (search.retries): BullMQ fails a job once, and says why.
+          attempts: 1,
+          removeOnComplete: { age: 3600 },
+          removeOnFail: { age: 24 * 3600 },
+        }),
+      ]);
       if (link && link.job === job) link.queued = true;
     } catch (e) {
       if (this.closed) return;
@@ -298,7 +323,7 @@ export class QueueTransport implements WorkerTransport {
 
   private async push(key: string, value: Buffer) {
     try {
-      await this.redis.multi().rpush(key, value).expire(key, 3600).exec();
+      await execOrThrow(this.redis.multi().rpush(key, value).expire(key, 3600));
     } catch (e) {
       if (!this.closed) this.launch?.note('warn', `a pruning decision did not reach the queue: ${(e as Error).message}`);
     }
@@ -445,4 +470,11 @@ export class QueueTransport implements WorkerTransport {
       }
     } else link.missing = 0;
   }
+}
+
+/** A transaction's result, or the error of its first failed command (`exec` reports those per command, not thrown). */
+async function execOrThrow(tx: ChainableCommander): Promise<void> {
+  const res = await tx.exec();
+  if (!res) throw new Error('the transaction was aborted');
+  for (const [err] of res) if (err) throw err;
 }

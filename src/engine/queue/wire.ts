@@ -7,6 +7,8 @@ import * as v8 from 'node:v8';
 export const PREFIX = 'nas-studio';
 /** Runs being served: member = run id, score = the orchestrator's last heartbeat (ms). */
 export const RUNS_KEY = `${PREFIX}:runs`;
+/** Channel an orchestrator publishes its run id on when it registers a run: workers look at once, not at their next poll. */
+export const RUNS_CHANNEL = `${PREFIX}:runs:new`;
 /** Connected workers: member = JSON { host, pid, slots }, score = last heartbeat (ms). */
 export const WORKERS_KEY = `${PREFIX}:workers`;
 /** A worker is connected while its heartbeat is younger than this. */
@@ -18,6 +20,12 @@ export const RUN_TTL_MS = 30_000;
  * its worker stops waiting for a decision that may never come and serves other runs.
  */
 export const ORPHAN_MS = 10 * 60_000;
+/**
+ * A training process says it is alive about once a second (`progress`, for the orchestrator's watchdog, which
+ * waits minutes); its relay passes on one such message per this many ms, so they cost Redis a write per trial,
+ * not one per second.
+ */
+export const PROGRESS_EVERY_MS = 5000;
 
 export function blobKey(sha256: string): string {
   return `${PREFIX}:blob:${sha256}`;
