@@ -158,6 +158,8 @@ describe('convolutions through the kernels match cpu: output, input gradient and
     // the image, explicit uneven pads.
     { n: 3, hw: [6, 5], k: 1, ci: 13, co: 16, s: 1, pad: 'valid' },
     { n: 2, hw: [9, 8], k: 1, ci: 8, co: 16, s: 2, pad: 'same' },
+    // The pointwise filter gradient (x read transposed in place) over more pixels than one packed chunk of dy.
+    { n: 6, hw: [28, 28], k: 1, ci: 8, co: 16, s: 1, pad: 'same' },
     { n: 2, hw: [9, 10], k: 3, ci: 6, co: 8, s: 1, pad: 'same' },
     { n: 8, hw: [14, 14], k: 3, ci: 32, co: 16, s: 2, pad: 'same' },
     { n: 2, hw: [8, 8], k: 7, ci: 4, co: 8, s: 3, pad: 'same' },
