@@ -211,8 +211,12 @@ export async function scenarios(ctx) {
         return (await f.locator.first().innerText({ timeout: 5_000 })).trim().replace(/\s+/g, ' ');
       };
       await wb.frameWith(rowSel, { timeout: 90_000 });
-      // A few rows make a more telling screenshot; the search has 150 tiny trials, so it keeps running meanwhile.
-      await until('four leaderboard rows', async () => (await count(rowSel)) >= 4, 20_000).catch(() => {});
+      // Four rows: the leaderboard fills as trials end (and the screenshot tells more); the search has 150 tiny
+      // trials, so it keeps running meanwhile. A miss fails the step (it used to be swallowed) and says how many.
+      let rows = 0;
+      await until('four leaderboard rows', async () => (rows = await count(rowSel)) >= 4, 60_000).catch((err) => {
+        throw new Error(`${err.message}; the leaderboard showed ${rows} rows`);
+      });
       assert.ok((await count('[data-testid=progress]')) > 0, 'the panel shows no [data-testid=progress]');
       const progressText = await text('[data-testid=progress]').catch(() => '');
       const statusText = await text('[data-testid=run-status]');
