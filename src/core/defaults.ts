@@ -51,8 +51,8 @@ export const BUDGET_DEFAULTS = { trials: 20 } as const;
 export const EVOLUTION_DEFAULTS = { population: 10, sampleSize: 3, inheritWeights: false } as const;
 export const PRUNER_DEFAULTS = { type: 'none', warmupEpochs: 1, minTrials: 3, minEpochs: 1, reductionFactor: 3 } as const;
 export const TPE_DEFAULTS = { startupTrials: 10, gamma: 0.15, candidates: 24 } as const;
-/** DARTS' alpha optimizer is Adam(3e-4, betas 0.5/0.999) (Liu et al. 2019); one derived architecture is retrained. */
-export const DARTS_DEFAULTS = { alphaLearningRate: 3e-4, derive: 1 } as const;
+/** One derived architecture is retrained; alpha's default step size depends on the search (shared/supernet.ts alphaRate). */
+export const DARTS_DEFAULTS = { derive: 1 } as const;
 export const REINFORCE_DEFAULTS = { learningRate: 0.3, baselineDecay: 0.8 } as const;
 export const BACKBONE_DEFAULTS = { trainable: false } as const;
 export const DATASET_DEFAULTS = {

@@ -236,6 +236,32 @@ describe('dropout on wasm draws its mask in one kernel', () => {
     assert.equal(tf.memory().numTensors, before, 'tensor leak');
   });
 
+  it('draws the tail past whole groups of four too, and a fresh mask every call', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const layer = tf.layers.dropout({ rate: 0.5 });
+    // 4001 floats: 1000 groups for the SIMD lanes and one left for JavaScript; every value 0 or 1/keep.
+    const masks = [1, 2].map(() => tf.tidy(() => (layer.apply(tf.ones([4001]), { training: true }) as tf.Tensor).dataSync() as Float32Array));
+    for (const m of masks) {
+      assert.ok(
+        m.every((v) => v === 0 || v === 2),
+        'values other than 0 and 2',
+      );
+      const kept = m.reduce((a, v) => a + (v === 2 ? 1 : 0), 0) / m.length;
+      // sd of the kept fraction over 4001 draws: 0.008
+      assert.ok(Math.abs(kept - 0.5) < 0.04, `kept ${kept}`);
+      // each lane on its own (elements 4i + j): a lane stuck or dropped would show as 0 or 1 here
+      for (let j = 0; j < 4; j++) {
+        const lane = m.filter((_, i) => i % 4 === j && i < 4000);
+        const k = lane.reduce((a, v) => a + (v === 2 ? 1 : 0), 0) / lane.length;
+        assert.ok(Math.abs(k - 0.5) < 0.08, `lane ${j} kept ${k}`);
+      }
+    }
+    assert.ok(
+      masks[0].slice(0, 4000).some((v, i) => v !== masks[1][i]),
+      'two calls drew the same SIMD mask',
+    );
+  });
+
   it("runs the mask kernel and none of tf.dropout's", async () => {
     const layer = tf.layers.dropout({ rate: 0.5 });
     const x = tf.ones([8, 8]);

@@ -8,7 +8,7 @@ import { checkText } from '../../src/core/check';
 import { deriveAssignments, DartsStrategy } from '../../src/core/strategies/darts';
 import { supernetSpace } from '../../src/core/strategies/dartsSpace';
 import type { NasSpec } from '../../src/shared/spec';
-import type { AlphaRow, CellSupernet } from '../../src/shared/supernet';
+import { alphaRate, type AlphaRow, type CellSupernet, type SupernetConfig } from '../../src/shared/supernet';
 
 const root = path.join(__dirname, '..', '..');
 const cells = fs.readFileSync(path.join(root, 'examples/cells.nas.json'), 'utf8');
@@ -221,5 +221,26 @@ describe('darts: derivation', () => {
     assert.deepEqual(first.arch.kind === 'sequential' && first.arch.layers.map((l) => l.type), ['conv2d', 'maxPooling2d', 'flatten']);
     assert.deepEqual(s.ask(1)!.params, { 'architecture.layers[1].option': 0 });
     assert.equal(s.ask(2), undefined);
+  });
+});
+
+describe('darts: alpha step size', () => {
+  const config = (epochs: number, alphaLearningRate?: number): SupernetConfig => ({
+    space: { kind: 'sequential', positions: [] },
+    training: { optimizer: 'adam', learningRate: 0.001, batchSize: 64, epochs },
+    ...(alphaLearningRate !== undefined ? { alphaLearningRate } : {}),
+  });
+
+  it("is the spec's when it gives one", () => {
+    assert.equal(alphaRate(config(3, 0.02), 1200), 0.02);
+  });
+
+  it("is DARTS' 3e-4 over its 19,550 steps, scaled to a shorter search and capped at 0.1", () => {
+    assert.equal(alphaRate(config(50, undefined), 391 * 64), 3e-4);
+    assert.equal(alphaRate(config(100, undefined), 391 * 64), 3e-4);
+    // Fashion-MNIST's 54,000 training images in batches of 128 for 2 epochs: 844 steps
+    assert.ok(Math.abs(alphaRate({ ...config(2), training: { ...config(2).training, batchSize: 128 } }, 54_000) - (3e-4 * 19_550) / 844) < 1e-12);
+    // examples/cells.nas.json: 3 epochs of 19 batches
+    assert.equal(alphaRate(config(3), 1200), 0.1);
   });
 });

@@ -33,7 +33,7 @@ export class DartsStrategy implements Strategy {
     return {
       space: this.space,
       training: { ...training, epochs: darts.epochs ?? training.epochs },
-      alphaLearningRate: darts.alphaLearningRate ?? DARTS_DEFAULTS.alphaLearningRate,
+      ...(darts.alphaLearningRate !== undefined ? { alphaLearningRate: darts.alphaLearningRate } : {}),
     };
   }
 

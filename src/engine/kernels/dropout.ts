@@ -3,10 +3,12 @@
 // of a ~15 ms step. On a backend that registers DROPOUT_MASK, an unseeded Dropout layer draws the same mask (1/keep
 // with probability keep, else 0, as tf.dropout makes it) with xoshiro128+ straight into the backend's memory.
 // Seeded layers, noise shapes and other backends keep tfjs's code. Patched on the layer class for the reason
-// batchNormLayer.ts gives.
+// batchNormLayer.ts gives. Whole groups of four floats are drawn in wasm SIMD (dropoutSimd.ts), a tail of up to
+// three in JavaScript.
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from './common';
-import { addr, heapF32 } from './simd/module';
+import { sequenceSimd } from './sequence/module';
+import { addr, heapF32, scratch } from './simd/module';
 
 export const DROPOUT_MASK = 'NasDropoutMask';
 
@@ -15,6 +17,8 @@ type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): 
 // xoshiro128+ (Blackman and Vigna), whose high bits are the ones it is meant for: we compare all 32 with a
 // threshold. Seeded once from Math.random, like the unseeded tf.dropout it replaces.
 const state = new Uint32Array(4).map(() => (Math.random() * 2 ** 32) >>> 0 || 1);
+/** The four SIMD lanes' generators, word k of lane j at 4k + j; none all zero. */
+const lanes = new Uint32Array(16).map(() => (Math.random() * 2 ** 32) >>> 0 || 1);
 
 /** out[i] = 1/keep with probability keep, else 0. */
 function fill(out: Float32Array, keep: number): void {
@@ -39,14 +43,26 @@ function dropoutMask(args: Parameters<tf.KernelFunc>[0]): Info {
   const backend = args.backend as Backend;
   const { shape, rate } = args.attrs as unknown as { shape: number[]; rate: number };
   const mask = backend.makeOutput(shape, 'float32');
-  fill(
-    heapF32(
-      backend,
-      addr(backend, mask),
-      shape.reduce((a, b) => a * b, 1),
-    ),
-    1 - rate,
-  );
+  const n = shape.reduce((a, b) => a * b, 1);
+  const keep = 1 - rate;
+  const whole = n - (n % 4);
+  if (whole > 0) {
+    const st = scratch(backend, 64);
+    try {
+      const words = () => {
+        const v = heapF32(backend, st.ptr, 16);
+        return new Uint32Array(v.buffer, v.byteOffset, 16);
+      };
+      words().set(lanes);
+      // The threshold as an unsigned 32-bit integer: draw < keep * 2^32 exactly when draw < ceil(keep * 2^32).
+      const threshold = Math.min(2 ** 32 - 1, Math.ceil(keep * 2 ** 32)) | 0;
+      sequenceSimd(backend).dropoutMask(addr(backend, mask), whole, st.ptr, threshold, 1 / keep);
+      lanes.set(words());
+    } finally {
+      st.free();
+    }
+  }
+  fill(heapF32(backend, addr(backend, mask) + whole * 4, n - whole), keep);
   return mask;
 }
 

@@ -35,7 +35,7 @@ export async function runSupernet(
   let result: SupernetResult['params'];
   try {
     net = buildSupernet(p, data, task);
-    opt = makeOptimizers(p.config);
+    opt = makeOptimizers(p.config, data.trainX.shape[0]);
     if (p.checkpoint) await restore(net, opt, p.checkpoint);
     const n = net;
     const o = opt;

@@ -1,9 +1,10 @@
-// First-order DARTS: every training batch is one alpha step on a validation batch (Adam, DARTS' 3e-4 and betas
-// 0.5/0.999 by default) followed by one weight step on the training batch (the spec's optimizer). Each epoch
-// ends with the validation split scored and alpha reported; the caller decides whether to go on.
+// First-order DARTS: every training batch is one alpha step on a validation batch (Adam with betas 0.5/0.999,
+// by default DARTS' 3e-4 scaled to the search's length) followed by one weight step on the training batch (the
+// spec's optimizer). Each epoch ends with the validation split scored and alpha reported; the caller decides
+// whether to go on.
 import * as tf from '@tensorflow/tfjs';
 import type { EpochMetrics } from '../../shared/events';
-import type { SupernetConfig } from '../../shared/supernet';
+import { alphaRate, type SupernetConfig } from '../../shared/supernet';
 import { Rng } from '../../core/rng';
 import type { DataTensors } from '../data';
 import { disposeOptimizer, makeOptimizer, TrainingError } from '../trainer';
@@ -29,8 +30,11 @@ export interface SupernetOptimizers {
   alpha: tf.Optimizer;
 }
 
-export function makeOptimizers(config: SupernetConfig): SupernetOptimizers {
-  return { weights: makeOptimizer(config.training.optimizer, config.training.learningRate), alpha: tf.train.adam(config.alphaLearningRate, 0.5, 0.999) };
+export function makeOptimizers(config: SupernetConfig, trainSamples: number): SupernetOptimizers {
+  return {
+    weights: makeOptimizer(config.training.optimizer, config.training.learningRate),
+    alpha: tf.train.adam(alphaRate(config, trainSamples), 0.5, 0.999),
+  };
 }
 
 export function disposeOptimizers(o: SupernetOptimizers): void {

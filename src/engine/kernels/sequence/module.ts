@@ -1,6 +1,7 @@
-// The sequence kernels' SIMD functions, instantiated on the wasm backend's memory like simd/module.ts's (which
+// The sequence kernels' SIMD functions (and dropout's mask, dropoutSimd.ts), instantiated on the wasm backend's memory like simd/module.ts's (which
 // checks that it is the single-threaded build): they read and write tensors in place.
 import type * as tf from '@tensorflow/tfjs';
+import { dropoutMaskFn } from '../dropoutSimd';
 import { assemble } from '../simd/asm';
 import { softmaxGradRowsFn, softmaxRowsFn } from './attentionSimd';
 import { layerNormGradRowsFn, layerNormRowsFn } from './layerNormSimd';
@@ -49,6 +50,7 @@ export interface SequenceExports {
     invWidth: number,
   ): void;
   softmaxRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, cols: number, scale: number): void;
+  dropoutMask(out: number, count: number, state: number, threshold: number, scale: number): void;
   softmaxGradRows(ds: number, dsStride: number, p: number, pStride: number, rows: number, cols: number, scale: number): void;
 }
 
@@ -66,7 +68,9 @@ export function sequenceSimd(backend: tf.KernelBackend): SequenceExports {
   const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
-    compiled ??= new WA.Module(assemble([lstmGatesFn(), lstmGatesGradFn(), layerNormRowsFn(), layerNormGradRowsFn(), softmaxRowsFn(), softmaxGradRowsFn()]));
+    compiled ??= new WA.Module(
+      assemble([lstmGatesFn(), lstmGatesGradFn(), layerNormRowsFn(), layerNormGradRowsFn(), softmaxRowsFn(), softmaxGradRowsFn(), dropoutMaskFn()]),
+    );
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SequenceExports;
     instances.set(memory, inst);
   }
