@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { packagedIn, readmeForPackage } from './vsix-readme.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -23,10 +24,11 @@ function run(args, opts = {}) {
 }
 
 run(['scripts/build.mjs', '--minify']);
-// No repository field yet, so vsce cannot turn the README's relative links into absolute ones: they are kept
-// as written (they resolve in the repository; the installed extension's README view shows them as text).
 const files = run([vsce, 'ls', '--no-dependencies'], { capture: true }).trim().split('\n').filter(Boolean);
-run([vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--out', out]);
+// The README's links to files the package leaves out (docs/, test/) are rewritten for the package: see vsix-readme.mjs.
+const readme = path.join('dist', 'README.vsix.md'); // vsce takes this path relative to the package root
+fs.writeFileSync(path.join(root, readme), readmeForPackage(fs.readFileSync(path.join(root, 'README.md'), 'utf8'), packagedIn(files)));
+run([vsce, 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', '--readme-path', readme, '--out', out]);
 const size = fs.statSync(out).size;
 const byTop = {};
 for (const f of files) byTop[f.split('/')[0]] = (byTop[f.split('/')[0]] ?? 0) + 1;

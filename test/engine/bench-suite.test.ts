@@ -103,15 +103,18 @@ describe('the PyTorch peer runs at its real speed', () => {
         : undefined;
 
   // glibc's default mmap'd every batch-128 activation and unmapped it on free: ~9,000 page faults a step and the
-  // reference CNN at a quarter of PyTorch's speed, which flattered our ratios 4x. Kept-heap steps fault ~100-600.
+  // reference CNN at a quarter of PyTorch's speed, which flattered our ratios 4x.
   it('the reference CNN at batch 128 trains without refaulting its activations each step', { skip: missing }, async () => {
     const { peer, info } = await TorchPeer.start(found.python!, script!, data);
     try {
       if (process.platform === 'linux') assert.match(info.malloc, /^glibc: mmap threshold/);
       const net = suiteNet('reference');
       await peer.build({ arch: net.arch, inputShape: INPUT, classes: 10, batch: net.batch }, true);
+      // The heap still grows in the first steps (~2,400 faults a step in the first round of 4): the bench's rounds
+      // follow warm-up steps too, so the steady state is what counts. Measured 0 there, 8,600 a step unfixed.
+      await peer.train(4);
       const round = await peer.train(4);
-      assert.ok(round.pageFaults / 4 < 3000, `${round.pageFaults / 4} page faults a step`);
+      assert.ok(round.pageFaults / 4 < 1000, `${round.pageFaults / 4} page faults a step`);
     } finally {
       peer.close();
     }
