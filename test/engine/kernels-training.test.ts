@@ -29,7 +29,12 @@ describe('registration', () => {
 
 describe('MaxPoolGrad matches cpu, ties included', () => {
   type Pad = 'same' | 'valid' | number;
-  const cases: Array<{ f: [number, number]; s: [number, number]; pad: Pad; c: number }> = [
+  // `hw` fixes the input size: 2x2 stride-2 windows that tile it exactly take their own kernel (simd/pool2x2.ts).
+  const cases: Array<{ f: [number, number]; s: [number, number]; pad: Pad; c: number; hw?: [number, number] }> = [
+    { f: [2, 2], s: [2, 2], pad: 'valid', c: 32, hw: [28, 28] },
+    { f: [2, 2], s: [2, 2], pad: 'same', c: 8, hw: [6, 10] },
+    { f: [2, 2], s: [2, 2], pad: 'valid', c: 4, hw: [2, 4] },
+    { f: [2, 2], s: [2, 2], pad: 'same', c: 8, hw: [7, 6] },
     { f: [2, 2], s: [2, 2], pad: 'valid', c: 8 },
     { f: [2, 2], s: [2, 2], pad: 'same', c: 5 },
     { f: [3, 3], s: [2, 2], pad: 'same', c: 4 },
@@ -40,10 +45,10 @@ describe('MaxPoolGrad matches cpu, ties included', () => {
     { f: [3, 3], s: [2, 2], pad: 1, c: 6 },
     { f: [4, 4], s: [4, 4], pad: 'same', c: 9 },
   ];
-  for (const { f, s, pad, c } of cases) {
+  for (const { f, s, pad, c, hw } of cases) {
     for (const coarse of [false, true]) {
       const n = h.int(1, 3);
-      const [ih, iw] = [h.int(f[0], 11), h.int(f[1], 11)];
+      const [ih, iw] = hw ?? [h.int(f[0], 11), h.int(f[1], 11)];
       const shape = [n, ih, iw, c];
       const xData = coarse ? h.coarse(shape) : h.data(shape);
       const label = `x ${shape.join('x')}, pool ${f.join('x')}, strides ${s}, pad ${pad}${coarse ? ', many ties' : ''}`;
@@ -71,25 +76,29 @@ describe('MaxPoolGrad matches cpu, ties included', () => {
     }
   }
 
-  it('windows of only -Infinity or NaN pass nothing on, as on cpu', async () => {
-    const shape: [number, number, number, number] = [1, 4, 4, 5];
+  for (const c of [5, 8]) {
+    it(`windows of only -Infinity or NaN pass nothing on, as on cpu (${c} channels)`, () => infinityAndNaN(c));
+  }
+
+  async function infinityAndNaN(c: number): Promise<void> {
+    const shape: [number, number, number, number] = [1, 4, 4, c];
     const xData = h.data(shape);
     // Window (0,0) all -Infinity in channel 0, all NaN in channel 1, NaN then a value in channel 2.
-    for (const [r, c] of [
+    for (const [r, col] of [
       [0, 0],
       [0, 1],
       [1, 0],
       [1, 1],
     ]) {
-      xData[(r * 4 + c) * 5] = -Infinity;
-      xData[(r * 4 + c) * 5 + 1] = NaN;
+      xData[(r * 4 + col) * c] = -Infinity;
+      xData[(r * 4 + col) * c + 1] = NaN;
     }
     xData[2] = NaN;
-    const dyData = h.data([1, 2, 2, 5]);
+    const dyData = h.data([1, 2, 2, c]);
     await compare(
       '-Infinity and NaN windows',
       () => [
-        tf.engine().runKernel(tf.MaxPoolGrad, { dy: tf.tensor4d(dyData, [1, 2, 2, 5]), input: tf.tensor4d(xData, shape), output: tf.zeros([1, 2, 2, 5]) }, {
+        tf.engine().runKernel(tf.MaxPoolGrad, { dy: tf.tensor4d(dyData, [1, 2, 2, c]), input: tf.tensor4d(xData, shape), output: tf.zeros([1, 2, 2, c]) }, {
           filterSize: 2,
           strides: 2,
           pad: 'valid',
@@ -97,7 +106,7 @@ describe('MaxPoolGrad matches cpu, ties included', () => {
       ],
       0,
     );
-  });
+  }
 });
 
 describe('Sum matches cpu', () => {

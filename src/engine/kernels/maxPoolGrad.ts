@@ -1,9 +1,26 @@
 // wasm's MaxPoolGrad revisits every window for every input pixel (~25x the cost of the forward pool). Ours
 // makes one forward-like pass over the windows in SIMD (simd/pool.ts), sending each window's dy to its
-// argmax exactly as the cpu backend picks it, ties included.
+// argmax exactly as the cpu backend picks it, ties included. 2x2 stride-2 windows that tile the input exactly
+// take an unrolled kernel that writes each dx value once (simd/pool2x2.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from './common';
 import { addr, simd, zero } from './simd/module';
+
+/** 2x2 windows, stride 2, no padding, covering every input pixel, whole vectors of channels. */
+function tiles2x2(info: tf.backend_util.Conv2DInfo): boolean {
+  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
+  return (
+    fh === 2 &&
+    fw === 2 &&
+    sh === 2 &&
+    sw === 2 &&
+    padInfo.top === 0 &&
+    padInfo.left === 0 &&
+    info.inHeight === 2 * info.outHeight &&
+    info.inWidth === 2 * info.outWidth &&
+    info.inChannels % 4 === 0
+  );
+}
 
 function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): Info {
   const backend = args.backend as tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
@@ -11,6 +28,10 @@ function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): Info {
   const { filterSize, strides, pad, dimRoundingMode } = args.attrs as unknown as tf.MaxPoolGradAttrs;
   const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
   const dx = backend.makeOutput(input.shape, 'float32');
+  if (tiles2x2(info)) {
+    simd(backend).maxPoolGrad2x2(addr(backend, input), addr(backend, dy), addr(backend, dx), info.batchSize * info.outHeight, info.outWidth, info.inChannels);
+    return dx;
+  }
   zero(backend, dx);
   simd(backend).maxPoolGrad(
     addr(backend, input),

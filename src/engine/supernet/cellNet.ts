@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CellOperation } from '../../shared/arch';
 import type { CellSupernet } from '../../shared/supernet';
+import { normalize as bn } from './batchNorm';
 import { Seeds } from './init';
 import { mixedOp } from './mixed';
 import type { SupernetNet } from './net';
@@ -13,11 +14,6 @@ import type { SupernetNet } from './net';
 type Op = (x: tf.Tensor4D) => tf.Tensor4D;
 /** A cell edge with its alpha and, per operation (in the space's order), that candidate's variables. */
 type Edge = CellSupernet['edges'][number] & { alpha: tf.Variable; weights: tf.Variable[][] };
-
-function bn(x: tf.Tensor4D): tf.Tensor4D {
-  const { mean, variance } = tf.moments(x, [0, 1, 2], true);
-  return tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, 1e-5))) as tf.Tensor4D;
-}
 
 export class CellNet implements SupernetNet {
   readonly weights: tf.Variable[] = [];

@@ -10,6 +10,7 @@ import { im2colRowsFn } from './im2colRows';
 import { im2rowFn } from './im2row';
 import { padFn } from './pad';
 import { maxPoolGradFn } from './pool';
+import { maxPoolGrad2x2Fn } from './pool2x2';
 import { sumRowsFn } from './reduce';
 import { winogradFns } from './winograd';
 
@@ -22,6 +23,7 @@ export interface SimdExports {
   im2colRows(...args: number[]): void;
   col2im(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
+  maxPoolGrad2x2(x: number, dy: number, dx: number, rows: number, ow: number, c: number): void;
   pad(...args: number[]): void;
   sumRows(x: number, rows: number, width: number, out: number): void;
   /** Generated kernels looked up by name (the Winograd transforms of each tile size). */
@@ -62,7 +64,20 @@ export function simd(backend: tf.KernelBackend): SimdExports {
       throw new Error("NAS Studio's SIMD kernels need tfjs's single-threaded wasm build (setThreadsCount(1))");
     }
     compiled ??= new WA.Module(
-      assemble([packFn(), gemmFn(), gemmFn(true), im2colFn(), im2colRowsFn(), im2rowFn(), col2imFn(), padFn(), maxPoolGradFn(), sumRowsFn(), ...winogradFns()]),
+      assemble([
+        packFn(),
+        gemmFn(),
+        gemmFn(true),
+        im2colFn(),
+        im2colRowsFn(),
+        im2rowFn(),
+        col2imFn(),
+        padFn(),
+        maxPoolGradFn(),
+        maxPoolGrad2x2Fn(),
+        sumRowsFn(),
+        ...winogradFns(),
+      ]),
     );
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, inst);
