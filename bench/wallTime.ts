@@ -12,8 +12,17 @@ export interface WorkerTime {
   worker: number;
   /** Launch to the worker's first segment (process start, backend, data). */
   startupS: number;
-  /** Segment start to its first epoch's report, minus one typical epoch of that segment: model build, compile, warm-up. */
+  /**
+   * Segment start to its first epoch's report minus one typical epoch of that trial (model build, compile, warm-up),
+   * plus the hand-back after a segment's last epoch. Only where the trial has an epoch to compare with.
+   */
   setupS: number;
+  /**
+   * Segments whose first epoch could not be split (the trial's only epoch): all of it counts as epoch time. The
+   * run's median epoch is no stand-in: epochs differ 5x between configs, which once showed 56-60 s of "set-up"
+   * per worker in a race where the worker's own clock measured under 1 s per segment.
+   */
+  unsplit: number;
   /** Epochs that were reported (they count: they rank or continue). */
   epochS: number;
   /** After a segment's last reported epoch until its end when the budget cut it: a partial epoch, dropped. */
@@ -76,6 +85,10 @@ export function wallTime(events: readonly RunEvent[]): WallTime {
   const last = end ?? Math.max(launch, ...events.map((e) => ms(e.time)));
   const epochDurations = segments.flatMap((s) => s.epochs.slice(1).map((t, i) => t - s.epochs[i]));
   const medianEpoch = median(epochDurations);
+  // A trial's typical epoch, from any of its segments (same network, same data): what a later single-epoch
+  // segment of it is compared with.
+  const ownEpoch = new Map<number, number[]>();
+  for (const s of segments) for (let i = 1; i < s.epochs.length; i++) ownEpoch.set(s.trial, [...(ownEpoch.get(s.trial) ?? []), s.epochs[i] - s.epochs[i - 1]]);
   const byWorker = new Map<number, Segment[]>();
   for (const s of segments) byWorker.set(s.worker, [...(byWorker.get(s.worker) ?? []), s]);
   const workers: WorkerTime[] = [];
@@ -85,6 +98,7 @@ export function wallTime(events: readonly RunEvent[]): WallTime {
       worker,
       startupS: (segs[0].start - launch) / 1000,
       setupS: 0,
+      unsplit: 0,
       epochS: 0,
       lostS: 0,
       idleS: 0,
@@ -98,10 +112,12 @@ export function wallTime(events: readonly RunEvent[]): WallTime {
       if (prevEnd !== undefined) w.idleS += Math.max(0, s.start - prevEnd) / 1000;
       w.epochs += s.epochs.length;
       if (s.epochs.length) {
-        // The first epoch holds the set-up; a typical epoch of this segment is its own later epochs' mean, else the run's median.
-        const own = s.epochs.length > 1 ? (s.epochs[s.epochs.length - 1] - s.epochs[0]) / (s.epochs.length - 1) : medianEpoch || s.epochs[0] - s.start;
+        // The first epoch holds the set-up; a typical epoch is the trial's own (this and its other segments').
+        const own = ownEpoch.get(s.trial);
         const first = s.epochs[0] - s.start;
-        const setup = Math.max(0, first - own);
+        if (!own) w.unsplit++;
+        // Not clipped at 0: epochs vary by a few seconds, and clipping each segment's estimate would sum that noise into set-up.
+        const setup = own ? first - own.reduce((a, b) => a + b, 0) / own.length : 0;
         w.setupS += setup / 1000;
         w.epochS += (s.epochs[s.epochs.length - 1] - s.start - setup) / 1000;
         const tail = stop - s.epochs[s.epochs.length - 1];
@@ -129,7 +145,7 @@ export function formatWallTime(w: WallTime): string {
   const f = (v: number) => v.toFixed(1).padStart(6);
   const rows = w.workers.map(
     (x) =>
-      `  worker ${String(x.worker).padEnd(3)} start-up ${f(x.startupS)}  set-up ${f(x.setupS)}  epochs ${f(x.epochS)} (${x.epochs} in ${x.segments} segments)  lost ${f(x.lostS)}  idle ${f(x.idleS)}  tail ${f(x.tailS)}`,
+      `  worker ${String(x.worker).padEnd(3)} start-up ${f(x.startupS)}  set-up ${f(x.setupS)}  epochs ${f(x.epochS)} (${x.epochs} in ${x.segments} segments${x.unsplit ? `, ${x.unsplit} with set-up inside` : ''})  lost ${f(x.lostS)}  idle ${f(x.idleS)}  tail ${f(x.tailS)}`,
   );
   const head = `wall time: search ${w.searchS.toFixed(1)} s${w.budgetS !== undefined ? ` of a ${w.budgetS} s budget` : ''}; median epoch ${w.medianEpochS.toFixed(1)} s`;
   return [head, ...rows].join('\n');

@@ -5,6 +5,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import editorKeywords from '../../schemas/editor-keywords.json';
 import schema from '../../schemas/nas.schema.json';
 import type { Diagnostic } from '../shared/diagnostic';
+import { linearErrors } from './ajvLinearErrors.cjs';
 import { counted, LISTED_SAME, MAX_SAME } from './findingLimits';
 import { formatPath, keyRange, valueRange, type JsonPath, type ParsedDoc } from './json';
 import { closest } from './text';
@@ -33,10 +34,16 @@ export function schemaValidator(): ValidateFunction {
   return validator;
 }
 
-/** Compiles the schema now (a few hundred milliseconds). Same options as scripts/gen-validator.mjs: a test
- *  compares both validators' findings on every fixture. */
+/** Compiles the schema now (a few hundred milliseconds). Same options and the same linear error gathering as
+ *  scripts/gen-validator.mjs: a test compares both validators' findings on every fixture. */
 export function compileValidator(): ValidateFunction {
-  const ajv = new Ajv({ allErrors: true, discriminator: true, verbose: true, strict: true });
+  const ajv = new Ajv({
+    allErrors: true,
+    discriminator: true,
+    verbose: true,
+    strict: true,
+    code: { process: (code) => linearErrors(code).code },
+  });
   ajv.addVocabulary(EDITOR_KEYWORDS);
   return ajv.compile(schema);
 }

@@ -98,29 +98,33 @@ describe('average pooling on wasm', () => {
   }
 });
 
-describe('depthwise gradients with multiplier 1, walked tap by tap, match cpu', () => {
-  const cases: Array<{ shape: Shape4; k: number; s: number; pad: 'same' | 'valid' }> = [
-    { shape: [16, 14, 14, 32], k: 3, s: 1, pad: 'same' },
-    { shape: [8, 14, 14, 64], k: 3, s: 2, pad: 'same' },
-    { shape: [3, 9, 10, 5], k: 5, s: 2, pad: 'valid' },
-    { shape: [4, 7, 7, 1], k: 3, s: 1, pad: 'same' },
-    { shape: [2, 12, 11, 6], k: 5, s: 3, pad: 'same' },
+describe('depthwise convolution with multiplier 1 (register kernels, tap walk) matches cpu, forward and gradients', () => {
+  const cases: Array<{ shape: Shape4; k: [number, number]; s: number; pad: 'same' | 'valid'; d?: number }> = [
+    { shape: [16, 14, 14, 32], k: [3, 3], s: 1, pad: 'same' },
+    { shape: [8, 14, 14, 64], k: [3, 3], s: 2, pad: 'same' },
+    // More images than the filter gradient sums in one float32 group (4096 output pixels): two groups.
+    { shape: [48, 10, 10, 8], k: [3, 3], s: 1, pad: 'valid' },
+    { shape: [3, 9, 11, 12], k: [2, 2], s: 1, pad: 'same' },
+    { shape: [2, 9, 10, 8], k: [1, 3], s: 2, pad: 'valid' },
+    { shape: [2, 11, 9, 4], k: [3, 3], s: 1, pad: 'same', d: 2 },
+    { shape: [3, 9, 10, 5], k: [5, 5], s: 2, pad: 'valid' },
+    { shape: [2, 9, 9, 8], k: [5, 5], s: 1, pad: 'same' },
+    { shape: [4, 7, 7, 1], k: [3, 3], s: 1, pad: 'same' },
+    { shape: [2, 12, 11, 6], k: [5, 5], s: 3, pad: 'same' },
   ];
-  for (const { shape, k, s, pad } of cases) {
+  for (const { shape, k, s, pad, d = 1 } of cases) {
     const c = shape[3];
-    const [xData, wData] = [h.data(shape), h.data([k, k, c, 1])];
-    const label = `x ${shape.join('x')}, filter ${k}x${k}x${c}x1, stride ${s}, ${pad}`;
+    const [xData, wData] = [h.data(shape), h.data([...k, c, 1])];
+    const label = `x ${shape.join('x')}, filter ${k.join('x')}x${c}x1, stride ${s}, dilation ${d}, ${pad}`;
     it(label, () =>
       compare(label, () => {
-        const [x, w] = [tf.tensor4d(xData, shape), tf.tensor4d(wData, [k, k, c, 1])];
-        const y = tf.depthwiseConv2d(x, w, s, pad);
+        const [x, w] = [tf.tensor4d(xData, shape), tf.tensor4d(wData, [...k, c, 1])];
+        const conv = (a: tf.Tensor, b: tf.Tensor) => tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad, 'NHWC', d);
+        const y = conv(x, w);
+        // tfjs refuses the gradient of a dilated depthwise conv (kernels.test.ts calls our gradient kernels directly).
+        if (d > 1) return [y];
         const dy = seeded(y.shape);
-        return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-          tf
-            .depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, s, pad)
-            .mul(dy)
-            .sum(),
-        )([x, w]);
+        return [y, ...tf.grads((a: tf.Tensor, b: tf.Tensor) => conv(a, b).mul(dy).sum())([x, w])];
       }),
     );
   }

@@ -247,8 +247,11 @@ function spreadFilter(data: Float32Array, [kh, kw, c, m]: number[], [dh, dw]: [n
 // tfjs's depthwise gradient refuses dilations > 1, and the cpu backprop kernels silently ignore them, so
 // the reference for dilated cases is the cpu kernel run on the zero-spread (undilated) filter.
 describe('depthwise kernels called directly (dilations, explicit pads) match cpu', () => {
-  const cases: Array<{ k: [number, number]; d: [number, number]; pad: Pad; m: number }> = [
+  const cases: Array<{ k: [number, number]; d: [number, number]; pad: Pad; m: number; c?: number }> = [
     { k: [3, 3], d: [2, 2], pad: 'same', m: 1 },
+    // Channels in whole vectors: the register kernels (depthwiseSimd.ts), dilated.
+    { k: [3, 3], d: [2, 2], pad: 'same', m: 1, c: 8 },
+    { k: [3, 2], d: [2, 3], pad: 'valid', m: 1, c: 4 },
     { k: [2, 2], d: [2, 2], pad: 'same', m: 2 },
     { k: [3, 2], d: [2, 3], pad: 'valid', m: 2 },
     { k: [2, 3], d: [3, 1], pad: 'valid', m: 1 },
@@ -265,8 +268,8 @@ describe('depthwise kernels called directly (dilations, explicit pads) match cpu
       m: 2,
     },
   ];
-  for (const { k, d, pad, m } of cases) {
-    const [n, c] = [int(1, 3), int(1, 4)];
+  for (const { k, d, pad, m, c: channels } of cases) {
+    const [n, c] = [int(1, 3), channels ?? int(1, 4)];
     const [h, w] = [int((k[0] - 1) * d[0] + 2, 11), int((k[1] - 1) * d[1] + 2, 11)];
     const xData = randomData([n, h, w, c]);
     const fData = randomData([k[0], k[1], c, m]);

@@ -42,9 +42,11 @@ test('wall time splits each worker into start-up, set-up, epochs, lost work, idl
   const [a, b] = w.workers;
   assert.equal(a.startupS, 10);
   // trial 0: first epoch 12 s of which 10 s is an epoch like its second: 2 s set-up; 1 s hand-back after the last epoch.
-  // trial 2: one epoch only, so the run's median (10 s) is its epoch: 2 s set-up; the 14 s after it were lost to the cut.
-  assert.equal(a.setupS, 2 + 1 + 2);
-  assert.equal(a.epochS, 20 + 10);
+  // trial 2: one epoch only, nothing to compare it with: all 12 s count as epoch, and the segment is counted as
+  // unsplit (the run's median epoch is no stand-in for another network's); the 14 s after it were lost to the cut.
+  assert.equal(a.setupS, 2 + 1);
+  assert.equal(a.epochS, 20 + 12);
+  assert.equal(a.unsplit, 1);
   assert.equal(a.lostS, 14);
   assert.equal(a.idleS, 1);
   assert.equal(a.tailS, 1);
@@ -61,4 +63,21 @@ test('a run without a search end (killed) ends at its last event', () => {
   const w = wallTime(events().slice(0, 7));
   assert.equal(w.searchS, 46);
   assert.equal(w.workers[0].lostS, 0);
+});
+
+test("a single-epoch segment is split with its own trial's epochs from another segment, not the run's median", () => {
+  const evs = events();
+  // trial 0 continues on worker 1 after trial 1: one 13 s first epoch, where trial 0's epoch is 10 s.
+  evs.splice(
+    10,
+    0,
+    { type: 'trial-promoted', time: at(60), trial: 0, rung: 1, fromEpoch: 2, epochs: 3, worker: 1, attempt: 1 } as RunEvent,
+    { type: 'epoch', time: at(73), trial: 0, epoch: 2, metrics } as RunEvent,
+    { type: 'trial-completed', time: at(73), trial: 0, value: 0.8, bestEpoch: 2, metrics, epochs: 3, params: 1, durationMs: 13000 } as unknown as RunEvent,
+  );
+  const w = wallTime(evs).workers[1];
+  assert.equal(w.segments, 2);
+  assert.equal(w.setupS, 3);
+  assert.equal(w.epochS, 10);
+  assert.equal(w.unsplit, 0);
 });

@@ -4,7 +4,8 @@
 // the sum over n is a small reduction afterwards.
 import * as tf from '@tensorflow/tfjs';
 import { convExplicit, convGeometry, dispose, runWasm, transpose, view, type Info } from './common';
-import { depthwiseFilterGradWalk, geometry } from './depthwiseWalk';
+import { dwFilterGrad, dwGeometry, dwSimdFits } from './depthwiseSimd';
+import { depthwiseFilterGradWalk } from './depthwiseWalk';
 
 function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as tf.KernelBackend;
@@ -12,7 +13,11 @@ function depthwiseBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend:
   const { strides, dilations, pad, dimRoundingMode, filterShape } = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   const info = convGeometry(x.shape, filterShape, strides, dilations, pad, dimRoundingMode, true);
   const [fh, fw, channels, multiplier] = filterShape;
-  if (multiplier === 1 && x.dtype === 'float32') return depthwiseFilterGradWalk(backend as never, x, dy, geometry(info), filterShape);
+  if (multiplier === 1 && x.dtype === 'float32') {
+    const g = dwGeometry(info);
+    if (dwSimdFits(g)) return dwFilterGrad(backend as never, x, dy, g, filterShape);
+    return depthwiseFilterGradWalk(backend as never, x, dy, g, filterShape);
+  }
   const [batch, inHeight, inWidth] = x.shape;
   const { outHeight, outWidth, strideHeight, strideWidth, dilationHeight, dilationWidth } = info;
   const { top, left } = info.padInfo;

@@ -3,7 +3,8 @@
 // multiplier 1; the sum over m is then a reduction over the innermost axis.
 import * as tf from '@tensorflow/tfjs';
 import { convExplicit, convGeometry, dispose, runWasm, view, zeroInsert, type Info } from './common';
-import { depthwiseInputGradWalk, geometry } from './depthwiseWalk';
+import { dwGeometry, dwInputGradStride1, dwSimdFits } from './depthwiseSimd';
+import { depthwiseInputGradWalk } from './depthwiseWalk';
 
 function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
   const backend = args.backend as tf.KernelBackend;
@@ -11,7 +12,12 @@ function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: 
   const { strides, dilations, pad, dimRoundingMode, inputShape } = args.attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   const info = convGeometry(inputShape, filter.shape, strides, dilations, pad, dimRoundingMode, true);
   const [fh, fw, channels, multiplier] = filter.shape;
-  if (multiplier === 1 && dy.dtype === 'float32') return depthwiseInputGradWalk(backend as never, dy, filter, geometry(info), inputShape);
+  if (multiplier === 1 && dy.dtype === 'float32') {
+    const g = dwGeometry(info);
+    const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
+    const dx = stride1 && dwSimdFits(g) ? dwInputGradStride1(backend as never, dy, filter, g) : undefined;
+    return dx ?? depthwiseInputGradWalk(backend as never, dy, filter, g, inputShape);
+  }
   const [sh, sw] = [info.strideHeight, info.strideWidth];
   const [dh, dw] = [info.dilationHeight, info.dilationWidth];
   const flipped = runWasm('Reverse', backend, { x: view(filter, [fh, fw, channels * multiplier, 1]) }, { dims: [0, 1] });

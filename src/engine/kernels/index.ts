@@ -10,6 +10,7 @@ import { conv2DBackpropFilterConfig } from './conv2dBackpropFilter';
 import { conv2DBackpropInputConfig } from './conv2dBackpropInput';
 import { depthwiseBackpropFilterConfig } from './depthwiseBackpropFilter';
 import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
+import { depthwiseConv2dConfig } from './depthwiseConv2d';
 import { gatherConfig } from './gather';
 import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
@@ -23,6 +24,7 @@ const replacements = [
   conv2DConfig,
   fusedConv2DConfig,
   conv2DBackpropInputConfig,
+  depthwiseConv2dConfig,
   batchMatMulConfig,
   maxPoolGradConfig,
   sumConfig,
@@ -52,6 +54,7 @@ export {
   conv2DBackpropInputConfig,
   depthwiseBackpropFilterConfig,
   depthwiseBackpropInputConfig,
+  depthwiseConv2dConfig,
   identityConfig,
   maxPoolGradConfig,
   sumConfig,

@@ -1,0 +1,2 @@
+/** See ajvLinearErrors.cjs. */
+export function linearErrors(code: string): { code: string; replaced: number };

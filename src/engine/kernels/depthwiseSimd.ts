@@ -1,0 +1,155 @@
+// Depthwise convolution with multiplier 1 on the register kernels of simd/depthwise.ts: the forward pass, the
+// filter gradient and the stride-1 input gradient (a forward pass of the padded dy with the filter flipped).
+// Each pads its input once into heap scratch (simd/pad.ts), so the kernels need no bounds checks. MobileNet's
+// 128x14x14x32 3x3 layer (CPU time at load ~12): forward 1.28 -> 0.8 ms (depthwiseConv2d.ts), input gradient
+// 1.27 -> 0.75-0.9 (tap walk before), filter gradient 1.37 -> 1.0-1.15.
+import type * as tf from '@tensorflow/tfjs';
+import type { Info } from './common';
+import { assemble } from './simd/asm';
+import { DW_MAX_TAPS, dwConvFn, dwFilterFn, type TapLayout } from './simd/depthwise';
+import { addr, heapF32, scratch, simd } from './simd/module';
+import type { WindowGeometry } from './taps';
+import { geometry } from './depthwiseWalk';
+
+type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
+type Kernel = (...args: number[]) => void;
+
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+// One module per tap layout (filter size and the padded input's row and channel bytes), compiled on first use: a
+// search meets a few dozen. Instances per backend memory, as in simd/module.ts.
+const compiled = new Map<string, object>();
+const instances = new WeakMap<object, Map<string, Record<string, Kernel>>>();
+
+function kernels(backend: tf.KernelBackend, t: TapLayout): { conv: Kernel; filter: Kernel } {
+  simd(backend); // checks the memory is the single-threaded build's
+  const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
+  const key = `${t.fh}x${t.fw}:${t.tapRow}:${t.tapCol}`;
+  let perMemory = instances.get(memory);
+  if (perMemory === undefined) instances.set(memory, (perMemory = new Map()));
+  let inst = perMemory.get(key);
+  if (inst === undefined) {
+    let mod = compiled.get(key);
+    if (mod === undefined) compiled.set(key, (mod = new WA.Module(assemble([dwConvFn(t), dwFilterFn(t)]))));
+    inst = new WA.Instance(mod, { env: { memory } }).exports as Record<string, Kernel>;
+    perMemory.set(key, inst);
+  }
+  return { conv: inst.dwConv, filter: inst.dwFilter };
+}
+
+/** A depthwise convolution's window geometry with its batch and channel counts. */
+export type DwGeometry = WindowGeometry & { n: number; c: number };
+
+export function dwGeometry(info: tf.backend_util.Conv2DInfo): DwGeometry {
+  return { ...geometry(info), n: info.batchSize, c: info.inChannels };
+}
+
+/** Whether the register kernels take this convolution (channels in whole vectors, a filter that fits, pads >= 0). */
+export function dwSimdFits(g: DwGeometry): boolean {
+  return g.c % 4 === 0 && g.filterHeight * g.filterWidth <= DW_MAX_TAPS && g.padTop >= 0 && g.padLeft >= 0;
+}
+
+/** Where the taps lie in a padded input of `row` bytes per row. */
+function layout(g: DwGeometry, row: number): TapLayout {
+  return { fh: g.filterHeight, fw: g.filterWidth, tapRow: g.dilationHeight * row, tapCol: g.dilationWidth * g.c * 4 };
+}
+
+/** A zero-padded copy of t [n, h, w, c] with `top` rows and `left` columns before it, hp x wp in all. */
+function padded(backend: Backend, t: Info, top: number, left: number, hp: number, wp: number): { ptr: number; free(): void } {
+  const [n, h, w, c] = t.shape;
+  const buf = scratch(backend, n * hp * wp * c * 4);
+  simd(backend).pad(addr(backend, t), n, h, w * c * 4, hp, wp * c * 4, top, left * c * 4, w * c * 4, 0, buf.ptr);
+  return buf;
+}
+
+/** The input padded so every window of the forward geometry lies inside it. */
+function paddedInput(backend: Backend, x: Info, g: DwGeometry): { ptr: number; hp: number; wp: number; free(): void } {
+  const hp = Math.max(g.inHeight + g.padTop, (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1);
+  const wp = Math.max(g.inWidth + g.padLeft, (g.outWidth - 1) * g.strideWidth + (g.filterWidth - 1) * g.dilationWidth + 1);
+  return { ...padded(backend, x, g.padTop, g.padLeft, hp, wp), hp, wp };
+}
+
+/** y = depthwise conv of x [n, inH, inW, c] with filter [fh, fw, c, 1]. */
+export function dwForward(backend: Backend, x: Info, filter: Info, g: DwGeometry): Info {
+  const c4 = g.c * 4;
+  const y = backend.makeOutput([g.n, g.outHeight, g.outWidth, g.c], 'float32');
+  const xp = paddedInput(backend, x, g);
+  try {
+    const row = xp.wp * c4;
+    kernels(backend, layout(g, row)).conv(
+      ...[xp.ptr, xp.hp * row, addr(backend, y), g.outHeight * g.outWidth * c4, addr(backend, filter), g.n, c4, g.outHeight, g.outWidth],
+      ...[g.strideHeight * row, g.strideWidth * c4],
+    );
+  } finally {
+    xp.free();
+  }
+  return y;
+}
+
+/** dx for stride 1: the forward kernel over dy padded by (filter extent - 1 - pad), with the taps reversed. */
+export function dwInputGradStride1(backend: Backend, dy: Info, filter: Info, g: DwGeometry): Info | undefined {
+  const [fh, fw] = [g.filterHeight, g.filterWidth];
+  const top = (fh - 1) * g.dilationHeight - g.padTop;
+  const left = (fw - 1) * g.dilationWidth - g.padLeft;
+  const hp = g.inHeight + (fh - 1) * g.dilationHeight;
+  const wp = g.inWidth + (fw - 1) * g.dilationWidth;
+  if (top < 0 || left < 0 || top + g.outHeight > hp || left + g.outWidth > wp) return undefined;
+  const c4 = g.c * 4;
+  const taps = fh * fw;
+  const dx = backend.makeOutput([g.n, g.inHeight, g.inWidth, g.c], 'float32');
+  const flipped = scratch(backend, taps * c4);
+  const dyp = padded(backend, dy, top, left, hp, wp);
+  try {
+    const [src, dst] = [heapF32(backend, addr(backend, filter), taps * g.c), heapF32(backend, flipped.ptr, taps * g.c)];
+    for (let t = 0; t < taps; t++) dst.set(src.subarray((taps - 1 - t) * g.c, (taps - t) * g.c), t * g.c);
+    const row = wp * c4;
+    kernels(backend, layout(g, row)).conv(
+      ...[dyp.ptr, hp * row, addr(backend, dx), g.inHeight * g.inWidth * c4, flipped.ptr, g.n, c4, g.inHeight, g.inWidth],
+      ...[row, c4],
+    );
+  } finally {
+    dyp.free();
+    flipped.free();
+  }
+  return dx;
+}
+
+/**
+ * dW: the kernel sums a group of images in float32 registers (a few thousand terms each), and the groups are
+ * added in double precision, so a large batch rounds about as one group does.
+ */
+export function dwFilterGrad(backend: Backend, x: Info, dy: Info, g: DwGeometry, filterShape: number[]): Info {
+  const c4 = g.c * 4;
+  const taps = g.filterHeight * g.filterWidth;
+  const perImage = g.outHeight * g.outWidth;
+  const group = Math.max(1, Math.floor(4096 / perImage));
+  const groups = Math.ceil(g.n / group);
+  const dw = backend.makeOutput(filterShape, 'float32');
+  const xp = paddedInput(backend, x, g);
+  const sums = scratch(backend, groups * taps * c4);
+  try {
+    const row = xp.wp * c4;
+    const [imgX, imgDy] = [xp.hp * row, perImage * c4];
+    const k = kernels(backend, layout(g, row)).filter;
+    heapF32(backend, sums.ptr, groups * taps * g.c).fill(0);
+    for (let i = 0; i < groups; i++) {
+      const n = Math.min(group, g.n - i * group);
+      k(
+        ...[xp.ptr + i * group * imgX, imgX, addr(backend, dy) + i * group * imgDy, imgDy, sums.ptr + i * taps * c4, n, c4, g.outHeight, g.outWidth],
+        ...[g.strideHeight * row, g.strideWidth * c4],
+      );
+    }
+    const partial = heapF32(backend, sums.ptr, groups * taps * g.c);
+    const total = new Float64Array(taps * g.c);
+    for (let i = 0; i < partial.length; i += total.length) for (let j = 0; j < total.length; j++) total[j] += partial[i + j];
+    heapF32(backend, addr(backend, dw), total.length).set(total);
+  } finally {
+    sums.free();
+    xp.free();
+  }
+  return dw;
+}
