@@ -1,4 +1,4 @@
-// Registration of the fused training kernels (batch norm, Adam, average-pool gradient, mean, dropout) and the layer/optimizer routes that reach them.
+// Registration of the fused training kernels (batch norm, Adam, average-pool gradient, mean, dropout, ReLU gradient) and the layer/optimizer routes that reach them.
 // Called from registerWasmGradientKernels; safe to call any number of times.
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig, routeAdam } from './adam';
@@ -8,9 +8,10 @@ import { routeBatchNormLayer } from './batchNormLayer';
 import { dropoutMaskConfig, routeDropoutLayer } from './dropout';
 import { meanConfig, meanGradConfig, routeMeanGradient } from './mean';
 import { replaceWasmKernel } from './override';
+import { reluGradConfig, routeReluGradient } from './reluGrad';
 
 /** Our own kernel names: nobody else registers them. */
-const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig, meanGradConfig, dropoutMaskConfig];
+const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig, meanGradConfig, dropoutMaskConfig, reluGradConfig];
 const replacements = [fusedBatchNormConfig, avgPoolGradConfig, meanConfig];
 
 let gradientRegistered = false;
@@ -25,6 +26,7 @@ export function registerTrainingKernels(): void {
   routeBatchNormLayer();
   routeAdam();
   routeMeanGradient();
+  routeReluGradient();
   routeDropoutLayer();
 }
 
@@ -34,6 +36,7 @@ export {
   avgPoolGradConfig,
   meanConfig,
   meanGradConfig,
+  reluGradConfig,
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
   fusedBatchNormConfig,

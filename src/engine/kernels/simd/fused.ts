@@ -5,6 +5,7 @@ import type * as tf from '@tensorflow/tfjs';
 import { assemble } from './asm';
 import { adamFn } from './adam';
 import { affine2Fn, affineFn, sumDyXcFn, sumSqDevFn } from './channels';
+import { reluGradFn } from './relu';
 import { macWalkFn } from './walk';
 
 export interface FusedExports {
@@ -13,6 +14,7 @@ export interface FusedExports {
   affine(x: number, rows: number, width: number, m: number, s: number, t: number, y: number): void;
   affine2(dy: number, x: number, rows: number, width: number, a: number, m: number, b: number, c: number, dx: number): void;
   adam(...args: number[]): void;
+  reluGrad(dy: number, x: number, rows: number, width: number, out: number): void;
   macWalk(
     a: number,
     b: number,
@@ -44,7 +46,7 @@ export function fused(backend: tf.KernelBackend): FusedExports {
   const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
-    compiled ??= new WA.Module(assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn()]));
+    compiled ??= new WA.Module(assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn(), reluGradFn()]));
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as FusedExports;
     instances.set(memory, inst);
   }
