@@ -57,13 +57,13 @@ const COMMANDS: Record<string, Command> = {
     },
   },
   resume: {
-    usage: 'resume RUN_DIR [--force] [--max-trials N] [--minutes M] [--parallel P] [--backend B] [--queue URL] [--json]',
+    usage: 'resume RUN_DIR [--force] [--take-over] [--max-trials N] [--minutes M] [--parallel P] [--backend B] [--queue URL] [--json]',
     about: "continue a stopped or crashed run to its budget; it keeps the run's own options unless given new ones",
-    flags: { ...RUN_FLAGS, [FLAG.force]: 'boolean' },
+    flags: { ...RUN_FLAGS, [FLAG.force]: 'boolean', [FLAG.takeOver]: 'boolean' },
     run(pos, flags, io) {
       if (pos.length !== 1) throw new UsageError('resume needs exactly one RUN_DIR');
       for (const f of [FLAG.out, FLAG.runDir]) if (flags[f] !== undefined) throw new UsageError(`resume continues in RUN_DIR; --${f} does not apply`);
-      return resumeCommand(pos[0], runOptions(flags), { json: !!flags[FLAG.json], force: !!flags[FLAG.force] }, io);
+      return resumeCommand(pos[0], runOptions(flags), { json: !!flags[FLAG.json], force: !!flags[FLAG.force], takeOver: !!flags[FLAG.takeOver] }, io);
     },
   },
   worker: {

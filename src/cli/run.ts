@@ -68,7 +68,7 @@ export async function runCommand(file: string, o: RunCliOptions, target: RunTarg
   );
 }
 
-export async function resumeCommand(dir: string, given: RunCliOptions, o: { json: boolean; force: boolean }, io: Io): Promise<number> {
+export async function resumeCommand(dir: string, given: RunCliOptions, o: { json: boolean; force: boolean; takeOver?: boolean }, io: Io): Promise<number> {
   const p = requireRunDir(dir);
   const meta = readMeta(p.dir);
   if (!meta) throw new CliFailure('not-a-run', `${dir} is not a run folder (its run.json is missing or unreadable)`);
@@ -96,11 +96,20 @@ export async function resumeCommand(dir: string, given: RunCliOptions, o: { json
     use = current;
   }
   if (Object.keys(given).length) writeMeta(p.dir, { ...meta, options: options.queue ? { ...options, queue: redactPassword(options.queue) } : options });
-  return drive({ spec: use.spec, specText: use.text, specFile: meta.specFile, resumeDir: p.dir }, options, o.json, io);
+  return drive({ spec: use.spec, specText: use.text, specFile: meta.specFile, resumeDir: p.dir, takeOverLock: o.takeOver }, options, o.json, io);
 }
 
 async function drive(
-  base: { spec: NasSpec; specText: string; specFile: string; runsDir?: string; runDir?: string; resumeDir?: string; cliOptions?: RunCliOptions },
+  base: {
+    spec: NasSpec;
+    specText: string;
+    specFile: string;
+    runsDir?: string;
+    runDir?: string;
+    resumeDir?: string;
+    takeOverLock?: boolean;
+    cliOptions?: RunCliOptions;
+  },
   o: RunCliOptions,
   json: boolean,
   io: Io,

@@ -6,6 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { FLAG } from '../shared/cli';
 
 export interface Lock {
   pid: number;
@@ -102,16 +103,31 @@ export class LockHeld extends Error {
   constructor(
     readonly lock: Lock,
     dir: string,
+    probe: LockProbe = LOCAL_PROBE,
   ) {
-    super(`the run in ${dir} is still running (process ${lock.pid} on ${lock.host}); stop it before resuming`);
+    super(
+      lockState(lock, probe) === 'elsewhere'
+        ? // Another machine's process cannot be probed from here (a shared folder, or a container since renamed),
+          // so its lock never reads as stale: only the user can say it is gone, as with git's index.lock.
+          `the run in ${dir} is locked by process ${lock.pid} on ${lock.host} (since ${lock.started}); ${probe.hostname} cannot ` +
+            `tell whether it still runs. If it does not, resume with --${FLAG.takeOver} to take the lock over ` +
+            `(a search still running there would then write into the same folder)`
+        : `the run in ${dir} is still running (process ${lock.pid} on ${lock.host}); stop it before resuming`,
+    );
   }
+}
+
+/** Whether `lock` keeps this process from taking the run: a stale lock never does, another host's only without takeOver. */
+export function lockBlocks(lock: Lock, takeOver: boolean, probe: LockProbe = LOCAL_PROBE): boolean {
+  const state = lockState(lock, probe);
+  return state === 'running' || (state === 'elsewhere' && !takeOver);
 }
 
 /**
  * Takes the lock `file` for this process. A stale lock (its process gone or replaced, or unreadable) is removed
- * and the lock taken; a live one (or one held on another host) throws LockHeld.
+ * and the lock taken, and so is another host's lock with `takeOver`; a live one throws LockHeld.
  */
-export function acquireLock(file: string, probe: LockProbe = LOCAL_PROBE): Lock {
+export function acquireLock(file: string, probe: LockProbe = LOCAL_PROBE, o: { takeOver?: boolean } = {}): Lock {
   const lock = ownLock(probe);
   const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify(lock) + '\n', { flag: 'wx' });
@@ -127,7 +143,7 @@ export function acquireLock(file: string, probe: LockProbe = LOCAL_PROBE): Lock 
       if (raw === undefined) continue;
       const held = parseLock(raw);
       if (held && held.pid === process.pid && held.host === probe.hostname) return held;
-      if (held && lockState(held, probe) !== 'stale') throw new LockHeld(held, path.dirname(file));
+      if (held && lockBlocks(held, !!o.takeOver, probe)) throw new LockHeld(held, path.dirname(file), probe);
       breakStale(file, raw, tmp, probe);
     }
     throw new Error(`could not take the lock ${file}: other processes keep taking it`);

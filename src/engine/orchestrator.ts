@@ -22,7 +22,7 @@ import { analyzeRun } from '../core/runanalysis';
 import { RunState } from '../core/runstate';
 import { activeTime } from '../core/timing';
 import { newRunId, readLock, runPaths, specHash, trialDir, type RunPaths } from '../core/rundir';
-import { acquireLock, type Lock, LockHeld, lockState, releaseLock } from '../core/runlock';
+import { acquireLock, type Lock, lockBlocks, LockHeld, lockState, releaseLock } from '../core/runlock';
 import { createStrategy } from '../core/strategies';
 import { DartsStrategy } from '../core/strategies/darts';
 import type { Strategy } from '../core/strategies/strategy';
@@ -41,6 +41,8 @@ export interface RunOptions {
   specFile: string;
   /** An existing run folder to resume. */
   resumeDir?: string;
+  /** Resume even though another host's process holds the run's lock (the user says that process is gone). */
+  takeOverLock?: boolean;
   /** Where run folders go (default: `.nas-studio/runs` beside the spec). */
   runsDir?: string;
   /** The exact folder of a new run (the caller named it); overrides runsDir. */
@@ -89,6 +91,8 @@ export class Orchestrator {
   private journal!: Journal;
   /** This launch's lock, released at the end only if it is still ours. */
   private lock?: Lock;
+  /** Another host's lock this resume was asked to take over. */
+  private takenOver?: Lock;
   private readonly strategy: Strategy;
   /** `darts`: the supernet trained before the first trial. */
   private readonly supernet?: SupernetPhase;
@@ -188,7 +192,8 @@ export class Orchestrator {
       this.paths = runPaths(path.resolve(opts.resumeDir));
       // refused early, before anything is touched; run() takes the lock itself, exclusively
       const lock = readLock(this.paths);
-      if (lock && lock.pid !== process.pid && lockState(lock) !== 'stale') throw new RunError(new LockHeld(lock, this.paths.dir).message);
+      if (lock && lock.pid !== process.pid && lockBlocks(lock, !!opts.takeOverLock)) throw new RunError(new LockHeld(lock, this.paths.dir).message);
+      if (lock && lockState(lock) === 'elsewhere') this.takenOver = lock;
       const { events, tornTail } = readJournal(this.paths.journal);
       this.state = RunState.from(events);
       if (tornTail) this.note('warn', 'the journal ended in a torn line (the previous run was killed mid-write); it was ignored');
@@ -226,12 +231,16 @@ export class Orchestrator {
       );
     }
     try {
-      this.lock = acquireLock(this.paths.lock);
+      this.lock = acquireLock(this.paths.lock, undefined, { takeOver: this.opts.takeOverLock });
     } catch (err) {
       if (err instanceof LockHeld) throw new RunError(err.message);
       throw err;
     }
     this.journal = new Journal(this.paths.journal);
+    // The journal keeps who took the run over from whom: the other host's process, if it was alive after all,
+    // wrote into the same folder.
+    if (this.takenOver)
+      this.note('warn', `took over the lock of process ${this.takenOver.pid} on ${this.takenOver.host} (since ${this.takenOver.started}), as asked`);
     const done = new Promise<RunOutcome>((resolve) => (this.finish = resolve));
     // Trials that were running when the last launch ended are started again with the same config (a promoted
     // segment from the checkpoint at its rung), unless the transport re-attached them: they still train elsewhere.

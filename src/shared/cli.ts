@@ -34,6 +34,8 @@ export const FLAG = {
   parallel: 'parallel',
   backend: 'backend',
   force: 'force',
+  /** `resume`: take over the run's lock held by a process on another host (that host's process cannot be probed). */
+  takeOver: 'take-over',
   trial: 'trial',
   best: 'best',
   /** `run`, `resume`, `worker`: the Redis that carries trials to `nas-studio worker` processes (redis:// or rediss://). */

@@ -68,6 +68,29 @@ test("resume keeps the run's --max-trials (and takes a new one when given)", asy
   fs.rmSync(ws.dir, { recursive: true, force: true });
 });
 
+test("a lock left by another host's process names it and how to take it over; --take-over resumes and journals it", async () => {
+  const ws = workspace(5);
+  const runDir = path.join(ws.dir, 'run');
+  assert.equal((await cli('run', ws.file, '--json', '--run-dir', runDir, '--max-trials', '1')).code, EXIT.ok);
+  // A run folder on a shared disk, or a container since renamed: this machine cannot probe that process.
+  const foreign = { pid: 4242, host: 'another-machine', started: '2026-12-01T08:00:00.000Z' };
+  fs.writeFileSync(runPaths(runDir).lock, JSON.stringify(foreign));
+  const refused = await cli('resume', runDir, '--json', '--max-trials', '2');
+  assert.equal(refused.code, EXIT.failed);
+  assert.match(refused.err, /process 4242 on another-machine \(since 2026-12-01T08:00:00.000Z\).*--take-over/s);
+  assert.equal(done(runDir), 1);
+  const r = await cli('resume', runDir, '--json', '--max-trials', '2', '--take-over');
+  assert.equal(r.code, EXIT.ok, r.err);
+  assert.equal(done(runDir), 2);
+  const logs = readJournal(runPaths(runDir).journal).events.filter((e) => e.type === 'log');
+  assert.ok(
+    logs.some((e) => e.type === 'log' && /took over the lock of process 4242 on another-machine/.test(e.message)),
+    'the journal says whose lock was taken over',
+  );
+  assert.ok(!fs.existsSync(runPaths(runDir).lock), 'the resume released the lock it took');
+  fs.rmSync(ws.dir, { recursive: true, force: true });
+});
+
 test('export writes a README with rounded figures and a loader that plain @tensorflow/tfjs runs in Node', async () => {
   const ws = workspace(1);
   const runDir = path.join(ws.dir, 'run');

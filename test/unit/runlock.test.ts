@@ -90,6 +90,23 @@ describe('taking the lock', () => {
     fs.rmSync(file);
   });
 
+  it("another host's lock is taken over only when asked; a live one on this host never", () => {
+    const file = path.join(dir, 'take-over.json');
+    const foreign = { pid: 1, host: 'another-machine', started: '2026-12-01T08:00:00.000Z' };
+    fs.writeFileSync(file, JSON.stringify(foreign));
+    assert.throws(
+      () => acquireLock(file),
+      (e: Error) => e instanceof LockHeld && /process 1 on another-machine \(since 2026-12-01T08:00:00.000Z\)/.test(e.message) && /--take-over/.test(e.message),
+    );
+    const mine = acquireLock(file, undefined, { takeOver: true });
+    assert.deepEqual(readLockFile(file), mine);
+    releaseLock(file, mine);
+    const c = bystander();
+    fs.writeFileSync(file, JSON.stringify({ pid: c.pid, host: os.hostname(), started: 'x', startTicks: processStartTicks(c.pid!) }));
+    assert.throws(() => acquireLock(file, undefined, { takeOver: true }), /still running/);
+    fs.rmSync(file);
+  });
+
   it('of concurrent takers exactly one gets it, also over a stale lock', async () => {
     for (const initial of [undefined, { pid: 999_999_999, host: os.hostname(), started: 'x' }]) {
       const file = path.join(dir, `race-${initial ? 'stale' : 'none'}.json`);
