@@ -22,7 +22,7 @@ import type { NasSpec, Search } from '../src/shared/spec';
 import { splitOfSource } from '../src/core/data/dataset';
 import { runNasArm, type ArmResult, type TimelinePoint } from './race-nas';
 import { findTorchPython } from './peer';
-import { raceArchitecture } from './raceSpace';
+import { RACE_SEARCH, raceArchitecture } from './raceSpace';
 
 const THRESHOLDS = [0.88, 0.9];
 
@@ -41,9 +41,6 @@ const outDir = path.resolve(arg('out', path.join(os.tmpdir(), `nas-race-${Date.n
 const nasSearch = JSON.parse(arg('nas-search', '{}')) as Partial<Search>;
 const nasVariants = JSON.parse(arg('nas-variants', '{}')) as Record<string, Partial<Search>>;
 
-/** NAS Studio's search for the race: what the product recommends for a wall-clock budget (override: --nas-search). */
-const NAS_SEARCH: Search = { strategy: 'tpe', pruner: { type: 'hyperband', minEpochs: 1, reductionFactor: 3 } };
-
 function raceSpec(seed: number, variant: Partial<Search> = {}): NasSpec {
   return {
     name: 'race',
@@ -57,7 +54,7 @@ function raceSpec(seed: number, variant: Partial<Search> = {}): NasSpec {
       test: { images: path.join(dataDir, 't10k-images-idx3-ubyte.gz'), labels: path.join(dataDir, 't10k-labels-idx1-ubyte.gz') },
     },
     ...raceArchitecture(),
-    search: { ...NAS_SEARCH, ...nasSearch, ...variant, budget: { trials: 100_000, minutes: budget / 60 }, parallel: workers, seed },
+    search: { ...RACE_SEARCH, ...nasSearch, ...variant, budget: { trials: 100_000, minutes: budget / 60 }, parallel: workers, seed },
   } as NasSpec;
 }
 

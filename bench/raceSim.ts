@@ -41,8 +41,10 @@ export interface Arm {
   fitAsk?: boolean;
   /** Random start-up trials: the cheapest (by FLOPs) of this many random draws (cheap-first exploration). */
   cheapStart?: number;
-  /** Hyperband's first rung in epochs (the race's spec: 1). */
+  /** The first rung in epochs (default 1). */
   minEpochs?: number;
+  /** Default hyperband; with 4 epochs and a first rung of 2 hyperband has one bracket and is asha. */
+  pruner?: 'asha' | 'hyperband';
   /** Cost weight: 'cool' (the share of the budget left: CArBO's cost cooling) or a constant (TPE's is COST_WEIGHT). */
   weight?: 'cool' | number;
 }
@@ -60,6 +62,7 @@ export const ARMS: Record<string, Arm> = {
   w05: { fit: true, rate: true, weight: 0.5 },
   min2w05: { fit: true, rate: true, weight: 0.5, minEpochs: 2 },
   min2w0: { fit: true, rate: false, minEpochs: 2 },
+  asha2: { fit: true, rate: true, weight: 1, minEpochs: 2, pruner: 'asha' },
 };
 
 export interface SimResult {
@@ -123,7 +126,7 @@ interface Running {
 /** One simulated timed search. */
 export function simulate(arm: Arm, surrogate: Surrogate, seed: number, budget = 600, parallel = 2): SimResult {
   const spec = { name: 'sim', dataset: { source: 'synthetic' }, ...raceArchitecture() } as NasSpec;
-  const search: Search = { strategy: 'tpe', pruner: { type: 'hyperband', minEpochs: arm.minEpochs ?? 1, reductionFactor: 3 }, seed };
+  const search: Search = { strategy: 'tpe', pruner: { type: arm.pruner ?? 'hyperband', minEpochs: arm.minEpochs ?? 1, reductionFactor: 3 }, seed };
   const full = { ...spec, search } as NasSpec;
   let clock = 0;
   const cost = new EpochCost();
@@ -171,7 +174,7 @@ export function simulate(arm: Arm, surrogate: Surrogate, seed: number, budget = 
     backend: 'sim',
     strategy: 'tpe',
     objective: { metric: 'val_accuracy', direction: 'maximize' },
-    pruner: 'hyperband',
+    pruner: arm.pruner ?? 'hyperband',
     budget: { trials: 100_000, minutes: budget / 60 },
     parallel,
     resumed: false,

@@ -3,6 +3,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ARMS, simulate, Surrogate } from '../../bench/raceSim';
+import { RACE_SEARCH, raceArchitecture } from '../../bench/raceSpace';
+import { checkText } from '../../src/core/check';
 
 test('a simulated 10-minute race runs every arm within its budget, deterministically', () => {
   for (const name of Object.keys(ARMS)) {
@@ -37,4 +39,18 @@ test('the quiet surrogate (fitted to the quiet race) prices epochs from FLOPs al
   const r = simulate(ARMS.min2w05, quiet, 1, 600, 2);
   assert.deepEqual(r, simulate(ARMS.min2w05, new Surrogate(0.01, 7, true), 1, 600, 2));
   assert.ok(r.epochs > 5 && r.test > 0.8 && r.test < 0.95, JSON.stringify(r));
+});
+
+test("the race's search (successive halving from 2 epochs) checks without a finding and is the simulated asha2 arm", () => {
+  const spec = { name: 'race', dataset: { source: 'synthetic' }, ...raceArchitecture(), search: { ...RACE_SEARCH, budget: { minutes: 10 }, parallel: 2 } };
+  const found = checkText(JSON.stringify(spec)).diagnostics.filter((d) => d.path.startsWith('search'));
+  // Hyperband with a first rung of 2 would warn here (one bracket: it is asha); asha does not.
+  assert.deepEqual(found, []);
+  const arm = ARMS.asha2;
+  assert.deepEqual([arm.pruner, arm.minEpochs], [RACE_SEARCH.pruner?.type, (RACE_SEARCH.pruner as { minEpochs?: number }).minEpochs]);
+  const hb = checkText(JSON.stringify({ ...spec, search: { ...spec.search, pruner: { type: 'hyperband', minEpochs: 2, reductionFactor: 3 } } })).diagnostics;
+  assert.ok(
+    hb.some((d) => /only one bracket/.test(d.message)),
+    'the checker no longer tells hyperband from asha here',
+  );
 });
