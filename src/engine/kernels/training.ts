@@ -13,7 +13,16 @@ import { replaceWasmKernel } from './override';
 import { reluGradConfig, routeReluGradient } from './reluGrad';
 
 /** Our own kernel names: nobody else registers them. */
-const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig, meanGradConfig, dropoutMaskConfig, biasReluConfig, biasReluGradConfig, reluGradConfig];
+const added = [
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  adamUpdateConfig,
+  meanGradConfig,
+  dropoutMaskConfig,
+  biasReluConfig,
+  biasReluGradConfig,
+  reluGradConfig,
+];
 const replacements = [fusedBatchNormConfig, avgPoolGradConfig, meanConfig];
 
 let gradientsRegistered = false;

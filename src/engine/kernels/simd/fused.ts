@@ -49,7 +49,9 @@ export function fused(backend: tf.KernelBackend): FusedExports {
   const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
-    compiled ??= new WA.Module(assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn(), biasReluFn(), biasReluGradFn(), reluGradFn()]));
+    compiled ??= new WA.Module(
+      assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn(), biasReluFn(), biasReluGradFn(), reluGradFn()]),
+    );
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as FusedExports;
     instances.set(memory, inst);
   }
