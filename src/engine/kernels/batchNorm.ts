@@ -5,7 +5,7 @@
 // normalise), and its gradient is two passes (two per-channel sums, then dx); all channels-last, in SIMD.
 // layers/batchNorm.ts routes tfjs's BatchNormalization layer to it on backends that register it (wasm).
 import * as tf from '@tensorflow/tfjs';
-import type { Info } from './common';
+import { wasmKernel, type Info } from './common';
 import { runOriginal } from './override';
 import { fused } from './simd/fused';
 import { addr, heapF32, scratch, simd, zero } from './simd/module';
@@ -85,17 +85,9 @@ function batchNormTrainingGrad(args: Args): Info[] {
   return [dx, dgamma, dbeta];
 }
 
-export const batchNormTrainingConfig: tf.KernelConfig = {
-  kernelName: BATCH_NORM_TRAINING,
-  backendName: 'wasm',
-  kernelFunc: batchNormTraining as unknown as tf.KernelFunc,
-};
+export const batchNormTrainingConfig = wasmKernel(BATCH_NORM_TRAINING, batchNormTraining);
 
-export const batchNormTrainingGradConfig: tf.KernelConfig = {
-  kernelName: BATCH_NORM_TRAINING_GRAD,
-  backendName: 'wasm',
-  kernelFunc: batchNormTrainingGrad as unknown as tf.KernelFunc,
-};
+export const batchNormTrainingGradConfig = wasmKernel(BATCH_NORM_TRAINING_GRAD, batchNormTrainingGrad);
 
 export const batchNormTrainingGradient: tf.GradConfig = {
   kernelName: BATCH_NORM_TRAINING,

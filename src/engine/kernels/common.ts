@@ -15,6 +15,11 @@ export interface Pads {
   right: number;
 }
 
+/** The registration of one of our wasm kernels. */
+export function wasmKernel(kernelName: string, kernelFunc: (args: Parameters<tf.KernelFunc>[0]) => Info | Info[]): tf.KernelConfig {
+  return { kernelName, backendName: 'wasm', kernelFunc: kernelFunc as unknown as tf.KernelFunc };
+}
+
 export function runWasm(name: string, backend: tf.KernelBackend, inputs: tf.NamedTensorInfoMap, attrs: object = {}): Info {
   const kernel = tf.getKernel(name, 'wasm');
   if (kernel === undefined) throw new Error(`wasm kernel '${name}' is not registered`);

@@ -1,39 +1,58 @@
-// Registration of the fused training kernels (batch norm, Adam, average-pool gradient, mean, dropout) and the layer/optimizer routes that reach them.
+// Registration of the fused training kernels (batch norm, Adam, average-pool gradient, mean, dropout, conv bias + ReLU, ReLU gradient) and the layer/optimizer routes that reach them.
 // Called from registerWasmGradientKernels; safe to call any number of times.
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig, routeAdam } from './adam';
 import { avgPoolGradConfig } from './avgPoolGrad';
+import { BIAS_RELU, biasReluConfig, biasReluGradConfig, biasReluGradient } from './biasRelu';
 import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient, fusedBatchNormConfig } from './batchNorm';
 import { routeBatchNormLayer } from './batchNormLayer';
+import { routeConvLayer } from './convLayer';
 import { dropoutMaskConfig, routeDropoutLayer } from './dropout';
 import { meanConfig, meanGradConfig, routeMeanGradient } from './mean';
 import { replaceWasmKernel } from './override';
+import { reluGradConfig, routeReluGradient } from './reluGrad';
 
 /** Our own kernel names: nobody else registers them. */
-const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig, meanGradConfig, dropoutMaskConfig];
+const added = [
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  adamUpdateConfig,
+  meanGradConfig,
+  dropoutMaskConfig,
+  biasReluConfig,
+  biasReluGradConfig,
+  reluGradConfig,
+];
 const replacements = [fusedBatchNormConfig, avgPoolGradConfig, meanConfig];
 
-let gradientRegistered = false;
+let gradientsRegistered = false;
 
 export function registerTrainingKernels(): void {
   for (const config of added) if (tf.getKernel(config.kernelName, config.backendName) === undefined) tf.registerKernel(config);
   for (const config of replacements) replaceWasmKernel(config);
-  if (!gradientRegistered) {
+  if (!gradientsRegistered) {
     tf.registerGradient(batchNormTrainingGradient);
-    gradientRegistered = true;
+    tf.registerGradient(biasReluGradient);
+    gradientsRegistered = true;
   }
   routeBatchNormLayer();
   routeAdam();
   routeMeanGradient();
+  routeReluGradient();
   routeDropoutLayer();
+  routeConvLayer();
 }
 
 export {
+  BIAS_RELU,
+  biasReluConfig,
+  biasReluGradConfig,
   adamUpdateConfig,
   dropoutMaskConfig,
   avgPoolGradConfig,
   meanConfig,
   meanGradConfig,
+  reluGradConfig,
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
   fusedBatchNormConfig,
