@@ -21,7 +21,11 @@ export class Journal {
     this.size = this.repairTornTail();
   }
 
-  append(event: RunEvent): void {
+  /**
+   * `durable` false: the line is written but not flushed (a line only for show, such as which machine took a
+   * trial): a crash may lose it or tear it (the repair cuts a torn tail), and the next durable append flushes it.
+   */
+  append(event: RunEvent, durable = true): void {
     const bytes = Buffer.from(JSON.stringify(event) + '\n', 'utf8');
     try {
       // writeSync may write less than asked (a full disk, a signal): the rest goes on until the line is whole.
@@ -35,7 +39,7 @@ export class Journal {
       }
       throw err;
     }
-    fs.fdatasyncSync(this.fd);
+    if (durable) fs.fdatasyncSync(this.fd);
     this.size += bytes.length;
   }
 

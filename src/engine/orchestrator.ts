@@ -361,7 +361,9 @@ export class Orchestrator {
   }
 
   private emit(e: RunEvent) {
-    this.journal.append(e);
+    // Which machine took a trial, how many queue workers are connected: nothing is decided on them, and a flush
+    // per trial blocked this loop a few ms more with --queue.
+    this.journal.append(e, e.type !== 'trial-assigned' && e.type !== 'workers');
     this.state.apply(e);
     this.opts.onEvent?.(e);
   }

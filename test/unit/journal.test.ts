@@ -89,3 +89,29 @@ test('resume compatibility: budget changes are comparable, space changes are nam
   const c = { ...a, architecture: { type: 'sequential' as const, layers: [{ type: 'dense' as const, units: 16 }] } };
   assert.deepEqual(diffPaths(comparablePart(a as never), comparablePart(c as never)), ['architecture.layers[0].units: 8 -> 16']);
 });
+
+test('a line only for show is written without a flush; the next durable append flushes it with its own', (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-journal-'));
+  const file = path.join(dir, 'journal.jsonl');
+  const j = new Journal(file);
+  let flushes = 0;
+  // The module object itself (the namespace import is read-only): the journal calls through it.
+  const fsModule = module.require('node:fs') as typeof fs;
+  const real = fsModule.fdatasyncSync;
+  t.mock.method(fsModule, 'fdatasyncSync', (fd: number) => {
+    flushes++;
+    real(fd);
+  });
+  j.append(events[0]);
+  assert.equal(flushes, 1);
+  j.append({ type: 'trial-assigned', time: events[0].time, trial: 0, host: 'h', pid: 7 }, false);
+  assert.equal(flushes, 1, 'no flush for a line only for show');
+  j.append(events[1]);
+  assert.equal(flushes, 2);
+  j.close();
+  assert.deepEqual(
+    readJournal(file).events.map((e) => e.type),
+    ['trial-started', 'trial-assigned', 'epoch'],
+  );
+  fs.rmSync(dir, { recursive: true, force: true });
+});

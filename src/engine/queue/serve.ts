@@ -266,8 +266,9 @@ export class QueueServer {
     const pid = child.handle.pid ?? 0;
     const autoContinue = request.method === 'train' && request.params.alwaysContinue === true;
     const label = `run ${run}, ${job.data.kind === 'train' ? 'trial' : 'test score of trial'} ${job.data.trial}`;
-    const blocking = this.redis.duplicate();
-    blocking.on('error', () => undefined);
+    // Decisions wait on a connection of their own (BLPOP holds it); a trial whose epochs are answered here needs none.
+    const blocking = autoContinue ? undefined : this.redis.duplicate();
+    blocking?.on('error', () => undefined);
     let chain: Promise<unknown> = post({ method: 'assigned', params: { host: this.host, pid, backend: ready.backend } });
     if (job.data.kind === 'train') this.o.log(`${label}: training in pid ${pid}`);
     return new Promise<string>((resolve, reject) => {
@@ -277,7 +278,7 @@ export class QueueServer {
         if (done) return;
         done = true;
         clearInterval(control);
-        blocking.disconnect();
+        blocking?.disconnect();
         child.onMessage = undefined;
         child.onExit = undefined;
         child.busy = false;
@@ -317,7 +318,7 @@ export class QueueServer {
         // A pruner that never prunes (the request says so): the epoch is answered here, not after a round trip.
         if (m.method === 'epoch' && autoContinue)
           child.handle.send({ method: 'decision', params: { trial: m.params.trial, epoch: m.params.epoch, decision: 'continue' } });
-        else if (m.method === 'epoch') {
+        else if (m.method === 'epoch' && blocking) {
           chain = chain.then(async () => {
             const d = await this.decision(blocking, keys.decision(id, m.params.epoch), () => done);
             if (d) child.handle.send(d);

@@ -397,18 +397,13 @@ export class QueueTransport implements WorkerTransport {
     if (link.job === job) link.job = undefined;
     const entries = link.entries.splice(0);
     const k = this.keys;
-    void (async () => {
-      await this.redis.del(k.payload(job));
-      if (entries.length) await this.redis.xdel(k.out, ...entries);
-      if (job.startsWith('t'))
-        await this.redis.eval(
-          "if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('hdel', KEYS[1], ARGV[1]) end",
-          1,
-          k.jobs,
-          String(link.trial ?? ''),
-          job,
-        );
-    })().catch(() => undefined);
+    // One transaction: with `appendfsync always` each separate write costs Redis a disk flush, during which a
+    // worker's next job waits.
+    const tx = this.redis.multi().del(k.payload(job));
+    if (entries.length) tx.xdel(k.out, ...entries);
+    if (job.startsWith('t'))
+      tx.eval("if redis.call('hget', KEYS[1], ARGV[1]) == ARGV[2] then redis.call('hdel', KEYS[1], ARGV[1]) end", 1, k.jobs, String(link.trial ?? ''), job);
+    void tx.exec().catch(() => undefined);
   }
 
   // ---- the poll: connected workers, jobs that failed or vanished, the run's heartbeat ----
