@@ -29,6 +29,7 @@ import { Rng } from '../src/core/rng';
 import { RunState } from '../src/core/runstate';
 import { archCost } from '../src/core/shapes';
 import { configKey, randomConfig } from '../src/core/strategies/random';
+import { latestReports, type FinishedTrial } from '../src/core/strategies/strategy';
 import { TpeStrategy } from '../src/core/strategies/tpe';
 import { raceArchitecture } from './raceSpace';
 
@@ -43,6 +44,13 @@ export interface Arm {
   cheapStart?: number;
   /** The first rung in epochs (default 1). */
   minEpochs?: number;
+  /**
+   * 'optuna': TPE learns from every trial's latest report, those that trained further ranked first, then by value
+   * (Optuna 3.1's order for pruned trials), instead of BOHB's one budget level.
+   */
+  rank?: 'optuna';
+  /** A fixed TPE start-up count (tpe.startupTrials) instead of the one scaled to the budget. */
+  startup?: number;
   /** Default hyperband; with 4 epochs and a first rung of 2 hyperband has one bracket and is asha. */
   pruner?: 'asha' | 'hyperband';
   /** Cost weight: 'cool' (the share of the budget left: CArBO's cost cooling) or a constant (TPE's is COST_WEIGHT). */
@@ -63,6 +71,10 @@ export const ARMS: Record<string, Arm> = {
   min2w05: { fit: true, rate: true, weight: 0.5, minEpochs: 2 },
   min2w0: { fit: true, rate: false, minEpochs: 2 },
   asha2: { fit: true, rate: true, weight: 1, minEpochs: 2, pruner: 'asha' },
+  asha2opt: { fit: true, rate: true, weight: 1, minEpochs: 2, pruner: 'asha', rank: 'optuna' },
+  rate1opt: { fit: true, rate: true, weight: 1, rank: 'optuna' },
+  asha2s4: { fit: true, rate: true, weight: 1, minEpochs: 2, pruner: 'asha', startup: 4 },
+  asha2s10: { fit: true, rate: true, weight: 1, minEpochs: 2, pruner: 'asha', startup: 10 },
 };
 
 export interface SimResult {
@@ -126,7 +138,12 @@ interface Running {
 /** One simulated timed search. */
 export function simulate(arm: Arm, surrogate: Surrogate, seed: number, budget = 600, parallel = 2): SimResult {
   const spec = { name: 'sim', dataset: { source: 'synthetic' }, ...raceArchitecture() } as NasSpec;
-  const search: Search = { strategy: 'tpe', pruner: { type: arm.pruner ?? 'hyperband', minEpochs: arm.minEpochs ?? 1, reductionFactor: 3 }, seed };
+  const search: Search = {
+    strategy: 'tpe',
+    pruner: { type: arm.pruner ?? 'hyperband', minEpochs: arm.minEpochs ?? 1, reductionFactor: 3 },
+    seed,
+    ...(arm.startup ? { tpe: { startupTrials: arm.startup } } : {}),
+  };
   const full = { ...spec, search } as NasSpec;
   let clock = 0;
   const cost = new EpochCost();
@@ -140,6 +157,15 @@ export function simulate(arm: Arm, surrogate: Surrogate, seed: number, budget = 
       if (k <= 1 || index >= this.startup()) return super.ask(index, finished);
       const draws = Array.from({ length: k }, (_, j) => randomConfig(full, seed * 7919 + j, index, new Set(finished.map((t) => configKey(t.config)))));
       return draws.reduce((a, b) => (flopsOf(b) < flopsOf(a) ? b : a));
+    }
+    override split(finished: readonly FinishedTrial[]): { good: FinishedTrial[]; bad: FinishedTrial[] } | undefined {
+      if (arm.rank !== 'optuna') return super.split(finished);
+      const reports = latestReports(finished);
+      const ok = (t: FinishedTrial) => t.value !== undefined && Number.isFinite(t.value);
+      const ranked = reports.filter(ok).sort((a, b) => (b.budget ?? 0) - (a.budget ?? 0) || b.value! - a.value!);
+      if (ranked.length < 2) return undefined;
+      const nGood = Math.min(ranked.length - 1, Math.max(1, Math.ceil(this.gamma * ranked.length)));
+      return { good: ranked.slice(0, nGood), bad: [...ranked.slice(nGood), ...reports.filter((t) => !ok(t))] };
     }
     override costWeight(): number {
       if (arm.weight === 'cool') return Math.min(1, left() / budget);

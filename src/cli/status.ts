@@ -36,6 +36,7 @@ export function statusCommand(dir: string, opts: { json: boolean }, io: Io): num
   const out = (s: string) => io.out(s);
   out(`run: ${r.name ?? path.basename(r.runDir)} (${r.runDir})`);
   out(`state: ${STATE_WORDS[r.state]}`);
+  if (r.message) out(`why: ${r.message}`);
   if (r.process) out(`process: ${r.process.pid} on ${r.process.host}, since ${r.process.started} (${r.process.state})`);
   const b = r.budget;
   const minutes = b.minutes !== undefined ? `, ${clock(b.activeMs)} of ${clock(b.minutes * 60_000)}` : `, ${clock(b.activeMs)} active`;

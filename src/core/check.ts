@@ -20,6 +20,7 @@ import { testSetDiagnostics } from './checkTestSet';
 import { defaultMetric } from './objectives';
 import { spaceSize, type SpaceSize } from './space';
 import { dartsShapeDiagnostics, type SupernetEstimate } from './strategies/dartsCheck';
+import { derivedSpec } from './strategies/dartsSpace';
 
 export interface CheckOptions {
   /** Absolute path of the spec: dataset paths are relative to its folder. */
@@ -74,9 +75,11 @@ export function checkText(text: string, opts: CheckOptions = {}): CheckResult {
   let summary: Summary | undefined;
   const hasArchitecture = typeof spec === 'object' && !!spec && !!spec.architecture && typeof spec.architecture === 'object';
   if (hasArchitecture && !broken('architecture') && !broken('training') && !broken('search')) {
-    const size = spaceSize(spec);
+    // darts scales a cell space's channels and cells rather than searching them: they are not counted.
+    const searched = spec.search?.strategy === 'darts' ? derivedSpec(spec) : spec;
+    const size = spaceSize(searched);
     let parameters = 0;
-    forEachParam({ architecture: spec.architecture, training: spec.training }, () => parameters++);
+    forEachParam({ architecture: searched.architecture, training: searched.training }, () => parameters++);
     summary = { size, parameters };
     diags.push(...checkStrategy(doc, spec, size));
   }

@@ -47,11 +47,23 @@ export function inspectRun(dir: string, probe: LockProbe = LOCAL_PROBE): RunStat
   const counts = state.counts();
   const best = state.best();
   const started = state.started;
+  // A launch whose workers never became ready (a pool that cannot start them, a queue no worker serves) has no
+  // run-started: say so, with the last warning the run journaled (the queue's hint on starting a worker).
+  if (!started && (status === 'running' || status === 'elsewhere' || status === 'crashed')) {
+    let why = '';
+    for (const e of events) if (e.type === 'log' && e.level !== 'info') why = `: ${e.message}`;
+    problems.push(
+      status === 'crashed'
+        ? `no worker became ready before the process ended, so the search never started${why}`
+        : `no worker has become ready yet, so the search has not started${why}`,
+    );
+  }
   return {
     type: 'status',
     runDir: p.dir,
     ...(started?.name ? { name: started.name } : {}),
     state: status,
+    ...(ended?.message ? { message: ended.message } : {}),
     resumable: (status === 'crashed' || status === 'stopped' || status === 'failed') && !j.damage,
     budget: {
       ...(started ? { trials: started.budget.trials } : {}),

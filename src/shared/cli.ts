@@ -150,6 +150,8 @@ export interface RunStatusReport {
    * without finishing its journal), empty (no event yet).
    */
   state: 'running' | 'elsewhere' | 'finished' | 'stopped' | 'failed' | 'crashed' | 'empty';
+  /** Why the last launch ended, as its run-finished says (the error of a failed run, who stopped it). */
+  message?: string;
   /** Whether `resume` would continue it. */
   resumable: boolean;
   budget: { trials?: number; minutes?: number; trialsDone: number; activeMs: number };

@@ -1111,6 +1111,7 @@ export interface Search {
   darts?: {
     epochs?: number;
     alphaLearningRate?: number;
+    batchSize?: number;
     derive?: number;
   };
   retries?: number;

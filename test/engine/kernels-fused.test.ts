@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { ADAM_UPDATE } from '../../src/engine/kernels/adam';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../src/engine/kernels/batchNorm';
-import { compare, harness } from '../helpers/kernels';
+import { compare, harness, on } from '../helpers/kernels';
 
 const h = harness(20261202);
 
@@ -202,6 +202,33 @@ describe('mean over a run of axes (global average pooling) and its gradient matc
     });
     assert.ok(names.has('NasMeanGrad'), [...names].join(' '));
     for (const slow of ['Fill', 'Transpose']) assert.ok(!names.has(slow), `${slow} still runs`);
+  });
+});
+
+describe("ReLU's gradient in one kernel matches tfjs's on cpu", () => {
+  // Sizes off a multiple of 4 exercise the scalar tail; zeros, NaN and infinities tfjs's step/mul edge cases.
+  for (const shape of [[8, 14, 14, 32], [3, 7], [1]]) {
+    const label = `relu gradient of ${shape.join('x')}`;
+    const [data, dyData] = [h.data(shape), h.data(shape)];
+    for (let i = 3; i < data.length; i += 5) data[i] = 0;
+    it(label, () =>
+      compare(label, () => {
+        const x = tf.tensor(data, shape);
+        const dy = tf.tensor(dyData, shape);
+        return [tf.grad((a: tf.Tensor) => tf.relu(a).mul(dy).sum())(x)];
+      }),
+    );
+  }
+
+  it('propagates NaN from x and from dy as tfjs does, and runs no Step on wasm', async () => {
+    const xs = [NaN, -1, 0, 2, Infinity, -Infinity, NaN, 3, 0.5];
+    const dys = [1, 2, 3, NaN, Infinity, Infinity, 0, -Infinity, 1];
+    const grad = () => tf.grad((a: tf.Tensor) => tf.relu(a).mul(tf.tensor1d(dys)).sum())(tf.tensor1d(xs));
+    const expected = await on('cpu', () => [grad()]);
+    const actual = await on('wasm', () => [grad()]);
+    assert.deepEqual([...actual[0].values], [...expected[0].values]);
+    const names = await kernelsRun(() => void tf.tidy(() => grad()));
+    assert.ok(names.has('NasReluGrad') && !names.has('Step'), [...names].join(' '));
   });
 });
 

@@ -65,6 +65,14 @@ describe('darts: what the supernet covers', () => {
     assert.equal(t.params['architecture.channels'], 16);
   });
 
+  it('does not count the scaled channels choice as searched: the summary counts the derived cells', () => {
+    const evolution = check(cells).summary!;
+    assert.deepEqual([evolution.parameters, evolution.size.architectures], [1, 31_250n]);
+    const darts = check(cells.replace('"evolution"', '"darts"')).summary!;
+    // 5 operations on each of 6 edges, all retrained at 16 channels
+    assert.deepEqual([darts.parameters, darts.size.architectures], [0, 15_625n]);
+  });
+
   it('refuses a choice of stages, located at the value: the skeleton must be fixed', () => {
     const text = cells.replace('"evolution"', '"darts"').replace('"stages": 3', '"stages": { "choice": [2, 3] }');
     const e = errors(text);
@@ -134,6 +142,17 @@ describe('darts: what the supernet covers', () => {
     assert.equal(e.length, 1);
     assert.equal(e[0].path, 'search.strategy');
     assert.match(e[0].message, /beyond a worker's 2048 MB/);
+  });
+
+  it('sizes the supernet with search.darts.batchSize when given (the supernet trains with it)', () => {
+    const text = cells.replace('"evolution"', '"darts"');
+    const memory = (t: string) => check(t).summary!.supernet!.memoryBytes;
+    const wide = text.replace('"seed": 3', '"seed": 3, "darts": { "batchSize": 256 }');
+    assert.ok(memory(wide) > 2 * memory(text), `${memory(wide)} vs ${memory(text)}`);
+    const spec = check(wide).spec!;
+    const config = new DartsStrategy({ spec, seed: 0, direction: 'maximize' }).supernetConfig();
+    assert.equal(config.training.batchSize, 256);
+    assert.equal(new DartsStrategy({ spec: check(text).spec!, seed: 0, direction: 'maximize' }).supernetConfig().training.batchSize, 64);
   });
 
   it('refuses a space with nothing to mix', () => {

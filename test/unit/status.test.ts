@@ -9,6 +9,9 @@ import * as path from 'node:path';
 import { main } from '../../src/cli/main';
 import { isCliError, isRunStatusReport, type RunStatusReport } from '../../src/shared/cli';
 import { processStartTicks } from '../../src/core/runlock';
+import * as jsonc from 'jsonc-parser';
+import type { NasSpec } from '../../src/shared/spec';
+import { Orchestrator } from '../../src/engine/orchestrator';
 
 const root = path.join(__dirname, '..', '..');
 const real = fs.readFileSync(path.join(root, 'test/fixtures/journal/tiny-run.jsonl'));
@@ -113,5 +116,29 @@ describe('status', () => {
       assert.equal(human.err.length, 1, human.err.join('\n'));
       assert.doesNotMatch(human.err[0], /\n\s+at /);
     }
+  });
+
+  it('a launch whose workers never became ready says why, whether it failed or still waits', async () => {
+    // The pool's workers die while starting (tfjs-node missing, a broken install): the run fails with no run-started.
+    const d = fs.mkdtempSync(path.join(dir, 'dies-'));
+    const dies = path.join(d, 'dies.js');
+    fs.writeFileSync(dies, "console.error('Error: Cannot find module tfjs-node (simulated)'); process.exit(1);\n");
+    const specFile = path.join(root, 'test/fixtures/specs/tiny.nas.json');
+    const spec = jsonc.parse(fs.readFileSync(specFile, 'utf8')) as NasSpec;
+    const orch = new Orchestrator({ spec, specText: JSON.stringify(spec), specFile, runsDir: d, workerEntry: { file: dies, execArgv: [] } });
+    assert.equal((await orch.run()).reason, 'error');
+    const failed = await status(orch.runDir);
+    assert.equal(failed.report?.state, 'failed');
+    assert.match(failed.report?.message ?? '', /worker processes die while starting .*Cannot find module tfjs-node/);
+    assert.match((await status(orch.runDir, false)).out.join('\n'), /\nwhy: worker processes die while starting/);
+    // A queue no worker serves: the run is live, and its journal holds only the queue's hint.
+    const hint = 'no worker serves redis://q:6379 yet: start one with `nas-studio worker --queue redis://q:6379` (docs/DEPLOY.md)';
+    const log = JSON.stringify({ type: 'log', time: '2026-12-03T11:00:00.000Z', level: 'warn', message: hint }) + '\n';
+    const waiting = await status(runFolder(log, { pid: sleeper.pid, host: os.hostname(), started: 'x', startTicks: processStartTicks(sleeper.pid!) }));
+    assert.equal(waiting.report?.state, 'running');
+    assert.ok(
+      waiting.report?.problems.some((p) => p.startsWith('no worker has become ready yet') && p.includes('start one with')),
+      waiting.report?.problems.join('\n'),
+    );
   });
 });

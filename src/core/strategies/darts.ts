@@ -32,7 +32,7 @@ export class DartsStrategy implements Strategy {
     const darts = this.ctx.spec.search?.darts ?? {};
     return {
       space: this.space,
-      training: { ...training, epochs: darts.epochs ?? training.epochs },
+      training: { ...training, epochs: darts.epochs ?? training.epochs, batchSize: darts.batchSize ?? training.batchSize },
       ...(darts.alphaLearningRate !== undefined ? { alphaLearningRate: darts.alphaLearningRate } : {}),
     };
   }

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../../shared/diagnostic';
 import type { NasSpec } from '../../shared/spec';
 import { mixedChoices, type SupernetSpace } from '../../shared/supernet';
 import { formatPath, parsePath, type JsonPath, type ParsedDoc } from '../json';
+import { TRAINING_DEFAULTS } from '../defaults';
 import { toDiag } from '../semantic';
 import { headCost, inputContext, layerCost, opCost, ShapeError, type DataContext, type Shape } from '../shapes';
 import { dartsProblems, supernetSpace } from './dartsSpace';
@@ -53,8 +54,9 @@ export function dartsShapeDiagnostics(
 ): { diagnostics: Diagnostic[]; estimate?: SupernetEstimate } {
   if (dartsProblems(spec).length) return { diagnostics: [] };
   const space = supernetSpace(spec);
-  const batch = spec.training?.batchSize;
-  const batchSize = typeof batch === 'number' ? batch : 32;
+  // The supernet trains with its own batch size when search.darts gives one.
+  const batch = spec.search?.darts?.batchSize ?? spec.training?.batchSize;
+  const batchSize = typeof batch === 'number' ? batch : TRAINING_DEFAULTS.batchSize;
   const diagnostics: Diagnostic[] = [];
   let estimate: SupernetEstimate | undefined;
   try {

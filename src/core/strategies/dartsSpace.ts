@@ -27,6 +27,21 @@ export function scaledRange(v: unknown, dflt: number): [number, number] {
   return numericExtremes(domainOf(v));
 }
 
+/**
+ * The space darts' derived architectures come from: a cell space's channels and cells fixed at their largest
+ * (what is retrained). The checker's summary counts this one, so a scaled choice is not called searched.
+ */
+export function derivedSpec(spec: NasSpec): NasSpec {
+  if (spec.architecture.type !== 'cell') return spec;
+  const a = { ...(spec.architecture as CellArchitecture) };
+  for (const key of ['channels', 'cells'] as const) {
+    if (!isParam(a[key])) continue;
+    const largest = numericExtremes(domainOf(a[key]))[1];
+    if (Number.isFinite(largest)) a[key] = largest;
+  }
+  return { ...spec, architecture: a };
+}
+
 /** Parameters of the spec that the supernet does not cover, once per place in the file. */
 export function dartsProblems(spec: NasSpec): DartsProblem[] {
   const out = new Map<string, DartsProblem>();

@@ -105,3 +105,22 @@ export function convGeometry(
     'channelsLast',
   );
 }
+
+/** The geometry arguments im2col and im2row take, in their order. */
+export function patchArgs(info: tf.backend_util.Conv2DInfo, ci: number, kh: number, kw: number): number[] {
+  return [
+    info.inHeight,
+    info.inWidth,
+    ci,
+    info.outWidth,
+    info.outHeight * info.outWidth,
+    kh,
+    kw,
+    info.strideHeight,
+    info.strideWidth,
+    info.dilationHeight,
+    info.dilationWidth,
+    info.padInfo.top,
+    info.padInfo.left,
+  ];
+}

@@ -6,9 +6,10 @@
 // (winograd.ts): several times fewer multiplications. Pointwise stride-1 filters need no patch matrix at all
 // (pointwise below: cell 1x1 16->16 1.15 -> 0.65 ms).
 import * as tf from '@tensorflow/tfjs';
-import { convGeometry, dispose, runWasm, transpose, view, type Info } from './common';
+import { convGeometry, dispose, patchArgs, runWasm, transpose, view, type Info } from './common';
+import { intoOutput } from './scratchOutput';
 import { NR } from './simd/gemm';
-import { addr, scratch, simd } from './simd/module';
+import { addr, simd } from './simd/module';
 import { winogradFilterGrad, winogradFits, winogradTile } from './winograd';
 
 /**
@@ -23,25 +24,6 @@ function chunkRows(paddedCols: number): number {
 }
 
 type Geometry = ReturnType<typeof convGeometry>;
-
-/** The geometry arguments im2col and im2row share, in their order. */
-function patchArgs(info: Geometry, ci: number, kh: number, kw: number): number[] {
-  return [
-    info.inHeight,
-    info.inWidth,
-    ci,
-    info.outWidth,
-    info.outHeight * info.outWidth,
-    kh,
-    kw,
-    info.strideHeight,
-    info.strideWidth,
-    info.dilationHeight,
-    info.dilationWidth,
-    info.padInfo.top,
-    info.padInfo.left,
-  ];
-}
 
 /**
  * Few input channels (a network's first layer): dW [kh*kw*ci, co] = patches^T [kh*kw*ci, P] . dy [P, co]
@@ -58,25 +40,16 @@ function fewInputChannels(
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const rows = kh * kw * ci;
   const kc = chunkRows(co);
-  const dw = backend.makeOutput(filterShape, 'float32');
-  const patches = scratch(backend, rows * kc * 4);
-  const panels = scratch(backend, co * kc * 4);
-  try {
+  return intoOutput(backend, filterShape, (dw, alloc) => {
+    const [patches, panels] = [alloc(rows * kc * 4), alloc(co * kc * 4)];
     const k = simd(backend);
     for (let p0 = 0; p0 < pixels; p0 += kc) {
       const n = Math.min(kc, pixels - p0);
-      k.im2row(addr(backend, x), ...patchArgs(info, ci, kh, kw), p0, n, patches.ptr);
-      k.pack(addr(backend, dy) + p0 * co * 4, co * 4, 4, n, co, panels.ptr);
-      k.gemm(patches.ptr, n * 4, panels.ptr, addr(backend, dw), co * 4, rows, co, n, p0 > 0 ? 1 : 0);
+      k.im2row(addr(backend, x), ...patchArgs(info, ci, kh, kw), p0, n, patches);
+      k.pack(addr(backend, dy) + p0 * co * 4, co * 4, 4, n, co, panels);
+      k.gemm(patches, n * 4, panels, addr(backend, dw), co * 4, rows, co, n, p0 > 0 ? 1 : 0);
     }
-  } catch (err) {
-    dispose(backend, dw);
-    throw err;
-  } finally {
-    patches.free();
-    panels.free();
-  }
-  return dw;
+  });
 }
 
 /**
@@ -87,22 +60,15 @@ function pointwise(backend: tf.KernelBackend & { makeOutput(s: number[], d: stri
   const [, , ci, co] = filterShape;
   const pixels = x.shape[0] * x.shape[1] * x.shape[2];
   const kc = chunkRows(co);
-  const dw = backend.makeOutput(filterShape, 'float32');
-  const panels = scratch(backend, co * kc * 4);
-  try {
+  return intoOutput(backend, filterShape, (dw, alloc) => {
+    const panels = alloc(co * kc * 4);
     const k = simd(backend);
     for (let p0 = 0; p0 < pixels; p0 += kc) {
       const n = Math.min(kc, pixels - p0);
-      k.pack(addr(backend, dy) + p0 * co * 4, co * 4, 4, n, co, panels.ptr);
-      k.gemmT(addr(backend, x) + p0 * ci * 4, ci * 4, panels.ptr, addr(backend, dw), co * 4, ci, co, n, p0 > 0 ? 1 : 0);
+      k.pack(addr(backend, dy) + p0 * co * 4, co * 4, 4, n, co, panels);
+      k.gemmT(addr(backend, x) + p0 * ci * 4, ci * 4, panels, addr(backend, dw), co * 4, ci, co, n, p0 > 0 ? 1 : 0);
     }
-  } catch (err) {
-    dispose(backend, dw);
-    throw err;
-  } finally {
-    panels.free();
-  }
-  return dw;
+  });
 }
 
 function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
@@ -125,21 +91,15 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const paddedCols = Math.ceil(cols / NR) * NR;
   const kc = chunkRows(paddedCols);
 
-  const dwT = backend.makeOutput([co, paddedCols], 'float32');
-  const panels = scratch(backend, paddedCols * kc * 4);
-  try {
+  const dwT = intoOutput(backend, [co, paddedCols], (out, alloc) => {
+    const panels = alloc(paddedCols * kc * 4);
     const k = simd(backend);
     for (let p0 = 0; p0 < pixels; p0 += kc) {
       const n = Math.min(kc, pixels - p0);
-      k.im2col(addr(backend, x), ...patchArgs(info, ci, kh, kw), p0, n, panels.ptr, paddedCols);
-      k.gemmT(addr(backend, dy) + p0 * co * 4, co * 4, panels.ptr, addr(backend, dwT), paddedCols * 4, co, paddedCols, n, p0 > 0 ? 1 : 0);
+      k.im2col(addr(backend, x), ...patchArgs(info, ci, kh, kw), p0, n, panels, paddedCols);
+      k.gemmT(addr(backend, dy) + p0 * co * 4, co * 4, panels, addr(backend, out), paddedCols * 4, co, paddedCols, n, p0 > 0 ? 1 : 0);
     }
-  } catch (err) {
-    dispose(backend, dwT);
-    throw err;
-  } finally {
-    panels.free();
-  }
+  });
   const used = paddedCols === cols ? dwT : runWasm('Slice', backend, { x: dwT }, { begin: [0, 0], size: [co, cols] });
   if (used !== dwT) dispose(backend, dwT);
   try {

@@ -3,10 +3,10 @@
 // output pixels (simd/im2row.ts, copied by runs) times the filter on our GEMM: y [P, CO] = patches [P, K] .
 // W [K, CO], the patches read transposed in place.
 import type * as tf from '@tensorflow/tfjs';
-import type { convGeometry, Info } from './common';
-import { dispose } from './common';
+import { patchArgs, type convGeometry, type Info } from './common';
+import { intoOutput } from './scratchOutput';
 import { NR } from './simd/gemm';
-import { addr, scratch, simd } from './simd/module';
+import { addr, simd } from './simd/module';
 
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
 
@@ -22,39 +22,16 @@ export function fewChannelsConv(backend: Backend, x: Info, filter: Info, info: R
   // ~256 KB of patches per chunk, never a multiple of 256 rows (see conv2dBackpropFilter's chunkRows).
   const max = Math.max(16, Math.min(4096, Math.floor(65536 / k) & ~3));
   const chunk = max % 256 === 0 ? max - 8 : max;
-  const y = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
-  const bufs: Array<{ ptr: number; free(): void }> = [];
-  try {
-    bufs.push(scratch(backend, k * co * 4), scratch(backend, k * chunk * 4));
-    const [packed, patches] = bufs;
+  return intoOutput(backend, [info.batchSize, info.outHeight, info.outWidth, co], (y, alloc) => {
+    const [packed, patches] = [alloc(k * co * 4), alloc(k * chunk * 4)];
     const g = simd(backend);
-    g.pack(addr(backend, filter), co * 4, 4, k, co, packed.ptr);
-    const geometry = [
-      info.inHeight,
-      info.inWidth,
-      ci,
-      info.outWidth,
-      info.outHeight * info.outWidth,
-      kh,
-      kw,
-      info.strideHeight,
-      info.strideWidth,
-      info.dilationHeight,
-      info.dilationWidth,
-      info.padInfo.top,
-      info.padInfo.left,
-    ];
+    g.pack(addr(backend, filter), co * 4, 4, k, co, packed);
+    const geometry = patchArgs(info, ci, kh, kw);
     const [xAt, yAt] = [addr(backend, x), addr(backend, y)];
     for (let p0 = 0; p0 < pixels; p0 += chunk) {
       const m = Math.min(chunk, pixels - p0);
-      g.im2row(xAt, ...geometry, p0, m, patches.ptr);
-      g.gemmT(patches.ptr, m * 4, packed.ptr, yAt + p0 * co * 4, co * 4, m, co, k, 0);
+      g.im2row(xAt, ...geometry, p0, m, patches);
+      g.gemmT(patches, m * 4, packed, yAt + p0 * co * 4, co * 4, m, co, k, 0);
     }
-  } catch (err) {
-    dispose(backend, y);
-    throw err;
-  } finally {
-    for (const b of bufs) b.free();
-  }
-  return y;
+  });
 }

@@ -5,9 +5,9 @@
 // (simd/im2colRows.ts) into a scratch buffer that stays in L2 while the GEMM reads it.
 import type * as tf from '@tensorflow/tfjs';
 import type { convGeometry, Info } from './common';
-import { dispose } from './common';
+import { intoOutput } from './scratchOutput';
 import { NR } from './simd/gemm';
-import { addr, scratch, simd } from './simd/module';
+import { addr, simd } from './simd/module';
 
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
 type Geometry = ReturnType<typeof convGeometry>;
@@ -21,36 +21,26 @@ export function gemmConv(backend: Backend, x: Info, filter: Info, info: Geometry
   const [kh, kw, ci, co] = filter.shape;
   const k = kh * kw * ci;
   const pixels = info.batchSize * info.outHeight * info.outWidth;
-  const y = backend.makeOutput([info.batchSize, info.outHeight, info.outWidth, co], 'float32');
-  const bufs: Array<{ ptr: number; free(): void }> = [];
-  try {
+  return intoOutput(backend, [info.batchSize, info.outHeight, info.outWidth, co], (y, alloc) => {
     const g = simd(backend);
-    const packed = scratch(backend, k * co * 4);
-    bufs.push(packed);
-    g.pack(addr(backend, filter), co * 4, 4, k, co, packed.ptr);
+    const packed = alloc(k * co * 4);
+    g.pack(addr(backend, filter), co * 4, 4, k, co, packed);
     const [xAt, yAt] = [addr(backend, x), addr(backend, y)];
     const { strideHeight: sh, strideWidth: sw } = info;
     const { top, left } = info.padInfo;
     if (kh === 1 && kw === 1 && sh === 1 && sw === 1 && top === 0 && left === 0) {
-      g.gemm(xAt, ci * 4, packed.ptr, yAt, co * 4, pixels, co, ci, 0);
-      return y;
+      g.gemm(xAt, ci * 4, packed, yAt, co * 4, pixels, co, ci, 0);
+      return;
     }
     // ~256 KB of patches per chunk. Rows a multiple of 4 KiB apart would put the GEMM's four A rows in one L1 set.
     const ldd = (k * 4) % 4096 === 0 ? k * 4 + 64 : k * 4;
     const chunk = Math.max(16, Math.min(4096, Math.floor(262144 / ldd) & ~3));
-    const patches = scratch(backend, chunk * ldd);
-    bufs.push(patches);
+    const patches = alloc(chunk * ldd);
     const geometry = [info.inHeight, info.inWidth, ci, info.outWidth, info.outHeight * info.outWidth, kh, kw, sh, sw, top, left];
     for (let p0 = 0; p0 < pixels; p0 += chunk) {
       const m = Math.min(chunk, pixels - p0);
-      g.im2colRows(xAt, ...geometry, p0, m, patches.ptr, ldd);
-      g.gemm(patches.ptr, ldd, packed.ptr, yAt + p0 * co * 4, co * 4, m, co, k, 0);
+      g.im2colRows(xAt, ...geometry, p0, m, patches, ldd);
+      g.gemm(patches, ldd, packed, yAt + p0 * co * 4, co * 4, m, co, k, 0);
     }
-  } catch (err) {
-    dispose(backend, y);
-    throw err;
-  } finally {
-    for (const b of bufs) b.free();
-  }
-  return y;
+  });
 }

@@ -5,9 +5,10 @@
 // slice, flip and transpose, that XNNPACK ran at a third of its speed, plus a JavaScript interleave of the
 // phases into dx.
 import type * as tf from '@tensorflow/tfjs';
-import { dispose, type Info } from './common';
+import type { Info } from './common';
+import { intoOutput } from './scratchOutput';
 import { NR } from './simd/gemm';
-import { addr, scratch, simd, zero } from './simd/module';
+import { addr, simd, zero } from './simd/module';
 
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
 
@@ -27,26 +28,17 @@ export function inputGradViaGemm(backend: Backend, dy: Info, filter: Info, g: In
   const pixels = n * oh * ow;
   // ~256 KB of cols per chunk, as conv2dBackpropFilter's patch chunks.
   const chunk = Math.max(16, Math.floor(65536 / np) & ~3);
-  const dx = backend.makeOutput([n, h, w, c], 'float32');
-  const bufs: Array<{ ptr: number; free(): void }> = [];
-  try {
-    bufs.push(scratch(backend, co * np * 4), scratch(backend, chunk * np * 4));
-    const [packed, part] = bufs;
+  return intoOutput(backend, [n, h, w, c], (dx, alloc) => {
+    const [packed, part] = [alloc(co * np * 4), alloc(chunk * np * 4)];
     zero(backend, dx);
     const k = simd(backend);
     // B[o][q] = filter[q][o]: K = co rows 4 bytes apart, N = cols columns co*4 bytes apart.
-    k.pack(addr(backend, filter), 4, co * 4, co, cols, packed.ptr);
+    k.pack(addr(backend, filter), 4, co * 4, co, cols, packed);
     const [dyAt, dxAt] = [addr(backend, dy), addr(backend, dx)];
     for (let p0 = 0; p0 < pixels; p0 += chunk) {
       const m = Math.min(chunk, pixels - p0);
-      k.gemm(dyAt + p0 * co * 4, co * 4, packed.ptr, part.ptr, np * 4, m, np, co, 0);
-      k.col2im(part.ptr, np * 4, h, w, c, ow, oh * ow, kh, kw, g.strides[0], g.strides[1], g.pads.top, g.pads.left, p0, m, dxAt);
+      k.gemm(dyAt + p0 * co * 4, co * 4, packed, part, np * 4, m, np, co, 0);
+      k.col2im(part, np * 4, h, w, c, ow, oh * ow, kh, kw, g.strides[0], g.strides[1], g.pads.top, g.pads.left, p0, m, dxAt);
     }
-  } catch (err) {
-    dispose(backend, dx);
-    throw err;
-  } finally {
-    for (const b of bufs) b.free();
-  }
-  return dx;
+  });
 }

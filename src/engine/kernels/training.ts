@@ -1,4 +1,4 @@
-// Registration of the fused training kernels (batch norm, Adam, average-pool gradient, mean, dropout, conv bias + ReLU) and the layer/optimizer routes that reach them.
+// Registration of the fused training kernels (batch norm, Adam, average-pool gradient, mean, dropout, conv bias + ReLU, ReLU gradient) and the layer/optimizer routes that reach them.
 // Called from registerWasmGradientKernels; safe to call any number of times.
 import * as tf from '@tensorflow/tfjs';
 import { adamUpdateConfig, routeAdam } from './adam';
@@ -10,9 +10,19 @@ import { routeConvLayer } from './convLayer';
 import { dropoutMaskConfig, routeDropoutLayer } from './dropout';
 import { meanConfig, meanGradConfig, routeMeanGradient } from './mean';
 import { replaceWasmKernel } from './override';
+import { reluGradConfig, routeReluGradient } from './reluGrad';
 
 /** Our own kernel names: nobody else registers them. */
-const added = [batchNormTrainingConfig, batchNormTrainingGradConfig, adamUpdateConfig, meanGradConfig, dropoutMaskConfig, biasReluConfig, biasReluGradConfig];
+const added = [
+  batchNormTrainingConfig,
+  batchNormTrainingGradConfig,
+  adamUpdateConfig,
+  meanGradConfig,
+  dropoutMaskConfig,
+  biasReluConfig,
+  biasReluGradConfig,
+  reluGradConfig,
+];
 const replacements = [fusedBatchNormConfig, avgPoolGradConfig, meanConfig];
 
 let gradientsRegistered = false;
@@ -28,6 +38,7 @@ export function registerTrainingKernels(): void {
   routeBatchNormLayer();
   routeAdam();
   routeMeanGradient();
+  routeReluGradient();
   routeDropoutLayer();
   routeConvLayer();
 }
@@ -41,6 +52,7 @@ export {
   avgPoolGradConfig,
   meanConfig,
   meanGradConfig,
+  reluGradConfig,
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
   fusedBatchNormConfig,

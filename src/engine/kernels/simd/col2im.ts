@@ -3,6 +3,7 @@
 // tap's C values into dx at the input pixel the tap read. The mirror of im2col: where im2col gathers each
 // tap's input values, this adds them back, skipping taps that fell in the padding. dx must start zeroed.
 import { Fn } from './asm';
+import { pixelCursor } from './pixels';
 
 export const COL2IM_PARAMS = ['src', 'ldc', 'H', 'W', 'C', 'OW', 'OHW', 'KH', 'KW', 'sh', 'sw', 'pt', 'pl', 'rowStart', 'rows', 'dx'] as const;
 
@@ -12,27 +13,15 @@ export function col2imFn(): Fn {
     COL2IM_PARAMS.map(() => 'i32' as const),
   );
   const [src, ldc, H, W, C, OW, OHW, KH, KW, sh, sw, pt, pl, rowStart, rows, dx] = COL2IM_PARAMS.map((_, i) => f.param(i));
-  const r = f.local('i32');
-  const n = f.local('i32');
-  const oh = f.local('i32');
-  const ow = f.local('i32');
-  const kh = f.local('i32');
-  const kw = f.local('i32');
-  const ih = f.local('i32');
-  const iw = f.local('i32');
-  const c = f.local('i32');
-  const at = f.local('i32'); // this tap's C values in row r of cols
-  const dst = f.local('i32');
-  const cBytes = f.local('i32');
-  const vec = f.local('i32');
+  const { n, oh, ow, start, advance } = pixelCursor(f, rowStart, OW, OHW);
+  // at: this tap's C values in row r of cols; dst: where they go in dx
+  const [r, kh, kw, ih, iw, c, at, dst, cBytes, vec] = [...Array(10).keys()].map(() => f.local('i32'));
 
   f.get(C).i32(2).shl().set(cBytes);
   // Channel groups of four add as vectors when C % 4 == 0; otherwise one float at a time.
   f.get(C).i32(3).and().eqz().set(vec);
   // The first pixel's (n, oh, ow); later ones step ow, oh, n without dividing.
-  f.get(rowStart).get(OHW).divU().set(n);
-  f.get(rowStart).get(OHW).remU().tee(oh).get(OW).remU().set(ow);
-  f.get(oh).get(OW).divU().set(oh);
+  start();
   f.i32(0).set(r);
   f.loop(r, rows, 1, () => {
     f.get(src).get(r).get(ldc).mul().add().set(at);
@@ -70,17 +59,7 @@ export function col2imFn(): Fn {
       });
     });
     // next pixel
-    f.inc(ow, 1);
-    f.get(ow).get(OW).geS();
-    f.if(() => {
-      f.i32(0).set(ow);
-      f.inc(oh, 1);
-      f.get(oh).get(OHW).get(OW).divU().geS();
-      f.if(() => {
-        f.i32(0).set(oh);
-        f.inc(n, 1);
-      });
-    });
+    advance(1);
   });
   return f;
 }

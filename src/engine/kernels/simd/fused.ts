@@ -6,6 +6,7 @@ import { assemble } from './asm';
 import { adamFn } from './adam';
 import { biasReluFn, biasReluGradFn } from './biasRelu';
 import { affine2Fn, affineFn, sumDyXcFn, sumSqDevFn } from './channels';
+import { reluGradFn } from './relu';
 import { macWalkFn } from './walk';
 
 export interface FusedExports {
@@ -14,6 +15,7 @@ export interface FusedExports {
   affine(x: number, rows: number, width: number, m: number, s: number, t: number, y: number): void;
   affine2(dy: number, x: number, rows: number, width: number, a: number, m: number, b: number, c: number, dx: number): void;
   adam(...args: number[]): void;
+  reluGrad(dy: number, x: number, rows: number, width: number, out: number): void;
   biasRelu(x: number, rows: number, width: number, b: number, y: number): void;
   biasReluGrad(dy: number, y: number, dz: number, rows: number, width: number, db: number, acc: number): void;
   macWalk(
@@ -47,7 +49,9 @@ export function fused(backend: tf.KernelBackend): FusedExports {
   const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   let inst = instances.get(memory);
   if (inst === undefined) {
-    compiled ??= new WA.Module(assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn(), biasReluFn(), biasReluGradFn()]));
+    compiled ??= new WA.Module(
+      assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn(), biasReluFn(), biasReluGradFn(), reluGradFn()]),
+    );
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as FusedExports;
     instances.set(memory, inst);
   }

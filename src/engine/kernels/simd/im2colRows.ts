@@ -5,6 +5,7 @@
 // native memmove (wasm bulk memory) with zeros on the side that overhangs the image, whatever the stride.
 // im2col.ts writes GEMM's packed-B layout instead (for the filter gradient) and im2row the transpose.
 import { Fn } from './asm';
+import { pixelCursor } from './pixels';
 
 export const IM2COL_ROWS_PARAMS = ['x', 'H', 'W', 'C', 'OW', 'OHW', 'KH', 'KW', 'sh', 'sw', 'pt', 'pl', 'rowStart', 'rows', 'dst', 'ldd'] as const;
 
@@ -16,9 +17,7 @@ export function im2colRowsFn(): Fn {
   );
   const [x, H, W, C, OW, OHW, KH, KW, sh, sw, pt, pl, rowStart, rows, dst, ldd] = IM2COL_ROWS_PARAMS.map((_, i) => f.param(i));
   const r = f.local('i32');
-  const n = f.local('i32');
-  const oh = f.local('i32');
-  const ow = f.local('i32');
+  const { n, oh, ow, start, advance } = pixelCursor(f, rowStart, OW, OHW);
   const kh = f.local('i32');
   const ih = f.local('i32');
   const iw0 = f.local('i32');
@@ -31,9 +30,7 @@ export function im2colRowsFn(): Fn {
   f.get(C).i32(2).shl().set(cBytes);
   f.get(KW).get(cBytes).mul().set(tapRow);
   // The first pixel's (n, oh, ow); later ones step ow, oh, n without dividing.
-  f.get(rowStart).get(OHW).divU().set(n);
-  f.get(rowStart).get(OHW).remU().tee(oh).get(OW).remU().set(ow);
-  f.get(oh).get(OW).divU().set(oh);
+  start();
   f.i32(0).set(r);
   f.loop(r, rows, 1, () => {
     f.get(ow).get(sw).mul().get(pl).sub().set(iw0);
@@ -58,17 +55,7 @@ export function im2colRowsFn(): Fn {
       f.inc(d, tapRow);
     });
     // next pixel
-    f.inc(ow, 1);
-    f.get(ow).get(OW).geS();
-    f.if(() => {
-      f.i32(0).set(ow);
-      f.inc(oh, 1);
-      f.get(oh).get(OHW).get(OW).divU().geS();
-      f.if(() => {
-        f.i32(0).set(oh);
-        f.inc(n, 1);
-      });
-    });
+    advance(1);
   });
   return f;
 }

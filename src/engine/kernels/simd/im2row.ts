@@ -7,6 +7,7 @@
 // per value, and with one channel and stride 1 the copy is a vector copy. (Value by value it spent ~9 ns an
 // element on the first layer's gradient, more than the GEMM that follows.)
 import { Fn } from './asm';
+import { pixelCursor } from './pixels';
 import { IM2COL_PARAMS } from './im2col';
 
 export function im2rowFn(): Fn {
@@ -17,9 +18,7 @@ export function im2rowFn(): Fn {
   );
   const [x, H, W, C, OW, OHW, KH, KW, sh, sw, dh, dw, pt, pl, rowStart, rows, dst] = params.map((_, i) => f.param(i));
   const r = f.local('i32');
-  const n = f.local('i32');
-  const oh = f.local('i32');
-  const ow = f.local('i32');
+  const { n, oh, ow, start, advance } = pixelCursor(f, rowStart, OW, OHW);
   const len = f.local('i32'); // pixels in this run
   const kh = f.local('i32');
   const kw = f.local('i32');
@@ -47,9 +46,7 @@ export function im2rowFn(): Fn {
   f.get(rows).i32(2).shl().set(rowBytes);
   f.get(sw).get(C).mul().i32(2).shl().set(step);
   // The first pixel's (n, oh, ow); runs then step ow, oh, n without dividing.
-  f.get(rowStart).get(OHW).divU().set(n);
-  f.get(rowStart).get(OHW).remU().tee(oh).get(OW).remU().set(ow);
-  f.get(oh).get(OW).divU().set(oh);
+  start();
   f.i32(0).set(r);
   f.loop(r, rows, 0, () => {
     f.get(OW).get(ow).sub().get(rows).get(r).sub().minS().set(len);
@@ -90,17 +87,7 @@ export function im2rowFn(): Fn {
     });
     // next run
     f.inc(r, len);
-    f.inc(ow, len);
-    f.get(ow).get(OW).geS();
-    f.if(() => {
-      f.i32(0).set(ow);
-      f.inc(oh, 1);
-      f.get(oh).get(OHW).get(OW).divU().geS();
-      f.if(() => {
-        f.i32(0).set(oh);
-        f.inc(n, 1);
-      });
-    });
+    advance(len);
   });
   return f;
 }
