@@ -5,8 +5,8 @@
 // 1.27 -> 0.75-0.9 (tap walk before), filter gradient 1.37 -> 1.0-1.15.
 import type * as tf from '@tensorflow/tfjs';
 import type { Info } from './common';
-import { assemble } from './simd/asm';
 import { DW_MAX_TAPS, dwConvFn, dwFilterFn, type TapLayout } from './simd/depthwise';
+import { kernelLoader } from './simd/loader';
 import { addr, heapF32, scratch, simd } from './simd/module';
 import type { WindowGeometry } from './taps';
 import { geometry } from './depthwiseWalk';
@@ -14,31 +14,16 @@ import { geometry } from './depthwiseWalk';
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
 type Kernel = (...args: number[]) => void;
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-// One module per tap layout (filter size and the padded input's row and channel bytes), compiled on first use: a
-// search meets a few dozen. Instances per backend memory, as in simd/module.ts.
-const compiled = new Map<string, object>();
-const instances = new WeakMap<object, Map<string, Record<string, Kernel>>>();
+// One kernel set per tap layout (filter size and the padded input's row and channel bytes), compiled on first use:
+// a search meets a few dozen.
+const loaders = new Map<string, (backend: tf.KernelBackend) => { dwConv: Kernel; dwFilter: Kernel }>();
 
 function kernels(backend: tf.KernelBackend, t: TapLayout): { conv: Kernel; filter: Kernel } {
-  simd(backend); // checks the memory is the single-threaded build's
-  const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
   const key = `${t.fh}x${t.fw}:${t.tapRow}:${t.tapCol}`;
-  let perMemory = instances.get(memory);
-  if (perMemory === undefined) instances.set(memory, (perMemory = new Map()));
-  let inst = perMemory.get(key);
-  if (inst === undefined) {
-    let mod = compiled.get(key);
-    if (mod === undefined) compiled.set(key, (mod = new WA.Module(assemble([dwConvFn(t), dwFilterFn(t)]))));
-    inst = new WA.Instance(mod, { env: { memory } }).exports as Record<string, Kernel>;
-    perMemory.set(key, inst);
-  }
-  return { conv: inst.dwConv, filter: inst.dwFilter };
+  let load = loaders.get(key);
+  if (load === undefined) loaders.set(key, (load = kernelLoader(() => [dwConvFn(t), dwFilterFn(t)])));
+  const k = load(backend);
+  return { conv: k.dwConv, filter: k.dwFilter };
 }
 
 /** A depthwise convolution's window geometry with its batch and channel counts. */

@@ -13,6 +13,7 @@ import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
 import { depthwiseConv2dConfig } from './depthwiseConv2d';
 import { gatherConfig } from './gather';
 import { castConfig, identityConfig } from './identity';
+import { maxPoolConfig } from './maxPool';
 import { maxPoolGradConfig } from './maxPoolGrad';
 import { replaceWasmKernel } from './override';
 import { registerSequenceKernels } from './sequence';
@@ -26,6 +27,7 @@ const replacements = [
   conv2DBackpropInputConfig,
   depthwiseConv2dConfig,
   batchMatMulConfig,
+  maxPoolConfig,
   maxPoolGradConfig,
   sumConfig,
   identityConfig,
@@ -56,6 +58,7 @@ export {
   depthwiseBackpropInputConfig,
   depthwiseConv2dConfig,
   identityConfig,
+  maxPoolConfig,
   maxPoolGradConfig,
   sumConfig,
 };

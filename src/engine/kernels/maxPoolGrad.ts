@@ -7,7 +7,7 @@ import type { Info } from './common';
 import { addr, simd, zero } from './simd/module';
 
 /** 2x2 windows, stride 2, no padding, covering every input pixel, whole vectors of channels. */
-function tiles2x2(info: tf.backend_util.Conv2DInfo): boolean {
+export function tiles2x2(info: tf.backend_util.Conv2DInfo): boolean {
   const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
   return (
     fh === 2 &&

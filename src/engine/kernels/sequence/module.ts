@@ -1,8 +1,7 @@
-// The sequence kernels' SIMD functions (and dropout's mask, dropoutSimd.ts), instantiated on the wasm backend's memory like simd/module.ts's (which
-// checks that it is the single-threaded build): they read and write tensors in place.
-import type * as tf from '@tensorflow/tfjs';
+// The sequence kernels' SIMD functions (and dropout's mask, dropoutSimd.ts), instantiated on the wasm backend's memory
+// (simd/loader.ts): they read and write tensors in place.
 import { dropoutMaskFn } from '../dropoutSimd';
-import { assemble } from '../simd/asm';
+import { kernelLoader } from '../simd/loader';
 import { softmaxGradRowsFn, softmaxRowsFn } from './attentionSimd';
 import { layerNormGradRowsFn, layerNormRowsFn } from './layerNormSimd';
 import { lstmGatesFn, lstmGatesGradFn } from './lstmGates';
@@ -54,25 +53,12 @@ export interface SequenceExports {
   softmaxGradRows(ds: number, dsStride: number, p: number, pStride: number, rows: number, cols: number, scale: number): void;
 }
 
-// The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-let compiled: object | undefined;
-const instances = new WeakMap<object, SequenceExports>();
-
-export function sequenceSimd(backend: tf.KernelBackend): SequenceExports {
-  const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
-  let inst = instances.get(memory);
-  if (inst === undefined) {
-    compiled ??= new WA.Module(
-      assemble([lstmGatesFn(), lstmGatesGradFn(), layerNormRowsFn(), layerNormGradRowsFn(), softmaxRowsFn(), softmaxGradRowsFn(), dropoutMaskFn()]),
-    );
-    inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SequenceExports;
-    instances.set(memory, inst);
-  }
-  return inst;
-}
+export const sequenceSimd = kernelLoader<SequenceExports>(() => [
+  lstmGatesFn(),
+  lstmGatesGradFn(),
+  layerNormRowsFn(),
+  layerNormGradRowsFn(),
+  softmaxRowsFn(),
+  softmaxGradRowsFn(),
+  dropoutMaskFn(),
+]);

@@ -1,12 +1,11 @@
 // The SIMD kernels for the layers and optimizer that training runs besides GEMMs and convolutions (batch norm,
-// pooling gradients, depthwise gradients, Adam), instantiated on the wasm backend's memory like module.ts's:
+// pooling gradients, depthwise gradients, Adam, ReLU gradients), instantiated on the wasm backend's memory (loader.ts):
 // they read and write tensors in place. A module of their own keeps them apart from the GEMM/convolution set.
-import type * as tf from '@tensorflow/tfjs';
-import { assemble } from './asm';
 import { adamFn } from './adam';
 import { biasReluFn, biasReluGradFn } from './biasRelu';
 import { affine2Fn, affineFn, sumDyXcFn, sumSqDevFn } from './channels';
 import { reluGradFn } from './relu';
+import { kernelLoader } from './loader';
 import { macWalkFn } from './walk';
 
 export interface FusedExports {
@@ -34,26 +33,15 @@ export interface FusedExports {
   ): void;
 }
 
-// The project compiles without DOM typings, which is where TypeScript declares WebAssembly.
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: unknown };
-}
-const WA = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-
-let compiled: object | undefined;
-const instances = new WeakMap<object, FusedExports>();
-
-/** The kernels bound to this backend's memory (module.ts checks that it is the single-threaded build). */
-export function fused(backend: tf.KernelBackend): FusedExports {
-  const memory = (backend as unknown as { wasm: { asm: { memory: object } } }).wasm.asm.memory;
-  let inst = instances.get(memory);
-  if (inst === undefined) {
-    compiled ??= new WA.Module(
-      assemble([sumSqDevFn(), sumDyXcFn(), affineFn(), affine2Fn(), adamFn(), macWalkFn(), biasReluFn(), biasReluGradFn(), reluGradFn()]),
-    );
-    inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as FusedExports;
-    instances.set(memory, inst);
-  }
-  return inst;
-}
+/** The kernels bound to this backend's memory. */
+export const fused = kernelLoader<FusedExports>(() => [
+  sumSqDevFn(),
+  sumDyXcFn(),
+  affineFn(),
+  affine2Fn(),
+  adamFn(),
+  macWalkFn(),
+  biasReluFn(),
+  biasReluGradFn(),
+  reluGradFn(),
+]);

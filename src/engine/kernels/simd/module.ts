@@ -10,7 +10,7 @@ import { im2colRowsFn } from './im2colRows';
 import { im2rowFn } from './im2row';
 import { padFn } from './pad';
 import { maxPoolGradFn } from './pool';
-import { maxPoolGrad2x2Fn } from './pool2x2';
+import { maxPool2x2Fn, maxPoolGrad2x2Fn } from './pool2x2';
 import { sumRowsFn } from './reduce';
 import { winogradFns } from './winograd';
 
@@ -24,6 +24,7 @@ export interface SimdExports {
   col2im(...args: number[]): void;
   maxPoolGrad(...args: number[]): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, rows: number, ow: number, c: number): void;
+  maxPool2x2(x: number, y: number, rows: number, ow: number, c: number): void;
   pad(...args: number[]): void;
   sumRows(x: number, rows: number, width: number, out: number): void;
   /** Generated kernels looked up by name (the Winograd transforms of each tile size). */
@@ -75,6 +76,7 @@ export function simd(backend: tf.KernelBackend): SimdExports {
         padFn(),
         maxPoolGradFn(),
         maxPoolGrad2x2Fn(),
+        maxPool2x2Fn(),
         sumRowsFn(),
         ...winogradFns(),
       ]),

@@ -1,15 +1,26 @@
-// maxPoolGrad2x2(x, dy, dx, rows, OW, C): the max-pool gradient of the 2x2, stride-2 pooling that CNNs use most,
-// where the windows tile the input exactly (H = 2*OH, W = 2*OW, no padding, C % 4 == 0). The general kernel
-// (pool.ts) zeroes dx first, walks each window's taps in loops and adds into dx; on the reference CNN's
-// [128,28,28,32] input that was 5.2 ms a step. Here every dx value belongs to exactly one window, so each is
-// written once (the dy value or 0) with no zero pass and no read of dx, and the four taps are unrolled.
-// The argmax rule is pool.ts's (strictly greater wins, first of tied maxima, NaN never wins, a window of only
-// -Infinity/NaN passes nothing on). `rows` = N*OH: input rows pair up across images because H is even.
+// maxPoolGrad2x2(x, dy, dx, rows, OW, C) and maxPool2x2(x, y, rows, OW, C): the 2x2, stride-2 max pooling that
+// CNNs use most, where the windows tile the input exactly (H = 2*OH, W = 2*OW, no padding, C % 4 == 0).
+// The gradient: the general kernel (pool.ts) zeroes dx first, walks each window's taps in loops and adds into dx;
+// on the reference CNN's [128,28,28,32] input that was 5.2 ms a step. Here every dx value belongs to exactly one
+// window, so each is written once (the dy value or 0) with no zero pass and no read of dx, the four taps unrolled.
+// The forward pass takes the same walk (XNNPACK: 1.5 ms on that input).
+// The max and argmax rule is pool.ts's and the cpu backend's (strictly greater wins, first of tied maxima, NaN
+// never wins, a window of only -Infinity/NaN gives -Infinity and passes no gradient on).
+// `rows` = N*OH: input rows pair up across images because H is even.
 import { Fn } from './asm';
 
 export function maxPoolGrad2x2Fn(): Fn {
-  const f = new Fn('maxPoolGrad2x2', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [x, dy, dx, rows, OW, C] = [0, 1, 2, 3, 4, 5].map((i) => f.param(i));
+  return pool2x2('maxPoolGrad2x2', true);
+}
+
+export function maxPool2x2Fn(): Fn {
+  return pool2x2('maxPool2x2', false);
+}
+
+/** With `grad`, params (x, dy, dx, rows, OW, C); without, (x, y, rows, OW, C). */
+function pool2x2(name: string, grad: boolean): Fn {
+  const f = new Fn(name, new Array(grad ? 6 : 5).fill('i32'));
+  const [x, dy, dx, rows, OW, C] = grad ? [0, 1, 2, 3, 4, 5].map((i) => f.param(i)) : [0, 1, 1, 2, 3, 4].map((i) => f.param(i));
   const [r, yc, c, pixelBytes, rowBytes, p, dyP, toDx] = [0, 1, 2, 3, 4, 5, 6, 7].map(() => f.local('i32'));
   const tap = [0, 1, 2, 3].map(() => f.local('i32'));
   const v = [0, 1, 2, 3].map(() => f.local('v128'));
@@ -19,7 +30,7 @@ export function maxPoolGrad2x2Fn(): Fn {
   f.get(OW).get(pixelBytes).mul().i32(1).shl().set(rowBytes);
   f.get(dx).get(x).sub().set(toDx);
   f.get(x).set(p);
-  f.get(dy).set(dyP);
+  f.get(dy).set(dyP); // the forward pass's y
   f.i32(0).set(r);
   f.loop(r, rows, 1, () => {
     f.i32(0).set(yc);
@@ -34,6 +45,10 @@ export function maxPoolGrad2x2Fn(): Fn {
           f.get(tap[t]).loadV().set(v[t]);
           // m = v > m ? v : m, lane by lane
           f.get(v[t]).get(m).get(v[t]).get(m).vgt().vbitselect().set(m);
+        }
+        if (!grad) {
+          f.get(dyP).get(c).add().get(m).storeV();
+          return;
         }
         f.get(m).f32(-Infinity).vsplat().veq().set(found);
         f.get(dyP).get(c).add().loadV().set(d);
