@@ -1,7 +1,7 @@
 // The tfjs layers for the sequence layers of src/shared/arch.ts. Weights and shapes must match
 // src/core/sequenceShapes.ts (test/engine/builder.test.ts holds the two to each other).
 import * as tf from '@tensorflow/tfjs';
-import type { ActivationName, SequenceLayer, TransformerActivation } from '../shared/arch';
+import { type ActivationName, SEQUENCE_LAYER_TYPES, type SequenceLayer, type TransformerActivation } from '../shared/arch';
 import { headSize } from '../core/sequenceShapes';
 import { Rng } from '../core/rng';
 import { fastLayerNorm, registerNasLayers } from './layers';
@@ -25,20 +25,7 @@ function apply(layer: tf.layers.Layer, x: Sym | Sym[]): Sym {
   return layer.apply(x) as Sym;
 }
 
-const SEQUENCE_TYPES = new Set<string>([
-  'embedding',
-  'lstm',
-  'gru',
-  'simpleRnn',
-  'conv1d',
-  'maxPooling1d',
-  'averagePooling1d',
-  'globalAveragePooling1d',
-  'globalMaxPooling1d',
-  'layerNormalization',
-  'transformerEncoder',
-  'positionalEmbedding',
-]);
+const SEQUENCE_TYPES = new Set<string>(SEQUENCE_LAYER_TYPES);
 
 export function isSequenceLayer(l: { type: string }): l is SequenceLayer {
   return SEQUENCE_TYPES.has(l.type);

@@ -60,6 +60,24 @@ export type SequenceLayer =
     }
   | { type: 'positionalEmbedding'; kind: 'learned' | 'sinusoidal' };
 
+/** Keyed by the union, so the compiler rejects a sequence type missing here or one that is not in it. */
+const SEQUENCE_TYPE_KEYS: Record<SequenceLayer['type'], true> = {
+  embedding: true,
+  lstm: true,
+  gru: true,
+  simpleRnn: true,
+  conv1d: true,
+  maxPooling1d: true,
+  averagePooling1d: true,
+  globalAveragePooling1d: true,
+  globalMaxPooling1d: true,
+  layerNormalization: true,
+  transformerEncoder: true,
+  positionalEmbedding: true,
+};
+/** Every sequence layer type, once (the builder routes them; the editor's tests cover each). */
+export const SEQUENCE_LAYER_TYPES = Object.keys(SEQUENCE_TYPE_KEYS) as SequenceLayer['type'][];
+
 export type LayerType = ConcreteLayer['type'];
 
 export type CellOperation = 'none' | 'skip' | 'conv1x1' | 'conv3x3' | 'sepConv3x3' | 'avgPool3x3' | 'maxPool3x3';

@@ -7,21 +7,7 @@ import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import { completionsAt } from '../../src/extension/completion';
 import { fieldHoverAt } from '../../src/extension/fieldInfo';
-
-const SEQUENCE_LAYERS = [
-  'embedding',
-  'lstm',
-  'gru',
-  'simpleRnn',
-  'conv1d',
-  'maxPooling1d',
-  'averagePooling1d',
-  'globalAveragePooling1d',
-  'globalMaxPooling1d',
-  'layerNormalization',
-  'transformerEncoder',
-  'positionalEmbedding',
-];
+import { SEQUENCE_LAYER_TYPES } from '../../src/shared/arch';
 
 interface Def {
   properties?: Record<string, unknown>;
@@ -36,7 +22,7 @@ function fieldsOf(type: string): string[] {
   return Object.keys(def.properties).filter((k) => k !== 'type');
 }
 
-for (const type of SEQUENCE_LAYERS) {
+for (const type of SEQUENCE_LAYER_TYPES) {
   test(`${type}: hover documents the type and each field, completion offers its fields`, () => {
     const fields = fieldsOf(type);
     // Every field given a parameter value, so the hover also has to see through `choice`.
