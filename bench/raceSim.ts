@@ -3,7 +3,7 @@
 // surrogate for what training would give. It compares scheduling arms over many paired seeds in seconds, where a
 // real 10-minute race gives one noisy figure per arm; the real race (bench/race.ts) then checks the winner.
 //
-//   node --import tsx bench/raceSim.ts [--seeds 60] [--budget 600] [--workers 2] [--arms base,fit,rate,rate1] [--surrogates 0.03,0.01,quiet]
+//   node --import tsx bench/raceSim.ts [--seeds 60] [--budget 600] [--workers 2] [--arms base,fit,rate,rate1] [--surrogates 0.03,0.01,quiet,slow]
 //
 // The surrogate (stated, so its assumptions can be judged): an epoch of 50,000 samples takes
 // 6 s + 26 s * (forward FLOPs / 8.5 MFLOP)^0.9, x1.15 with a 5x5 kernel and x1.15 at batch 64 (the reference CNN
@@ -103,6 +103,12 @@ export class Surrogate {
     readonly seed: number,
     /** Fitted to the quiet 600 s race of 2026-12-03 09:14 (see the header) instead of the loaded machine's. */
     readonly quiet = false,
+    /**
+     * With quiet: bigger networks start lower and gain more (the quiet race's 4-epoch trials gained ~0.025 from
+     * epoch 1 to 4 with one conv block, 0.025-0.036 with two): the curve's depth is 0.028 + 0.012 * the log-FLOPs
+     * position instead of 0.04, so early rungs favour small networks as they did there.
+     */
+    readonly slowStart = false,
   ) {}
 
   epochSeconds(c: TrialConfig): number {
@@ -121,7 +127,8 @@ export class Surrogate {
     const ceil =
       0.9 + this.capacity * (cap - 0.5) - 0.035 * Math.log10(lr / 1.5e-3) ** 2 - 0.04 * Math.max(0, dropout - 0.3) - (units === 64 ? 0.003 : 0) + own;
     const k = Math.min(2, Math.max(0.3, Math.sqrt(lr / 1e-3)));
-    return this.quiet ? ceil - 0.04 * Math.exp(-0.6 * k * (epochs - 1)) : ceil - 0.07 * Math.exp(-0.45 * k * (epochs - 1));
+    const depth = this.slowStart ? 0.028 + 0.012 * cap : 0.04;
+    return this.quiet ? ceil - depth * Math.exp(-0.6 * k * (epochs - 1)) : ceil - 0.07 * Math.exp(-0.45 * k * (epochs - 1));
   }
 }
 
@@ -320,19 +327,19 @@ if (require.main === module) {
   const budget = Number(arg('budget', '600'));
   const parallel = Number(arg('workers', '2'));
   const arms = arg('arms', Object.keys(ARMS).join(',')).split(',');
-  // --surrogates 0.03,0.01,quiet: which of the three to run.
+  // --surrogates 0.03,0.01,quiet,slow: which to run (slow: quiet with bigger networks starting lower).
   const surrogates = arg('surrogates', '0.03,0.01,quiet')
     .split(',')
-    .map((x) => (x === 'quiet' ? ([0.01, true] as const) : ([Number(x), false] as const)));
-  for (const [capacity, quiet] of surrogates) {
+    .map((x) => (x === 'quiet' || x === 'slow' ? ([0.01, true, x === 'slow'] as const) : ([Number(x), false, false] as const)));
+  for (const [capacity, quiet, slow] of surrogates) {
     const rows = new Map<string, SimResult[]>();
     for (let s = 0; s < seeds; s++) {
-      const surrogate = new Surrogate(capacity, 1000 + s, quiet);
+      const surrogate = new Surrogate(capacity, 1000 + s, quiet, slow);
       for (const a of arms) rows.set(a, [...(rows.get(a) ?? []), simulate(ARMS[a], surrogate, s, budget, parallel)]);
     }
     const base = rows.get(arms[0])!;
     process.stdout.write(
-      `surrogate capacity ${capacity}${quiet ? ', quiet' : ''}: ${seeds} seeds, ${budget} s, ${parallel} workers (differences paired against ${arms[0]})\n`,
+      `surrogate capacity ${capacity}${quiet ? ', quiet' : ''}${slow ? ', slow start' : ''}: ${seeds} seeds, ${budget} s, ${parallel} workers (differences paired against ${arms[0]})\n`,
     );
     for (const a of arms) {
       const r = rows.get(a)!;

@@ -1,23 +1,18 @@
 // Convolutions on our own kernels against the cpu backend: every generated Winograd tile size called
 // directly (forward and filter gradient, partial tiles, padding lanes, many blocks), and 5x5 / 7x7 / strided /
 // pointwise convolutions through the registered kernels with both gradients.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
 import { WINOGRAD_TILES } from '../../src/engine/kernels/simd/winograd';
 import { padded, winogradConv, winogradFilterGrad, winogradTile } from '../../src/engine/kernels/winograd';
 import { heapF32 } from '../../src/engine/kernels/simd/module';
 import { winogradMatrices } from '../../src/engine/kernels/winogradMath';
-import { compare, harness } from '../helpers/backends';
+import { compare, harness, kernelBackends } from '../helpers/kernels';
 
 const h = harness(20261202);
 
-before(async () => {
-  await initBackend('wasm');
-  await tf.setBackend('cpu');
-  (tf.backend() as { firstUse?: boolean }).firstUse = false;
-});
+kernelBackends();
 
 describe('Winograd matrices', () => {
   for (const [m, r] of WINOGRAD_TILES) {

@@ -1,19 +1,14 @@
 // The Conv2D layer's bias + ReLU on wasm (one fused kernel each way, kernels/biasRelu.ts, routed by
 // kernels/convLayer.ts) against tfjs's Add, Relu, Step, Multiply and Sum on the cpu backend.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
 import { BIAS_RELU, BIAS_RELU_GRAD } from '../../src/engine/kernels/biasRelu';
-import { compare, harness } from '../helpers/kernels';
+import { compare, harness, kernelBackends } from '../helpers/kernels';
 
 const h = harness(20261203);
 
-before(async () => {
-  await initBackend('wasm');
-  await tf.setBackend('cpu');
-  (tf.backend() as { firstUse?: boolean }).firstUse = false;
-});
+kernelBackends();
 
 /** Kernel names a function ran on wasm. */
 async function wasmKernels(fn: () => void): Promise<Set<string>> {

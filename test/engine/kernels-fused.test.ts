@@ -1,20 +1,15 @@
 // The fused training kernels on wasm against tfjs's own code on the cpu backend: batch norm in training (the
 // layer's output, its moving statistics and every gradient), batch norm in inference, and Adam's update.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
 import { ADAM_UPDATE } from '../../src/engine/kernels/adam';
 import { BATCH_NORM_TRAINING, BATCH_NORM_TRAINING_GRAD } from '../../src/engine/kernels/batchNorm';
-import { compare, harness, on } from '../helpers/kernels';
+import { compare, harness, kernelBackends, on } from '../helpers/kernels';
 
 const h = harness(20261202);
 
-before(async () => {
-  await initBackend('wasm');
-  await tf.setBackend('cpu');
-  (tf.backend() as { firstUse?: boolean }).firstUse = false;
-});
+kernelBackends();
 
 /** Kernels a function ran on wasm, by name. */
 async function kernelsRun(fn: () => void | Promise<void>): Promise<Set<string>> {

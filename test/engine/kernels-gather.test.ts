@@ -1,18 +1,13 @@
 // GatherV2 on wasm (src/engine/kernels/gather.ts) against the cpu backend: fit's batch gather along axis 0,
 // other axes, one-value slices, int32 data, multi-dimensional and repeated indices, and the index check.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
-import { compare, harness } from '../helpers/backends';
+import { compare, harness, kernelBackends } from '../helpers/kernels';
 
 const h = harness(20261204);
 
-before(async () => {
-  await initBackend('wasm');
-  await tf.setBackend('cpu');
-  (tf.backend() as { firstUse?: boolean }).firstUse = false;
-});
+kernelBackends();
 
 describe('GatherV2 matches cpu', () => {
   const shape = [9, 5, 4, 3];

@@ -1,24 +1,19 @@
 // Window kernels walked tap by tap on wasm (simd/walk.ts) against the cpu backend: the average-pool gradient
 // and the depthwise convolution gradients with depth multiplier 1.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
 import { avgPoolConfig } from '../../src/engine/kernels/pools';
 import { avgPoolGradConfig } from '../../src/engine/kernels/training';
 import { tapRanges } from '../../src/engine/kernels/taps';
-import { compare, harness } from '../helpers/kernels';
+import { compare, harness, kernelBackends } from '../helpers/kernels';
 
 const h = harness(20261203);
 /** dy for an output shape known only inside the function under test: the same values on both backends. */
 const seeded = (shape: number[], lo = -1, hi = 1) => tf.tensor(harness(7).data(shape, lo, hi), shape);
 type Shape4 = [number, number, number, number];
 
-before(async () => {
-  await initBackend('wasm');
-  await tf.setBackend('cpu');
-  (tf.backend() as { firstUse?: boolean }).firstUse = false;
-});
+kernelBackends();
 
 describe('tap ranges', () => {
   it('cover exactly the in-image taps of every window', () => {

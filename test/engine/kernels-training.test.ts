@@ -1,24 +1,19 @@
 // The wasm kernels replaced or added for training speed against the cpu backend, on seeded random shapes:
 // MaxPoolGrad, Sum, BatchMatMul, Conv2DBackpropFilter on the SIMD GEMM, Winograd Conv2D and gradients,
 // Identity/Cast sharing buffers, the dataset upload, and the GEMM itself.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../../src/engine/backend';
 import { createDataTensors } from '../../src/engine/data';
 import { K_CHUNK } from '../../src/engine/kernels/batchMatMul';
 import { batchMatMulConfig, castConfig, conv2DConfig, identityConfig, maxPoolConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
 import { NR } from '../../src/engine/kernels/simd/gemm';
 import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
-import { compare, harness, on } from '../helpers/backends';
+import { compare, harness, kernelBackends, on } from '../helpers/kernels';
 
 const h = harness(20261129);
 
-before(async () => {
-  await initBackend('wasm');
-  await tf.setBackend('cpu');
-  (tf.backend() as { firstUse?: boolean }).firstUse = false;
-});
+kernelBackends();
 
 describe('registration', () => {
   it("replaces wasm's MaxPool, MaxPoolGrad, Sum, BatchMatMul, Conv2D, Identity and Cast", () => {

@@ -1,59 +1,18 @@
 // The wasm gradient kernels against the cpu backend's reference implementations, on seeded random shapes.
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { findWasmDir, initBackend } from '../../src/engine/backend';
 import { conv2DBackpropInputConfig, registerWasmGradientKernels } from '../../src/engine/kernels';
-import { rng } from '../helpers/data';
+import { assertClose, compare, harness, kernelBackends, on } from '../helpers/kernels';
 
-const rand = rng(20261128);
-const int = (lo: number, hi: number) => lo + Math.floor(rand() * (hi - lo + 1));
-const randomData = (shape: number[]) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rand() * 2 - 1);
+const h = harness(20261128);
+const int = h.int;
+const randomData = (shape: number[]) => h.data(shape);
 
 type Pad = 'same' | 'valid' | number | [[0, 0], [number, number], [number, number], [0, 0]];
-type Result = { shape: number[]; values: Float32Array };
-
-function backendDataIds(): number {
-  return tf.engine().backend.numDataIds();
-}
-
-/** Runs fn on one backend; on wasm also proves that neither tensors nor backend buffers were left behind. */
-async function on(backend: 'cpu' | 'wasm', fn: () => tf.Tensor[]): Promise<Result[]> {
-  assert.ok(await tf.setBackend(backend));
-  const tensorsBefore = tf.memory().numTensors;
-  const idsBefore = backendDataIds();
-  const outs = tf.tidy(fn);
-  const results = outs.map((t) => ({ shape: t.shape, values: t.dataSync() as Float32Array }));
-  tf.dispose(outs);
-  if (backend === 'wasm') {
-    assert.equal(tf.memory().numTensors, tensorsBefore, 'tensor leak');
-    assert.equal(backendDataIds(), idsBefore, 'backend buffer leak (a kernel lost an intermediate)');
-  }
-  return results;
-}
-
-/** |a - e| <= 1e-4 * (|e| + max|e|): relative to each value, with the tensor's scale as a floor. */
-function assertClose(actual: Result, expected: Result, label: string): void {
-  assert.deepEqual(actual.shape, expected.shape, `${label}: shape`);
-  let scale = 0;
-  for (const v of expected.values) scale = Math.max(scale, Math.abs(v));
-  assert.ok(scale > 0, `${label}: reference is all zeros, the comparison would prove nothing`);
-  for (let i = 0; i < expected.values.length; i++) {
-    const err = Math.abs(actual.values[i] - expected.values[i]);
-    if (!(err <= 1e-4 * (Math.abs(expected.values[i]) + scale))) {
-      assert.fail(`${label}: element ${i} is ${actual.values[i]}, cpu says ${expected.values[i]}`);
-    }
-  }
-}
-
-async function compare(label: string, fn: () => tf.Tensor[], reference: () => tf.Tensor[] = fn): Promise<void> {
-  const expected = await on('cpu', reference);
-  const actual = await on('wasm', fn);
-  assert.equal(actual.length, expected.length);
-  actual.forEach((a, i) => assertClose(a, expected[i], `${label} #${i}`));
-}
 
 const kernels: Array<[number, number]> = [
   [1, 1],
@@ -69,12 +28,7 @@ const stridesList: Array<[number, number]> = [
 ];
 const pads: Pad[] = ['same', 'valid'];
 
-before(async () => {
-  await initBackend('wasm');
-  // Reference values come from cpu; its "install tfjs-node" banner is noise here.
-  await tf.setBackend('cpu');
-  (tf.backend() as { firstUse?: boolean }).firstUse = false;
-});
+kernelBackends();
 
 describe('registration', () => {
   it('registers the missing gradient kernels and overrides Conv2DBackpropInput, idempotently', () => {
@@ -288,6 +242,7 @@ describe('depthwise kernels called directly (dilations, explicit pads) match cpu
           run(tf.DepthwiseConv2dNativeBackpropFilter, { x: x(), dy: dy() }, { dilations: d, filterShape: [...k, c, m] }),
           run(tf.DepthwiseConv2dNativeBackpropInput, { dy: dy(), filter: tf.tensor4d(fData, [...k, c, m]) }, { dilations: d, inputShape: [n, h, w, c] }),
         ],
+        1e-4,
         () => [
           tf.stridedSlice(
             run(tf.DepthwiseConv2dNativeBackpropFilter, { x: x(), dy: dy() }, { dilations: 1, filterShape: spread.shape }),
@@ -306,7 +261,7 @@ describe('a small conv net trains on wasm', () => {
   it('fits 2 epochs with decreasing loss and leaks nothing', async () => {
     assert.ok(await tf.setBackend('wasm'));
     const tensorsBefore = tf.memory().numTensors;
-    const idsBefore = backendDataIds();
+    const idsBefore = tf.engine().backend.numDataIds();
     const seeded = (seed: number) => tf.initializers.glorotUniform({ seed });
     const model = tf.sequential({
       layers: [
@@ -347,7 +302,7 @@ describe('a small conv net trains on wasm', () => {
     model.dispose();
     optimizer.dispose();
     assert.equal(tf.memory().numTensors, tensorsBefore, 'tensor leak');
-    assert.equal(backendDataIds(), idsBefore, 'backend buffer leak');
+    assert.equal(tf.engine().backend.numDataIds(), idsBefore, 'backend buffer leak');
   });
 });
 

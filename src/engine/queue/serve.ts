@@ -15,6 +15,7 @@ import {
   ORPHAN_MS,
   PREFIX,
   PROGRESS_EVERY_MS,
+  protocolMismatch,
   RUN_TTL_MS,
   RUNS_CHANNEL,
   RUNS_KEY,
@@ -39,12 +40,18 @@ export interface ServeOptions {
   entry?: WorkerEntry;
 }
 
-/** A forked training process and the init it was started with (a different run's data needs another). */
+/**
+ * A forked training process and the init it was given. A spare (no init yet) is started ahead, so that a run's
+ * first job waits only for its data to load, not for Node and TensorFlow.js to start.
+ */
 interface Child {
   handle: WorkerHandle;
-  key: string;
+  key?: string;
   busy: boolean;
-  ready: Promise<Ready['params']>;
+  ready?: Promise<Ready['params']>;
+  settle?: { ok: (r: Ready['params']) => void; fail: (e: Error) => void };
+  /** It answered an init once: its exit is not a broken installation, and a spare takes its place. */
+  served: boolean;
   /** The job it serves now, if any. */
   onMessage?: (m: FromWorker) => void;
   onExit?: (why: string) => void;
@@ -83,6 +90,7 @@ export class QueueServer {
     this.subscriber.on('message', () => void this.watchRuns());
     await this.subscriber.subscribe(RUNS_CHANNEL);
     await this.watchRuns();
+    this.spares();
     this.timers.push(setInterval(() => void this.heartbeat(), 5000));
     this.timers.push(setInterval(() => void this.watchRuns(), 1000));
     this.o.log(
@@ -96,7 +104,10 @@ export class QueueServer {
     for (const t of this.timers) clearInterval(t);
     if (now) for (const c of this.children) c.handle.kill();
     await Promise.all([...this.workers.values()].map((w) => w.close(now)));
-    for (const c of this.children) c.handle.close();
+    // A process still starting is killed: one whose channel closed while it loaded (under tsx) was seen to hang there.
+    for (const c of this.children)
+      if (c.served) c.handle.close();
+      else c.handle.kill();
     await this.redis.zrem(WORKERS_KEY, this.member).catch(() => undefined);
     this.subscriber?.disconnect();
     this.redis.disconnect();
@@ -169,6 +180,15 @@ export class QueueServer {
   }
 
   private async take(run: string, keys: RunKeys, job: Job<JobData>): Promise<string> {
+    const post = (m: FromWorker | Assigned) => this.redis.xadd(keys.out, '*', 'job', job.id!, 'm', encode(m));
+    // Before anything of the job is read: a job of another version may mean something else by any of it.
+    const refused = protocolMismatch(job.data.protocol, this.host);
+    if (refused) {
+      this.o.log(`run ${run}: ${refused}`);
+      if (job.data.kind !== 'probe') throw new Error(refused);
+      await post({ method: 'init-failed', params: { error: refused } });
+      return 'refused';
+    }
     const release = await this.slot();
     try {
       // One round trip: whether the orchestrator cancelled the job meanwhile, and its messages.
@@ -176,7 +196,6 @@ export class QueueServer {
       if (cancelled) return 'cancelled';
       if (!payload) throw new Error('its messages are gone from Redis (the run was closed)');
       const [init, request] = decode<[InitRequest, ToWorker?]>(payload);
-      const post = (m: FromWorker | Assigned) => this.redis.xadd(keys.out, '*', 'job', job.id!, 'm', encode(m));
       let child: Child;
       let ready: Ready['params'];
       try {
@@ -197,7 +216,7 @@ export class QueueServer {
     }
   }
 
-  /** An idle process started with this init, or a new one (an idle one for other data makes room). */
+  /** An idle process started with this init, or a spare given it, or a new one (an idle one for other data makes room). */
   private async child(init: InitRequest, names: Record<string, string>): Promise<{ child: Child; ready: Ready['params'] }> {
     if (init.params.backbone) throw new InitFailed('refused: a job asked for a backbone model file; workers read only dataset files sent through the queue');
     confineDataset(init.params.dataset);
@@ -205,51 +224,69 @@ export class QueueServer {
     // The data folder is the only place a job's files are read from, whatever the message said.
     const params: InitRequest['params'] = { ...init.params, baseDir: this.o.dataDir, ...(this.o.backend ? { backend: this.o.backend } : {}) };
     const key = JSON.stringify(params);
-    let c = [...this.children].find((x) => !x.busy && x.key === key);
-    if (!c) {
-      const idle = [...this.children].filter((x) => !x.busy);
-      if (this.children.size >= this.o.concurrency && idle.length) {
-        idle[0].handle.close();
-        this.children.delete(idle[0]);
+    const idle = [...this.children].filter((x) => !x.busy);
+    let c = idle.find((x) => x.key === key);
+    let ready = c?.ready;
+    if (!c || !ready) {
+      c = idle.find((x) => x.key === undefined);
+      if (!c) {
+        if (this.children.size >= this.o.concurrency && idle.length) {
+          idle[0].handle.close();
+          this.children.delete(idle[0]);
+        }
+        c = this.fork();
       }
-      c = this.fork(params, key);
+      ready = this.initialize(c, params, key);
     }
     c.busy = true;
     try {
-      return { child: c, ready: await c.ready };
+      return { child: c, ready: await ready };
     } catch (e) {
       this.children.delete(c);
       throw e;
     }
   }
 
-  private fork(params: InitRequest['params'], key: string): Child {
-    let settle: { ok: (r: Ready['params']) => void; fail: (e: Error) => void } | undefined;
-    const ready = new Promise<Ready['params']>((ok, fail) => (settle = { ok, fail }));
-    ready.catch(() => undefined);
+  /** Spares up to the slots: the processes a run's first jobs will use. */
+  private spares() {
+    while (!this.closing && this.children.size < this.o.concurrency) this.fork();
+  }
+
+  private fork(): Child {
     const c: Child = {
-      key,
       busy: false,
-      ready,
+      served: false,
       handle: new WorkerHandle(
         0,
         this.o.entry ?? defaultWorkerEntry(),
         (_h, m) => {
-          if (m.method === 'ready') settle?.ok(m.params);
-          else if (m.method === 'init-failed') settle?.fail(new InitFailed(m.params.error));
+          if (m.method === 'ready') {
+            c.served = true;
+            c.settle?.ok(m.params);
+          } else if (m.method === 'init-failed') c.settle?.fail(new InitFailed(m.params.error));
           else c.onMessage?.(m);
         },
         (h, code, signal) => {
           this.children.delete(c);
           const why = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-          settle?.fail(new InitFailed(`the training process ${why} while starting: ${h.stderrTail.trim().split('\n').slice(-3).join(' | ')}`));
+          c.settle?.fail(new InitFailed(`the training process ${why} while starting: ${h.stderrTail.trim().split('\n').slice(-3).join(' | ')}`));
           c.onExit?.(why);
+          // A process that trained and then ended (a cancelled trial is killed) is replaced ahead of the next job;
+          // one that never started is not (a broken installation would fork forever): the next job forks and says why.
+          if (c.served) this.spares();
         },
       ),
     };
     this.children.add(c);
-    c.handle.send({ method: 'init', params });
     return c;
+  }
+
+  private initialize(c: Child, params: InitRequest['params'], key: string): Promise<Ready['params']> {
+    c.key = key;
+    c.ready = new Promise<Ready['params']>((ok, fail) => (c.settle = { ok, fail }));
+    c.ready.catch(() => undefined);
+    c.handle.send({ method: 'init', params });
+    return c.ready;
   }
 
   /** Runs one train or evaluate request in `child`, relaying its messages, until its answer is posted. */

@@ -13,6 +13,7 @@ import {
   decode,
   encode,
   PREFIX,
+  QUEUE_PROTOCOL,
   RUNS_CHANNEL,
   RUNS_KEY,
   runKeys,
@@ -302,7 +303,7 @@ export class QueueTransport implements WorkerTransport {
       // transaction is one append-only-file sync (`appendfsync always`) where two commands were two.
       const tx = this.redis.multi().set(payloadKey, encode(m ? [init, m] : [init]));
       if (kind === 'train') tx.hset(this.keys.jobs, String(trial), job);
-      const data: JobData = { kind, payloadKey, names, ...(trial !== undefined ? { trial } : {}) };
+      const data: JobData = { protocol: QUEUE_PROTOCOL, kind, payloadKey, names, ...(trial !== undefined ? { trial } : {}) };
       await Promise.all([
         execOrThrow(tx),
         this.queue!.add(kind, data, {

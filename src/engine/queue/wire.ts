@@ -53,8 +53,25 @@ export function runKeys(runId: string) {
 
 export type RunKeys = ReturnType<typeof runKeys>;
 
+/**
+ * The version of what travels through the queue (these keys, JobData, the payload's messages). A change that an
+ * older worker would misread raises it: a worker refuses a job of another version with a message that says which
+ * side to update, where it would otherwise fail in ways that name neither. Jobs without one are version 1.
+ */
+export const QUEUE_PROTOCOL = 1;
+
+/** Why a worker refuses a job of another protocol version, or undefined when it speaks the job's. */
+export function protocolMismatch(job: number | undefined, host: string): string | undefined {
+  const v = job ?? 1;
+  if (v === QUEUE_PROTOCOL) return undefined;
+  const update = v > QUEUE_PROTOCOL ? `update nas-studio on ${host}` : "update the orchestrator's nas-studio";
+  return `refused on ${host}: the job is of queue protocol ${v}, this worker speaks ${QUEUE_PROTOCOL}; ${update} so that both match`;
+}
+
 /** What a queue job is: the orchestrator's messages for one worker, stored under `payloadKey`. */
 export interface JobData {
+  /** QUEUE_PROTOCOL of the orchestrator that queued it. */
+  protocol?: number;
   kind: 'probe' | 'train' | 'evaluate';
   trial?: number;
   payloadKey: string;
