@@ -5,7 +5,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { BIAS_RELU } from './biasRelu';
 
-interface ConvLayer {
+export interface ConvLayer {
   rank: number;
   strides: number[];
   padding: string;
@@ -19,7 +19,8 @@ type Call = (this: ConvLayer, inputs: tf.Tensor | tf.Tensor[], kwargs: object) =
 
 let original: Call | undefined;
 
-function routable(layer: ConvLayer, x: tf.Tensor): boolean {
+/** Whether a conv layer of this configuration (Conv2D, depthwise or separable) can end in the fused kernel. */
+export function routable(layer: Pick<ConvLayer, 'rank' | 'activation' | 'bias' | 'dataFormat' | 'padding'>, x: tf.Tensor): boolean {
   return (
     layer.rank === 2 &&
     layer.activation?.getClassName() === 'relu' &&

@@ -7,6 +7,7 @@ import { BIAS_RELU, biasReluConfig, biasReluGradConfig, biasReluGradient } from 
 import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient, fusedBatchNormConfig } from './batchNorm';
 import { routeBatchNormLayer } from './batchNormLayer';
 import { routeConvLayer } from './convLayer';
+import { routeDepthwiseLayers } from './depthwiseLayer';
 import { dropoutMaskConfig, routeDropoutLayer } from './dropout';
 import { meanConfig, meanGradConfig, routeMeanGradient } from './mean';
 import { replaceWasmKernel } from './override';
@@ -41,6 +42,7 @@ export function registerTrainingKernels(): void {
   routeReluGradient();
   routeDropoutLayer();
   routeConvLayer();
+  routeDepthwiseLayers();
 }
 
 export {
