@@ -2,6 +2,8 @@
 // tsx. The path is computed so that the bundler leaves it out of dist/cli.js; a run without `--queue` never
 // reaches this, which test/unit/queue-lazy.test.ts checks.
 import * as path from 'node:path';
+import { keyRange, parse } from '../core/json';
+import type { NasSpec } from '../shared/spec';
 import type { QueueTarget } from '../engine/queue/connection';
 import type { WorkerTransport } from '../engine/transport';
 import { UsageError } from './args';
@@ -52,4 +54,17 @@ export async function queueTransport(url: string): Promise<WorkerTransport> {
     throw new CliFailure('unreachable', `the queue at ${q.redactedUrl(url)} cannot be reached: ${(e as Error).message}`);
   }
   return t;
+}
+
+/**
+ * What a spec asks that queue workers cannot do yet, as `file:line:column: error: ...` lines (none: it can run).
+ * Said before anything starts: the workers would refuse every trial, and the run would fail with no line to fix.
+ */
+export function refusedByQueue(spec: NasSpec, text: string, file: string): string[] {
+  if (!spec.training?.backbone) return [];
+  const r = keyRange(parse(text), ['training', 'backbone']);
+  return [
+    `${file}:${r.start.line + 1}:${r.start.character + 1}: error: training.backbone (a pretrained model file) cannot reach queue workers yet: ` +
+      'they read only dataset files sent through the queue; run this search without a queue',
+  ];
 }

@@ -14,7 +14,7 @@ import { LiveProgress } from './progress';
 import { CliFailure, type Io } from './report';
 import { selfCommand } from './self';
 import { printSummary, summaryLine } from './summary';
-import { queueTransport } from './queue';
+import { queueTransport, refusedByQueue } from './queue';
 
 /** Where a new run goes: a folder of runs (`--out`) or the exact run folder (`--run-dir`). */
 export interface RunTarget {
@@ -116,6 +116,8 @@ async function drive(
 ): Promise<number> {
   // Only a run with a queue loads BullMQ and ioredis. The command line's queue wins over the spec's.
   const queue = o.queue ?? base.spec.search?.queue;
+  const refused = queue ? refusedByQueue(base.spec, base.specText, base.specFile) : [];
+  if (refused.length) throw new CliFailure('spec-invalid', `${base.specFile}: this search cannot run through a queue; nothing was run`, refused);
   const transport = queue ? await queueTransport(queue) : undefined;
   const progress = new LiveProgress(io, json ? 'json' : io.tty ? 'tty' : 'plain');
   let orch: Orchestrator;

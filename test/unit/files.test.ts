@@ -68,7 +68,8 @@ function datasetError(text: string, field = 'dataset.path', access?: { confineTo
   assert.ok(d, `expected a dataset error, got ${JSON.stringify(r.diagnostics.map((x) => x.message))}`);
   assert.equal(d.path, field);
   assert.ok(d.range.start.line > 0 || d.range.start.character > 0, 'the error points into the file, not at its start');
-  assert.ok(ms < 1000, `checked in ${ms.toFixed(0)} ms`);
+  // A hang guard, not a speed target: a blocked read never returns, a full read of these files takes far longer.
+  assert.ok(ms < 5000, `checked in ${ms.toFixed(0)} ms`);
   return d;
 }
 
@@ -109,7 +110,7 @@ describe('special files named by a spec', () => {
     spec.training.backbone = { path: bb };
     const t0 = Date.now();
     const r = checkText(JSON.stringify(spec), { file: path.join(project, 'x.nas.json') });
-    assert.ok(Date.now() - t0 < 1000);
+    assert.ok(Date.now() - t0 < 5000);
     const d = r.diagnostics.find((x) => x.path === 'training.backbone.path');
     assert.equal(d?.severity, 'error');
     assert.match(d.message, /named pipe, not a regular file/);
@@ -130,7 +131,7 @@ describe('special files named by a spec', () => {
         ),
         1,
       );
-      assert.ok(Date.now() - t0 < 1000);
+      assert.ok(Date.now() - t0 < 5000);
       assert.equal(err.length, 1);
       assert.match(err[0], words);
     }

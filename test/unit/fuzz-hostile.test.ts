@@ -60,8 +60,11 @@ const blocks = (depth: number) => {
 };
 const list = (n: number, item: (i: number) => unknown) => JSON.stringify(Array.from({ length: n }, (_, i) => item(i)));
 
-/** What every check must give, whatever the input. */
-function assertSound(what: string, text: string | undefined, r: CheckOutcome, cpuLimitMs = 2000) {
+/**
+ * What every check must give, whatever the input. The CPU limits catch quadratic or unbounded work (seconds to
+ * minutes on these inputs), not speed: the slowest input took 2.2 s of CPU at load 15 on 2 cores.
+ */
+function assertSound(what: string, text: string | undefined, r: CheckOutcome, cpuLimitMs = 6000) {
   assertLocated(what, text, r);
   assert.ok(r.cpuMs < cpuLimitMs, `${what}: the check took ${r.cpuMs.toFixed(0)} ms of CPU`);
   assert.ok(r.wallMs < 30_000, `${what}: the check took ${r.wallMs} ms`);
@@ -139,13 +142,13 @@ describe('hostile specs', () => {
   it('a spec that is itself a special file gets a clear error, not a hang or a crash', async () => {
     for (const special of ['/dev/zero', '/dev/urandom', path.join(dir, 'pipe'), path.join(dir, 'folder'), path.join(dir, 'sparse')]) {
       const r = await checkJson(special);
-      assertSound(special, undefined, r, 1000);
+      assertSound(special, undefined, r, 3000);
       assert.equal(r.code, 1, `${special}: exit ${r.code}`);
       assert.ok(r.wallMs < 5000, `${special}: ${r.wallMs} ms`);
     }
   });
 
-  it('a spec naming a special file as data, test set or backbone gets a located error within 1 s', async () => {
+  it('a spec naming a special file as data, test set or backbone gets a located error, not a hang', async () => {
     const csv = examples.find((t) => /"source":\s*"csv"/.test(t)) ?? shapes;
     for (const special of SPECIAL.filter((s) => s !== 'data')) {
       for (const at of FILE_KEYS) {
@@ -153,7 +156,7 @@ describe('hostile specs', () => {
         const file = path.join(dir, 'special.nas.json');
         fs.writeFileSync(file, text);
         const r = await checkJson(file);
-        assertSound(`${special} at ${at.join('.')}`, text, r, 1000);
+        assertSound(`${special} at ${at.join('.')}`, text, r, 3000);
         assert.ok(r.wallMs < 5000, `${special} at ${at.join('.')}: ${r.wallMs} ms`);
       }
     }
