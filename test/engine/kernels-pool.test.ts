@@ -3,6 +3,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { avgPoolConfig } from '../../src/engine/kernels/pools';
 import { avgPoolGradConfig } from '../../src/engine/kernels/training';
 import { tapRanges } from '../../src/engine/kernels/taps';
 import { compare, harness, kernelBackends } from '../helpers/kernels';
@@ -35,11 +36,16 @@ describe('tap ranges', () => {
 });
 
 describe('average pooling on wasm', () => {
-  it("replaces wasm's AvgPoolGrad", () => assert.equal(tf.getKernel(tf.AvgPoolGrad, 'wasm')?.kernelFunc, avgPoolGradConfig.kernelFunc));
+  it("replaces wasm's AvgPoolGrad and AvgPool", () => {
+    assert.equal(tf.getKernel(tf.AvgPoolGrad, 'wasm')?.kernelFunc, avgPoolGradConfig.kernelFunc);
+    assert.equal(tf.getKernel(tf.AvgPool, 'wasm')?.kernelFunc, avgPoolConfig.kernelFunc);
+  });
 
   // Windows that never leave the image: cpu's gradient is the exact one, and ours must match it.
   const whole: Array<{ shape: Shape4; f: number; s: number; pad: 'same' | 'valid' }> = [
-    { shape: [4, 28, 28, 32], f: 2, s: 2, pad: 'valid' },
+    { shape: [4, 28, 28, 32], f: 2, s: 2, pad: 'valid' }, // tiled: simd/pool2x2.ts, forward and gradient
+    { shape: [2, 14, 10, 8], f: 2, s: 2, pad: 'same' }, // tiled
+    { shape: [3, 7, 6, 8], f: 2, s: 2, pad: 'valid' }, // last row left out: not tiled
     { shape: [3, 14, 14, 7], f: 2, s: 2, pad: 'same' },
     { shape: [2, 9, 11, 5], f: 3, s: 2, pad: 'valid' },
     { shape: [2, 8, 8, 4], f: 3, s: 1, pad: 'valid' },

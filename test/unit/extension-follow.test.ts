@@ -11,6 +11,7 @@ import { ProgressTracker } from '../../src/extension/progress';
 import { clock, formatValue } from '../../src/shared/format';
 import { endedStatus, lastFinish, liveness } from '../../src/extension/runFolder';
 import { cliLaunch, exportArgs, lastLines, resumeArgs, runArgs, runsRootFor } from '../../src/extension/cli';
+import { started as runStarted } from '../helpers/events';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'nas-ext-'));
 const config: TrialConfig = {
@@ -20,23 +21,7 @@ const config: TrialConfig = {
 };
 
 function started(time: string, trials = 4, extra: Partial<Extract<RunEvent, { type: 'run-started' }>> = {}): RunEvent {
-  return {
-    type: 'run-started',
-    time,
-    runId: 'r',
-    name: 'demo',
-    specHash: 'h',
-    specFile: '/s.nas.json',
-    backend: 'wasm',
-    strategy: 'random',
-    objective: { metric: 'val_accuracy', direction: 'maximize' },
-    budget: { trials },
-    parallel: 1,
-    resumed: false,
-    inputShape: [2],
-    outputs: 2,
-    ...extra,
-  };
+  return runStarted(0, { time, budget: { trials }, specFile: '/s.nas.json', inputShape: [2], outputs: 2, ...extra });
 }
 function trial(n: number, startAt: string, endAt: string, value: number): RunEvent[] {
   return [

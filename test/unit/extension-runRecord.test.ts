@@ -7,23 +7,10 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunEvent } from '../../src/shared/events';
 import { RunRecord, type RunChange } from '../../src/extension/runRecord';
+import { started as runStarted } from '../helpers/events';
 
-const started = (resumed = false): RunEvent => ({
-  type: 'run-started',
-  time: new Date().toISOString(),
-  runId: 'r',
-  name: 'demo',
-  specHash: 'h',
-  specFile: '/s.nas.json',
-  backend: 'wasm',
-  strategy: 'random',
-  objective: { metric: 'val_accuracy', direction: 'maximize' },
-  budget: { trials: 2 },
-  parallel: 1,
-  resumed,
-  inputShape: [2],
-  outputs: 2,
-});
+const started = (resumed = false): RunEvent =>
+  runStarted(0, { time: new Date().toISOString(), budget: { trials: 2 }, specFile: '/s.nas.json', inputShape: [2], outputs: 2, resumed });
 const finished = (reason: 'budget' | 'stopped'): RunEvent => ({ type: 'run-finished', time: new Date().toISOString(), reason });
 
 test('a run is followed from an empty folder to its end, and resumed', () => {

@@ -7,6 +7,7 @@ import type { RunEvent } from '../../src/shared/events';
 import { isHostToPanel, isPanelToHost, type HostToPanel, type RunStatus } from '../../src/shared/panel';
 import { EventBatcher, type Timers } from '../../src/extension/panel/batcher';
 import { PanelSession } from '../../src/extension/panel/session';
+import { started as runStarted } from '../helpers/events';
 
 const log = (n: number): RunEvent => ({ type: 'log', time: `2026-01-01T00:00:0${n}Z`, level: 'info', message: `m${n}` });
 
@@ -234,22 +235,7 @@ describe('panel session', () => {
   });
 
   it('names the panel after the run', () => {
-    const started: RunEvent = {
-      type: 'run-started',
-      time: '2026-01-01T00:00:00Z',
-      runId: 'r',
-      name: 'shapes',
-      specHash: 'h',
-      specFile: '/w/s.nas.json',
-      backend: 'cpu',
-      strategy: 'random',
-      objective: { metric: 'val_accuracy', direction: 'maximize' },
-      budget: { trials: 2 },
-      parallel: 1,
-      resumed: false,
-      inputShape: [1],
-      outputs: 2,
-    };
+    const started = runStarted(0, { name: 'shapes' });
     const { s, names } = session({ events: [started] });
     s.handle({ method: 'ready' });
     assert.deepEqual(names, ['shapes']);

@@ -4,29 +4,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RunEvent } from '../../src/shared/events';
 import { activeTime } from '../../src/core/timing';
+import { at, started as runStarted } from '../helpers/events';
 
-const at = (s: number) => new Date(Date.UTC(2026, 11, 3, 4, 0, s)).toISOString();
-
-function started(s: number, launched?: number): RunEvent {
-  return {
-    type: 'run-started',
-    time: at(s),
-    ...(launched !== undefined ? { launched: at(launched) } : {}),
-    runId: 'r',
-    name: 'r',
-    specHash: 'h',
-    specFile: '/x.nas.json',
-    backend: 'wasm',
-    strategy: 'random',
-    objective: { metric: 'val_accuracy', direction: 'maximize' },
-    budget: { trials: 4, minutes: 0.2 },
-    parallel: 2,
-    resumed: false,
-    inputShape: [8, 8, 1],
-    outputs: 3,
-    samples: { train: 10, val: 2 },
-  };
-}
+/** A launch whose first worker was ready at `s` seconds, launched at `launched` (journals before `launched` lack it). */
+const started = (s: number, launched?: number): RunEvent =>
+  runStarted(s, { budget: { trials: 4, minutes: 0.2 }, parallel: 2, ...(launched !== undefined ? { launched: at(launched) } : {}) });
 const finished = (s: number): RunEvent => ({ type: 'run-finished', time: at(s), reason: 'time' });
 
 test('a launch counts from its start, worker start-up included: a resume after a spent 12 s budget has none left', () => {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import type { EpochMetrics, RunEvent } from '../../src/shared/events';
 import { parseJournal } from '../../src/core/journal';
 import { RunState } from '../../src/core/runstate';
+import { started as runStarted } from '../helpers/events';
 
 const t = '2026-12-03T10:00:00.000Z';
 const config = {
@@ -13,22 +14,7 @@ const config = {
   params: {},
 };
 const m = (acc: number): EpochMetrics => ({ loss: 1 - acc, val_loss: 1 - acc, accuracy: acc, val_accuracy: acc });
-const started: RunEvent = {
-  type: 'run-started',
-  time: t,
-  runId: 'r',
-  name: 'r',
-  specHash: 'h',
-  specFile: '/x.nas.json',
-  backend: 'cpu',
-  strategy: 'random',
-  objective: { metric: 'val_accuracy', direction: 'maximize' },
-  budget: { trials: 3, minutes: 0.2 },
-  parallel: 2,
-  resumed: false,
-  inputShape: [4],
-  outputs: 2,
-};
+const started = runStarted(0, { time: t, budget: { trials: 3, minutes: 0.2 }, parallel: 2, inputShape: [4], outputs: 2 });
 
 function run(): RunEvent[] {
   return [

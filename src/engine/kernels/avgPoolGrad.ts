@@ -3,12 +3,14 @@
 // window for every input pixel. The divisor is the window's count of in-image pixels, as the forward pass
 // (cpu and XNNPACK alike) divides by: tfjs's cpu gradient divides by the full window size even where 'same'
 // padding cuts the window, which is not the forward pass's derivative (test/engine/kernels-pool.test.ts checks
-// both that we agree with cpu where no window is cut and with the exact derivative where they are).
+// both that we agree with cpu where no window is cut and with the exact derivative where they are). 2x2 stride-2
+// windows that tile the input write dy / 4 to each pixel once instead (simd/pool2x2.ts: no zero pass, no adds).
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from './common';
 import { runOriginal } from './override';
+import { tiles2x2 } from './pools';
 import { fused } from './simd/fused';
-import { addr, heapF32, scratch, zero } from './simd/module';
+import { addr, heapF32, scratch, simd, zero } from './simd/module';
 import { tapRanges, type WindowGeometry } from './taps';
 
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
@@ -36,6 +38,10 @@ function avgPoolGrad(args: Parameters<tf.KernelFunc>[0]): Info {
   const [n, c] = [info.batchSize, info.inChannels];
   const px = 4 * c;
   const dx = backend.makeOutput(input.shape, 'float32');
+  if (tiles2x2(info)) {
+    simd(backend).avgPoolGrad2x2(addr(backend, dx), addr(backend, dy), n * info.outHeight, info.outWidth, c);
+    return dx;
+  }
   // 1 / (pixels the window covers), per output pixel, repeated across channels so the walk reads it like dy.
   const inv = scratch(backend, g.outHeight * g.outWidth * px);
   try {

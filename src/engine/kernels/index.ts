@@ -13,8 +13,8 @@ import { depthwiseBackpropInputConfig } from './depthwiseBackpropInput';
 import { depthwiseConv2dConfig } from './depthwiseConv2d';
 import { gatherConfig } from './gather';
 import { castConfig, identityConfig } from './identity';
-import { maxPoolConfig } from './maxPool';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { avgPoolConfig, maxPoolConfig } from './pools';
 import { replaceWasmKernel } from './override';
 import { registerSequenceKernels } from './sequence';
 import { sumConfig } from './sum';
@@ -28,6 +28,7 @@ const replacements = [
   depthwiseConv2dConfig,
   batchMatMulConfig,
   maxPoolConfig,
+  avgPoolConfig,
   maxPoolGradConfig,
   sumConfig,
   identityConfig,
@@ -59,6 +60,7 @@ export {
   depthwiseConv2dConfig,
   identityConfig,
   maxPoolConfig,
+  avgPoolConfig,
   maxPoolGradConfig,
   sumConfig,
 };

@@ -4,23 +4,8 @@
 // take an unrolled kernel that writes each dx value once (simd/pool2x2.ts).
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from './common';
+import { tiles2x2 } from './pools';
 import { addr, simd, zero } from './simd/module';
-
-/** 2x2 windows, stride 2, no padding, covering every input pixel, whole vectors of channels. */
-export function tiles2x2(info: tf.backend_util.Conv2DInfo): boolean {
-  const { effectiveFilterHeight: fh, effectiveFilterWidth: fw, strideHeight: sh, strideWidth: sw, padInfo } = info;
-  return (
-    fh === 2 &&
-    fw === 2 &&
-    sh === 2 &&
-    sw === 2 &&
-    padInfo.top === 0 &&
-    padInfo.left === 0 &&
-    info.inHeight === 2 * info.outHeight &&
-    info.inWidth === 2 * info.outWidth &&
-    info.inChannels % 4 === 0
-  );
-}
 
 function maxPoolGrad(args: Parameters<tf.KernelFunc>[0]): Info {
   const backend = args.backend as tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };

@@ -10,7 +10,7 @@ import { im2colRowsFn } from './im2colRows';
 import { im2rowFn } from './im2row';
 import { padFn } from './pad';
 import { maxPoolGradFn } from './pool';
-import { maxPool2x2Fn, maxPoolGrad2x2Fn } from './pool2x2';
+import { avgPool2x2Fn, avgPoolGrad2x2Fn, maxPool2x2Fn, maxPoolGrad2x2Fn } from './pool2x2';
 import { sumRowsFn } from './reduce';
 import { winogradFns } from './winograd';
 
@@ -25,6 +25,8 @@ export interface SimdExports {
   maxPoolGrad(...args: number[]): void;
   maxPoolGrad2x2(x: number, dy: number, dx: number, rows: number, ow: number, c: number): void;
   maxPool2x2(x: number, y: number, rows: number, ow: number, c: number): void;
+  avgPool2x2(x: number, y: number, rows: number, ow: number, c: number): void;
+  avgPoolGrad2x2(dx: number, dy: number, rows: number, ow: number, c: number): void;
   pad(...args: number[]): void;
   sumRows(x: number, rows: number, width: number, out: number): void;
   /** Generated kernels looked up by name (the Winograd transforms of each tile size). */
@@ -77,6 +79,8 @@ export function simd(backend: tf.KernelBackend): SimdExports {
         maxPoolGradFn(),
         maxPoolGrad2x2Fn(),
         maxPool2x2Fn(),
+        avgPool2x2Fn(),
+        avgPoolGrad2x2Fn(),
         sumRowsFn(),
         ...winogradFns(),
       ]),
