@@ -16,7 +16,9 @@ import { Orchestrator } from '../../src/engine/orchestrator';
 const root = path.join(__dirname, '..', '..');
 const real = fs.readFileSync(path.join(root, 'test/fixtures/journal/tiny-run.jsonl'));
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lifecycle-status-'));
-const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+// A live process for the run locks to point at, for the whole file: it must outlive the slowest run of it (the
+// file took 64 s at load 17 and the last test then read the sleeper as crashed); after() kills it.
+const sleeper = spawn('sleep', ['3600'], { stdio: 'ignore' });
 after(() => {
   sleeper.kill('SIGKILL');
   fs.rmSync(dir, { recursive: true, force: true });
