@@ -107,6 +107,10 @@ describe('depthwise convolution with multiplier 1 (register kernels, tap walk) m
     { shape: [48, 10, 10, 8], k: [3, 3], s: 1, pad: 'valid' },
     { shape: [3, 9, 11, 12], k: [2, 2], s: 1, pad: 'same' },
     { shape: [2, 9, 10, 8], k: [1, 3], s: 2, pad: 'valid' },
+    // Strided input gradients phase by phase: stride 3 (phases of 1 tap), 2x2 stride 2 (one tap per phase).
+    { shape: [2, 11, 13, 8], k: [3, 3], s: 3, pad: 'same' },
+    { shape: [3, 10, 9, 4], k: [2, 2], s: 2, pad: 'valid' },
+    { shape: [2, 7, 8, 12], k: [3, 2], s: 2, pad: 'same' },
     { shape: [2, 11, 9, 4], k: [3, 3], s: 1, pad: 'same', d: 2 },
     { shape: [3, 9, 10, 5], k: [5, 5], s: 2, pad: 'valid' },
     { shape: [2, 9, 9, 8], k: [5, 5], s: 1, pad: 'same' },

@@ -3,7 +3,7 @@
 // multiplier 1; the sum over m is then a reduction over the innermost axis.
 import * as tf from '@tensorflow/tfjs';
 import { convExplicit, convGeometry, dispose, runWasm, view, zeroInsert, type Info } from './common';
-import { dwGeometry, dwInputGradStride1, dwSimdFits } from './depthwiseSimd';
+import { dwGeometry, dwInputGradStride1, dwInputGradStrided, dwSimdFits } from './depthwiseSimd';
 import { depthwiseInputGradWalk } from './depthwiseWalk';
 
 function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap }): Info {
@@ -15,7 +15,8 @@ function depthwiseBackpropInput(args: { inputs: tf.NamedTensorInfoMap; backend: 
   if (multiplier === 1 && dy.dtype === 'float32') {
     const g = dwGeometry(info);
     const stride1 = info.strideHeight === 1 && info.strideWidth === 1;
-    const dx = stride1 && dwSimdFits(g) ? dwInputGradStride1(backend as never, dy, filter, g) : undefined;
+    const fits = dwSimdFits(g);
+    const dx = !fits ? undefined : stride1 ? dwInputGradStride1(backend as never, dy, filter, g) : dwInputGradStrided(backend as never, dy, filter, g);
     return dx ?? depthwiseInputGradWalk(backend as never, dy, filter, g, inputShape);
   }
   const [sh, sw] = [info.strideHeight, info.strideWidth];

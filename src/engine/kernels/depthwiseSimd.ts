@@ -1,13 +1,14 @@
 // Depthwise convolution with multiplier 1 on the register kernels of simd/depthwise.ts: the forward pass, the
-// filter gradient and the stride-1 input gradient (a forward pass of the padded dy with the filter flipped).
+// filter gradient and the input gradient (stride 1: a forward pass of the padded dy with the filter flipped).
 // Each pads its input once into heap scratch (simd/pad.ts), so the kernels need no bounds checks. MobileNet's
 // 128x14x14x32 3x3 layer (CPU time at load ~12): forward 1.28 -> 0.8 ms (depthwiseConv2d.ts), input gradient
-// 1.27 -> 0.75-0.9 (tap walk before), filter gradient 1.37 -> 1.0-1.15.
+// 1.27 -> 0.75-0.9 (tap walk before), filter gradient 1.37 -> 1.0-1.15; the stride-2 input gradient of
+// 128x14x14x64 1.14-1.19 -> 0.57-0.61 (phases, below).
 import type * as tf from '@tensorflow/tfjs';
 import type { Info } from './common';
 import { DW_MAX_TAPS, dwConvFn, dwFilterFn, type TapLayout } from './simd/depthwise';
 import { kernelLoader } from './simd/loader';
-import { addr, heapF32, scratch, simd } from './simd/module';
+import { addr, heapF32, scratch, simd, zero } from './simd/module';
 import type { WindowGeometry } from './taps';
 import { geometry } from './depthwiseWalk';
 
@@ -67,7 +68,7 @@ export function dwForward(backend: Backend, x: Info, filter: Info, g: DwGeometry
     const row = xp.wp * c4;
     kernels(backend, layout(g, row)).conv(
       ...[xp.ptr, xp.hp * row, addr(backend, y), g.outHeight * g.outWidth * c4, addr(backend, filter), g.n, c4, g.outHeight, g.outWidth],
-      ...[g.strideHeight * row, g.strideWidth * c4],
+      ...[g.strideHeight * row, g.strideWidth * c4, g.outWidth * c4, c4],
     );
   } finally {
     xp.free();
@@ -94,11 +95,73 @@ export function dwInputGradStride1(backend: Backend, dy: Info, filter: Info, g: 
     const row = wp * c4;
     kernels(backend, layout(g, row)).conv(
       ...[dyp.ptr, hp * row, addr(backend, dx), g.inHeight * g.inWidth * c4, flipped.ptr, g.n, c4, g.inHeight, g.inWidth],
-      ...[row, c4],
+      ...[row, c4, g.inWidth * c4, c4],
     );
   } finally {
     dyp.free();
     flipped.free();
+  }
+  return dx;
+}
+
+/** One stride phase of a filter axis: the taps k0, k0 + s, ... that reach inputs a, a + s, ...; dy's row for input a + s*i and reversed tap m is i + r0 + m. */
+interface Phase {
+  a: number;
+  k0: number;
+  taps: number;
+  r0: number;
+  outputs: number;
+}
+
+function phases(size: number, filter: number, stride: number, pad: number): Phase[] {
+  return Array.from({ length: stride }, (_, a) => {
+    const k0 = (a + pad) % stride;
+    const taps = k0 < filter ? Math.ceil((filter - k0) / stride) : 0;
+    return { a, k0, taps, r0: (a + pad - k0) / stride - Math.max(0, taps - 1), outputs: Math.ceil((size - a) / stride) };
+  });
+}
+
+/**
+ * dx for strides above 1 (no dilation), phase by phase: the inputs a + s*i (per axis) receive taps a, a + s, ...
+ * only, so each of the s*s phases is a stride-1 forward pass of (zero-margined) dy with those taps reversed,
+ * written every s-th input. The tap walk read and wrote dx once per tap.
+ */
+export function dwInputGradStrided(backend: Backend, dy: Info, filter: Info, g: DwGeometry): Info | undefined {
+  if (g.dilationHeight !== 1 || g.dilationWidth !== 1) return undefined;
+  const [fh, fw, c4] = [g.filterHeight, g.filterWidth, g.c * 4];
+  const rows = phases(g.inHeight, fh, g.strideHeight, g.padTop);
+  const cols = phases(g.inWidth, fw, g.strideWidth, g.padLeft);
+  // Margins so every phase's reads land in the padded dy.
+  const top = Math.max(0, ...rows.map((p) => -p.r0));
+  const left = Math.max(0, ...cols.map((p) => -p.r0));
+  const hp = top + Math.max(g.outHeight, ...rows.map((p) => p.r0 + p.outputs + p.taps - 1));
+  const wp = left + Math.max(g.outWidth, ...cols.map((p) => p.r0 + p.outputs + p.taps - 1));
+  const dx = backend.makeOutput([g.n, g.inHeight, g.inWidth, g.c], 'float32');
+  if (rows.some((p) => p.taps === 0 || p.outputs <= 0) || cols.some((p) => p.taps === 0 || p.outputs <= 0)) zero(backend, dx);
+  const sub = scratch(backend, fh * fw * c4);
+  const dyp = padded(backend, dy, top, left, hp, wp);
+  try {
+    const row = wp * c4;
+    for (const ph of rows) {
+      for (const pw of cols) {
+        if (ph.taps === 0 || pw.taps === 0 || ph.outputs <= 0 || pw.outputs <= 0) continue;
+        const [src, dst] = [heapF32(backend, addr(backend, filter), fh * fw * g.c), heapF32(backend, sub.ptr, ph.taps * pw.taps * g.c)];
+        for (let m = 0; m < ph.taps; m++) {
+          for (let q = 0; q < pw.taps; q++) {
+            const tap = (ph.k0 + g.strideHeight * (ph.taps - 1 - m)) * fw + pw.k0 + g.strideWidth * (pw.taps - 1 - q);
+            dst.set(src.subarray(tap * g.c, (tap + 1) * g.c), (m * pw.taps + q) * g.c);
+          }
+        }
+        kernels(backend, { fh: ph.taps, fw: pw.taps, tapRow: row, tapCol: c4 }).conv(
+          ...[dyp.ptr + ((ph.r0 + top) * wp + pw.r0 + left) * c4, hp * row],
+          ...[addr(backend, dx) + (ph.a * g.inWidth + pw.a) * c4, g.inHeight * g.inWidth * c4, sub.ptr, g.n, c4, ph.outputs, pw.outputs],
+          ...[row, c4, g.strideHeight * g.inWidth * c4, g.strideWidth * c4],
+        );
+      }
+    }
+  } finally {
+    dyp.free();
+    sub.free();
   }
   return dx;
 }
@@ -125,7 +188,7 @@ export function dwFilterGrad(backend: Backend, x: Info, dy: Info, g: DwGeometry,
       const n = Math.min(group, g.n - i * group);
       k(
         ...[xp.ptr + i * group * imgX, imgX, addr(backend, dy) + i * group * imgDy, imgDy, sums.ptr + i * taps * c4, n, c4, g.outHeight, g.outWidth],
-        ...[g.strideHeight * row, g.strideWidth * c4],
+        ...[g.strideHeight * row, g.strideWidth * c4, g.outWidth * c4, c4],
       );
     }
     const partial = heapF32(backend, sums.ptr, groups * taps * g.c);

@@ -11,11 +11,12 @@ export const DW_MAX_TAPS = 9;
 /**
  * The parameters of both kernels, sizes in bytes except n, OH, OW: n padded images of imgX bytes at x, whose
  * output pixel (oh, ow) reads tap (kh, kw) at x + oh*rowStep + ow*colStep + kh*tapRow + kw*tapCol; the other
- * operand (`y`) has OH x OW pixels of C4 bytes, images imgY bytes apart; `w` holds the taps, [kh][kw][C].
+ * operand (`y`) has OH x OW pixels of C4 bytes at y + oh*yRow + ow*yCol, images imgY bytes apart (yCol > C4 writes
+ * one stride phase of a strided convolution's input gradient); `w` holds the taps, [kh][kw][C].
  * tapRow and tapCol are fixed when the kernel is generated: each tap is then a load with a constant offset, where
  * offsets held in locals (9 of them, with the walk's pointers and counters) spilled out of x64's 16 registers.
  */
-const PARAMS = ['x', 'imgX', 'y', 'imgY', 'w', 'n', 'C4', 'OH', 'OW', 'rowStep', 'colStep'] as const;
+const PARAMS = ['x', 'imgX', 'y', 'imgY', 'w', 'n', 'C4', 'OH', 'OW', 'rowStep', 'colStep', 'yRow', 'yCol'] as const;
 
 export interface TapLayout {
   fh: number;
@@ -56,8 +57,7 @@ function loadTap(f: Fn, px: Local, off: number[], t: number): Fn {
  */
 function walk(fr: Frame, enter: () => void, pixel: (px: Local, py: Local) => void, leave: () => void): void {
   const { f, p, c } = fr;
-  const [b, oh, ow, xb, yb, xr, yr, px, py, yRow] = Array.from({ length: 10 }, () => f.local('i32'));
-  f.get(p.OW).get(p.C4).mul().set(yRow);
+  const [b, oh, ow, xb, yb, xr, yr, px, py] = Array.from({ length: 9 }, () => f.local('i32'));
   f.get(p.x).set(xb);
   f.get(p.y).set(yb);
   f.i32(0).set(b);
@@ -75,10 +75,10 @@ function walk(fr: Frame, enter: () => void, pixel: (px: Local, py: Local) => voi
         f.loop(ow, p.OW, 1, () => {
           pixel(px, py);
           f.inc(px, p.colStep);
-          f.inc(py, p.C4);
+          f.inc(py, p.yCol);
         });
         f.inc(xr, p.rowStep);
-        f.inc(yr, yRow);
+        f.inc(yr, p.yRow);
       });
       leave();
     });
