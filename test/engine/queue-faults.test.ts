@@ -51,6 +51,31 @@ async function until(what: string, ok: () => boolean, ms = 90_000): Promise<void
   }
 }
 
+/** A folder with a CSV of blobs and a spec whose trials train a few seconds an epoch (many small batches). */
+function workspace(dir: string, o: { trials: number; epochs: number; parallel: number }): string {
+  fs.mkdirSync(dir);
+  const { x, y } = blobs(1500, 11, { spread: 3 });
+  fs.writeFileSync(
+    path.join(dir, 'blobs.csv'),
+    ['a,b,c,d,label', ...x.map((r, i) => [...r.map((v) => v.toFixed(4)), y[i].indexOf(1)].join(','))].join('\n') + '\n',
+  );
+  const spec = {
+    name: 'queue-faults',
+    dataset: { source: 'csv', path: 'blobs.csv', label: 'label', test: { fraction: 0.2 } },
+    architecture: {
+      type: 'sequential',
+      layers: [
+        { type: 'dense', units: { choice: [16, 32] } },
+        { type: 'dense', units: 16 },
+      ],
+    },
+    training: { learningRate: 0.01, batchSize: 4, epochs: o.epochs },
+    search: { strategy: 'random', budget: { trials: o.trials }, parallel: o.parallel, seed: 9, keepTop: 2, retries: 3 },
+  } as unknown as NasSpec;
+  fs.writeFileSync(path.join(dir, 'faults.nas.json'), JSON.stringify(spec, null, 2));
+  return path.join(dir, 'run');
+}
+
 test('a worker SIGKILLed, Redis restarted, the orchestrator killed and resumed: every trial once', { skip, timeout: 400_000 }, async () => {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-faults-'));
   const redis = await TestRedis.start(path.join(tmp, 'redis'));
@@ -60,28 +85,7 @@ test('a worker SIGKILLed, Redis restarted, the orchestrator killed and resumed: 
   try {
     await Promise.all([w1, w2].map((w) => w.waitFor(/serving redis:/)));
     const dir = path.join(tmp, 'orchestrator');
-    fs.mkdirSync(dir);
-    // Trials of a few seconds each (many small batches), so that every fault lands mid-trial.
-    const { x, y } = blobs(1500, 11, { spread: 3 });
-    fs.writeFileSync(
-      path.join(dir, 'blobs.csv'),
-      ['a,b,c,d,label', ...x.map((r, i) => [...r.map((v) => v.toFixed(4)), y[i].indexOf(1)].join(','))].join('\n') + '\n',
-    );
-    const spec = {
-      name: 'queue-faults',
-      dataset: { source: 'csv', path: 'blobs.csv', label: 'label', test: { fraction: 0.2 } },
-      architecture: {
-        type: 'sequential',
-        layers: [
-          { type: 'dense', units: { choice: [16, 32] } },
-          { type: 'dense', units: 16 },
-        ],
-      },
-      training: { learningRate: 0.01, batchSize: 4, epochs: 3 },
-      search: { strategy: 'random', budget: { trials: TRIALS }, parallel: 2, seed: 9, keepTop: 2, retries: 3 },
-    } as unknown as NasSpec;
-    fs.writeFileSync(path.join(dir, 'faults.nas.json'), JSON.stringify(spec, null, 2));
-    const runDir = path.join(dir, 'run');
+    const runDir = workspace(dir, { trials: TRIALS, epochs: 3, parallel: 2 });
     orch = orchestrator(dir, 'run', 'faults.nas.json', '--run-dir', runDir, '--queue', redis.url, '--json');
 
     // 1. A worker dies mid-trial: its job stalls, fails once, and the orchestrator retries the trial.
@@ -131,6 +135,39 @@ test('a worker SIGKILLed, Redis restarted, the orchestrator killed and resumed: 
     orch?.proc.kill('SIGKILL');
     if (process.env.QUEUE_DEBUG) console.error(`--- orchestrator\n${orch?.output()}\n--- w1\n${w1.output}\n--- w2\n${w2.output}`);
     await Promise.all([w1.stop('SIGKILL'), w2.stop('SIGKILL')]);
+    await redis.down();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+test('a worker cut off from Redis longer than --stall-seconds abandons its trial, and the trial is retried', { skip, timeout: 300_000 }, async () => {
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'queue-outage-'));
+  const redis = await TestRedis.start(path.join(tmp, 'redis'));
+  // --stall-seconds 3 (TestWorker): the job's lock is gone 3 s into an outage.
+  const w = new TestWorker(path.join(tmp, 'w'), redis.url);
+  let orch: ReturnType<typeof orchestrator> | undefined;
+  try {
+    await w.waitFor(/serving redis:/);
+    const dir = path.join(tmp, 'orchestrator');
+    // One trial of many epochs: it is still training when the worker gives it up.
+    const runDir = workspace(dir, { trials: 1, epochs: 30, parallel: 1 });
+    orch = orchestrator(dir, 'run', 'faults.nas.json', '--run-dir', runDir, '--queue', redis.url, '--json');
+    await until('the first epoch', () => events(runDir).some((e) => e.type === 'epoch'));
+    await redis.down();
+    // Redis stays away until the worker has given the job up, however slow the machine.
+    await w.waitFor(/abandoned: Redis has not answered for \d+ s, longer than --stall-seconds/, 120_000);
+    await redis.up();
+    assert.equal(await orch.exit, EXIT.ok, orch.output());
+    const ev = events(runDir);
+    // The abandoned attempt failed (its lock expired) and was retried; the trial completed once.
+    assert.ok(
+      ev.some((e) => e.type === 'trial-failed' && e.retry),
+      ev.map((e) => e.type).join(' '),
+    );
+    assert.equal(ev.filter((e) => e.type === 'trial-completed').length, 1);
+  } finally {
+    orch?.proc.kill('SIGKILL');
+    await w.stop('SIGKILL');
     await redis.down();
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -59,6 +59,9 @@ interface Child {
 
 class InitFailed extends Error {}
 
+/** How often a job's relay looks at its run's control keys (stop, cancel, the orchestrator's heartbeat). */
+const CONTROL_MS = 1000;
+
 export class QueueServer {
   private readonly redis: Redis;
   private subscriber?: Redis;
@@ -327,11 +330,24 @@ export class QueueServer {
         this.o.log(`${label}: ${why}`);
         end(undefined, why);
       };
-      // Between batches: the budget's stop, the orchestrator's cancel, or the run gone altogether.
+      // Between batches: the budget's stop, the orchestrator's cancel, the run gone altogether, or Redis gone for
+      // longer than the job's lock lasts (then the queue has given the job up and retries it: training on is waste).
+      // One look at a time: during an outage commands wait, and a look a second would pile up.
+      let contact = Date.now();
+      let looking = false;
       const control = setInterval(() => {
+        // The last answer came at most one look before the outage began, and the lock was renewed before it too:
+        // past this, the lock has surely expired.
+        const silentMs = Date.now() - contact;
+        if (silentMs > this.o.stallSeconds * 1000 + 2 * CONTROL_MS) {
+          return abandon(`abandoned: Redis has not answered for ${Math.round(silentMs / 1000)} s, longer than --stall-seconds; the queue retries it`);
+        }
+        if (looking) return;
+        looking = true;
         void (async () => {
           const [stop, cancel] = await this.redis.mget(keys.stop, keys.cancel(id));
           const alive = await this.redis.zscore(RUNS_KEY, run);
+          contact = Date.now();
           if (cancel || alive === null) return abandon(cancel ? 'cancelled by the orchestrator' : 'the run was closed');
           if (Date.now() - Number(alive) > ORPHAN_MS) {
             child.handle.kill();
@@ -342,8 +358,10 @@ export class QueueServer {
             stopSent = true;
             child.handle.send({ method: 'stop' });
           }
-        })().catch(() => undefined);
-      }, 1000);
+        })()
+          .catch(() => undefined)
+          .finally(() => (looking = false));
+      }, CONTROL_MS);
       child.onExit = (why) => end(new Error(`on ${this.host} (pid ${pid}) ${why}`));
       let progressAt = 0;
       child.onMessage = (m) => {
