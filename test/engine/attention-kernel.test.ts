@@ -8,16 +8,10 @@ import { initBackend } from '../../src/engine/backend';
 import { registerNasLayers } from '../../src/engine/layers';
 import { hasFusedAttention } from '../../src/engine/layers/attentionOp';
 import { rng } from '../helpers/data';
+import { assertNear, layerGrads, leakFree, type LayerGrads } from '../helpers/layerGrads';
 
 const rand = rng(20261204);
 const randomData = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
-
-function assertClose(a: Float32Array, e: Float32Array, label: string, tol = 2e-5): void {
-  assert.equal(a.length, e.length, `${label}: length`);
-  const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  assert.ok(scale > 0, `${label}: all zero`);
-  e.forEach((v, i) => assert.ok(Math.abs(a[i] - v) <= tol * (Math.abs(v) + scale), `${label}[${i}]: ${a[i]} vs ${v}`));
-}
 
 interface Case {
   batch: number;
@@ -27,28 +21,10 @@ interface Case {
   keySize: number;
 }
 
-function run(c: Case, weights: Float32Array[], xData: Float32Array, probe: Float32Array) {
+function run(c: Case, weights: Float32Array[], xData: Float32Array, probe: Float32Array): LayerGrads {
   const { MultiHeadSelfAttention } = registerNasLayers(tf);
   const layer = new MultiHeadSelfAttention({ heads: c.heads, keySize: c.keySize });
-  const shape = [c.batch, c.steps, c.width];
-  const x = tf.tensor3d(xData, shape as [number, number, number]);
-  try {
-    tf.dispose(layer.apply(x) as tf.Tensor);
-    const fresh = weights.map((w, i) => tf.tensor(w, layer.getWeights()[i].shape));
-    layer.setWeights(fresh);
-    tf.dispose(fresh);
-    const loss = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, tf.tensor(probe, shape)));
-    const y = tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync() as Float32Array);
-    const dx = tf.tidy(() => tf.grad(loss)(x).dataSync() as Float32Array);
-    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => loss(x) as tf.Scalar, vars);
-    const dWeights = vars.map((v) => grads[v.name].dataSync() as Float32Array);
-    tf.dispose([value, ...Object.values(grads)]);
-    return { y, dx, dWeights };
-  } finally {
-    x.dispose();
-    layer.dispose();
-  }
+  return layerGrads(layer, tf.tensor3d(xData, [c.batch, c.steps, c.width]), { weights, probe });
 }
 
 async function compare(c: Case): Promise<void> {
@@ -63,15 +39,11 @@ async function compare(c: Case): Promise<void> {
 
   assert.ok(await tf.setBackend('wasm'));
   assert.equal(hasFusedAttention(tf), true, 'wasm takes the fused kernels');
-  const tensors = tf.memory().numTensors;
-  const ids = tf.engine().backend.numDataIds();
-  const actual = run(c, weights, xData, probe);
-  assert.equal(tf.memory().numTensors, tensors, 'tensor leak');
-  assert.equal(tf.engine().backend.numDataIds(), ids, 'backend buffer leak');
+  const actual = leakFree(() => run(c, weights, xData, probe));
 
-  assertClose(actual.y, expected.y, 'output');
-  assertClose(actual.dx, expected.dx, 'input gradient');
-  ['qkv kernel', 'qkv bias', 'output kernel', 'output bias'].forEach((name, i) => assertClose(actual.dWeights[i], expected.dWeights[i], `${name} gradient`));
+  assertNear(actual.y, expected.y, 'output');
+  assertNear(actual.dx, expected.dx, 'input gradient');
+  ['qkv kernel', 'qkv bias', 'output kernel', 'output bias'].forEach((name, i) => assertNear(actual.dWeights[i], expected.dWeights[i], `${name} gradient`));
 }
 
 before(async () => {

@@ -8,38 +8,14 @@ import { initBackend } from '../../src/engine/backend';
 import { fastLayerNorm } from '../../src/engine/layers';
 import { hasFusedLayerNorm } from '../../src/engine/layers/layerNormOp';
 import { rng } from '../helpers/data';
+import { assertNear, layerGrads, leakFree, type LayerGrads } from '../helpers/layerGrads';
 
 const rand = rng(20261205);
 const randomData = (n: number, scale = 1, shift = 0) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale + shift);
 
-function assertClose(a: Float32Array, e: Float32Array, label: string, tol = 2e-5): void {
-  assert.equal(a.length, e.length, `${label}: length`);
-  const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  assert.ok(scale > 0, `${label}: all zero`);
-  e.forEach((v, i) => assert.ok(Math.abs(a[i] - v) <= tol * (Math.abs(v) + scale), `${label}[${i}]: ${a[i]} vs ${v}`));
-}
-
-function run(shape: number[], weights: Float32Array[], xData: Float32Array, probe: Float32Array) {
+function run(shape: number[], weights: Float32Array[], xData: Float32Array, probe: Float32Array): LayerGrads {
   const LayerNorm = fastLayerNorm(tf);
-  const layer = new LayerNorm({});
-  const x = tf.tensor(xData, shape);
-  try {
-    tf.dispose(layer.apply(x) as tf.Tensor);
-    const fresh = weights.map((w, i) => tf.tensor(w, layer.getWeights()[i].shape));
-    layer.setWeights(fresh);
-    tf.dispose(fresh);
-    const loss = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input) as tf.Tensor, tf.tensor(probe, shape)));
-    const y = tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync() as Float32Array);
-    const dx = tf.tidy(() => tf.grad(loss)(x).dataSync() as Float32Array);
-    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => loss(x) as tf.Scalar, vars);
-    const dWeights = vars.map((v) => grads[v.name].dataSync() as Float32Array);
-    tf.dispose([value, ...Object.values(grads)]);
-    return { y, dx, dWeights };
-  } finally {
-    x.dispose();
-    layer.dispose();
-  }
+  return layerGrads(new LayerNorm({}), tf.tensor(xData, shape), { weights, probe });
 }
 
 async function compare(shape: number[]): Promise<void> {
@@ -54,15 +30,11 @@ async function compare(shape: number[]): Promise<void> {
   const expected = run(shape, weights, xData, probe);
   assert.ok(await tf.setBackend('wasm'));
   assert.equal(hasFusedLayerNorm(tf), true);
-  const tensors = tf.memory().numTensors;
-  const ids = tf.engine().backend.numDataIds();
-  const actual = run(shape, weights, xData, probe);
-  assert.equal(tf.memory().numTensors, tensors, 'tensor leak');
-  assert.equal(tf.engine().backend.numDataIds(), ids, 'backend buffer leak');
-  assertClose(actual.y, expected.y, 'output');
-  assertClose(actual.dx, expected.dx, 'input gradient', 1e-4);
-  assertClose(actual.dWeights[0], expected.dWeights[0], 'gamma gradient');
-  assertClose(actual.dWeights[1], expected.dWeights[1], 'beta gradient');
+  const actual = leakFree(() => run(shape, weights, xData, probe));
+  assertNear(actual.y, expected.y, 'output');
+  assertNear(actual.dx, expected.dx, 'input gradient', 1e-4);
+  assertNear(actual.dWeights[0], expected.dWeights[0], 'gamma gradient');
+  assertNear(actual.dWeights[1], expected.dWeights[1], 'beta gradient');
 }
 
 before(async () => {

@@ -10,6 +10,7 @@ import { buildModel } from '../../src/engine/builder';
 import { fastLstm } from '../../src/engine/layers/fastLstm';
 import type { ConcreteArch } from '../../src/shared/arch';
 import { rng } from '../helpers/data';
+import { assertNear, layerGrads, leakFree, type LayerGrads } from '../helpers/layerGrads';
 
 const rand = rng(20261203);
 const randomData = (n: number, scale = 1) => Float32Array.from({ length: n }, () => (rand() * 2 - 1) * scale);
@@ -25,46 +26,19 @@ interface Case {
   scale?: number;
 }
 
-interface Result {
-  y: Float32Array;
-  dx: Float32Array;
-  dWeights: Float32Array[];
-}
-
-function assertClose(a: Float32Array, e: Float32Array, label: string, tol = 2e-5): void {
-  assert.equal(a.length, e.length, `${label}: length`);
-  const scale = e.reduce((m, v) => Math.max(m, Math.abs(v)), 0);
-  assert.ok(scale > 0, `${label}: all zero`);
-  e.forEach((v, i) => assert.ok(Math.abs(a[i] - v) <= tol * (Math.abs(v) + scale), `${label}[${i}]: ${a[i]} vs ${v}`));
-}
-
 /** Forward and gradients of sum(y * probe) through an LSTM made by `make`, with the given weights. */
-function run(make: (args: object) => tf.layers.Layer, c: Case, weights: Float32Array[], xData: Float32Array, probe: Float32Array, fused: boolean): Result {
+function run(make: (args: object) => tf.layers.Layer, c: Case, weights: Float32Array[], xData: Float32Array, probe: Float32Array, fused: boolean): LayerGrads {
   const layer = make({ units: c.units, returnSequences: c.returnSequences, goBackwards: c.goBackwards, activation: 'tanh', recurrentActivation: 'sigmoid' });
-  const x = tf.tensor3d(xData, [c.batch, c.steps, c.features]);
-  try {
-    tf.dispose(layer.apply(x) as tf.Tensor); // builds it
-    const shapes = layer.getWeights().map((w) => w.shape);
-    const fresh = weights.map((w, i) => tf.tensor(w, shapes[i]));
-    layer.setWeights(fresh);
-    tf.dispose(fresh);
-    if (fused !== undefined) {
-      const f = (layer as unknown as { fusable?: (x: tf.Tensor, k: object) => boolean }).fusable;
-      assert.equal(f?.call(layer, x, { training: true }) ?? false, fused, `fused path ${fused ? '' : 'not '}taken`);
-    }
-    const outShape = c.returnSequences ? [c.batch, c.steps, c.units] : [c.batch, c.units];
-    const loss = (input: tf.Tensor) => tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, tf.tensor(probe, outShape)));
-    const y = tf.tidy(() => (layer.apply(x) as tf.Tensor).dataSync() as Float32Array);
-    const dx = tf.tidy(() => tf.grad(loss)(x).dataSync() as Float32Array);
-    const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
-    const { value, grads } = tf.variableGrads(() => loss(x) as tf.Scalar, vars);
-    const dWeights = vars.map((v) => grads[v.name].dataSync() as Float32Array);
-    tf.dispose([value, ...Object.values(grads)]);
-    return { y, dx, dWeights };
-  } finally {
-    x.dispose();
-    layer.dispose();
-  }
+  return layerGrads(layer, tf.tensor3d(xData, [c.batch, c.steps, c.features]), {
+    weights,
+    probe,
+    outShape: c.returnSequences ? [c.batch, c.steps, c.units] : [c.batch, c.units],
+    training: true,
+    built: (l, x) => {
+      const f = (l as unknown as { fusable?: (x: tf.Tensor, k: object) => boolean }).fusable;
+      assert.equal(f?.call(l, x, { training: true }) ?? false, fused, `fused path ${fused ? '' : 'not '}taken`);
+    },
+  });
 }
 
 async function compare(c: Case): Promise<void> {
@@ -77,16 +51,12 @@ async function compare(c: Case): Promise<void> {
   const expected = run((a) => tf.layers.lstm(a as never), c, weights, xData, probe, false);
 
   assert.ok(await tf.setBackend('wasm'));
-  const tensors = tf.memory().numTensors;
-  const ids = tf.engine().backend.numDataIds();
   const Fused = fastLstm(tf);
-  const actual = run((a) => new Fused(a as never), c, weights, xData, probe, true);
-  assert.equal(tf.memory().numTensors, tensors, 'tensor leak');
-  assert.equal(tf.engine().backend.numDataIds(), ids, 'backend buffer leak');
+  const actual = leakFree(() => run((a) => new Fused(a as never), c, weights, xData, probe, true));
 
-  assertClose(actual.y, expected.y, 'output');
-  assertClose(actual.dx, expected.dx, 'input gradient');
-  ['kernel', 'recurrent kernel', 'bias'].forEach((name, i) => assertClose(actual.dWeights[i], expected.dWeights[i], `${name} gradient`));
+  assertNear(actual.y, expected.y, 'output');
+  assertNear(actual.dx, expected.dx, 'input gradient');
+  ['kernel', 'recurrent kernel', 'bias'].forEach((name, i) => assertNear(actual.dWeights[i], expected.dWeights[i], `${name} gradient`));
 }
 
 before(async () => {
@@ -166,6 +136,6 @@ describe('bidirectional LSTM from the builder', () => {
     };
     const cpu = await predict('cpu');
     const wasm = await predict('wasm');
-    assertClose(wasm, cpu, 'bidirectional prediction');
+    assertNear(wasm, cpu, 'bidirectional prediction');
   });
 });
