@@ -4,14 +4,11 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { archCost, sequentialCost, type DataContext } from '../../src/core/shapes';
-import type { ConcreteArch, ConcreteLayer } from '../../src/shared/arch';
+import type { ConcreteArch } from '../../src/shared/arch';
 import { BuildError, buildModel, layerName, modelSummary, type Task } from '../../src/engine/builder';
+import { type LayerSpec, seq } from '../helpers/arch';
 
-type L = ConcreteLayer extends infer T ? (T extends unknown ? Omit<T, 'source'> : never) : never;
-const seq = (...layers: L[]): ConcreteArch => ({
-  kind: 'sequential',
-  layers: layers.map((l, i) => ({ ...l, source: `architecture.layers[${i}]` }) as ConcreteLayer),
-});
+type L = LayerSpec;
 
 interface Case {
   name: string;

@@ -4,14 +4,9 @@ import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { archCost, sequentialCost } from '../../src/core/shapes';
-import type { CellArch, CellEdge, ConcreteArch, ConcreteLayer } from '../../src/shared/arch';
+import type { CellArch, CellEdge, ConcreteArch } from '../../src/shared/arch';
 import { BuildError, buildModel, layerName, modelSummary, usedEdges, type Task } from '../../src/engine/builder';
-
-type L = ConcreteLayer extends infer T ? (T extends unknown ? Omit<T, 'source'> : never) : never;
-const seq = (...layers: L[]): ConcreteArch => ({
-  kind: 'sequential',
-  layers: layers.map((l, i) => ({ ...l, source: `architecture.layers[${i}]` }) as ConcreteLayer),
-});
+import { seq } from '../helpers/arch';
 
 interface Case {
   name: string;

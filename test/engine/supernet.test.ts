@@ -11,6 +11,7 @@ import { mixedOp } from '../../src/engine/supernet/mixed';
 import type { SupernetNet } from '../../src/engine/supernet/net';
 import { SequentialNet } from '../../src/engine/supernet/sequentialNet';
 import { disposeOptimizers, makeOptimizers, trainSupernet } from '../../src/engine/supernet/train';
+import type { LayerSpec } from '../helpers/arch';
 
 describe('mixed operation', () => {
   it('has the gradients of finite differences, for alpha and for every candidate output', () => {
@@ -80,8 +81,7 @@ function tensorsOf(train: ReturnType<typeof xorData>, val: ReturnType<typeof xor
   };
 }
 
-type L = ConcreteLayer extends infer T ? (T extends unknown ? Omit<T, 'source'> : never) : never;
-const layer = (l: L, i: number): ConcreteLayer => ({ ...l, source: `architecture.layers[0].options[${i}]` }) as ConcreteLayer;
+const layer = (l: LayerSpec, i: number): ConcreteLayer => ({ ...l, source: `architecture.layers[0].options[${i}]` }) as ConcreteLayer;
 
 describe('first-order DARTS', () => {
   it('concentrates alpha on the one candidate that can solve the task (seeded)', async () => {
