@@ -3,7 +3,6 @@
 import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import type { RunEvent } from '../../src/shared/events';
@@ -18,6 +17,7 @@ import { Rng } from '../../src/core/rng';
 import { resolve } from '../../src/core/space';
 import { Orchestrator } from '../../src/engine/orchestrator';
 import { defaultWorkerEntry, WorkerHandle } from '../../src/engine/pool';
+import { tinyWorkspace } from '../helpers/workspace';
 
 const root = path.join(__dirname, '..', '..');
 const tinyText = fs.readFileSync(path.join(root, 'test/fixtures/specs/tiny.nas.json'), 'utf8');
@@ -26,15 +26,7 @@ const hanging = { file: path.join(root, 'test/helpers/hangingWorker.ts'), execAr
 /** A budget allows this much after it ends (issue 9: within 15 s). */
 const SLACK_MS = 15_000;
 
-function workspace(edit: (spec: NasSpec) => void) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-budget-'));
-  const spec = jsonc.parse(tinyText) as NasSpec;
-  edit(spec);
-  const text = JSON.stringify(spec, null, 2);
-  const file = path.join(dir, 'tiny.nas.json');
-  fs.writeFileSync(file, text);
-  return { dir, file, spec, text };
-}
+const workspace = (edit: (spec: NasSpec) => void) => tinyWorkspace('nas-budget-', edit);
 
 function journal(runDir: string): RunEvent[] {
   return readJournal(runPaths(runDir).journal).events;

@@ -5,26 +5,20 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
-import * as jsonc from 'jsonc-parser';
 import { EXIT, isRunSummary, parseCliLine } from '../../src/shared/cli';
-import type { NasSpec } from '../../src/shared/spec';
 import { readJournal } from '../../src/core/journal';
 import { readMeta, runPaths } from '../../src/core/rundir';
 import { RunState } from '../../src/core/runstate';
 import { cli } from '../helpers/cli';
+import { tinyWorkspace } from '../helpers/workspace';
 
 const root = path.join(__dirname, '..', '..');
 
-function workspace(trials: number): { dir: string; file: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-cli-run-'));
-  const spec = jsonc.parse(fs.readFileSync(path.join(root, 'test/fixtures/specs/tiny.nas.json'), 'utf8')) as NasSpec;
-  spec.search = { ...spec.search, budget: { trials }, parallel: 1 };
-  const file = path.join(dir, 'tiny.nas.json');
-  fs.writeFileSync(file, JSON.stringify(spec, null, 2));
-  return { dir, file };
-}
+const workspace = (trials: number) =>
+  tinyWorkspace('nas-cli-run-', (spec) => {
+    spec.search = { ...spec.search, budget: { trials }, parallel: 1 };
+  });
 
 function done(runDir: string): number {
   return RunState.from(readJournal(runPaths(runDir).journal).events).counts().done;

@@ -18,19 +18,11 @@ import { readLock, runPaths } from '../../src/core/rundir';
 import { RunState } from '../../src/core/runstate';
 import { loadModel } from '../../src/engine/modelio';
 import { Orchestrator } from '../../src/engine/orchestrator';
+import { tinyWorkspace } from '../helpers/workspace';
 
 const root = path.join(__dirname, '..', '..');
-const tinyText = fs.readFileSync(path.join(root, 'test/fixtures/specs/tiny.nas.json'), 'utf8');
 
-function workspace(edit: (spec: NasSpec) => void = () => {}): { dir: string; file: string; spec: NasSpec; text: string } {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-orch-'));
-  const spec = jsonc.parse(tinyText) as NasSpec;
-  edit(spec);
-  const text = JSON.stringify(spec, null, 2);
-  const file = path.join(dir, 'tiny.nas.json');
-  fs.writeFileSync(file, text);
-  return { dir, file, spec, text };
-}
+const workspace = (edit?: (spec: NasSpec) => void) => tinyWorkspace('nas-orch-', edit);
 
 function state(runDir: string) {
   return RunState.from(readJournal(runPaths(runDir).journal).events);
