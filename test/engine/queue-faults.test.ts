@@ -20,8 +20,8 @@ import { redisMissing, TestRedis, TestWorker } from '../helpers/redis';
 
 const root = path.join(__dirname, '..', '..');
 const skip = redisMissing();
-// Enough trials that some are still to run after the Redis restart on a quiet machine (with 8, a fast run had ended
-// before the orchestrator could be killed mid-trial).
+// Enough trials (of enough epochs, below) that some are still to run after the Redis restart on a quiet machine
+// (with 8, a fast run had ended before the orchestrator could be killed mid-trial).
 const TRIALS = 16;
 
 function orchestrator(cwd: string, ...args: string[]): { proc: ChildProcess; output: () => string; exit: Promise<number | null> } {
@@ -52,7 +52,7 @@ async function until(what: string, ok: () => boolean, ms = 90_000): Promise<void
 }
 
 /** A folder with a CSV of blobs and a spec whose trials train a few seconds an epoch (many small batches). */
-function workspace(dir: string, o: { trials: number; epochs: number; parallel: number }): string {
+function workspace(dir: string, o: { trials: number; epochs: number; parallel: number; pruner?: object }): string {
   fs.mkdirSync(dir);
   const { x, y } = blobs(1500, 11, { spread: 3 });
   fs.writeFileSync(
@@ -70,7 +70,15 @@ function workspace(dir: string, o: { trials: number; epochs: number; parallel: n
       ],
     },
     training: { learningRate: 0.01, batchSize: 4, epochs: o.epochs },
-    search: { strategy: 'random', budget: { trials: o.trials }, parallel: o.parallel, seed: 9, keepTop: 2, retries: 3 },
+    search: {
+      strategy: 'random',
+      budget: { trials: o.trials },
+      parallel: o.parallel,
+      seed: 9,
+      keepTop: 2,
+      retries: 3,
+      ...(o.pruner ? { pruner: o.pruner } : {}),
+    },
   } as unknown as NasSpec;
   fs.writeFileSync(path.join(dir, 'faults.nas.json'), JSON.stringify(spec, null, 2));
   return path.join(dir, 'run');
@@ -85,7 +93,10 @@ test('a worker SIGKILLed, Redis restarted, the orchestrator killed and resumed: 
   try {
     await Promise.all([w1, w2].map((w) => w.waitFor(/serving redis:/)));
     const dir = path.join(tmp, 'orchestrator');
-    const runDir = workspace(dir, { trials: TRIALS, epochs: 3, parallel: 2 });
+    // 20 epochs (~3 s a trial on a quiet machine): the ~8 s in which the killed worker's job is found stalled
+    // and the Redis restart must leave trials to run for step 3; with 3 epochs (0.5 s a trial) a quiet machine
+    // had finished the whole run by then.
+    const runDir = workspace(dir, { trials: TRIALS, epochs: 20, parallel: 2 });
     orch = orchestrator(dir, 'run', 'faults.nas.json', '--run-dir', runDir, '--queue', redis.url, '--json');
 
     // 1. A worker dies mid-trial: its job stalls, fails once, and the orchestrator retries the trial.
@@ -149,8 +160,11 @@ test('a worker cut off from Redis longer than --stall-seconds abandons its trial
   try {
     await w.waitFor(/serving redis:/);
     const dir = path.join(tmp, 'orchestrator');
-    // One trial of many epochs: it is still training when the worker gives it up.
-    const runDir = workspace(dir, { trials: 1, epochs: 30, parallel: 1 });
+    // One trial of many epochs under a pruner that decides every epoch: each epoch waits for the orchestrator's
+    // answer through Redis, so the trial cannot run to its end during the outage however fast the machine (with
+    // no pruner, a fast machine finished all 30 epochs on the worker side before it gave the job up, and its
+    // buffered messages completed the trial once Redis was back).
+    const runDir = workspace(dir, { trials: 1, epochs: 30, parallel: 1, pruner: { type: 'median' } });
     orch = orchestrator(dir, 'run', 'faults.nas.json', '--run-dir', runDir, '--queue', redis.url, '--json');
     await until('the first epoch', () => events(runDir).some((e) => e.type === 'epoch'));
     await redis.down();
