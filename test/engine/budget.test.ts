@@ -17,11 +17,11 @@ import { Rng } from '../../src/core/rng';
 import { resolve } from '../../src/core/space';
 import { Orchestrator } from '../../src/engine/orchestrator';
 import { defaultWorkerEntry, WorkerHandle } from '../../src/engine/pool';
+import { hangingWorker, withHang } from '../helpers/hang';
 import { tinyWorkspace } from '../helpers/workspace';
 
 const root = path.join(__dirname, '..', '..');
 const tinyText = fs.readFileSync(path.join(root, 'test/fixtures/specs/tiny.nas.json'), 'utf8');
-const hanging = { file: path.join(root, 'test/helpers/hangingWorker.ts'), execArgv: ['--import', 'tsx'] };
 
 /** A budget allows this much after it ends (issue 9: within 15 s). */
 const SLACK_MS = 15_000;
@@ -50,10 +50,14 @@ before(async () => {
   });
 });
 
+/** Epochs that no machine trains within a 0.2-minute budget, even in batches of 32: 10,000 epochs of 50 batches
+ *  (400 epochs of batches of 32, about 110 ms an epoch on a loaded machine here, could end in time on a fast one). */
+const EPOCHS = 10_000;
+
 /** Trials far longer than a 0.2-minute budget: many epochs of a few hundred small batches each. */
 function longTrials(s: NasSpec) {
   s.dataset = { source: 'synthetic', generator: 'shapes', samples: 2000, imageSize: 8, classes: 3 };
-  s.training = { learningRate: 0.01, batchSize: 4, epochs: 400 };
+  s.training = { learningRate: 0.01, batchSize: 4, epochs: EPOCHS };
   s.search = { ...s.search, budget: { trials: 6, minutes: 0.2 }, parallel: 2 };
 }
 
@@ -101,7 +105,7 @@ test('a 0.2-minute budget with trials longer than that: the run ends in time, it
 test('a worker that does not answer the stop is killed after the grace period; its trial is cut with its journaled epochs', { timeout: 120_000 }, async (t) => {
   const ws = workspace((s) => {
     longTrials(s);
-    s.training = { learningRate: 0.01, batchSize: 32, epochs: 400 };
+    s.training = { learningRate: 0.01, batchSize: 32, epochs: EPOCHS };
     s.search = { ...s.search, parallel: 1 };
   });
   const outcome = await withHang({ NAS_TEST_HANG: 'deadline' }, async () => {
@@ -111,7 +115,7 @@ test('a worker that does not answer the stop is killed after the grace period; i
       specText: ws.text,
       specFile: ws.file,
       backend: 'wasm',
-      workerEntry: hanging,
+      workerEntry: hangingWorker,
       watchdog: { graceSeconds: 3 },
     });
     const o = await orch.run();
@@ -146,7 +150,7 @@ test('the watchdog kills a worker that hangs mid-trial; its trial is recorded as
       specText: ws.text,
       specFile: ws.file,
       backend: 'wasm',
-      workerEntry: hanging,
+      workerEntry: hangingWorker,
       watchdog: { silenceSeconds: 8 },
     });
     const outcome = await orch.run();
@@ -161,16 +165,6 @@ test('the watchdog kills a worker that hangs mid-trial; its trial is recorded as
   });
   fs.rmSync(ws.dir, { recursive: true, force: true });
 });
-
-/** Workers forked meanwhile inherit these variables (the hanging worker reads them). */
-async function withHang<T>(env: Record<string, string>, f: () => Promise<T>): Promise<T> {
-  Object.assign(process.env, env);
-  try {
-    return await f();
-  } finally {
-    for (const k of Object.keys(env)) delete process.env[k];
-  }
-}
 
 /** One worker, one long trial: what it answers to a stop (message or deadline) in the middle of an epoch. */
 async function stoppedMidEpoch(how: 'deadline' | 'message'): Promise<TrialResult['params']> {

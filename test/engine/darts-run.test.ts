@@ -12,6 +12,7 @@ import { readJournal } from '../../src/core/journal';
 import { runPaths } from '../../src/core/rundir';
 import { RunState } from '../../src/core/runstate';
 import { Orchestrator } from '../../src/engine/orchestrator';
+import { hangingWorker, withHang } from '../helpers/hang';
 
 const spec: NasSpec = {
   name: 'tiny darts',
@@ -76,12 +77,15 @@ test('darts: a stopped search resumes its supernet from the last epoch', async (
     specText: ws.text,
     specFile: ws.file,
     parallel: 1,
+    // The supernet does not wait between its epochs: on a fast machine epoch 1 could be sent before the stop below
+    // kills the worker. This worker freezes once epoch 0 is sent.
+    workerEntry: hangingWorker,
     onEvent: (e) => {
       first.push(e);
       if (e.type === 'supernet-epoch') orch!.stop();
     },
   });
-  const stopped = await orch.run();
+  const stopped = await withHang({ NAS_TEST_HANG: 'supernet-epoch', NAS_TEST_HANG_EPOCH: '0' }, () => orch!.run());
   assert.equal(stopped.reason, 'stopped');
   assert.deepEqual(
     supernetEpochs(first).map((e) => e.epoch),

@@ -184,20 +184,24 @@ test("with retries 0 a killed worker's trial is recorded as failed and the searc
     s.search = { ...s.search, budget: { trials: 3 }, retries: 0 };
   });
   let killed = false;
+  let pidOfTrial0: number | undefined;
   const orch = new Orchestrator({
     spec: ws.spec,
     specText: ws.text,
     specFile: ws.file,
     parallel: 1,
     onEvent: (e) => {
-      if (e.type === 'trial-started' && e.trial === 0 && !killed && e.pid) {
+      if (e.type === 'trial-started' && e.trial === 0) pidOfTrial0 = e.pid;
+      // At its first epoch, not 50 ms after its start (a fast machine had ended the trial by then): the worker
+      // waits for this epoch's decision, so it is certainly mid-trial.
+      if (e.type === 'epoch' && e.trial === 0 && !killed && pidOfTrial0) {
         killed = true;
-        const pid = e.pid;
-        setTimeout(() => process.kill(pid, 'SIGKILL'), 50);
+        process.kill(pidOfTrial0, 'SIGKILL');
       }
     },
   });
   const outcome = await orch.run();
+  assert.ok(killed);
   const st = state(outcome.runDir);
   assert.equal(st.trials.get(0)?.status, 'failed');
   assert.match(st.trials.get(0)?.error ?? '', /worker process/);
