@@ -5,6 +5,7 @@ import type { ConcreteTraining, OptimizerName } from '../shared/arch';
 import type { Direction, EpochMetrics, MetricName, StopReason } from '../shared/events';
 import { bestEpochOf } from '../core/objectives';
 import type { Task } from './builder';
+import { categoricalCrossentropy } from './kernels/crossEntropy';
 import { withSeededRandom } from './seededRandom';
 
 export class TrainingError extends Error {
@@ -137,7 +138,8 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
     if (opts.optimizerWeights?.length) await restoreOptimizer(optimizer, opts.optimizerWeights);
     model.compile({
       optimizer,
-      loss: task === 'classification' ? 'categoricalCrossentropy' : 'meanSquaredError',
+      // The fused kernel on wasm (kernels/crossEntropy.ts), tfjs's own elsewhere; the same formula either way.
+      loss: task === 'classification' ? categoricalCrossentropy : 'meanSquaredError',
       metrics: task === 'classification' ? ['accuracy'] : [],
     });
 
