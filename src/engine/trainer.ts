@@ -6,6 +6,7 @@ import type { Direction, EpochMetrics, MetricName, StopReason } from '../shared/
 import { bestEpochOf } from '../core/objectives';
 import type { Task } from './builder';
 import { categoricalCrossentropy } from './kernels/crossEntropy';
+import { withSeededRandom } from './seededRandom';
 
 export class TrainingError extends Error {
   override name = 'TrainingError';
@@ -28,8 +29,8 @@ export interface NamedTensor {
 
 export interface TrainOptions {
   /**
-   * Reserved for reproducible training. tfjs's fit shuffles (and dropout draws) with Math.random, so today the
-   * seed only matters through buildModel's initial weights.
+   * Seeds fit's batch order (tfjs shuffles with Math.random: see seededRandom.ts); with buildModel's seeded initial
+   * weights the same seed replays the same training. The project's dropout kernel still draws unseeded.
    */
   seed: number;
   /** Default: classification when trainY has more than one column (one-hot), regression otherwise. */
@@ -203,14 +204,16 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
       };
 
     if (training.epochs > 0 && !opts.shouldStop?.()) {
-      await model.fit(data.trainX, data.trainY, {
-        epochs: training.epochs,
-        batchSize: training.batchSize,
-        shuffle: true,
-        validationData: [data.valX, data.valY],
-        verbose: 0,
-        callbacks: { onEpochEnd: guard(onEpochEnd), onBatchEnd: guard(onBatchEnd) },
-      });
+      await withSeededRandom(opts.seed, () =>
+        model.fit(data.trainX, data.trainY, {
+          epochs: training.epochs,
+          batchSize: training.batchSize,
+          shuffle: true,
+          validationData: [data.valX, data.valY],
+          verbose: 0,
+          callbacks: { onEpochEnd: guard(onEpochEnd), onBatchEnd: guard(onBatchEnd) },
+        }),
+      );
     } else if (training.epochs > 0) stopReason = 'stopped';
     if (opts.keepOptimizerWeights && failure === undefined) optimizerWeights = await exportOptimizer(optimizer);
   } finally {

@@ -130,7 +130,8 @@ async function runTrial(p: TrainRequest['params']) {
       data,
       { ...p.config.training, epochs: Math.max(0, target - prior.length) },
       {
-        seed: p.seed,
+        // A promoted segment draws batch orders of its own, not its first segment's again.
+        seed: p.seed + prior.length * 7919,
         task,
         objective: p.objective,
         optimizerWeights: optimizerIn,

@@ -89,3 +89,38 @@ describe('the bias + ReLU kernel on NaN and infinities, as tfjs computes them', 
       }));
   }
 });
+
+describe('a linear Conv2D layer without bias (a cell ReLU-Conv-BN) runs the plain Conv2D op', () => {
+  /** The layer's output and the gradients of sum(y * r) for its kernel and, when `inputGrad`, for x. */
+  const linearRun = (x: Shape4, filters: number, kernelSize: number, inputGrad: boolean, seed: number) => {
+    const g = harness(seed);
+    const [kernel, xData] = [g.data([kernelSize, kernelSize, x[3], filters]), g.data(x)];
+    return () => {
+      const layer = tf.layers.conv2d({ filters, kernelSize, padding: 'same', useBias: false });
+      layer.build(x);
+      layer.setWeights([tf.tensor(kernel, [kernelSize, kernelSize, x[3], filters])]);
+      const input = inputGrad ? tf.variable(tf.tensor(xData, x)) : tf.tensor(xData, x);
+      try {
+        const y = layer.apply(input) as tf.Tensor;
+        const r = tf.tensor(harness(seed + 1).data(y.shape), y.shape);
+        const k = layer.trainableWeights[0].read() as tf.Variable;
+        const vars = inputGrad ? [input as tf.Variable, k] : [k];
+        const { grads } = tf.variableGrads(() => (layer.apply(input) as tf.Tensor).mul(r).sum(), vars);
+        return [y, ...vars.map((v) => grads[v.name])];
+      } finally {
+        input.dispose();
+        layer.weights.forEach((w) => w.dispose());
+      }
+    };
+  };
+  for (const inputGrad of [true, false]) {
+    const label = `16x6x6x8 -> 8, 3x3, ${inputGrad ? 'input and kernel' : 'kernel only'}`;
+    it(label, () => compare(label, linearRun([16, 6, 6, 8], 8, 3, inputGrad, 300)));
+  }
+
+  it('skips the input gradient where only the kernel needs one (the stem on the data)', async () => {
+    const names = await wasmKernels(() => tf.tidy(() => void linearRun([2, 6, 6, 8], 8, 3, false, 9)()));
+    assert.ok(names.has('Conv2DBackpropFilter'), [...names].join(' '));
+    for (const waste of ['Conv2DBackpropInput', 'FusedConv2D']) assert.ok(!names.has(waste), `${waste} runs: ${[...names].join(' ')}`);
+  });
+});

@@ -23,6 +23,7 @@ describe('batch norm in training: the layer on wasm (fused) against tfjs on cpu'
     { shape: [4, 6, 6, 8] },
     { shape: [3, 5, 4, 5] }, // channels off the vector path
     { shape: [16, 28, 28, 32] }, // many 64-row blocks
+    { shape: [7, 10, 10, 22] }, // a last block of 60 rows; 5 vectors and 2 single channels a row
     { shape: [9, 7] }, // after a dense layer
     { shape: [2, 3, 3, 1] },
     { shape: [8, 6, 6, 12], offset: 100 }, // |mean| >> std: centring keeps the precision

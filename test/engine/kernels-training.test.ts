@@ -151,7 +151,7 @@ describe('BatchMatMul matches cpu with transposed operands', () => {
     [true, true],
   ] as const) {
     for (const batch of [[], [3], [2, 2]]) {
-      // Widths that fill whole GEMM panels (our path) and widths that do not (XNNPACK's).
+      // Widths that fill whole GEMM panels and widths that do not (computed padded to whole panels, copied out).
       const [m, k, n] = [h.int(1, 19), h.int(1, 23), batch.length === 1 ? h.int(1, 17) : 8 * h.int(1, 3)];
       const aShape = [...batch, ...(ta ? [k, m] : [m, k])];
       const bShape = [...batch, ...(tb ? [n, k] : [k, n])];
@@ -168,6 +168,9 @@ describe('BatchMatMul matches cpu with transposed operands', () => {
       'long K',
       () => [
         tf.matMul(tf.tensor(a1, [k, 9]), tf.tensor(b1, [k, 16]), true, false),
+        // A classification head's weight gradient: 10 columns, padded to two panels, chunks added in the padding.
+        tf.matMul(tf.tensor(a1, [k, 9]), tf.tensor(b1.subarray(0, k * 10), [k, 10]), true, false),
+        tf.matMul(tf.tensor(a2, [2, 5, k]), tf.tensor(b3.subarray(0, 2 * k * 10), [2, k, 10])),
         tf.matMul(tf.tensor(a2, [2, 5, k]), tf.tensor(b2, [24, k]), false, true),
         tf.matMul(tf.tensor(a2, [2, 5, k]), tf.tensor(b3, [2, k, 16])),
       ],

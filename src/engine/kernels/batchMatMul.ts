@@ -1,14 +1,15 @@
 // wasm's BatchMatMul sends XNNPACK only operands that need no transposing; with transposeA or transposeB set
-// (every dense layer's gradients) it runs a scalar C++ loop, ~5x slower. Here float32 products whose output
-// rows fill whole GEMM panels (N % 8 == 0, as dense layers' widths usually do) run on our SIMD GEMM, which
-// reads A^T in place and packs B^T straight from memory, so nothing is transposed first; long K runs in chunks
-// (K_CHUNK). The rest transpose
-// their operands and take wasm's XNNPACK path.
+// (every dense layer's gradients) it runs a scalar C++ loop, ~5x slower. Here float32 products run on our SIMD
+// GEMM, which reads A^T in place and packs B^T straight from memory, so nothing is transposed first; long K runs
+// in chunks (K_CHUNK). Output rows that do not fill whole GEMM panels (N % 8 != 0: the 10 classes of every
+// classification head) are computed into a scratch padded to whole panels and copied out: through XNNPACK, with
+// a transposed copy of the operand first, the head's weight gradient [256,128]^T . [128,10] took ~0.2 ms of the
+// MLP's step. Broadcasting beyond one side's batch transposes the operands and takes wasm's XNNPACK path.
 import * as tf from '@tensorflow/tfjs';
 import { dispose, transpose, type Info } from './common';
 import { runOriginal } from './override';
 import { NR } from './simd/gemm';
-import { addr, scratch, simd } from './simd/module';
+import { addr, heapF32, scratch, simd } from './simd/module';
 
 /** The last two axes swapped, as a real copy in memory. */
 function swapInner(backend: tf.KernelBackend, x: Info): Info {
@@ -51,29 +52,36 @@ function batchMatMul(args: Parameters<tf.KernelFunc>[0]): Info {
   const [batchA, batchB] = [size(a.shape.slice(0, -2)), size(b.shape.slice(0, -2))];
   // Our path: whole panels, and batch dims that are equal or absent on one side (no other broadcasting).
   const simple = ra === rb ? a.shape.slice(0, -2).every((d, i) => d === b.shape[i]) : batchA === 1 || batchB === 1;
-  if (n % NR !== 0 || m === 0 || k === 0 || !simple) {
+  if (m === 0 || k === 0 || n === 0 || !simple) {
     return !transposeA && !transposeB ? runOriginal(tf.BatchMatMul, args) : viaXnnpack(args, transposeA, transposeB);
   }
   const backend = args.backend as tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
   const batch = Math.max(batchA, batchB);
   const outer = (ra >= rb ? a.shape : b.shape).slice(0, -2);
   const out = backend.makeOutput([...outer, m, n], 'float32');
-  const packed = scratch(backend, k * n * 4);
+  // Whole panels: pack zero-fills the columns past n, and the GEMM writes them into `padded` rows of np floats.
+  const np = Math.ceil(n / NR) * NR;
+  const packed = scratch(backend, k * np * 4);
+  const padded = np === n ? undefined : scratch(backend, m * np * 4);
   try {
     const g = simd(backend);
     for (let i = 0; i < batch; i++) {
       const aAt = addr(backend, a) + (batchA === 1 ? 0 : i * m * k * 4);
       const bAt = addr(backend, b) + (batchB === 1 ? 0 : i * k * n * 4);
-      const cAt = addr(backend, out) + i * m * n * 4;
+      const cAt = padded ? padded.ptr : addr(backend, out) + i * m * n * 4;
       const [strideK, strideN] = transposeB ? [4, k * 4] : [n * 4, 4];
-      // Chunk j of B is packed at j * K_CHUNK * n floats, each chunk's panels K_CHUNK rows deep.
+      // Chunk j of B is packed at j * K_CHUNK * np floats, each chunk's panels K_CHUNK rows deep.
       if (i === 0 || batchB !== 1)
-        for (let k0 = 0; k0 < k; k0 += K_CHUNK) g.pack(bAt + k0 * strideK, strideK, strideN, Math.min(K_CHUNK, k - k0), n, packed.ptr + k0 * n * 4);
+        for (let k0 = 0; k0 < k; k0 += K_CHUNK) g.pack(bAt + k0 * strideK, strideK, strideN, Math.min(K_CHUNK, k - k0), n, packed.ptr + k0 * np * 4);
       for (let k0 = 0; k0 < k; k0 += K_CHUNK) {
         const kc = Math.min(K_CHUNK, k - k0);
-        const pb = packed.ptr + k0 * n * 4;
-        if (transposeA) g.gemmT(aAt + k0 * m * 4, m * 4, pb, cAt, n * 4, m, n, kc, k0 > 0 ? 1 : 0);
-        else g.gemm(aAt + k0 * 4, k * 4, pb, cAt, n * 4, m, n, kc, k0 > 0 ? 1 : 0);
+        const pb = packed.ptr + k0 * np * 4;
+        if (transposeA) g.gemmT(aAt + k0 * m * 4, m * 4, pb, cAt, np * 4, m, np, kc, k0 > 0 ? 1 : 0);
+        else g.gemm(aAt + k0 * 4, k * 4, pb, cAt, np * 4, m, np, kc, k0 > 0 ? 1 : 0);
+      }
+      if (padded) {
+        const [src, dst] = [heapF32(backend, padded.ptr, m * np), heapF32(backend, addr(backend, out) + i * m * n * 4, m * n)];
+        for (let r = 0; r < m; r++) dst.set(src.subarray(r * np, r * np + n), r * n);
       }
     }
   } catch (err) {
@@ -81,6 +89,7 @@ function batchMatMul(args: Parameters<tf.KernelFunc>[0]): Info {
     throw err;
   } finally {
     packed.free();
+    padded?.free();
   }
   return out;
 }

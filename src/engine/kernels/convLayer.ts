@@ -1,7 +1,8 @@
 // Routes tfjs's Conv2D layer with a ReLU and a bias to the unfused convolution followed by the fused bias + ReLU
 // kernel (biasRelu.ts), in training and out, on a backend that registers it. Patched on the layer class for the
 // reason batchNormLayer.ts gives (loaded models train through it too, saved models stay plain tfjs layers).
-// Anything else (other activations, no bias, channels first, another backend) runs tfjs's own code unchanged.
+// A linear conv without bias goes to the plain Conv2D op (plainLinear says why). Anything else (other
+// activations, channels first, another backend) runs tfjs's own code unchanged.
 import * as tf from '@tensorflow/tfjs';
 import { BIAS_RELU } from './biasRelu';
 
@@ -33,20 +34,39 @@ export function routable(layer: Pick<ConvLayer, 'rank' | 'activation' | 'bias' |
   );
 }
 
+/**
+ * A linear conv without bias (a cell's ReLU-Conv-BN). tfjs-layers runs it as FusedConv2D, whose custom gradient
+ * computes the input gradient whether or not anything needs it: 3.4 ms a step wasted on the cell network's stem,
+ * whose input is the data. The plain Conv2D op's gradient is computed per input, only for those the tape needs.
+ */
+function plainLinear(layer: ConvLayer, x: tf.Tensor): boolean {
+  return (
+    layer.rank === 2 &&
+    layer.activation?.getClassName() === 'linear' &&
+    layer.bias == null &&
+    layer.dataFormat === 'channelsLast' &&
+    (layer.padding === 'same' || layer.padding === 'valid') &&
+    x.rank === 4 &&
+    tf.getKernel(BIAS_RELU, tf.getBackend()) !== undefined
+  );
+}
+
+const conv = (layer: ConvLayer, x: tf.Tensor) =>
+  tf.conv2d(
+    x as tf.Tensor4D,
+    layer.kernel.read() as tf.Tensor4D,
+    layer.strides as [number, number],
+    layer.padding as 'same',
+    'NHWC',
+    layer.dilationRate as [number, number],
+  );
+
 const routedCall: Call = function (inputs, kwargs) {
   const x = Array.isArray(inputs) ? inputs[0] : inputs;
-  if ((Array.isArray(inputs) && inputs.length !== 1) || !routable(this, x)) return original!.call(this, inputs, kwargs);
-  return tf.tidy(() => {
-    const z = tf.conv2d(
-      x as tf.Tensor4D,
-      this.kernel.read() as tf.Tensor4D,
-      this.strides as [number, number],
-      this.padding as 'same',
-      'NHWC',
-      this.dilationRate as [number, number],
-    );
-    return tf.engine().runKernel(BIAS_RELU, { x: z, bias: this.bias!.read() }) as tf.Tensor;
-  });
+  if (Array.isArray(inputs) && inputs.length !== 1) return original!.call(this, inputs, kwargs);
+  if (plainLinear(this, x)) return tf.tidy(() => conv(this, x));
+  if (!routable(this, x)) return original!.call(this, inputs, kwargs);
+  return tf.tidy(() => tf.engine().runKernel(BIAS_RELU, { x: conv(this, x), bias: this.bias!.read() }) as tf.Tensor);
 };
 
 /** Idempotent. */

@@ -1,0 +1,21 @@
+// tfjs draws fit's batch order (util.shuffle) and the seeds of unseeded random ops from Math.random, and takes no
+// generator of ours: while a trial trains, Math.random is a generator seeded by the trial, so the same seed replays
+// the same training (a derived darts cell retrained twice scores the same, instead of a point apart).
+import { Rng } from '../core/rng';
+
+let depth = 0;
+let original: () => number = Math.random;
+
+/** Runs `f` with Math.random seeded; overlapping calls (tests training side by side) share the first one's. */
+export async function withSeededRandom<T>(seed: number, f: () => Promise<T>): Promise<T> {
+  if (depth++ === 0) {
+    original = Math.random;
+    const rng = new Rng(seed);
+    Math.random = () => rng.next();
+  }
+  try {
+    return await f();
+  } finally {
+    if (--depth === 0) Math.random = original;
+  }
+}
