@@ -44,14 +44,6 @@ function layout(g: DwGeometry, row: number): TapLayout {
   return { fh: g.filterHeight, fw: g.filterWidth, tapRow: g.dilationHeight * row, tapCol: g.dilationWidth * g.c * 4 };
 }
 
-/** A zero-padded copy of t [n, h, w, c] with `top` rows and `left` columns before it, hp x wp in all. */
-function padded(backend: Backend, t: Info, top: number, left: number, hp: number, wp: number): { ptr: number; free(): void } {
-  const [n, h, w, c] = t.shape;
-  const buf = scratch(backend, n * hp * wp * c * 4);
-  simd(backend).pad(addr(backend, t), n, h, w * c * 4, hp, wp * c * 4, top, left * c * 4, w * c * 4, 0, buf.ptr);
-  return buf;
-}
-
 /** The padded input's size, in pixels: every window of the forward geometry lies inside it. */
 function paddedSize(g: DwGeometry): { hp: number; wp: number } {
   const hp = Math.max(g.inHeight + g.padTop, (g.outHeight - 1) * g.strideHeight + (g.filterHeight - 1) * g.dilationHeight + 1);
@@ -168,30 +160,35 @@ export function dwInputGradStrided(backend: Backend, dy: Info, filter: Info, g: 
   const wp = left + Math.max(g.outWidth, ...cols.map((p) => p.r0 + p.outputs + p.taps - 1));
   const dx = backend.makeOutput([g.n, g.inHeight, g.inWidth, g.c], 'float32');
   if (rows.some((p) => p.taps === 0 || p.outputs <= 0) || cols.some((p) => p.taps === 0 || p.outputs <= 0)) zero(backend, dx);
-  const sub = scratch(backend, fh * fw * c4);
-  const dyp = padded(backend, dy, top, left, hp, wp);
+  const row = wp * c4;
+  const imgDx = g.inHeight * g.inWidth * c4;
+  const live = rows.flatMap((ph) => cols.map((pw) => ({ ph, pw }))).filter(({ ph, pw }) => ph.taps > 0 && pw.taps > 0 && ph.outputs > 0 && pw.outputs > 0);
+  // Each phase's taps, reversed, at subs + i * fh * fw * c4: made once, read by every slice of images.
+  const subs = scratch(backend, Math.max(1, live.length) * fh * fw * c4);
   try {
-    const row = wp * c4;
-    for (const ph of rows) {
-      for (const pw of cols) {
-        if (ph.taps === 0 || pw.taps === 0 || ph.outputs <= 0 || pw.outputs <= 0) continue;
-        const [src, dst] = [heapF32(backend, addr(backend, filter), fh * fw * g.c), heapF32(backend, sub.ptr, ph.taps * pw.taps * g.c)];
-        for (let m = 0; m < ph.taps; m++) {
-          for (let q = 0; q < pw.taps; q++) {
-            const tap = (ph.k0 + g.strideHeight * (ph.taps - 1 - m)) * fw + pw.k0 + g.strideWidth * (pw.taps - 1 - q);
-            dst.set(src.subarray(tap * g.c, (tap + 1) * g.c), (m * pw.taps + q) * g.c);
-          }
+    const src = heapF32(backend, addr(backend, filter), fh * fw * g.c);
+    live.forEach(({ ph, pw }, i) => {
+      const dst = heapF32(backend, subs.ptr + i * fh * fw * c4, ph.taps * pw.taps * g.c);
+      for (let m = 0; m < ph.taps; m++) {
+        for (let q = 0; q < pw.taps; q++) {
+          const tap = (ph.k0 + g.strideHeight * (ph.taps - 1 - m)) * fw + pw.k0 + g.strideWidth * (pw.taps - 1 - q);
+          dst.set(src.subarray(tap * g.c, (tap + 1) * g.c), (m * pw.taps + q) * g.c);
         }
-        kernels(backend, { fh: ph.taps, fw: pw.taps, tapRow: row, tapCol: c4 }).conv(
-          ...[dyp.ptr + ((ph.r0 + top) * wp + pw.r0 + left) * c4, hp * row],
-          ...[addr(backend, dx) + (ph.a * g.inWidth + pw.a) * c4, g.inHeight * g.inWidth * c4, sub.ptr, g.n, c4, ph.outputs, pw.outputs],
-          ...[row, c4, g.strideHeight * g.inWidth * c4, g.strideWidth * c4],
-        );
       }
-    }
+    });
+    // Looked up after the copies: heap views are taken where nothing can grow the heap in between.
+    const phaseKernels = live.map(({ ph, pw }) => kernels(backend, { fh: ph.taps, fw: pw.taps, tapRow: row, tapCol: c4 }).conv);
+    inSlices(backend, dy, { top, left, hp, wp }, 0, g.n, g.n, (ptr, first, count) =>
+      live.forEach(({ ph, pw }, i) =>
+        phaseKernels[i](
+          ...[ptr + ((ph.r0 + top) * wp + pw.r0 + left) * c4, hp * row],
+          ...[addr(backend, dx) + first * imgDx + (ph.a * g.inWidth + pw.a) * c4, imgDx, subs.ptr + i * fh * fw * c4, count, c4, ph.outputs, pw.outputs],
+          ...[row, c4, g.strideHeight * g.inWidth * c4, g.strideWidth * c4],
+        ),
+      ),
+    );
   } finally {
-    dyp.free();
-    sub.free();
+    subs.free();
   }
   return dx;
 }
