@@ -330,7 +330,7 @@ describe('training data on wasm', () => {
 });
 
 describe('SIMD GEMM', () => {
-  it('matches a plain triple loop, A as stored and transposed, with row and K remainders and accumulation', async () => {
+  it('matches a plain triple loop, A as stored and transposed, B packed or strided, with row and K remainders and accumulation', async () => {
     assert.ok(await tf.setBackend('wasm'));
     const backend = tf.backend();
     const k = simd(backend);
@@ -348,21 +348,22 @@ describe('SIMD GEMM', () => {
       for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < kk; p++) want[i * n + j] += a[i * kk + p] * b[p * n + j];
       const aT = new Float32Array(kk * m);
       for (let i = 0; i < m; i++) for (let p = 0; p < kk; p++) aT[p * m + i] = a[i * kk + p];
-      for (const transposed of [false, true]) {
-        const ta = tf.tensor(transposed ? aT : a);
-        const tb = tf.tensor(b);
+      // B in rows of n + 8 floats for gemmS, the extra columns NaN: a read past column n would show.
+      const wide = new Float32Array(kk * (n + 8)).fill(NaN);
+      for (let p = 0; p < kk; p++) wide.set(b.subarray(p * n, p * n + n), p * (n + 8));
+      for (const mode of ['packed', 'A^T', 'B strided'] as const) {
+        const ta = tf.tensor(mode === 'A^T' ? aT : a);
+        const tb = tf.tensor(mode === 'B strided' ? wide : b);
         const tc = tf.tensor(c0);
         const packed = scratch(backend, kk * Math.ceil(n / NR) * NR * 4);
         try {
           k.pack(addr(backend, tb), n * 4, 4, kk, n, packed.ptr);
-          if (transposed) k.gemmT(addr(backend, ta), m * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
-          else k.gemm(addr(backend, ta), kk * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
+          if (mode === 'A^T') k.gemmT(addr(backend, ta), m * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
+          else if (mode === 'packed') k.gemm(addr(backend, ta), kk * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
+          else k.gemmS(addr(backend, ta), kk * 4, addr(backend, tb), addr(backend, tc), n * 4, m, n, kk, 1, (n + 8) * 4);
           const got = tc.dataSync();
           for (let i = 0; i < want.length; i++)
-            assert.ok(
-              Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])),
-              `${m}x${kk}x${n}${transposed ? ' (A^T)' : ''}: element ${i} is ${got[i]}, want ${want[i]}`,
-            );
+            assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `${m}x${kk}x${n} (${mode}): element ${i} is ${got[i]}, want ${want[i]}`);
         } finally {
           packed.free();
           tf.dispose([ta, tb, tc]);

@@ -27,7 +27,8 @@ type Geometry = ReturnType<typeof convGeometry>;
 
 /**
  * Few input channels (a network's first layer): dW [kh*kw*ci, co] = patches^T [kh*kw*ci, P] . dy [P, co]
- * directly, with no padded columns (im2col would pad 9 columns to 16 for one channel) and no transposes.
+ * directly, with no padded columns (im2col would pad 9 columns to 16 for one channel) and no transposes; dy is
+ * read in place (gemmS), as packing it cost more than its strided reads.
  */
 function fewInputChannels(
   backend: tf.KernelBackend & { makeOutput(s: number[], d: string): Info },
@@ -41,13 +42,12 @@ function fewInputChannels(
   const rows = kh * kw * ci;
   const kc = chunkRows(co);
   return intoOutput(backend, filterShape, (dw, alloc) => {
-    const [patches, panels] = [alloc(rows * kc * 4), alloc(co * kc * 4)];
+    const patches = alloc(rows * kc * 4);
     const k = simd(backend);
     for (let p0 = 0; p0 < pixels; p0 += kc) {
       const n = Math.min(kc, pixels - p0);
       k.im2row(addr(backend, x), ...patchArgs(info, ci, kh, kw), p0, n, patches);
-      k.pack(addr(backend, dy) + p0 * co * 4, co * 4, 4, n, co, panels);
-      k.gemm(patches, n * 4, panels, addr(backend, dw), co * 4, rows, co, n, p0 > 0 ? 1 : 0);
+      k.gemmS(patches, n * 4, addr(backend, dy) + p0 * co * 4, addr(backend, dw), co * 4, rows, co, n, p0 > 0 ? 1 : 0, co * 4);
     }
   });
 }

@@ -61,10 +61,15 @@ export function packFn(): Fn {
  * (lda and ldc in bytes), B packed by `pack`, and N a multiple of NR (pad C's rows when it is not).
  * gemmT is the same with A stored transposed: A[m][k] at a + m*4 + k*lda, so a gradient's A^T needs no copy
  * (the MR values of one k are then adjacent, and one pointer serves all rows).
+ * gemmS (and gemmTS, built on request) take B as it lies, B[k][n] at pb + k*ldb + n*4 (one more argument, ldb in
+ * bytes), for a long-K B of few columns that costs more to pack than to read strided: the first layer's filter
+ * gradient's dy (packing [100352, 32] took 1.27 of its 3.37 ms; pack + gemm 1.97-2.56 -> gemmS 1.49-1.97 ms).
+ * Not for wide B: the pointwise gradient's [25088, 64] read strided by gemmTS was no faster (2.86 -> 2.91 ms).
  */
-export function gemmFn(transposedA = false): Fn {
-  const f = new Fn(transposedA ? 'gemmT' : 'gemm', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
-  const [a, lda, pb, c, ldc, M, N, K, accumulate] = [0, 1, 2, 3, 4, 5, 6, 7, 8].map((i) => f.param(i));
+export function gemmFn(transposedA = false, stridedB = false): Fn {
+  const name = `gemm${transposedA ? 'T' : ''}${stridedB ? 'S' : ''}`;
+  const f = new Fn(name, new Array(stridedB ? 10 : 9).fill('i32'));
+  const [a, lda, pb, c, ldc, M, N, K, accumulate, ldb] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((i) => f.param(i));
   const i = f.local('i32');
   const j = f.local('i32');
   const k = f.local('i32');
@@ -137,7 +142,7 @@ export function gemmFn(transposedA = false): Fn {
     f.i32(0).set(k);
     f.loop(k, K, 1, () => {
       step(mr);
-      f.inc(pk, 32);
+      f.inc(pk, stridedB ? ldb : 32);
       advanceA(mr);
     });
     for (let r = 0; r < mr; r++) {
@@ -167,10 +172,13 @@ export function gemmFn(transposedA = false): Fn {
     });
   };
 
-  f.get(K)
-    .i32(NR * 4)
-    .mul()
-    .set(panelBytes);
+  // A panel is NR columns: K rows of NR floats apart when packed, the next NR floats of each row when strided.
+  if (stridedB) f.i32(NR * 4).set(panelBytes);
+  else
+    f.get(K)
+      .i32(NR * 4)
+      .mul()
+      .set(panelBytes);
   f.get(M)
     .i32(MR - 1)
     .sub()

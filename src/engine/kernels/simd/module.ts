@@ -18,6 +18,7 @@ export interface SimdExports {
   pack(b: number, strideK: number, strideN: number, k: number, n: number, dst: number): void;
   gemm(a: number, lda: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number): void;
   gemmT(a: number, strideK: number, pb: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number): void;
+  gemmS(a: number, lda: number, b: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number, ldb: number): void;
   im2col(...args: number[]): void;
   im2row(...args: number[]): void;
   im2colRows(...args: number[]): void;
@@ -71,6 +72,7 @@ export function simd(backend: tf.KernelBackend): SimdExports {
         packFn(),
         gemmFn(),
         gemmFn(true),
+        gemmFn(false, true),
         im2colFn(),
         im2colRowsFn(),
         im2rowFn(),
