@@ -50,6 +50,13 @@ before(async () => {
   });
 });
 
+/** The workspace's search (wasm backend) on hanging workers that freeze as `env` says, under `watchdog`. */
+function hangingRun(ws: ReturnType<typeof workspace>, env: Record<string, string>, watchdog: { silenceSeconds?: number; graceSeconds?: number }) {
+  return withHang(env, () =>
+    new Orchestrator({ spec: ws.spec, specText: ws.text, specFile: ws.file, backend: 'wasm', workerEntry: hangingWorker, watchdog }).run(),
+  );
+}
+
 /** Epochs that no machine trains within a 0.2-minute budget, even in batches of 32: 10,000 epochs of 50 batches
  *  (400 epochs of batches of 32, about 110 ms an epoch on a loaded machine here, could end in time on a fast one). */
 const EPOCHS = 10_000;
@@ -108,21 +115,10 @@ test('a worker that does not answer the stop is killed after the grace period; i
     s.training = { learningRate: 0.01, batchSize: 32, epochs: EPOCHS };
     s.search = { ...s.search, parallel: 1 };
   });
-  const outcome = await withHang({ NAS_TEST_HANG: 'deadline' }, async () => {
-    const t0 = Date.now();
-    const orch = new Orchestrator({
-      spec: ws.spec,
-      specText: ws.text,
-      specFile: ws.file,
-      backend: 'wasm',
-      workerEntry: hangingWorker,
-      watchdog: { graceSeconds: 3 },
-    });
-    const o = await orch.run();
-    const took = Date.now() - t0;
-    assert.ok(took <= 12_000 + SLACK_MS, `the run took ${took} ms for a 12 s budget`);
-    return o;
-  });
+  const t0 = Date.now();
+  const outcome = await hangingRun(ws, { NAS_TEST_HANG: 'deadline' }, { graceSeconds: 3 });
+  const took = Date.now() - t0;
+  assert.ok(took <= 12_000 + SLACK_MS, `the run took ${took} ms for a 12 s budget`);
   const events = journal(outcome.runDir);
   const st = RunState.from(events);
   const started = events.filter((e) => e.type === 'trial-started');
@@ -144,25 +140,15 @@ test('the watchdog kills a worker that hangs mid-trial; its trial is recorded as
     s.training = { learningRate: 0.01, batchSize: 32, epochs: 3 };
     s.search = { ...s.search, budget: { trials: 4 }, parallel: 2 };
   });
-  await withHang({ NAS_TEST_HANG: 'epoch', NAS_TEST_HANG_TRIAL: '1', NAS_TEST_HANG_EPOCH: '0' }, async () => {
-    const orch = new Orchestrator({
-      spec: ws.spec,
-      specText: ws.text,
-      specFile: ws.file,
-      backend: 'wasm',
-      workerEntry: hangingWorker,
-      watchdog: { silenceSeconds: 8 },
-    });
-    const outcome = await orch.run();
-    assert.equal(outcome.reason, 'budget');
-    const st = RunState.from(journal(outcome.runDir));
-    const hung = st.trials.get(1)!;
-    assert.equal(hung.status, 'failed');
-    assert.match(hung.error ?? '', /killed by the watchdog/);
-    assert.equal(hung.attempts, 1, 'a hung trial is not retried');
-    assert.equal(st.counts().done, 4, JSON.stringify(st.counts()));
-    assert.deepEqual(st.unfinished(), []);
-  });
+  const outcome = await hangingRun(ws, { NAS_TEST_HANG: 'epoch', NAS_TEST_HANG_TRIAL: '1', NAS_TEST_HANG_EPOCH: '0' }, { silenceSeconds: 8 });
+  assert.equal(outcome.reason, 'budget');
+  const st = RunState.from(journal(outcome.runDir));
+  const hung = st.trials.get(1)!;
+  assert.equal(hung.status, 'failed');
+  assert.match(hung.error ?? '', /killed by the watchdog/);
+  assert.equal(hung.attempts, 1, 'a hung trial is not retried');
+  assert.equal(st.counts().done, 4, JSON.stringify(st.counts()));
+  assert.deepEqual(st.unfinished(), []);
   fs.rmSync(ws.dir, { recursive: true, force: true });
 });
 

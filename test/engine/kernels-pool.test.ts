@@ -105,6 +105,8 @@ describe('depthwise convolution with multiplier 1 (register kernels, tap walk) m
     { shape: [8, 14, 14, 64], k: [3, 3], s: 2, pad: 'same' },
     // More images than the filter gradient sums in one float32 group (4096 output pixels): two groups.
     { shape: [48, 10, 10, 8], k: [3, 3], s: 1, pad: 'valid' },
+    // Padded images larger than the filter gradient pads at a time (256 KB): groups of 5 images in slices of 2, 2, 1.
+    { shape: [12, 28, 28, 32], k: [3, 3], s: 1, pad: 'same' },
     { shape: [3, 9, 11, 12], k: [2, 2], s: 1, pad: 'same' },
     { shape: [2, 9, 10, 8], k: [1, 3], s: 2, pad: 'valid' },
     // Strided input gradients phase by phase: stride 3 (phases of 1 tap), 2x2 stride 2 (one tap per phase).

@@ -39,6 +39,23 @@ function completedTwice(events: RunEvent[]): number[] {
   return twice;
 }
 
+/** An onEvent (keeping the events in `events`) that SIGKILLs the worker of `trial` at the trial's first epoch: the
+ *  worker then waits for that epoch's decision, so it is certainly mid-trial however fast the machine (a kill 50 ms
+ *  after the trial's start once found a fast machine done with it). */
+function killAtFirstEpoch(trial: number, events: RunEvent[] = []) {
+  let pid: number | undefined;
+  let killed = false;
+  const onEvent = (e: RunEvent) => {
+    events.push(e);
+    if (e.type === 'trial-started' && e.trial === trial && pid === undefined) pid = e.pid;
+    if (e.type === 'epoch' && e.trial === trial && !killed && pid) {
+      killed = true;
+      process.kill(pid, 'SIGKILL');
+    }
+  };
+  return { onEvent, killed: () => killed };
+}
+
 test('a search runs to its budget; the best trial exports and scores what the journal says', async () => {
   await tf.setBackend('cpu');
   const ws = workspace();
@@ -145,26 +162,11 @@ test('SIGKILL of a worker mid-trial: the trial is retried once, then the search 
     s.training = { learningRate: 0.01, batchSize: 32, epochs: 2 };
     s.search = { ...s.search, budget: { trials: 4 } };
   });
-  let killed = false;
   const events: RunEvent[] = [];
-  let pidOfTrial1: number | undefined;
-  const orch = new Orchestrator({
-    spec: ws.spec,
-    specText: ws.text,
-    specFile: ws.file,
-    parallel: 2,
-    onEvent: (e) => {
-      events.push(e);
-      if (e.type === 'trial-started' && e.trial === 1) pidOfTrial1 = e.pid;
-      // After its first epoch the worker waits for a decision: it is certainly mid-trial.
-      if (e.type === 'epoch' && e.trial === 1 && !killed && pidOfTrial1) {
-        killed = true;
-        process.kill(pidOfTrial1, 'SIGKILL');
-      }
-    },
-  });
+  const kill = killAtFirstEpoch(1, events);
+  const orch = new Orchestrator({ spec: ws.spec, specText: ws.text, specFile: ws.file, parallel: 2, onEvent: kill.onEvent });
   const outcome = await orch.run();
-  assert.ok(killed);
+  assert.ok(kill.killed());
   assert.equal(outcome.reason, 'budget');
   const failed = events.filter((e) => e.type === 'trial-failed');
   assert.equal(failed.length, 1);
@@ -183,25 +185,10 @@ test("with retries 0 a killed worker's trial is recorded as failed and the searc
     s.training = { learningRate: 0.01, batchSize: 32, epochs: 2 };
     s.search = { ...s.search, budget: { trials: 3 }, retries: 0 };
   });
-  let killed = false;
-  let pidOfTrial0: number | undefined;
-  const orch = new Orchestrator({
-    spec: ws.spec,
-    specText: ws.text,
-    specFile: ws.file,
-    parallel: 1,
-    onEvent: (e) => {
-      if (e.type === 'trial-started' && e.trial === 0) pidOfTrial0 = e.pid;
-      // At its first epoch, not 50 ms after its start (a fast machine had ended the trial by then): the worker
-      // waits for this epoch's decision, so it is certainly mid-trial.
-      if (e.type === 'epoch' && e.trial === 0 && !killed && pidOfTrial0) {
-        killed = true;
-        process.kill(pidOfTrial0, 'SIGKILL');
-      }
-    },
-  });
+  const kill = killAtFirstEpoch(0);
+  const orch = new Orchestrator({ spec: ws.spec, specText: ws.text, specFile: ws.file, parallel: 1, onEvent: kill.onEvent });
   const outcome = await orch.run();
-  assert.ok(killed);
+  assert.ok(kill.killed());
   const st = state(outcome.runDir);
   assert.equal(st.trials.get(0)?.status, 'failed');
   assert.match(st.trials.get(0)?.error ?? '', /worker process/);
