@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import type { ConcreteArch, ConcreteTraining, OptimizerName } from '../../src/shared/arch';
+import type { CellOperation, ConcreteArch, ConcreteTraining, OptimizerName } from '../../src/shared/arch';
 import { buildModel } from '../../src/engine/builder';
 import { TrainingError, train, type TrainData } from '../../src/engine/trainer';
 import { MODEL_FILE, WEIGHTS_FILE, folderHandler, loadModel, saveModel } from '../../src/engine/modelio';
@@ -35,6 +35,22 @@ after(() => {
   data.dispose();
   fs.rmSync(tmp, { recursive: true, force: true });
 });
+
+/** A one-cell, two-stage network of 2 channels whose 3-node cell has these operations on its edges 0-1, 0-2, 1-2. */
+function cell3(a: CellOperation, b: CellOperation, c: CellOperation): ConcreteArch {
+  return {
+    kind: 'cell',
+    nodes: 3,
+    channels: 2,
+    cells: 1,
+    stages: 2,
+    edges: [
+      { from: 0, to: 1, op: a },
+      { from: 0, to: 2, op: b },
+      { from: 1, to: 2, op: c },
+    ],
+  };
+}
 
 async function withModel<T>(arch: ConcreteArch, f: (m: tf.LayersModel) => Promise<T>, outputs = 3): Promise<T> {
   const model = buildModel(arch, [4], outputs, outputs > 1 ? 'classification' : 'regression', 5);
@@ -117,18 +133,7 @@ describe('train', () => {
   it('leaves no tensors behind over consecutive trials, failed ones included', async () => {
     const baseline = tf.memory().numTensors;
     const optimizers: OptimizerName[] = ['adam', 'sgd', 'rmsprop', 'adagrad', 'adamax'];
-    const conv: ConcreteArch = {
-      kind: 'cell',
-      nodes: 3,
-      channels: 2,
-      cells: 1,
-      stages: 2,
-      edges: [
-        { from: 0, to: 1, op: 'conv3x3' },
-        { from: 0, to: 2, op: 'sepConv3x3' },
-        { from: 1, to: 2, op: 'avgPool3x3' },
-      ],
-    };
+    const conv = cell3('conv3x3', 'sepConv3x3', 'avgPool3x3');
     const img = { trainX: tf.randomNormal([12, 4, 4, 1]), trainY: tf.tidy(() => tf.oneHot(tf.tensor1d([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1], 'int32'), 2)) };
     const imgData = { ...img, valX: img.trainX, valY: img.trainY };
     const inner = tf.memory().numTensors;
@@ -168,22 +173,7 @@ describe('train', () => {
 describe('modelio', () => {
   for (const [name, arch, input] of [
     ['sequential', mlp, [4]],
-    [
-      'cell',
-      {
-        kind: 'cell',
-        nodes: 3,
-        channels: 2,
-        cells: 1,
-        stages: 2,
-        edges: [
-          { from: 0, to: 1, op: 'conv1x1' },
-          { from: 0, to: 2, op: 'skip' },
-          { from: 1, to: 2, op: 'sepConv3x3' },
-        ],
-      },
-      [5, 5, 2],
-    ],
+    ['cell', cell3('conv1x1', 'skip', 'sepConv3x3'), [5, 5, 2]],
   ] as [string, ConcreteArch, number[]][]) {
     it(`round-trips a ${name} model through model.json + weights.bin`, async () => {
       const dir = path.join(tmp, name);
