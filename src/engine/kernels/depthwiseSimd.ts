@@ -59,26 +59,52 @@ function paddedSize(g: DwGeometry): { hp: number; wp: number } {
   return { hp, wp };
 }
 
-/** The input padded so every window of the forward geometry lies inside it. */
-function paddedInput(backend: Backend, x: Info, g: DwGeometry): { ptr: number; hp: number; wp: number; free(): void } {
-  const { hp, wp } = paddedSize(g);
-  return { ...padded(backend, x, g.padTop, g.padLeft, hp, wp), hp, wp };
+/** Bytes of padded images padded at a time: a slice that stays in L2 between its padding and its reading. */
+const PAD_SLICE_BYTES = 256 * 1024;
+
+/**
+ * Images start .. start + n - 1 of t [n, h, w, c] zero-padded (`top` rows and `left` columns before, hp x wp in
+ * all) a slice at a time into one small buffer, `run(buffer, first image, count)` called on each slice while it
+ * is still in cache. Padding the whole batch first wrote it to memory and read it back (6-7 MB each way on the
+ * MobileNet-style net's layers). Slices hold at most `most` images.
+ */
+function inSlices(
+  backend: Backend,
+  t: Info,
+  pads: { top: number; left: number; hp: number; wp: number },
+  start: number,
+  n: number,
+  most: number,
+  run: (ptr: number, first: number, count: number) => void,
+): void {
+  const [, h, w, c] = t.shape;
+  const [row, image] = [pads.wp * c * 4, pads.hp * pads.wp * c * 4];
+  const slice = Math.max(1, Math.min(most, n, Math.floor(PAD_SLICE_BYTES / image)));
+  const buf = scratch(backend, slice * image);
+  try {
+    for (let s = 0; s < n; s += slice) {
+      const [first, count] = [start + s, Math.min(slice, n - s)];
+      simd(backend).pad(addr(backend, t) + first * h * w * c * 4, count, h, w * c * 4, pads.hp, row, pads.top, pads.left * c * 4, w * c * 4, 0, buf.ptr);
+      run(buf.ptr, first, count);
+    }
+  } finally {
+    buf.free();
+  }
 }
 
 /** y = depthwise conv of x [n, inH, inW, c] with filter [fh, fw, c, 1]. */
 export function dwForward(backend: Backend, x: Info, filter: Info, g: DwGeometry): Info {
   const c4 = g.c * 4;
   const y = backend.makeOutput([g.n, g.outHeight, g.outWidth, g.c], 'float32');
-  const xp = paddedInput(backend, x, g);
-  try {
-    const row = xp.wp * c4;
-    kernels(backend, layout(g, row)).conv(
-      ...[xp.ptr, xp.hp * row, addr(backend, y), g.outHeight * g.outWidth * c4, addr(backend, filter), g.n, c4, g.outHeight, g.outWidth],
+  const { hp, wp } = paddedSize(g);
+  const [row, imgY] = [wp * c4, g.outHeight * g.outWidth * c4];
+  const conv = kernels(backend, layout(g, row)).conv;
+  inSlices(backend, x, { top: g.padTop, left: g.padLeft, hp, wp }, 0, g.n, g.n, (ptr, first, count) =>
+    conv(
+      ...[ptr, hp * row, addr(backend, y) + first * imgY, imgY, addr(backend, filter), count, c4, g.outHeight, g.outWidth],
       ...[g.strideHeight * row, g.strideWidth * c4, g.outWidth * c4, c4],
-    );
-  } finally {
-    xp.free();
-  }
+    ),
+  );
   return y;
 }
 
@@ -94,17 +120,15 @@ export function dwInputGradStride1(backend: Backend, dy: Info, filter: Info, g: 
   const taps = fh * fw;
   const dx = backend.makeOutput([g.n, g.inHeight, g.inWidth, g.c], 'float32');
   const flipped = scratch(backend, taps * c4);
-  const dyp = padded(backend, dy, top, left, hp, wp);
   try {
     const [src, dst] = [heapF32(backend, addr(backend, filter), taps * g.c), heapF32(backend, flipped.ptr, taps * g.c)];
     for (let t = 0; t < taps; t++) dst.set(src.subarray((taps - 1 - t) * g.c, (taps - t) * g.c), t * g.c);
-    const row = wp * c4;
-    kernels(backend, layout(g, row)).conv(
-      ...[dyp.ptr, hp * row, addr(backend, dx), g.inHeight * g.inWidth * c4, flipped.ptr, g.n, c4, g.inHeight, g.inWidth],
-      ...[row, c4, g.inWidth * c4, c4],
+    const [row, imgDx] = [wp * c4, g.inHeight * g.inWidth * c4];
+    const conv = kernels(backend, layout(g, row)).conv;
+    inSlices(backend, dy, { top, left, hp, wp }, 0, g.n, g.n, (ptr, first, count) =>
+      conv(...[ptr, hp * row, addr(backend, dx) + first * imgDx, imgDx, flipped.ptr, count, c4, g.inHeight, g.inWidth], ...[row, c4, g.inWidth * c4, c4]),
     );
   } finally {
-    dyp.free();
     flipped.free();
   }
   return dx;
@@ -172,14 +196,9 @@ export function dwInputGradStrided(backend: Backend, dy: Info, filter: Info, g: 
   return dx;
 }
 
-/** Bytes of padded images dW pads at a time: a slice that stays in L2 between its padding and its reading. */
-const PAD_SLICE_BYTES = 256 * 1024;
-
 /**
  * dW: the kernel sums a group of images in float32 registers (a few thousand terms each), and the groups are
- * added in double precision, so a large batch rounds about as one group does. The input is padded a slice of
- * images at a time into one small buffer that the kernel then reads while it is still in cache; padding the
- * whole batch first wrote it to memory and read it back (6-7 MB each way on the MobileNet-style net's layers).
+ * added in double precision, so a large batch rounds about as one group does.
  */
 export function dwFilterGrad(backend: Backend, x: Info, dy: Info, g: DwGeometry, filterShape: number[]): Info {
   const c4 = g.c * 4;
@@ -191,35 +210,18 @@ export function dwFilterGrad(backend: Backend, x: Info, dy: Info, g: DwGeometry,
   const { hp, wp } = paddedSize(g);
   const row = wp * c4;
   const [imgX, imgDy] = [hp * row, perImage * c4];
-  const slice = Math.max(1, Math.min(group, Math.floor(PAD_SLICE_BYTES / imgX)));
-  const xp = scratch(backend, slice * imgX);
   const sums = scratch(backend, groups * taps * c4);
   try {
     const k = kernels(backend, layout(g, row)).filter;
     heapF32(backend, sums.ptr, groups * taps * g.c).fill(0);
     for (let i = 0; i < groups; i++) {
-      const n = Math.min(group, g.n - i * group);
-      for (let s = 0; s < n; s += slice) {
-        const [first, count] = [i * group + s, Math.min(slice, n - s)];
-        simd(backend).pad(
-          addr(backend, x) + first * g.inHeight * g.inWidth * c4,
-          count,
-          g.inHeight,
-          g.inWidth * c4,
-          hp,
-          row,
-          g.padTop,
-          g.padLeft * c4,
-          g.inWidth * c4,
-          0,
-          xp.ptr,
-        );
-        // The kernel adds to the group's sums, so the slices of a group accumulate in the same registers' worth.
+      // The kernel adds to the group's sums, so the slices of a group accumulate into the same partial sum.
+      inSlices(backend, x, { top: g.padTop, left: g.padLeft, hp, wp }, i * group, Math.min(group, g.n - i * group), group, (ptr, first, count) =>
         k(
-          ...[xp.ptr, imgX, addr(backend, dy) + first * imgDy, imgDy, sums.ptr + i * taps * c4, count, c4, g.outHeight, g.outWidth],
+          ...[ptr, imgX, addr(backend, dy) + first * imgDy, imgDy, sums.ptr + i * taps * c4, count, c4, g.outHeight, g.outWidth],
           ...[g.strideHeight * row, g.strideWidth * c4, g.outWidth * c4, c4],
-        );
-      }
+        ),
+      );
     }
     const partial = heapF32(backend, sums.ptr, groups * taps * g.c);
     const total = new Float64Array(taps * g.c);
@@ -227,7 +229,6 @@ export function dwFilterGrad(backend: Backend, x: Info, dy: Info, g: DwGeometry,
     heapF32(backend, addr(backend, dw), total.length).set(total);
   } finally {
     sums.free();
-    xp.free();
   }
   return dw;
 }
