@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { parse } from 'jsonc-parser';
 import type { TrialConfig } from '../../src/shared/arch';
 import type { Direction } from '../../src/shared/events';
-import type { NasSpec, Search } from '../../src/shared/spec';
+import type { NasSpec, Search, SequentialArchitecture } from '../../src/shared/spec';
 import { inDomain } from '../../src/core/params';
 import { Rng } from '../../src/core/rng';
 import { resolve, spaceSize } from '../../src/core/space';
@@ -35,20 +35,25 @@ function fakeEpochSeconds(c: TrialConfig): number {
   return 1 + units / 8;
 }
 
+/** A choice of a dense or a dropout layer (2 + 2 configurations), then an optional dense layer (x 2). */
+const CHOICE_AND_OPTIONAL: SequentialArchitecture['layers'] = [
+  {
+    type: 'choice',
+    options: [
+      { type: 'dense', units: { choice: [8, 16] } },
+      { type: 'dropout', rate: { choice: [0.1, 0.3] } },
+    ],
+  },
+  { type: 'dense', units: 4, optional: true },
+];
+
 /** Finite and conditional: a choice layer, an optional layer and a repeated block (4 * 2 * (4 + 16) * 2 = 320). */
 const SMALL: NasSpec = {
   dataset: { source: 'synthetic' },
   architecture: {
     type: 'sequential',
     layers: [
-      {
-        type: 'choice',
-        options: [
-          { type: 'dense', units: { choice: [8, 16] } },
-          { type: 'dropout', rate: { choice: [0.1, 0.3] } },
-        ],
-      },
-      { type: 'dense', units: 4, optional: true },
+      ...CHOICE_AND_OPTIONAL,
       { type: 'block', repeat: { int: [1, 2] }, layers: [{ type: 'dense', units: { choice: [4, 8] }, activation: { choice: ['relu', 'tanh'] } }] },
       { type: 'dense', units: 2 },
     ],
@@ -341,17 +346,7 @@ describe('random', () => {
       dataset: { source: 'synthetic' },
       architecture: {
         type: 'sequential',
-        layers: [
-          {
-            type: 'choice',
-            options: [
-              { type: 'dense', units: { choice: [8, 16] } },
-              { type: 'dropout', rate: { choice: [0.1, 0.3] } },
-            ],
-          },
-          { type: 'dense', units: 4, optional: true },
-          { type: 'dense', units: { choice: [1, 2, 3] } },
-        ],
+        layers: [...CHOICE_AND_OPTIONAL, { type: 'dense', units: { choice: [1, 2, 3] } }],
       },
     };
     assert.equal(spaceSize(tiny).configurations, 24n);
