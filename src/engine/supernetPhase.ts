@@ -78,7 +78,7 @@ export class SupernetPhase {
 
   onEpoch(w: WorkerLink, p: SupernetEpochReport['params']): void {
     if (w !== this.worker) return;
-    this.writeCheckpoint(p.checkpoint);
+    if (p.checkpoint) this.writeCheckpoint(p.checkpoint);
     const config = this.strategy.supernetConfig();
     const rows = mixedChoices(config.space);
     const now = Date.now();

@@ -190,10 +190,13 @@ export interface Evaluation {
   params: { trial: number; samples: number; loss?: number; accuracy?: number; error?: string };
 }
 
-/** Worker -> orchestrator: one supernet epoch: its metrics, softmax(alpha) per mixed choice, and a checkpoint. */
+/**
+ * Worker -> orchestrator: one supernet epoch: its metrics, softmax(alpha) per mixed choice, and a checkpoint, except
+ * after the last epoch: the derivation needs only alpha, which the journal keeps.
+ */
 export interface SupernetEpochReport {
   method: 'supernet-epoch';
-  params: { epoch: number; metrics: EpochMetrics; alpha: number[][]; checkpoint: SupernetCheckpoint };
+  params: { epoch: number; metrics: EpochMetrics; alpha: number[][]; checkpoint?: SupernetCheckpoint };
 }
 
 /** Worker -> orchestrator: the supernet's training ended (all epochs, a stop, or a failure). */

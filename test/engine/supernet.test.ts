@@ -11,6 +11,9 @@ import { mixedOp } from '../../src/engine/supernet/mixed';
 import type { SupernetNet } from '../../src/engine/supernet/net';
 import { SequentialNet } from '../../src/engine/supernet/sequentialNet';
 import { disposeOptimizers, makeOptimizers, trainSupernet } from '../../src/engine/supernet/train';
+import { runSupernet } from '../../src/engine/supernet/run';
+import type { DataTensors } from '../../src/engine/data';
+import type { SupernetEpochReport } from '../../src/shared/protocol';
 import type { LayerSpec } from '../helpers/arch';
 
 describe('mixed operation', () => {
@@ -199,5 +202,44 @@ describe('cell supernet', () => {
     assert.ok(diff < 1e-4, `the supernet's output differs from the per-edge reference by ${diff}`);
     tf.dispose([x, got, want]);
     net.dispose();
+  });
+});
+
+describe('the supernet job', () => {
+  it('sends a checkpoint with every epoch but the last, whose alpha alone is what the derivation needs', async () => {
+    const space: SequentialSupernet = {
+      kind: 'sequential',
+      positions: [
+        {
+          kind: 'mixed',
+          name: 'architecture.layers[0].option',
+          label: 'choice #1',
+          ops: ['dense', 'activation'],
+          options: [[layer({ type: 'dense', units: 8, activation: 'relu' }, 0)], [layer({ type: 'activation', activation: 'tanh' }, 1)]],
+        },
+      ],
+    };
+    const config: SupernetConfig = { space, training: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 3 } };
+    const t = tensorsOf(xorData(64, 1), xorData(32, 2));
+    const data: DataTensors = { ...t, inputShape: [8], classes: 2, dispose: () => tf.dispose([t.trainX, t.trainY, t.valX, t.valY]) };
+    const sent: SupernetEpochReport['params'][] = [];
+    const result = await runSupernet(
+      { config, seed: 1, fromEpoch: 0 },
+      data,
+      'classification',
+      async (m) => void sent.push(m.params),
+      () => false,
+    );
+    data.dispose();
+    assert.equal(result.status, 'completed', result.error);
+    assert.deepEqual(
+      sent.map((p) => [p.epoch, p.checkpoint !== undefined]),
+      [
+        [0, true],
+        [1, true],
+        [2, false],
+      ],
+    );
+    assert.ok(sent[1].checkpoint!.variables.data.byteLength > 0);
   });
 });

@@ -1,5 +1,5 @@
 // A worker's supernet job: build the supernet for the data, continue from a checkpoint when resuming, train
-// it with first-order DARTS and report every epoch (metrics, alpha, and a checkpoint to resume from).
+// it with first-order DARTS and report every epoch (metrics, alpha, and, but for the last, a checkpoint to resume from).
 import * as tf from '@tensorflow/tfjs';
 import type { SupernetCheckpoint, SupernetEpochReport, SupernetRequest, SupernetResult } from '../../shared/protocol';
 import type { DataTensors } from '../data';
@@ -46,7 +46,10 @@ export async function runSupernet(
       fromEpoch: p.fromEpoch,
       shouldStop: () => (stopped = stopped || shouldStop()),
       onEpoch: async (epoch, metrics, alpha) => {
-        await send({ method: 'supernet-epoch', params: { epoch, metrics, alpha, checkpoint: await checkpointOf(n, o) } });
+        // After the last epoch nothing resumes the supernet (a resumed run derives from the journaled alpha): packing,
+        // sending and writing its checkpoint would only delay the retrain.
+        const last = epoch + 1 >= p.config.training.epochs;
+        await send({ method: 'supernet-epoch', params: { epoch, metrics, alpha, ...(last ? {} : { checkpoint: await checkpointOf(n, o) }) } });
         return shouldStop() ? 'stop' : 'continue';
       },
     });
