@@ -86,24 +86,29 @@ function tensorsOf(train: ReturnType<typeof xorData>, val: ReturnType<typeof xor
 
 const layer = (l: LayerSpec, i: number): ConcreteLayer => ({ ...l, source: `architecture.layers[0].options[${i}]` }) as ConcreteLayer;
 
+/** A sequential supernet of one mixed position whose candidates are single layers (the spec's first layer choice). */
+function oneChoice(candidates: LayerSpec[]): SequentialSupernet {
+  return {
+    kind: 'sequential',
+    positions: [
+      {
+        kind: 'mixed',
+        name: 'architecture.layers[0].option',
+        label: 'choice #1',
+        ops: candidates.map((c) => c.type),
+        options: candidates.map((c, i) => [layer(c, i)]),
+      },
+    ],
+  };
+}
+
 describe('first-order DARTS', () => {
   it('concentrates alpha on the one candidate that can solve the task (seeded)', async () => {
-    const space: SequentialSupernet = {
-      kind: 'sequential',
-      positions: [
-        {
-          kind: 'mixed',
-          name: 'architecture.layers[0].option',
-          label: 'choice #1',
-          ops: ['activation', 'dense', 'activation'],
-          options: [
-            [layer({ type: 'activation', activation: 'linear' }, 0)],
-            [layer({ type: 'dense', units: 8, activation: 'relu' }, 1)],
-            [layer({ type: 'activation', activation: 'tanh' }, 2)],
-          ],
-        },
-      ],
-    };
+    const space = oneChoice([
+      { type: 'activation', activation: 'linear' },
+      { type: 'dense', units: 8, activation: 'relu' },
+      { type: 'activation', activation: 'tanh' },
+    ]);
     const config: SupernetConfig = {
       space,
       training: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 6 },
@@ -207,18 +212,10 @@ describe('cell supernet', () => {
 
 describe('the supernet job', () => {
   it('sends a checkpoint with every epoch but the last, whose alpha alone is what the derivation needs', async () => {
-    const space: SequentialSupernet = {
-      kind: 'sequential',
-      positions: [
-        {
-          kind: 'mixed',
-          name: 'architecture.layers[0].option',
-          label: 'choice #1',
-          ops: ['dense', 'activation'],
-          options: [[layer({ type: 'dense', units: 8, activation: 'relu' }, 0)], [layer({ type: 'activation', activation: 'tanh' }, 1)]],
-        },
-      ],
-    };
+    const space = oneChoice([
+      { type: 'dense', units: 8, activation: 'relu' },
+      { type: 'activation', activation: 'tanh' },
+    ]);
     const config: SupernetConfig = { space, training: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 3 } };
     const t = tensorsOf(xorData(64, 1), xorData(32, 2));
     const data: DataTensors = { ...t, inputShape: [8], classes: 2, dispose: () => tf.dispose([t.trainX, t.trainY, t.valX, t.valY]) };
