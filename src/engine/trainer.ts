@@ -30,7 +30,7 @@ export interface NamedTensor {
 export interface TrainOptions {
   /**
    * Seeds fit's batch order (tfjs shuffles with Math.random: see seededRandom.ts); with buildModel's seeded initial
-   * weights the same seed replays the same training. The project's dropout kernel still draws unseeded.
+   * weights the same seed replays the same training, dropout masks included.
    */
   seed: number;
   /** Default: classification when trainY has more than one column (one-hot), regression otherwise. */

@@ -4,10 +4,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import type { ConcreteArch, ConcreteTraining } from '../../src/shared/arch';
-import { buildModel } from '../../src/engine/builder';
-import { train, type TrainData } from '../../src/engine/trainer';
 import { withSeededRandom } from '../../src/engine/seededRandom';
-import { blobs } from '../helpers/data';
+import type { TrainData } from '../../src/engine/trainer';
+import { blobTensors, seededLosses } from '../helpers/seededTraining';
 
 const mlp: ConcreteArch = { kind: 'sequential', layers: [{ type: 'dense', units: 8, activation: 'relu', source: 'architecture.layers[0]' }] };
 const training: ConcreteTraining = { optimizer: 'adam', learningRate: 0.05, batchSize: 8, epochs: 3 };
@@ -16,22 +15,12 @@ let data: TrainData;
 
 before(async () => {
   assert.ok(await tf.setBackend('cpu'));
-  const [t, v] = [blobs(96, 1, { spread: 4 }), blobs(48, 2, { spread: 4 })];
-  data = { trainX: tf.tensor2d(t.x), trainY: tf.tensor2d(t.y), valX: tf.tensor2d(v.x), valY: tf.tensor2d(v.y) };
+  data = blobTensors(96, 48, 4);
 });
 
 after(() => tf.dispose(Object.values(data)));
 
-/** The per-epoch losses of the same initial model (weights seeded 5) trained with `seed`. */
-async function losses(seed: number): Promise<number[]> {
-  const model = buildModel(mlp, [4], 3, 'classification', 5);
-  try {
-    const r = await train(model, data, training, { seed });
-    return r.history.map((m) => m.loss);
-  } finally {
-    model.dispose();
-  }
-}
+const losses = (seed: number) => seededLosses(mlp, training, data, seed);
 
 describe('seeded training', () => {
   it('replays the same losses under the same seed, and other ones under another seed', async () => {

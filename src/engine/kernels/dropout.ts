@@ -15,10 +15,22 @@ export const DROPOUT_MASK = 'NasDropoutMask';
 type Backend = tf.KernelBackend & { makeOutput(shape: number[], dtype: string): Info };
 
 // xoshiro128+ (Blackman and Vigna), whose high bits are the ones it is meant for: we compare all 32 with a
-// threshold. Seeded once from Math.random, like the unseeded tf.dropout it replaces.
-const state = new Uint32Array(4).map(() => (Math.random() * 2 ** 32) >>> 0 || 1);
+// threshold. The state lives here, not in Math.random, so seeding Math.random alone does not replay the masks: a
+// seeded training reseeds it through seedDropout (seededRandom.ts).
+const state = new Uint32Array(4);
 /** The four SIMD lanes' generators, word k of lane j at 4k + j; none all zero. */
-const lanes = new Uint32Array(16).map(() => (Math.random() * 2 ** 32) >>> 0 || 1);
+const lanes = new Uint32Array(16);
+
+/** Restarts every mask generator from `random` (uniform in [0, 1)): the same draws give the same masks after. */
+export function seedDropout(random: () => number): void {
+  // A zero word is replaced: xoshiro's state must not be all zeros, and nonzero words keep every lane clear of it.
+  const word = () => (random() * 2 ** 32) >>> 0 || 1;
+  for (let i = 0; i < state.length; i++) state[i] = word();
+  for (let i = 0; i < lanes.length; i++) lanes[i] = word();
+}
+
+// Outside a seeded training the masks draw like the unseeded tf.dropout this replaces.
+seedDropout(Math.random);
 
 /** out[i] = 1/keep with probability keep, else 0. */
 function fill(out: Float32Array, keep: number): void {
