@@ -5,7 +5,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { WINOGRAD_TILES } from '../../src/engine/kernels/simd/winograd';
-import { padded, winogradConv, winogradFilterGrad, winogradTile } from '../../src/engine/kernels/winograd';
+import { padded, planeStride, winogradConv, winogradFilterGrad, winogradTile } from '../../src/engine/kernels/winograd';
 import { heapF32 } from '../../src/engine/kernels/simd/module';
 import { winogradMatrices } from '../../src/engine/kernels/winogradMath';
 import { compare, harness, kernelBackends } from '../helpers/kernels';
@@ -72,14 +72,34 @@ describe("the zero-bordered copy Winograd's input transform reads", () => {
   }
 });
 
+describe('Winograd plane stride', () => {
+  it('covers the plane and is an odd number of cache lines, never a multiple of 4 KiB', () => {
+    for (const [count, rowBytes] of [
+      [16, 256],
+      [16, 128],
+      [17, 256],
+      [85, 48],
+      [1, 16],
+      [64, 64],
+    ]) {
+      const stride = planeStride(count, rowBytes);
+      assert.ok(stride >= count * rowBytes, `${count} x ${rowBytes}`);
+      assert.equal(stride % 64, 0);
+      assert.equal((stride / 64) % 2, 1, `${count} x ${rowBytes}: ${stride} bytes`);
+    }
+  });
+});
+
 describe('every Winograd tile size matches cpu, forward and filter gradient', () => {
   type Backend = Parameters<typeof winogradConv>[0];
-  // Partial last tiles (odd sizes), co % 8 == 4 (a half-empty GEMM panel), valid convolutions, and a batch with
-  // more tiles than one block holds (blocks hold 85 to 341 tiles at these channel counts).
+  // Partial last tiles (odd sizes), co % 8 == 4 (a half-empty GEMM panel), valid convolutions, and batches with
+  // more tiles than one block holds (blocks hold 85 to 341 tiles at 8 -> 12 channels; 16 to 64 at 64 -> 64, whose
+  // planes are padded apart: planeStride).
   const shapes: Array<{ n: number; h: number; w: number; ci: number; co: number; pad: 'same' | 'valid' }> = [
     { n: 2, h: 9, w: 11, ci: 8, co: 12, pad: 'same' },
     { n: 1, h: 13, w: 10, ci: 12, co: 20, pad: 'valid' },
     { n: 24, h: 12, w: 12, ci: 8, co: 12, pad: 'same' },
+    { n: 5, h: 7, w: 7, ci: 64, co: 64, pad: 'same' },
   ];
   for (const [m, r] of WINOGRAD_TILES) {
     for (const s of shapes) {

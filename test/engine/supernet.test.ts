@@ -140,6 +140,37 @@ describe('first-order DARTS', () => {
     tf.dispose([data.trainX, data.trainY, data.valX, data.valY]);
     assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
   });
+
+  it('replays a supernet with dropout under the same seed: same losses and alpha epoch by epoch', async () => {
+    // Dropout masks come from Math.random (tfjs) or the project's kernel: unseeded, two runs drew other masks.
+    const space = oneChoice([
+      { type: 'dense', units: 8, activation: 'relu' },
+      { type: 'dropout', rate: 0.5 },
+    ]);
+    const config: SupernetConfig = { space, training: { optimizer: 'adam', learningRate: 0.01, batchSize: 32, epochs: 2 }, alphaLearningRate: 0.03 };
+    const data = tensorsOf(xorData(128, 1), xorData(64, 2));
+    const run = async (seed: number) => {
+      const net = new SequentialNet(space, [8], 2, 11);
+      const opt = makeOptimizers(config, 128);
+      const seen: number[][] = [];
+      await trainSupernet(net, data, config, opt, {
+        seed,
+        task: 'classification',
+        onEpoch: async (_e, m, alpha) => {
+          seen.push([m.loss, ...alpha[0]]);
+          return 'continue';
+        },
+      });
+      disposeOptimizers(opt);
+      net.dispose();
+      return seen;
+    };
+    const a = await run(3);
+    assert.equal(a.length, 2);
+    assert.deepEqual(await run(3), a);
+    assert.notDeepEqual(await run(4), a);
+    tf.dispose([data.trainX, data.trainY, data.valX, data.valY]);
+  });
 });
 
 describe('cell supernet', () => {

@@ -7,6 +7,7 @@ import type { EpochMetrics } from '../../shared/events';
 import { alphaRate, type SupernetConfig } from '../../shared/supernet';
 import { Rng } from '../../core/rng';
 import type { DataTensors } from '../data';
+import { withSeededRandom } from '../seededRandom';
 import { disposeOptimizer, makeOptimizer, TrainingError } from '../trainer';
 import { alphaWeights } from './mixed';
 import type { SupernetNet } from './net';
@@ -90,33 +91,39 @@ export async function trainSupernet(net: SupernetNet, data: Data, config: Supern
     let lossSum = 0;
     let hits = 0;
     let seen = 0;
-    for (const batch of data.batches(hooks.seed * 1000 + epoch, batchSize)) {
-      const stop = hooks.shouldStop?.() ?? false;
-      if (!stop) {
-        const idx = val.next(batchSize);
-        const xv = tf.gather(data.valX, idx);
-        const yv = tf.gather(data.valY, idx);
-        opt.alpha.minimize(() => lossOf(net.forward(xv, true), yv, hooks.task), false, net.alphas);
-        tf.dispose([idx, xv, yv]);
-        let right: tf.Scalar | undefined;
-        const cost = opt.weights.minimize(
-          () => {
-            const out = net.forward(batch.xs, true);
-            if (classification) right = tf.keep(correct(out, batch.ys));
-            return lossOf(out, batch.ys, hooks.task);
-          },
-          true,
-          net.weights,
-        )!;
-        const n = batch.xs.shape[0];
-        lossSum += (await cost.data())[0] * n;
-        if (right) hits += (await right.data())[0];
-        seen += n;
-        tf.dispose([cost, right as tf.Tensor | undefined].filter((t): t is tf.Tensor => !!t));
+    // Dropout layers in the supernet draw their masks from Math.random and the dropout kernel: seeded per epoch
+    // (seededRandom.ts), as the batch order is, so a search, resumed or not, replays them.
+    const stopped = await withSeededRandom(hooks.seed * 104_729 + epoch, async () => {
+      for (const batch of data.batches(hooks.seed * 1000 + epoch, batchSize)) {
+        const stop = hooks.shouldStop?.() ?? false;
+        if (!stop) {
+          const idx = val.next(batchSize);
+          const xv = tf.gather(data.valX, idx);
+          const yv = tf.gather(data.valY, idx);
+          opt.alpha.minimize(() => lossOf(net.forward(xv, true), yv, hooks.task), false, net.alphas);
+          tf.dispose([idx, xv, yv]);
+          let right: tf.Scalar | undefined;
+          const cost = opt.weights.minimize(
+            () => {
+              const out = net.forward(batch.xs, true);
+              if (classification) right = tf.keep(correct(out, batch.ys));
+              return lossOf(out, batch.ys, hooks.task);
+            },
+            true,
+            net.weights,
+          )!;
+          const n = batch.xs.shape[0];
+          lossSum += (await cost.data())[0] * n;
+          if (right) hits += (await right.data())[0];
+          seen += n;
+          tf.dispose([cost, right as tf.Tensor | undefined].filter((t): t is tf.Tensor => !!t));
+        }
+        tf.dispose([batch.xs, batch.ys]);
+        if (stop) return true;
       }
-      tf.dispose([batch.xs, batch.ys]);
-      if (stop) return epoch;
-    }
+      return false;
+    });
+    if (stopped) return epoch;
     if (!Number.isFinite(lossSum)) throw new TrainingError(`the supernet's loss is not finite in epoch ${epoch + 1}: lower the learning rate`);
     const v = evaluate(net, data.valX, data.valY, batchSize, hooks.task);
     const metrics: EpochMetrics = { loss: lossSum / Math.max(seen, 1), val_loss: v.loss };

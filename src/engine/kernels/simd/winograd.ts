@@ -148,12 +148,12 @@ function tilePosition(f: Fn, l: { tile: Local; tilesPerImage: Local; tilesW: Loc
   f.get(l.th).get(l.tilesW).divU().set(l.th);
 }
 
-export const WINO_IN_PARAMS = ['x', 'Hp', 'Wp', 'C', 'step', 'tilesW', 'tilesPerImage', 'tile0', 'count', 'v'] as const;
+export const WINO_IN_PARAMS = ['x', 'Hp', 'Wp', 'C', 'step', 'tilesW', 'tilesPerImage', 'tile0', 'count', 'v', 'planeBytes'] as const;
 
 /**
- * winoIn<alpha>(...): V[t][i][c] = (BT d B)[t] at v + t*count*C*4 + (i*C + c)*4 for tiles tile0 ..
+ * winoIn<alpha>(...): V[t][i][c] = (BT d B)[t] at v + t*planeBytes + (i*C + c)*4 for tiles tile0 ..
  * tile0+count, d the alpha x alpha patch of x at (step*th, step*tw). x is [n, Hp, Wp, C], already padded so
- * every patch lies inside it; C a multiple of 4.
+ * every patch lies inside it; C a multiple of 4. planeBytes >= count*C*4 (winograd.ts planeStride).
  */
 export function winoInFn(w: WinogradMatrices): Fn {
   const { alpha, BT } = w;
@@ -161,13 +161,12 @@ export function winoInFn(w: WinogradMatrices): Fn {
     `winoIn${alpha}`,
     WINO_IN_PARAMS.map(() => 'i32' as const),
   );
-  const [x, Hp, Wp, C, step, tilesW, tilesPerImage, tile0, count, v] = WINO_IN_PARAMS.map((_, i) => f.param(i));
-  const [i, tile, n, th, tw, c, cBytes, planeBytes, rowBytes, base, dst, col] = Array.from({ length: 12 }, () => f.local('i32'));
+  const [x, Hp, Wp, C, step, tilesW, tilesPerImage, tile0, count, v, planeBytes] = WINO_IN_PARAMS.map((_, i) => f.param(i));
+  const [i, tile, n, th, tw, c, cBytes, rowBytes, base, dst, col] = Array.from({ length: 11 }, () => f.local('i32'));
   const rowOff = Array.from({ length: alpha }, () => f.local('i32'));
   const locals = transformLocals(f, alpha, alpha);
 
   f.get(C).i32(2).shl().set(cBytes);
-  f.get(count).get(cBytes).mul().set(planeBytes);
   f.get(Wp).get(cBytes).mul().set(rowBytes);
   rowOff.forEach((o, r) => f.get(rowBytes).i32(r).mul().set(o));
   f.i32(0).set(i);
@@ -204,12 +203,12 @@ export function winoInFn(w: WinogradMatrices): Fn {
   return f;
 }
 
-export const WINO_OUT_PARAMS = ['m', 'ldm', 'out', 'OH', 'OW', 'CO', 'tilesW', 'tilesPerImage', 'tile0', 'count'] as const;
+export const WINO_OUT_PARAMS = ['m', 'ldm', 'out', 'OH', 'OW', 'CO', 'tilesW', 'tilesPerImage', 'tile0', 'count', 'planeBytes'] as const;
 
 /**
  * winoOut<m>x<alpha>(...): out[n, m*th + a, m*tw + b, co] = (AT M A)[a][b] for the same tiles, M[t][i][co] at
- * m + t*count*ldm + i*ldm + co*4 (ldm: bytes per row of the GEMM output). Pixels past the output's edge are
- * not written.
+ * m + t*planeBytes + i*ldm + co*4 (ldm: bytes per row of the GEMM output). Pixels past the output's edge
+ * are not written.
  */
 export function winoOutFn(w: WinogradMatrices): Fn {
   const { m: tm, alpha, AT } = w;
@@ -217,12 +216,11 @@ export function winoOutFn(w: WinogradMatrices): Fn {
     `winoOut${tm}x${alpha}`,
     WINO_OUT_PARAMS.map(() => 'i32' as const),
   );
-  const [mBuf, ldm, out, OH, OW, CO, tilesW, tilesPerImage, tile0, count] = WINO_OUT_PARAMS.map((_, i) => f.param(i));
-  const [i, tile, n, th, tw, co, coBytes, planeBytes, rowBytes, src, base, rows, cols] = Array.from({ length: 13 }, () => f.local('i32'));
+  const [mBuf, ldm, out, OH, OW, CO, tilesW, tilesPerImage, tile0, count, planeBytes] = WINO_OUT_PARAMS.map((_, i) => f.param(i));
+  const [i, tile, n, th, tw, co, coBytes, rowBytes, src, base, rows, cols] = Array.from({ length: 12 }, () => f.local('i32'));
   const locals = transformLocals(f, tm, alpha);
 
   f.get(CO).i32(2).shl().set(coBytes);
-  f.get(count).get(ldm).mul().set(planeBytes);
   f.get(OW).get(coBytes).mul().set(rowBytes);
   f.i32(0).set(i);
   f.loop(i, count, 1, () => {
@@ -266,13 +264,13 @@ export function winoOutFn(w: WinogradMatrices): Fn {
   return f;
 }
 
-export const WINO_DY_PARAMS = ['dy', 'OH', 'OW', 'CO', 'tilesW', 'tilesPerImage', 'tile0', 'count', 'out', 'zeros'] as const;
+export const WINO_DY_PARAMS = ['dy', 'OH', 'OW', 'CO', 'tilesW', 'tilesPerImage', 'tile0', 'count', 'out', 'zeros', 'planeBytes'] as const;
 
 /**
  * winoDy<m>x<alpha>(...): E[t] = (A e AT)[t] for the same tiles, e the m x m tile of dy at (m*th, m*tw), zero
  * past dy's edge (read from `zeros`, CO zero floats), written in gemm's packed-B layout: plane t at
- * out + t*count*NP*4 (NP = CO rounded up to NR) holds NR-column panels of count rows, so the GEMMs that sum
- * over tiles take it as it is. Columns past CO are zeroed.
+ * out + t*planeBytes (>= count*NP*4, NP = CO rounded up to NR) holds NR-column panels of count rows, so the GEMMs
+ * that sum over tiles take it as it is. Columns past CO are zeroed.
  */
 export function winoDyFn(w: WinogradMatrices): Fn {
   const { m: tm, alpha, AT } = w;
@@ -281,8 +279,8 @@ export function winoDyFn(w: WinogradMatrices): Fn {
     `winoDy${tm}x${alpha}`,
     WINO_DY_PARAMS.map(() => 'i32' as const),
   );
-  const [dy, OH, OW, CO, tilesW, tilesPerImage, tile0, count, out, zeros] = WINO_DY_PARAMS.map((_, i) => f.param(i));
-  const [i, tile, n, th, tw, co, coBytes, planeBytes, panelBytes, dst, base, lane] = Array.from({ length: 12 }, () => f.local('i32'));
+  const [dy, OH, OW, CO, tilesW, tilesPerImage, tile0, count, out, zeros, planeBytes] = WINO_DY_PARAMS.map((_, i) => f.param(i));
+  const [i, tile, n, th, tw, co, coBytes, panelBytes, dst, base, lane] = Array.from({ length: 11 }, () => f.local('i32'));
   const src = Array.from({ length: tm * tm }, () => f.local('i32'));
   const locals = transformLocals(f, alpha, tm);
 
@@ -291,15 +289,6 @@ export function winoDyFn(w: WinogradMatrices): Fn {
     .i32(NR * 4)
     .mul()
     .set(panelBytes);
-  // a plane: ceil(CO / NR) panels
-  f.get(CO)
-    .i32(NR - 1)
-    .add()
-    .i32(3)
-    .op(0x76)
-    .get(panelBytes)
-    .mul()
-    .set(planeBytes);
   f.i32(0).set(i);
   f.loop(i, count, 1, () => {
     f.get(tile0).get(i).add().set(tile);
