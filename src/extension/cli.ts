@@ -49,8 +49,9 @@ export function runArgs(specFile: string, runDir: string, cfg: RunFlags): string
   return ['run', specFile, flag(FLAG.json), flag(FLAG.runDir), runDir, ...common(cfg)];
 }
 
-export function resumeArgs(runDir: string, cfg: RunFlags, force = false): string[] {
-  return ['resume', runDir, flag(FLAG.json), ...common(cfg), ...(force ? [flag(FLAG.force)] : [])];
+/** `takeOver`: take over a lock held by another host's process (the user judged it gone). */
+export function resumeArgs(runDir: string, cfg: RunFlags, force = false, takeOver = false): string[] {
+  return ['resume', runDir, flag(FLAG.json), ...common(cfg), ...(force ? [flag(FLAG.force)] : []), ...(takeOver ? [flag(FLAG.takeOver)] : [])];
 }
 
 export function exportArgs(runDir: string, trial: number | 'best', outDir: string): string[] {

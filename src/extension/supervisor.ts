@@ -12,10 +12,11 @@ import { EXIT, parseCliLine, type CliError } from '../shared/cli';
 import { formatValue } from '../shared/format';
 import type { RunController, RunSnapshot } from './runController';
 import { parse } from '../core/json';
-import { newRunId, processAlive, readLock, readMeta, RUNS_DIR } from '../core/rundir';
+import { newRunId, processAlive, readLock, readMeta, RUNS_DIR, type Lock } from '../core/rundir';
 import { cliLaunch, exportArgs, lastLines, resumeArgs, runArgs, runsRootFor, type Host } from './cli';
 import { getConfig } from './config';
 import { measureRun } from './estimate';
+import { elsewhereNote, TAKE_OVER, takeOverPrompt } from './foreignLock';
 import { liveness, runDirs } from './runFolder';
 import { RunRecord, type RunChange } from './runRecord';
 import type { MachineSpeed } from './speed';
@@ -43,6 +44,8 @@ interface Launch {
   stopRequested: boolean;
   /** The CLI's `error` line: why it refused (the contract in src/shared/cli.ts). */
   failure?: CliError;
+  /** A resume that takes over another host's lock: a refusal's "Resume Anyway" must take it over too. */
+  takeOver: boolean;
 }
 
 export interface SupervisorHooks {
@@ -87,6 +90,10 @@ export class RunSupervisor implements RunController, vscode.Disposable {
       this.signal(launch.pid, launch);
     } else {
       const live = liveness(r.runDir);
+      if (live.kind === 'elsewhere') {
+        await this.offerTakeOver(r, live.lock);
+        return;
+      }
       if (live.kind !== 'running') {
         r.settle();
         return;
@@ -98,15 +105,30 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     this.emitter.fire(r);
   }
 
-  async resume(runDir: string, force = false): Promise<void> {
+  /** `takeOver`: the user said the process on another host that holds the run's lock is gone. */
+  async resume(runDir: string, force = false, takeOver = false): Promise<void> {
     if (!(await ensureTrusted('Resuming a search'))) return;
     const r = this.record(runDir);
-    if (r.live) {
+    const launched = [...this.launches].some((l) => l.record === r);
+    const live = launched ? undefined : liveness(r.runDir);
+    if (live?.kind === 'elsewhere' && !takeOver) {
+      await this.offerTakeOver(r, live.lock, force);
+      return;
+    }
+    if (r.live && live?.kind !== 'elsewhere') {
       void vscode.window.showInformationMessage(`NAS Studio: ${r.name} is already running.`);
       return;
     }
     const cfg = getConfig(vscode.Uri.file(r.runDir));
-    this.launch(resumeArgs(r.runDir, cfg, force), cfg.nodePath, { kind: 'resume', record: r, cwd: r.runDir });
+    this.launch(resumeArgs(r.runDir, cfg, force, takeOver), cfg.nodePath, { kind: 'resume', record: r, cwd: r.runDir, takeOver });
+  }
+
+  /** Another host's lock holds the run: says whose and how old, and resumes with the lock taken over if asked. */
+  private async offerTakeOver(r: RunRecord, lock: Lock, force = false): Promise<void> {
+    const { message, detail } = takeOverPrompt(r.name, lock, os.hostname(), Date.now(), mtime(r.paths.journal));
+    this.log.warn(`${r.name}: ${message.replace(/^NAS Studio: /, '')}`);
+    const pick = await vscode.window.showWarningMessage(message, { modal: true, detail }, TAKE_OVER);
+    if (pick === TAKE_OVER) await this.resume(r.runDir, force, true);
   }
 
   async exportTrial(runDir: string, trial: number | 'best'): Promise<void> {
@@ -200,6 +222,8 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     const r = this.recordOf(runDir);
     const live = liveness(r.runDir);
     if (live.kind === 'running' || live.kind === 'elsewhere') this.follow(r, r.events.length, true);
+    // Followed as running, and nothing here can tell otherwise: the panel says whose lock it is and the way out.
+    if (live.kind === 'elsewhere') r.set({ status: 'running', canResume: false, message: elsewhereNote(live.lock, os.hostname(), Date.now()) });
     return r;
   }
 
@@ -257,7 +281,11 @@ export class RunSupervisor implements RunController, vscode.Disposable {
     return { extensionPath: this.context.extensionPath, execPath: process.execPath, env: process.env };
   }
 
-  private launch(args: string[], nodePath: string | undefined, o: { kind: 'run' | 'resume'; record: RunRecord; cwd: string }): Launch | undefined {
+  private launch(
+    args: string[],
+    nodePath: string | undefined,
+    o: { kind: 'run' | 'resume'; record: RunRecord; cwd: string; takeOver?: boolean },
+  ): Launch | undefined {
     const l = cliLaunch(this.host(), nodePath, args);
     const logDir = path.join(this.context.logUri.fsPath, 'searches');
     fs.mkdirSync(logDir, { recursive: true });
@@ -303,6 +331,7 @@ export class RunSupervisor implements RunController, vscode.Disposable {
       record: o.record,
       kind: o.kind,
       stopRequested: false,
+      takeOver: !!o.takeOver,
     };
     this.launches.add(launch);
     o.record.poll();
@@ -463,7 +492,7 @@ export class RunSupervisor implements RunController, vscode.Disposable {
           'Resume Anyway',
         )
         .then((p) => {
-          if (p) void this.resume(r.runDir, true);
+          if (p) void this.resume(r.runDir, true, launch.takeOver);
         });
       return;
     }
@@ -546,6 +575,14 @@ function specName(specFile: string): string {
 
 function stderrKey(runDir: string): string {
   return `nasStudio.stderr:${pathKey(runDir)}`;
+}
+
+function mtime(f: string): number | undefined {
+  try {
+    return fs.statSync(f).mtimeMs;
+  } catch {
+    return undefined;
+  }
 }
 
 function fileSize(f: string): number {

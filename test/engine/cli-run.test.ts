@@ -10,6 +10,7 @@ import { EXIT, isRunSummary, parseCliLine } from '../../src/shared/cli';
 import { readJournal } from '../../src/core/journal';
 import { readMeta, runPaths } from '../../src/core/rundir';
 import { RunState } from '../../src/core/runstate';
+import { resumeArgs } from '../../src/extension/cli';
 import { cli } from '../helpers/cli';
 import { tinyWorkspace } from '../helpers/workspace';
 
@@ -73,7 +74,8 @@ test("a lock left by another host's process names it and how to take it over; --
   assert.equal(refused.code, EXIT.failed);
   assert.match(refused.err, /process 4242 on another-machine \(since 2026-12-01T08:00:00.000Z\).*--take-over/s);
   assert.equal(done(runDir), 1);
-  const r = await cli('resume', runDir, '--json', '--max-trials', '2', '--take-over');
+  // The command line the extension's "Take Over and Resume" runs.
+  const r = await cli(...resumeArgs(runDir, { parallel: null, backend: 'auto' }, false, true), '--max-trials', '2');
   assert.equal(r.code, EXIT.ok, r.err);
   assert.equal(done(runDir), 2);
   const logs = readJournal(runPaths(runDir).journal).events.filter((e) => e.type === 'log');

@@ -7,8 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import { createDataTensors } from '../../src/engine/data';
 import { K_CHUNK } from '../../src/engine/kernels/batchMatMul';
 import { batchMatMulConfig, castConfig, conv2DConfig, identityConfig, maxPoolConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
-import { NR } from '../../src/engine/kernels/simd/gemm';
-import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
+import { MR, NR } from '../../src/engine/kernels/simd/gemm';
+import { addr, heapF32, scratch, simd } from '../../src/engine/kernels/simd/module';
 import { compare, harness, kernelBackends, on } from '../helpers/kernels';
 
 const h = harness(20261129);
@@ -330,13 +330,50 @@ describe('training data on wasm', () => {
 });
 
 describe('SIMD GEMM', () => {
-  it('matches a plain triple loop, A as stored and transposed, B packed or strided, with row and K remainders and accumulation', async () => {
+  it('packs B stored transposed into the same panels as B stored by rows, for any K and N remainder', async () => {
     assert.ok(await tf.setBackend('wasm'));
     const backend = tf.backend();
     const k = simd(backend);
+    for (const [kk, n] of [
+      [1, 8],
+      [3, 16],
+      [4, 8],
+      [7, 13],
+      [9, 24],
+      [16, 28],
+      [130, 40],
+    ]) {
+      const b = h.data([kk, n]);
+      const bT = new Float32Array(n * kk);
+      for (let p = 0; p < kk; p++) for (let j = 0; j < n; j++) bT[j * kk + p] = b[p * n + j];
+      const [tb, tbT] = [tf.tensor(b), tf.tensor(bT)];
+      const bytes = kk * Math.ceil(n / NR) * NR * 4;
+      const [byRows, transposed] = [scratch(backend, bytes), scratch(backend, bytes)];
+      try {
+        k.pack(addr(backend, tb), n * 4, 4, kk, n, byRows.ptr);
+        k.pack(addr(backend, tbT), 4, kk * 4, kk, n, transposed.ptr);
+        const want = [...heapF32(backend, byRows.ptr, bytes / 4)];
+        assert.deepEqual([...heapF32(backend, transposed.ptr, bytes / 4)], want, `K=${kk} N=${n}`);
+      } finally {
+        byRows.free();
+        transposed.free();
+        tf.dispose([tb, tbT]);
+      }
+    }
+  });
+
+  it('matches a plain triple loop, A as stored and transposed, B packed or strided, with row and K remainders, with and without accumulation', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const backend = tf.backend();
+    const k = simd(backend);
+    // Row counts cover every remainder of the 4-row tiles (1, 2, 3: the edge blocks), K = 1 and odd K.
     for (const [m, kk, n] of [
       [1, 1, 8],
+      [2, 3, 8],
+      [3, 5, 16],
       [5, 7, 16],
+      [6, 1, 8],
+      [7, 9, 24],
       [13, 33, 24],
       [4, 4, 8],
       [31, 130, 40],
@@ -344,29 +381,38 @@ describe('SIMD GEMM', () => {
       const a = h.data([m, kk]);
       const b = h.data([kk, n]);
       const c0 = h.data([m, n]);
-      const want = Float32Array.from(c0);
-      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < kk; p++) want[i * n + j] += a[i * kk + p] * b[p * n + j];
+      const product = new Float32Array(m * n);
+      for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < kk; p++) product[i * n + j] += a[i * kk + p] * b[p * n + j];
       const aT = new Float32Array(kk * m);
       for (let i = 0; i < m; i++) for (let p = 0; p < kk; p++) aT[p * m + i] = a[i * kk + p];
       // B in rows of n + 8 floats for gemmS, the extra columns NaN: a read past column n would show.
       const wide = new Float32Array(kk * (n + 8)).fill(NaN);
       for (let p = 0; p < kk; p++) wide.set(b.subarray(p * n, p * n + n), p * (n + 8));
       for (const mode of ['packed', 'A^T', 'B strided'] as const) {
-        const ta = tf.tensor(mode === 'A^T' ? aT : a);
-        const tb = tf.tensor(mode === 'B strided' ? wide : b);
-        const tc = tf.tensor(c0);
-        const packed = scratch(backend, kk * Math.ceil(n / NR) * NR * 4);
-        try {
-          k.pack(addr(backend, tb), n * 4, 4, kk, n, packed.ptr);
-          if (mode === 'A^T') k.gemmT(addr(backend, ta), m * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
-          else if (mode === 'packed') k.gemm(addr(backend, ta), kk * 4, packed.ptr, addr(backend, tc), n * 4, m, n, kk, 1);
-          else k.gemmS(addr(backend, ta), kk * 4, addr(backend, tb), addr(backend, tc), n * 4, m, n, kk, 1, (n + 8) * 4);
-          const got = tc.dataSync();
-          for (let i = 0; i < want.length; i++)
-            assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `${m}x${kk}x${n} (${mode}): element ${i} is ${got[i]}, want ${want[i]}`);
-        } finally {
-          packed.free();
-          tf.dispose([ta, tb, tc]);
+        for (const accumulate of [1, 0]) {
+          const want = accumulate ? product.map((x, i) => x + c0[i]) : product;
+          // C has MR more rows than the product, sentinels a write past row m would change.
+          const cRows = new Float32Array((m + MR) * n).fill(-7);
+          cRows.set(c0);
+          const ta = tf.tensor(mode === 'A^T' ? aT : a);
+          const tb = tf.tensor(mode === 'B strided' ? wide : b);
+          const tc = tf.tensor(cRows);
+          const packed = scratch(backend, kk * Math.ceil(n / NR) * NR * 4);
+          try {
+            k.pack(addr(backend, tb), n * 4, 4, kk, n, packed.ptr);
+            const [at, bt, ct] = [addr(backend, ta), addr(backend, tb), addr(backend, tc)];
+            if (mode === 'A^T') k.gemmT(at, m * 4, packed.ptr, ct, n * 4, m, n, kk, accumulate);
+            else if (mode === 'packed') k.gemm(at, kk * 4, packed.ptr, ct, n * 4, m, n, kk, accumulate);
+            else k.gemmS(at, kk * 4, bt, ct, n * 4, m, n, kk, accumulate, (n + 8) * 4);
+            const got = tc.dataSync();
+            const what = `${m}x${kk}x${n} (${mode}, accumulate ${accumulate})`;
+            for (let i = 0; i < want.length; i++)
+              assert.ok(Math.abs(got[i] - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `${what}: element ${i} is ${got[i]}, want ${want[i]}`);
+            for (let i = want.length; i < got.length; i++) assert.equal(got[i], -7, `${what}: wrote past row ${m} at ${i}`);
+          } finally {
+            packed.free();
+            tf.dispose([ta, tb, tc]);
+          }
         }
       }
     }

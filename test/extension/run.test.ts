@@ -116,4 +116,30 @@ suite('running a search', () => {
     await waitFor('the resumed run to stop', () => !record.live, 60_000);
     assert.equal(record.status, 'stopped', record.message);
   });
+
+  test("a run locked by another host's process shows whose lock it is, and a take-over resumes it", async function () {
+    this.timeout(180_000);
+    const { child, runDir } = await startedElsewhere(200, 50);
+    // Its process gone before this window looks, its lock one that a process on another machine left.
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    process.kill(child.pid!, 'SIGKILL');
+    await exited;
+    const started = new Date(Date.now() - 3 * 3600_000).toISOString();
+    fs.writeFileSync(path.join(runDir, 'lock.json'), JSON.stringify({ pid: 4242, host: 'another-machine', started }));
+    const record = api.supervisor.record(runDir);
+    assert.ok(record.live, `found ${record.status}: nothing here can tell that it is not running`);
+    assert.match(record.message ?? '', /process 4242 on another-machine \(locked 3\.0 h ago\).*Stop offers to take it over/);
+    const before = record.events.length;
+    // What the prompt's "Take Over and Resume" runs.
+    await api.supervisor.resume(runDir, false, true);
+    await waitFor(
+      'the taken-over run to start',
+      () => record.status === 'running' && record.events.slice(before).some((e) => e.type === 'run-started' && e.resumed),
+      60_000,
+    );
+    assert.ok(record.events.slice(before).some((e) => e.type === 'log' && /took over the lock of process 4242 on another-machine/.test(e.message)));
+    await api.supervisor.stop(runDir);
+    await waitFor('the resumed run to stop', () => !record.live, 60_000);
+    assert.equal(record.status, 'stopped', record.message);
+  });
 });

@@ -7,6 +7,9 @@
 // (measured: 30-33 GFLOP/s unrolled 2 or 4 times, 50-54 not unrolled; 5 x 8 and 6 x 8 spill too, 22-33).
 // Relaxed SIMD's f32x4.relaxed_madd (one FMA instead of mul + add) measured no faster here (the loop is
 // bound by the FP pipes either way), so the kernels stay on plain SIMD, which every engine runs.
+// Where it stands (round 5, in-process, CPU time): 45-53 GFLOP/s on every suite shape, also with caches flushed
+// between calls; a bare loop of the same 8 mul + add with the same six loads per k reaches ~54-58, without
+// loads ~58. 2 x 16 measured the same as 4 x 8, 3 x 12 38-40 (spills). Liftoff and TurboFan code ran alike.
 import { Fn, type Local } from './asm';
 
 export const NR = 8;
@@ -23,9 +26,23 @@ export function packFn(): Fn {
   const k = f.local('i32');
   const src = f.local('i32');
   const l = f.local('i32');
+  const kLimit = f.local('i32');
+  const rowsV = Array.from({ length: 4 }, () => f.local('v128'));
+  const pairs = Array.from({ length: 4 }, () => f.local('v128'));
+  f.get(K).i32(3).sub().set(kLimit);
   f.i32(0).set(j);
   f.loop(j, N, NR, () => {
     f.i32(0).set(k);
+    // B stored transposed (B^T's rows contiguous along k: a batched matmul's transposeB, the LSTM's recurrent
+    // kernel) and a full panel: 4 x 4 blocks, each four vector loads, a transpose in shuffles and four vector
+    // stores, instead of 16 single-float gathers (128x512: 38 -> 9 us in cache); the K % 4 rows below.
+    f.get(sK).i32(4).op(0x46).get(j).i32(NR).add().get(N).op(0x4c).and(); // sK == 4 && j + NR <= N
+    f.if(() =>
+      f.loop(k, kLimit, 4, () => {
+        for (let g = 0; g < NR / 4; g++) transpose4(f, b, sN, j, k, g * 4, dst, g * 16, rowsV, pairs);
+        f.inc(dst, NR * 16);
+      }),
+    );
     f.loop(k, K, 1, () => {
       // src = b + k*sK + j*sN
       f.get(b).get(k).get(sK).mul().add().get(j).get(sN).mul().add().set(src);
@@ -57,6 +74,40 @@ export function packFn(): Fn {
 }
 
 /**
+ * Panel rows k..k+3, columns col..col+3 (of the panel at column j) from B^T: loads B^T rows j+col.. (four
+ * consecutive k each), transposes them (two rounds of pairing shuffles) and stores row kk at dst + kk*NR*4 + at.
+ */
+function transpose4(f: Fn, b: Local, sN: Local, j: Local, k: Local, col: number, dst: Local, at: number, rows: Local[], pairs: Local[]): void {
+  for (let q = 0; q < 4; q++)
+    f.get(b)
+      .get(j)
+      .i32(col + q)
+      .add()
+      .get(sN)
+      .mul()
+      .add()
+      .get(k)
+      .i32(2)
+      .shl()
+      .add()
+      .loadV(0)
+      .set(rows[q]);
+  // pairs: (r0[0] r1[0] r0[1] r1[1]), (r0[2] r1[2] r0[3] r1[3]), the same of r2 and r3.
+  f.get(rows[0]).get(rows[1]).shuffle32([0, 4, 1, 5]).set(pairs[0]);
+  f.get(rows[0]).get(rows[1]).shuffle32([2, 6, 3, 7]).set(pairs[1]);
+  f.get(rows[2]).get(rows[3]).shuffle32([0, 4, 1, 5]).set(pairs[2]);
+  f.get(rows[2]).get(rows[3]).shuffle32([2, 6, 3, 7]).set(pairs[3]);
+  for (let kk = 0; kk < 4; kk++) {
+    const [lo, hi] = kk < 2 ? [pairs[0], pairs[2]] : [pairs[1], pairs[3]];
+    f.get(dst)
+      .get(lo)
+      .get(hi)
+      .shuffle32(kk % 2 === 0 ? [0, 1, 4, 5] : [2, 3, 6, 7])
+      .storeV(at + kk * NR * 4);
+  }
+}
+
+/**
  * gemm(a, lda, pb, c, ldc, M, N, K, accumulate): C[M][N] (+)= A[M][K] . B, with A's rows contiguous
  * (lda and ldc in bytes), B packed by `pack`, and N a multiple of NR (pad C's rows when it is not).
  * gemmT is the same with A stored transposed: A[m][k] at a + m*4 + k*lda, so a gradient's A^T needs no copy
@@ -76,7 +127,7 @@ export function gemmFn(transposedA = false, stridedB = false): Fn {
   const pbp = f.local('i32');
   const pk = f.local('i32');
   const panelBytes = f.local('i32');
-  const mFull = f.local('i32');
+  const mLimit = f.local('i32');
   const pa = Array.from({ length: MR }, () => f.local('i32'));
   // Per row block: where its rows of A and C start; per panel: j in bytes. Kept in locals so a short-K call
   // (Winograd's K is the channel count) does not redo the multiplications for every 4x8 tile.
@@ -179,12 +230,17 @@ export function gemmFn(transposedA = false, stridedB = false): Fn {
       .i32(NR * 4)
       .mul()
       .set(panelBytes);
-  f.get(M)
-    .i32(MR - 1)
-    .sub()
-    .set(mFull);
+  // Whole MR-row blocks, then the last M % MR rows as one block of 3 or 2 rows (or one row), not row by row:
+  // a block of few rows is bound by the add latency of its accumulators per k, not by the FP pipes, so three
+  // single-row passes cost about three times one 3-row pass (in-process A/B, CPU time: M=6 N=64 K=64
+  // 1.6 -> 1.4 us, M=15 3.1 -> 2.7 us, M=39 3.4 -> 3.3 us; remainder 1 and whole blocks unchanged).
   f.i32(0).set(i);
-  rows(MR, mFull);
-  rows(1, M);
+  for (let mr = MR; mr >= 1; mr--) {
+    f.get(M)
+      .i32(mr - 1)
+      .sub()
+      .set(mLimit);
+    rows(mr, mLimit);
+  }
   return f;
 }
