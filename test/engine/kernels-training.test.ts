@@ -342,6 +342,8 @@ describe('SIMD GEMM', () => {
       [9, 24],
       [16, 28],
       [130, 40],
+      [5, 75],
+      [17, 136],
     ]) {
       const b = h.data([kk, n]);
       const bT = new Float32Array(n * kk);
@@ -366,7 +368,8 @@ describe('SIMD GEMM', () => {
     assert.ok(await tf.setBackend('wasm'));
     const backend = tf.backend();
     const k = simd(backend);
-    // Row counts cover every remainder of the 4-row tiles (1, 2, 3: the edge blocks), K = 1 and odd K.
+    // Row counts cover every remainder of the 4-row tiles (1, 2, 3: the edge blocks), K = 1 and odd K; N = 72
+    // packs as one group of 8 panels and one more.
     for (const [m, kk, n] of [
       [1, 1, 8],
       [2, 3, 8],
@@ -377,6 +380,7 @@ describe('SIMD GEMM', () => {
       [13, 33, 24],
       [4, 4, 8],
       [31, 130, 40],
+      [6, 5, 72],
     ]) {
       const a = h.data([m, kk]);
       const b = h.data([kk, n]);
