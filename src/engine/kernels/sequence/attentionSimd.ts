@@ -14,7 +14,7 @@ import { Emitter } from './lstmGates';
 const F32X4_SPLAT = 0x13;
 // f32x4.pmax (a < b ? b : a) is SIMD opcode 0xeb, LEB128-encoded after the 0xfd prefix: 0xeb 0x01. It is one
 // maxps on x64, where f32x4.max's NaN rules take V8 ~7 instructions; for the maximum of finite scores they agree.
-const PMAX = [0xfd, 0xeb, 0x01];
+const pmax = (f: Fn) => f.op(0xfd, 0xeb, 0x01);
 const F32_DIV = 0x95;
 
 export function softmaxRowsFn(): Fn {
@@ -39,10 +39,10 @@ export function softmaxRowsFn(): Fn {
   f.loop(r, rows, 1, () => {
     f.get(ps).loadV().set(mx);
     f.i32(16).set(c);
-    f.loop(c, colBytes, 16, () => void f.get(mx).get(ps).get(c).add().loadV().op(...PMAX).set(mx));
+    f.loop(c, colBytes, 16, () => void pmax(f.get(mx).get(ps).get(c).add().loadV()).set(mx));
     // the row's maximum in all four lanes: against the halves swapped, then against the neighbours swapped
-    f.get(mx).get(mx).get(mx).shuffle32([2, 3, 0, 1]).op(...PMAX).set(mx);
-    f.get(mx).get(mx).get(mx).shuffle32([1, 0, 3, 2]).op(...PMAX).set(mx);
+    pmax(f.get(mx).get(mx).get(mx).shuffle32([2, 3, 0, 1])).set(mx);
+    pmax(f.get(mx).get(mx).get(mx).shuffle32([1, 0, 3, 2])).set(mx);
     f.vzero().set(sum);
     f.i32(0).set(c);
     f.loop(c, colBytes, 16, () => {
