@@ -114,7 +114,10 @@ export interface ConvRow extends ConvCase {
   gflops: number;
 }
 
-/** The convolutions of the suite's networks (bench/suite.ts), at their batch sizes. */
+/**
+ * The convolutions of the suite's networks (bench/suite.ts), at their batch sizes, and three of the race's search
+ * space (bench/raceSpace.ts: a second block on 14x14 maps, batch 64), whose epoch count in 10 minutes rides on them.
+ */
 export const CONV_CASES: ConvCase[] = [
   { name: 'reference 3x3 1->32', n: 128, hw: 28, ci: 1, co: 32, k: 3, stride: 1, pad: 'same', input: true },
   { name: 'reference 3x3 32->64', n: 128, hw: 14, ci: 32, co: 64, k: 3, stride: 1, pad: 'same' },
@@ -134,6 +137,9 @@ export const CONV_CASES: ConvCase[] = [
   { name: 'cell 1x1 16->32', n: 64, hw: 14, ci: 16, co: 32, k: 1, stride: 1, pad: 'same' },
   { name: 'odd 3x3 3->16', n: 64, hw: 28, ci: 3, co: 16, k: 3, stride: 1, pad: 'same', input: true },
   { name: 'odd 5x5 12->20 valid', n: 64, hw: 14, ci: 12, co: 20, k: 5, stride: 1, pad: 'valid' },
+  { name: 'race 5x5 64->64', n: 64, hw: 14, ci: 64, co: 64, k: 5, stride: 1, pad: 'same' },
+  { name: 'race 5x5 32->32', n: 64, hw: 14, ci: 32, co: 32, k: 5, stride: 1, pad: 'same' },
+  { name: 'race 3x3 64->64', n: 64, hw: 14, ci: 64, co: 64, k: 3, stride: 1, pad: 'same' },
 ];
 
 function benchConv(args: Args): ConvRow[] {

@@ -2,7 +2,7 @@
 // state, best, the live process), damaged or not. Problems are part of the report, not a crash: only a folder
 // that is no run at all, or a journal that cannot be read at all, is a one-line error.
 import * as path from 'node:path';
-import type { RunStatusReport } from '../shared/cli';
+import { FLAG, type RunStatusReport } from '../shared/cli';
 import { clock, formatValue } from '../shared/format';
 import { JournalError } from '../core/journal';
 import { inspectRun } from '../core/runreport';
@@ -48,5 +48,7 @@ export function statusCommand(dir: string, opts: { json: boolean }, io: Io): num
   out(r.best ? `best: trial ${r.best.trial}, ${r.best.metric ?? 'value'} ${formatValue(r.best.value)}` : 'best: none yet');
   for (const p of r.problems) out(`problem: ${p}`);
   if (r.resumable) out(`resume with: ${selfCommand()} resume ${dir}`);
+  // Only the user can tell that another machine's process is gone: the way on is theirs to take.
+  else if (r.state === 'elsewhere') out(`if it no longer runs on ${r.process?.host ?? 'that machine'}: ${selfCommand()} resume ${dir} --${FLAG.takeOver}`);
   return 0;
 }

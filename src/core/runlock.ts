@@ -144,7 +144,7 @@ export function acquireLock(file: string, probe: LockProbe = LOCAL_PROBE, o: { t
       const held = parseLock(raw);
       if (held && held.pid === process.pid && held.host === probe.hostname) return held;
       if (held && lockBlocks(held, !!o.takeOver, probe)) throw new LockHeld(held, path.dirname(file), probe);
-      breakStale(file, raw, tmp, probe);
+      breakStale(file, raw, tmp, probe, !!o.takeOver);
     }
     throw new Error(`could not take the lock ${file}: other processes keep taking it`);
   } finally {
@@ -174,7 +174,7 @@ function parseLock(raw: string): Lock | undefined {
  * processes may judge the same lock stale, and without the guard one could remove the lock another has just
  * taken in its place. Under the guard the lock is removed only if it is still the stale one.
  */
-function breakStale(file: string, stale: string, own: string, probe: LockProbe): void {
+function breakStale(file: string, stale: string, own: string, probe: LockProbe, takeOver: boolean): void {
   const guard = `${file}.break`;
   try {
     fs.linkSync(own, guard);
@@ -183,13 +183,28 @@ function breakStale(file: string, stale: string, own: string, probe: LockProbe):
     // another process is breaking it; a guard left by a breaker that died is stale itself
     const g = readRaw(guard);
     const holder = g === undefined ? undefined : parseLock(g);
-    if (g !== undefined && (!holder || lockState(holder, probe) === 'stale') && readRaw(guard) === g) fs.rmSync(guard, { force: true });
+    const state = holder && lockState(holder, probe);
+    // Another host's breaker cannot be probed: under a take-over (the user says that host is gone) its guard is
+    // left only while it is young enough to be in use, since a guard is held for microseconds.
+    const dead = !holder || state === 'stale' || (takeOver && state === 'elsewhere' && ageMs(guard) > ORPHAN_GUARD_MS);
+    if (g !== undefined && dead && readRaw(guard) === g) fs.rmSync(guard, { force: true });
     return;
   }
   try {
     if (readRaw(file) === stale) fs.rmSync(file, { force: true });
   } finally {
     fs.rmSync(guard, { force: true });
+  }
+}
+
+/** A break guard older than this was left by a breaker that died (the guard lives only while a lock is removed). */
+export const ORPHAN_GUARD_MS = 30_000;
+
+function ageMs(file: string): number {
+  try {
+    return Date.now() - fs.statSync(file).mtimeMs;
+  } catch {
+    return 0;
   }
 }
 

@@ -3,21 +3,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { archCost, sequentialCost, type DataContext } from '../../src/core/shapes';
-import type { ConcreteArch } from '../../src/shared/arch';
-import { BuildError, buildModel, layerName, modelSummary, type Task } from '../../src/engine/builder';
+import { BuildError, buildModel } from '../../src/engine/builder';
 import { type LayerSpec, seq } from '../helpers/arch';
+import { type BuildCase, itMatchesCostModel } from '../helpers/buildCases';
 
 type L = LayerSpec;
 
-interface Case {
-  name: string;
-  arch: ConcreteArch;
-  input: number[];
-  outputs: number;
-  task: Task;
-  data?: DataContext;
-}
+type Case = BuildCase;
 
 const rnn = (type: 'lstm' | 'gru' | 'simpleRnn', units: number, returnSequences: boolean, bidirectional = false): L => ({
   type,
@@ -111,26 +103,7 @@ before(async () => {
 });
 
 describe('buildModel matches src/core/sequenceShapes.ts', () => {
-  for (const c of cases) {
-    it(c.name, () => {
-      const cost = archCost(c.arch, c.input, c.outputs, c.data);
-      const model = buildModel(c.arch, c.input, c.outputs, c.task, 7, c.data);
-      try {
-        assert.equal(model.countParams(), cost.params, 'parameter count');
-        const x = c.data?.vocabulary ? tf.randomUniform([2, ...c.input], 0, c.data.vocabulary, 'int32').toFloat() : tf.ones([2, ...c.input]);
-        const y = tf.tidy(() => (model.predict(x) as tf.Tensor).shape);
-        x.dispose();
-        assert.deepEqual(y, [2, c.outputs]);
-        if (c.arch.kind === 'sequential') {
-          const shapes = sequentialCost(c.arch.layers, c.input, c.outputs, c.data).shapes;
-          const byName = new Map(modelSummary(model).map((r) => [r.name, r.outputShape]));
-          c.arch.layers.forEach((l, i) => assert.deepEqual(byName.get(layerName(l.source)), shapes[i], `shape after ${l.source}`));
-        }
-      } finally {
-        model.dispose();
-      }
-    });
-  }
+  itMatchesCostModel(cases);
 });
 
 describe('buildModel with sequence layers', () => {

@@ -3,18 +3,13 @@
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { archCost, sequentialCost } from '../../src/core/shapes';
+import { archCost } from '../../src/core/shapes';
 import type { CellArch, CellEdge, ConcreteArch } from '../../src/shared/arch';
-import { BuildError, buildModel, layerName, modelSummary, usedEdges, type Task } from '../../src/engine/builder';
+import { BuildError, buildModel, modelSummary, usedEdges } from '../../src/engine/builder';
 import { seq } from '../helpers/arch';
+import { type BuildCase, itMatchesCostModel } from '../helpers/buildCases';
 
-interface Case {
-  name: string;
-  arch: ConcreteArch;
-  input: number[];
-  outputs: number;
-  task: Task;
-}
+type Case = BuildCase;
 
 const sequentialCases: Case[] = [
   {
@@ -159,26 +154,7 @@ before(async () => {
 });
 
 describe('buildModel matches src/core/shapes.ts', () => {
-  for (const c of [...sequentialCases, ...cellCases]) {
-    it(c.name, () => {
-      const cost = archCost(c.arch, c.input, c.outputs);
-      const model = buildModel(c.arch, c.input, c.outputs, c.task, 7);
-      try {
-        assert.equal(model.countParams(), cost.params, 'parameter count');
-        assert.deepEqual(model.outputs[0].shape, [null, c.outputs]);
-        const y = tf.tidy(() => (model.predict(tf.ones([2, ...c.input])) as tf.Tensor).shape);
-        assert.deepEqual(y, [2, c.outputs]);
-        if (c.arch.kind === 'sequential') {
-          // every intermediate shape too, so a wrong formula cannot hide behind a compensating one
-          const shapes = sequentialCost(c.arch.layers, c.input, c.outputs).shapes;
-          const byName = new Map(modelSummary(model).map((r) => [r.name, r.outputShape]));
-          c.arch.layers.forEach((l, i) => assert.deepEqual(byName.get(layerName(l.source)), shapes[i], `shape after ${l.source}`));
-        }
-      } finally {
-        model.dispose();
-      }
-    });
-  }
+  itMatchesCostModel([...sequentialCases, ...cellCases]);
 
   // shapes.ts counts an edge into a node that is reachable but leads nowhere (here node 1: 0->1 conv3x3, and
   // nothing leaves node 1). tfjs keeps only layers that feed the output, so the builder must drop it. Becomes a

@@ -8,7 +8,7 @@ import { createDataTensors } from '../../src/engine/data';
 import { K_CHUNK } from '../../src/engine/kernels/batchMatMul';
 import { batchMatMulConfig, castConfig, conv2DConfig, identityConfig, maxPoolConfig, maxPoolGradConfig, sumConfig } from '../../src/engine/kernels';
 import { MR, NR } from '../../src/engine/kernels/simd/gemm';
-import { addr, scratch, simd } from '../../src/engine/kernels/simd/module';
+import { addr, heapF32, scratch, simd } from '../../src/engine/kernels/simd/module';
 import { compare, harness, kernelBackends, on } from '../helpers/kernels';
 
 const h = harness(20261129);
@@ -330,11 +330,46 @@ describe('training data on wasm', () => {
 });
 
 describe('SIMD GEMM', () => {
+  it('packs B stored transposed into the same panels as B stored by rows, for any K and N remainder', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const backend = tf.backend();
+    const k = simd(backend);
+    for (const [kk, n] of [
+      [1, 8],
+      [3, 16],
+      [4, 8],
+      [7, 13],
+      [9, 24],
+      [16, 28],
+      [130, 40],
+      [5, 75],
+      [17, 136],
+    ]) {
+      const b = h.data([kk, n]);
+      const bT = new Float32Array(n * kk);
+      for (let p = 0; p < kk; p++) for (let j = 0; j < n; j++) bT[j * kk + p] = b[p * n + j];
+      const [tb, tbT] = [tf.tensor(b), tf.tensor(bT)];
+      const bytes = kk * Math.ceil(n / NR) * NR * 4;
+      const [byRows, transposed] = [scratch(backend, bytes), scratch(backend, bytes)];
+      try {
+        k.pack(addr(backend, tb), n * 4, 4, kk, n, byRows.ptr);
+        k.pack(addr(backend, tbT), 4, kk * 4, kk, n, transposed.ptr);
+        const want = [...heapF32(backend, byRows.ptr, bytes / 4)];
+        assert.deepEqual([...heapF32(backend, transposed.ptr, bytes / 4)], want, `K=${kk} N=${n}`);
+      } finally {
+        byRows.free();
+        transposed.free();
+        tf.dispose([tb, tbT]);
+      }
+    }
+  });
+
   it('matches a plain triple loop, A as stored and transposed, B packed or strided, with row and K remainders, with and without accumulation', async () => {
     assert.ok(await tf.setBackend('wasm'));
     const backend = tf.backend();
     const k = simd(backend);
-    // Row counts cover every remainder of the 4-row tiles (1, 2, 3: the edge blocks), K = 1 and odd K.
+    // Row counts cover every remainder of the 4-row tiles (1, 2, 3: the edge blocks), K = 1 and odd K; N = 72
+    // packs as one group of 8 panels and one more.
     for (const [m, kk, n] of [
       [1, 1, 8],
       [2, 3, 8],
@@ -345,6 +380,7 @@ describe('SIMD GEMM', () => {
       [13, 33, 24],
       [4, 4, 8],
       [31, 130, 40],
+      [6, 5, 72],
     ]) {
       const a = h.data([m, kk]);
       const b = h.data([kk, n]);

@@ -120,7 +120,10 @@ suite('running a search', () => {
   test("a run locked by another host's process shows whose lock it is, and a take-over resumes it", async function () {
     this.timeout(180_000);
     const { child, runDir } = await startedElsewhere(200, 50);
-    // Its process gone before this window looks, its lock one that a process on another machine left.
+    // A run that began (its journal has run-started), its process gone before this window looks, its lock one that
+    // a process on another machine left.
+    const journal = path.join(runDir, 'journal.jsonl');
+    await waitFor('the run to start', () => fs.existsSync(journal) && fs.readFileSync(journal, 'utf8').includes('"run-started"'), 60_000);
     const exited = new Promise((resolve) => child.once('exit', resolve));
     process.kill(child.pid!, 'SIGKILL');
     await exited;

@@ -54,19 +54,27 @@ export function epoch(s: number, trial: number, e: number, val: number): RunEven
   return { type: 'epoch', time: at(s), trial, epoch: e, metrics };
 }
 
-export function completed(s: number, trial: number, value: number, epochs = 3): RunEvent {
+type Completed = Extract<RunEvent, { type: 'trial-completed' }>;
+
+/** A trial-completed event of `value` after one epoch; `fields` set the rest (metrics, params, durations, rung). */
+export function completedWith(s: number, trial: number, value: number, fields: Partial<Omit<Completed, 'type' | 'time' | 'trial' | 'value'>> = {}): RunEvent {
   return {
     type: 'trial-completed',
     time: at(s),
     trial,
     value,
-    bestEpoch: epochs - 1,
+    bestEpoch: 0,
     metrics: { loss: 1 - value, val_loss: 1.1 - value, val_accuracy: value },
-    epochs,
+    epochs: 1,
     params: 1234,
-    durationMs: 1000 * epochs,
+    durationMs: 1000,
     stopReason: 'epochs',
+    ...fields,
   };
+}
+
+export function completed(s: number, trial: number, value: number, epochs = 3): RunEvent {
+  return completedWith(s, trial, value, { bestEpoch: epochs - 1, epochs, durationMs: 1000 * epochs });
 }
 
 /** A whole trial: started at `s`, one epoch a second, completed with `value`. */

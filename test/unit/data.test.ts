@@ -61,6 +61,13 @@ describe('IDX', () => {
     }
   });
 
+  it("writes the format's own bytes: two zeros, type code, rank, big-endian dimensions and data", () => {
+    // Pinned byte for byte (MNIST's images begin 00 00 08 03), so round-trips through encodeIdx prove the reader.
+    assert.deepEqual([...encodeIdx('uint8', [2, 1], [7, 255])], [0, 0, 0x08, 2, 0, 0, 0, 2, 0, 0, 0, 1, 7, 255]);
+    assert.deepEqual([...encodeIdx('float32', [1], [1.5])], [0, 0, 0x0d, 1, 0, 0, 0, 1, 0x3f, 0xc0, 0, 0]);
+    assert.deepEqual([...encodeIdx('int16', [1, 1, 1], [-2])], [0, 0, 0x0b, 3, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1, 0xff, 0xfe]);
+  });
+
   it('round-trips the wider types, big-endian', () => {
     const cases = [
       ['int8', [-128, -1, 0, 127]],

@@ -9,6 +9,7 @@ import type { NasSpec } from '../../src/shared/spec';
 import { checkText } from '../../src/core/check';
 import { archCost } from '../../src/core/shapes';
 import { formatApprox } from '../../src/shared/format';
+import { started } from '../helpers/events';
 import {
   blend,
   DEFAULT_RATE,
@@ -107,20 +108,8 @@ test('a run measures FLOP/s per worker from its finished trials, corrected for s
   const forward = archCost(config.arch, [4, 4, 1], 3).flops;
   const samples = { train: 80, val: 20 };
   const events: RunEvent[] = [
-    ev('run-started', {
-      runId: 'r',
-      name: 'n',
-      specHash: 'h',
-      specFile: '/s',
-      backend: 'wasm',
-      strategy: 'random',
-      objective: { metric: 'val_accuracy', direction: 'maximize' },
-      budget: { trials: 3 },
-      parallel: 4,
-      resumed: false,
-      inputShape: [4, 4, 1],
-      outputs: 3,
-    }),
+    // What the measurement reads of it: backend, parallel, input shape and outputs.
+    started(0, { backend: 'wasm', budget: { trials: 3 }, parallel: 4, inputShape: [4, 4, 1], outputs: 3 }),
     ev('trial-started', { trial: 0, attempt: 1, worker: 0, config }),
     ev('trial-completed', {
       trial: 0,

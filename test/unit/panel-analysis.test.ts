@@ -19,9 +19,8 @@ import {
   stateLabel,
   trialFacts,
 } from '../../webview/model';
+import { at, completedWith } from '../helpers/events';
 
-const T0 = Date.parse('2026-01-01T10:00:00Z');
-const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 const TWO: Objective[] = [
   { metric: 'val_accuracy', direction: 'maximize' },
   { metric: 'params', direction: 'minimize' },
@@ -66,27 +65,8 @@ const trialStarted = (s: number, trial: number, extra: { rung?: number; epochs?:
 const metrics = (v: number): EpochMetrics => ({ loss: 1 - v, val_loss: 1 - v, accuracy: v, val_accuracy: v });
 const epoch = (s: number, trial: number, e: number, v: number): RunEvent => ({ type: 'epoch', time: at(s), trial, epoch: e, metrics: metrics(v) });
 
-function completed(
-  s: number,
-  trial: number,
-  value: number,
-  params: number,
-  extra: { rung?: number; latencyMs?: number; inheritedLayers?: number } = {},
-): RunEvent {
-  return {
-    type: 'trial-completed',
-    time: at(s),
-    trial,
-    value,
-    bestEpoch: 0,
-    metrics: metrics(value),
-    epochs: 1,
-    params,
-    durationMs: 100,
-    stopReason: 'epochs',
-    ...extra,
-  };
-}
+const completed = (s: number, trial: number, value: number, params: number, extra: { rung?: number; latencyMs?: number; inheritedLayers?: number } = {}) =>
+  completedWith(s, trial, value, { metrics: metrics(value), params, durationMs: 100, ...extra });
 
 const pruned = (s: number, trial: number, value: number, rung?: number): RunEvent => ({
   type: 'trial-pruned',

@@ -3,13 +3,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Assignment, TrialConfig } from '../../src/shared/arch';
-import type { Direction, EpochMetrics, MetricName, RunEvent } from '../../src/shared/events';
+import type { Direction, MetricName, RunEvent } from '../../src/shared/events';
 import type { RunStatus } from '../../src/shared/panel';
+import { at, completedWith, epoch } from '../helpers/events';
 import { curveMetric, curveSeries, defaultDir, leaderboardRows, nextSort, objectiveSeries, PanelModel, sortRows, type Row } from '../../webview/model';
 
 // Event builders: a run is a list of journal events, so the tests read like a journal.
-const T0 = Date.parse('2026-01-01T10:00:00Z');
-const at = (s: number) => new Date(T0 + s * 1000).toISOString();
 
 function started(
   s: number,
@@ -51,30 +50,13 @@ function trialStarted(s: number, trial: number, params?: Assignment, attempt = 1
   return { type: 'trial-started', time: at(s), trial, attempt, worker: 0, config: config(params) };
 }
 
-function epoch(s: number, trial: number, e: number, val: number): RunEvent {
-  const metrics: EpochMetrics = { loss: 1 - val, val_loss: 1.1 - val, accuracy: val, val_accuracy: val };
-  return { type: 'epoch', time: at(s), trial, epoch: e, metrics };
-}
-
-function completed(
+const completed = (
   s: number,
   trial: number,
   value: number,
   o: { params?: number; epochs?: number; stopReason?: 'epochs' | 'early-stopping' | 'time-limit' } = {},
-): RunEvent {
-  return {
-    type: 'trial-completed',
-    time: at(s),
-    trial,
-    value,
-    bestEpoch: 0,
-    metrics: { loss: 0, val_loss: 0 },
-    epochs: o.epochs ?? 1,
-    params: o.params ?? 1000,
-    durationMs: 1000,
-    stopReason: o.stopReason ?? 'epochs',
-  };
-}
+) =>
+  completedWith(s, trial, value, { metrics: { loss: 0, val_loss: 0 }, epochs: o.epochs ?? 1, params: o.params ?? 1000, stopReason: o.stopReason ?? 'epochs' });
 
 function pruned(s: number, trial: number, value: number, reason = 'below median'): RunEvent {
   return { type: 'trial-pruned', time: at(s), trial, epoch: 0, value, reason, params: 500, durationMs: 500 };

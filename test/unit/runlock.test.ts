@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as jsonc from 'jsonc-parser';
 import type { NasSpec } from '../../src/shared/spec';
-import { acquireLock, LockHeld, lockState, processStartTicks, readLockFile, releaseLock, type Lock } from '../../src/core/runlock';
+import { acquireLock, LockHeld, lockState, ORPHAN_GUARD_MS, processStartTicks, readLockFile, releaseLock, type Lock } from '../../src/core/runlock';
 import { liveness } from '../../src/extension/runFolder';
 import { Orchestrator } from '../../src/engine/orchestrator';
 
@@ -105,6 +105,23 @@ describe('taking the lock', () => {
     fs.writeFileSync(file, JSON.stringify({ pid: c.pid, host: os.hostname(), started: 'x', startTicks: processStartTicks(c.pid!) }));
     assert.throws(() => acquireLock(file, undefined, { takeOver: true }), /still running/);
     fs.rmSync(file);
+  });
+
+  it("a take-over is not kept out for ever by the break guard of another host's breaker that died", () => {
+    const file = path.join(dir, 'orphan-guard.json');
+    const foreign = { pid: 1, host: 'another-machine', started: 'x' };
+    fs.writeFileSync(file, JSON.stringify(foreign));
+    fs.writeFileSync(`${file}.break`, JSON.stringify(foreign));
+    // A young guard may be in use: it is left alone, and the take-over gives up.
+    assert.throws(() => acquireLock(file, undefined, { takeOver: true }), /other processes keep taking it/);
+    assert.ok(fs.existsSync(`${file}.break`));
+    const old = (Date.now() - ORPHAN_GUARD_MS - 5000) / 1000;
+    fs.utimesSync(`${file}.break`, old, old);
+    assert.throws(() => acquireLock(file), /on another-machine/, 'without a take-over the foreign lock still holds');
+    const mine = acquireLock(file, undefined, { takeOver: true });
+    assert.deepEqual(readLockFile(file), mine);
+    assert.ok(!fs.existsSync(`${file}.break`));
+    releaseLock(file, mine);
   });
 
   it('of concurrent takers exactly one gets it, also over a stale lock', async () => {

@@ -95,6 +95,14 @@ describe('status', () => {
     assert.equal(live.report?.state, 'running');
     assert.equal(live.report?.process?.pid, sleeper.pid);
     assert.equal(live.report?.resumable, false);
+    // Another machine's process cannot be checked: the text says how to take the run over if it is gone.
+    const foreign = runFolder(cut, { pid: 4242, host: 'another-machine', started: 'x' });
+    assert.equal((await status(foreign)).report?.state, 'elsewhere');
+    assert.match((await status(foreign, false)).out.join('\n'), /if it no longer runs on another-machine: .* resume .* --take-over$/m);
+    assert.doesNotMatch(
+      (await status(runFolder(cut, { pid: sleeper.pid, host: os.hostname(), started: 'x', startTicks: ticks }), false)).out.join('\n'),
+      /take-over/,
+    );
     const bad = await status(runFolder(cut, undefined));
     fs.writeFileSync(path.join(bad.report!.runDir, 'lock.json'), '{"pid":');
     assert.match((await status(bad.report!.runDir)).report?.problems.join('\n') ?? '', /lock\.json is not a lock/);

@@ -49,10 +49,11 @@ function blockTiles(alpha: number, ci: number, coPad: number): number {
 }
 
 /**
- * Bytes between the alpha^2 planes of a block's V, M or E (count rows of rowBytes each): rounded up to a whole
- * odd number of 64-byte lines. The transforms touch one vector in every plane per tile; at a stride that is a
- * multiple of 4 KiB (16 tiles x 64 channels) all alpha^2 of them fall in one L1 set and evict each other, which
- * made the 5x5 64->64 transforms on 7x7 maps 3-15x slower (winoDy 4.1 -> 0.27 ms, winoIn 3.6 -> 0.9 ms).
+ * Bytes between the alpha^2 planes of a block's V, M or E, or of the filter's U and the filter gradient's sums
+ * (count rows of rowBytes each): rounded up to a whole odd number of 64-byte lines. The transforms touch one
+ * vector in every plane per tile; at a stride that is a multiple of 4 KiB (16 tiles x 64 channels, 64 x 64
+ * channels) all alpha^2 of them fall in one L1 set and evict each other, which made the 5x5 64->64 transforms on
+ * 7x7 maps 3-15x slower (winoDy 4.1 -> 0.27 ms, winoIn 3.6 -> 0.9 ms).
  */
 export function planeStride(count: number, rowBytes: number): number {
   const lines = Math.ceil((count * rowBytes) / 64);
@@ -95,19 +96,19 @@ export function winogradConv(backend: Backend, x: Info, filter: Info, pads: { to
   const bufs: Array<{ ptr: number; free(): void }> = [];
   try {
     bufs.push(padded(backend, x, hp, wp, pads.top, pads.left));
-    const [vPlane, mPlane] = [planeStride(block, ci * 4), planeStride(block, coPad * 4)];
-    const [xp, u, v, mm] = [bufs[0], ...[planes * ci * coPad * 4, planes * vPlane, planes * mPlane].map((bytes) => scratch(backend, bytes))];
+    const [uPlane, vPlane, mPlane] = [planeStride(ci, coPad * 4), planeStride(block, ci * 4), planeStride(block, coPad * 4)];
+    const [xp, u, v, mm] = [bufs[0], ...[planes * uPlane, planes * vPlane, planes * mPlane].map((bytes) => scratch(backend, bytes))];
     bufs.push(u, v, mm);
-    heapF32(backend, u.ptr, planes * ci * coPad).fill(0);
+    heapF32(backend, u.ptr, (planes * uPlane) / 4).fill(0);
     const k = simd(backend);
-    k[`winoFilter${m}x${r}`](addr(backend, filter), ci, co, u.ptr);
+    k[`winoFilter${m}x${r}`](addr(backend, filter), ci, co, u.ptr, uPlane);
     const [winoIn, winoOut] = [k[`winoIn${alpha}`], k[`winoOut${m}x${alpha}`]];
     const yAt = addr(backend, y);
     for (let t0 = 0; t0 < tiles; t0 += block) {
       const count = Math.min(block, tiles - t0);
       winoIn(xp.ptr, hp, wp, ci, m, tilesW, tilesPerImage, t0, count, v.ptr, vPlane);
       for (let t = 0; t < planes; t++) {
-        k.gemm(v.ptr + t * vPlane, ci * 4, u.ptr + t * ci * coPad * 4, mm.ptr + t * mPlane, coPad * 4, count, coPad, ci, 0);
+        k.gemm(v.ptr + t * vPlane, ci * 4, u.ptr + t * uPlane, mm.ptr + t * mPlane, coPad * 4, count, coPad, ci, 0);
       }
       winoOut(mm.ptr, coPad * 4, yAt, outH, outW, co, tilesW, tilesPerImage, t0, count, mPlane);
     }
@@ -137,8 +138,8 @@ export function winogradFilterGrad(backend: Backend, x: Info, dy: Info, r: numbe
   const bufs: Array<{ ptr: number; free(): void }> = [];
   try {
     bufs.push(padded(backend, x, hp, wp, pads.top, pads.left));
-    const [vPlane, ePlane] = [planeStride(block, ci * 4), planeStride(block, coPad * 4)];
-    const [xp, zeros, v, e, mm] = [bufs[0], ...[co * 4, planes * vPlane, planes * ePlane, planes * ci * coPad * 4].map((bytes) => scratch(backend, bytes))];
+    const [vPlane, ePlane, mPlane] = [planeStride(block, ci * 4), planeStride(block, coPad * 4), planeStride(ci, coPad * 4)];
+    const [xp, zeros, v, e, mm] = [bufs[0], ...[co * 4, planes * vPlane, planes * ePlane, planes * mPlane].map((bytes) => scratch(backend, bytes))];
     bufs.push(zeros, v, e, mm);
     heapF32(backend, zeros.ptr, co).fill(0);
     const k = simd(backend);
@@ -150,11 +151,11 @@ export function winogradFilterGrad(backend: Backend, x: Info, dy: Info, r: numbe
       winoDy(dyAt, outH, outW, co, tilesW, tilesPerImage, t0, count, e.ptr, zeros.ptr, ePlane);
       for (let t = 0; t < planes; t++) {
         // M[t] (+)= V[t]^T . E[t]: V[t] is [tiles][ci], read transposed in place; E[t] comes packed.
-        const c = mm.ptr + t * ci * coPad * 4;
+        const c = mm.ptr + t * mPlane;
         k.gemmT(v.ptr + t * vPlane, ci * 4, e.ptr + t * ePlane, c, coPad * 4, ci, coPad, count, t0 > 0 ? 1 : 0);
       }
     }
-    k[`winoGrad${m}x${r}`](mm.ptr, ci, co, coPad * 4, addr(backend, dw));
+    k[`winoGrad${m}x${r}`](mm.ptr, ci, co, coPad * 4, addr(backend, dw), mPlane);
   } catch (err) {
     backend.disposeData(dw.dataId);
     throw err;

@@ -220,6 +220,12 @@ export class Fn {
   vbitselect(): this {
     return this.simd(0x52);
   }
+  /** i8x16.shuffle picking four 32-bit lanes of the two vectors on the stack (0-3 the first, 4-7 the second). */
+  shuffle32(lanes: [number, number, number, number]): this {
+    this.code.push(0xfd, 0x0d);
+    for (const l of lanes) this.code.push(l * 4, l * 4 + 1, l * 4 + 2, l * 4 + 3);
+    return this;
+  }
   vzero(): this {
     this.code.push(0xfd, 0x0c, ...new Array(16).fill(0));
     return this;

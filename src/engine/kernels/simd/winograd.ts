@@ -350,12 +350,12 @@ export function winoDyFn(w: WinogradMatrices): Fn {
   return f;
 }
 
-export const WINO_FILTER_PARAMS = ['w', 'CI', 'CO', 'out'] as const;
+export const WINO_FILTER_PARAMS = ['w', 'CI', 'CO', 'out', 'planeBytes'] as const;
 
 /**
- * winoFilter<m>x<r>(w, CI, CO, out): U = G g G^T of the r x r filter w ([r, r, CI, CO], CO a multiple of 4),
- * written in gemm's packed-B layout, plane t at out + t*CI*NP*4 (NP = CO rounded up to NR), as [CI][NP]
- * panels. The padding columns of the last panel are left as they are (the caller zeroes the buffer).
+ * winoFilter<m>x<r>(w, CI, CO, out, planeBytes): U = G g G^T of the r x r filter w ([r, r, CI, CO], CO a
+ * multiple of 4), written in gemm's packed-B layout, plane t at out + t*planeBytes (>= CI*NP*4, NP = CO rounded
+ * up to NR), as [CI][NP] panels. The padding columns of the last panel are left as they are (the caller zeroes the buffer).
  */
 export function winoFilterFn(w: WinogradMatrices): Fn {
   const { m: tm, r, alpha, G } = w;
@@ -363,23 +363,12 @@ export function winoFilterFn(w: WinogradMatrices): Fn {
     `winoFilter${tm}x${r}`,
     WINO_FILTER_PARAMS.map(() => 'i32' as const),
   );
-  const [wAt, CI, CO, out] = WINO_FILTER_PARAMS.map((_, i) => f.param(i));
-  const [c, o, coBytes, tapBytes, planeBytes, src, dst] = Array.from({ length: 7 }, () => f.local('i32'));
+  const [wAt, CI, CO, out, planeBytes] = WINO_FILTER_PARAMS.map((_, i) => f.param(i));
+  const [c, o, coBytes, tapBytes, src, dst] = Array.from({ length: 6 }, () => f.local('i32'));
   const locals = transformLocals(f, alpha, r);
 
   f.get(CO).i32(2).shl().set(coBytes);
   f.get(CI).get(coBytes).mul().set(tapBytes);
-  // a plane: CI rows of NP floats
-  f.get(CO)
-    .i32(NR - 1)
-    .add()
-    .i32(-NR)
-    .and()
-    .get(CI)
-    .mul()
-    .i32(2)
-    .shl()
-    .set(planeBytes);
   f.i32(0).set(c);
   f.loop(c, CI, 1, () => {
     f.i32(0).set(o);
@@ -414,11 +403,11 @@ export function winoFilterFn(w: WinogradMatrices): Fn {
   return f;
 }
 
-export const WINO_GRAD_PARAMS = ['mBuf', 'CI', 'CO', 'ldm', 'out'] as const;
+export const WINO_GRAD_PARAMS = ['mBuf', 'CI', 'CO', 'ldm', 'out', 'planeBytes'] as const;
 
 /**
- * winoGrad<m>x<r>(mBuf, CI, CO, ldm, out): dW = G^T M G, M[t][c][o] at mBuf + t*CI*ldm + c*ldm + o*4 (the
- * GEMMs' sums over tiles), into out [r, r, CI, CO]; CO a multiple of 4.
+ * winoGrad<m>x<r>(mBuf, CI, CO, ldm, out, planeBytes): dW = G^T M G, M[t][c][o] at mBuf + t*planeBytes +
+ * c*ldm + o*4 (the GEMMs' sums over tiles; planeBytes >= CI*ldm), into out [r, r, CI, CO]; CO a multiple of 4.
  */
 export function winoGradFn(w: WinogradMatrices): Fn {
   const { m: tm, r, alpha, G } = w;
@@ -427,13 +416,12 @@ export function winoGradFn(w: WinogradMatrices): Fn {
     `winoGrad${tm}x${r}`,
     WINO_GRAD_PARAMS.map(() => 'i32' as const),
   );
-  const [mBuf, CI, CO, ldm, out] = WINO_GRAD_PARAMS.map((_, i) => f.param(i));
-  const [c, o, coBytes, tapBytes, planeBytes, src, dst] = Array.from({ length: 7 }, () => f.local('i32'));
+  const [mBuf, CI, CO, ldm, out, planeBytes] = WINO_GRAD_PARAMS.map((_, i) => f.param(i));
+  const [c, o, coBytes, tapBytes, src, dst] = Array.from({ length: 6 }, () => f.local('i32'));
   const locals = transformLocals(f, r, alpha);
 
   f.get(CO).i32(2).shl().set(coBytes);
   f.get(CI).get(coBytes).mul().set(tapBytes);
-  f.get(CI).get(ldm).mul().set(planeBytes);
   f.i32(0).set(c);
   f.loop(c, CI, 1, () => {
     f.i32(0).set(o);
