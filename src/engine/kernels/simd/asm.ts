@@ -247,6 +247,12 @@ export class Fn {
   ltS(): this {
     return this.op(0x48);
   }
+  leS(): this {
+    return this.op(0x4c);
+  }
+  eq(): this {
+    return this.op(0x46);
+  }
   geS(): this {
     return this.op(0x4e);
   }

@@ -15,12 +15,13 @@ import { Fn, type Local } from './asm';
 export const NR = 8;
 export const MR = 4;
 
+/** Panels packed side by side when B's rows are contiguous: 8 x 32 bytes, four whole lines of each row of B. */
+const GROUP = 8;
+
 /**
  * pack(b, strideK, strideN, K, N, dst): B[k][n] at b + k*strideK + n*strideN (bytes) into NR-column panels
  * at dst, panel p holding columns p*NR.. as K rows of NR floats. Strides let B^T be packed without a copy.
  */
-/** Panels packed side by side when B's rows are contiguous: 8 x 32 bytes, four whole lines of each row of B. */
-const GROUP = 8;
 
 export function packFn(): Fn {
   const f = new Fn('pack', ['i32', 'i32', 'i32', 'i32', 'i32', 'i32']);
@@ -46,7 +47,7 @@ export function packFn(): Fn {
   // apart (4 KiB at K=128), which thrashed L1 (128x512 all 64 at once: 57 us). The last, partial panel below.
   f.get(sN)
     .i32(4)
-    .op(0x46)
+    .eq()
     .if(() => {
       f.get(N).i32(-NR).and().set(full);
       f.get(K)
@@ -93,7 +94,7 @@ export function packFn(): Fn {
     // B stored transposed (B^T's rows contiguous along k: a batched matmul's transposeB, the LSTM's recurrent
     // kernel) and a full panel: 4 x 4 blocks, each four vector loads, a transpose in shuffles and four vector
     // stores, instead of 16 single-float gathers (128x512: 38.8 -> 6.1 us in cache); the K % 4 rows below.
-    f.get(sK).i32(4).op(0x46).get(j).i32(NR).add().get(N).op(0x4c).and(); // sK == 4 && j + NR <= N
+    f.get(sK).i32(4).eq().get(j).i32(NR).add().get(N).leS().and(); // sK == 4 && j + NR <= N
     f.if(() =>
       f.loop(k, kLimit, 4, () => {
         for (let g = 0; g < NR / 4; g++) transpose4(f, b, sN, j, k, g * 4, dst, g * 16, rowsV, pairs);
@@ -104,7 +105,7 @@ export function packFn(): Fn {
       // src = b + k*sK + j*sN
       f.get(b).get(k).get(sK).mul().add().get(j).get(sN).mul().add().set(src);
       // A full panel of a row-contiguous B: two vector copies.
-      f.get(sN).i32(4).op(0x46).get(j).i32(NR).add().get(N).op(0x4c).and(); // sN == 4 && j + NR <= N
+      f.get(sN).i32(4).eq().get(j).i32(NR).add().get(N).leS().and(); // sN == 4 && j + NR <= N
       f.if(
         () => {
           f.get(dst).get(src).loadV(0).storeV(0);

@@ -69,7 +69,7 @@ export function im2rowFn(): Fn {
           f.get(a).get(step).mul().add().set(src);
           f.get(a).set(j);
           // One channel, stride 1: the run is contiguous in x, four values a vector.
-          f.get(step).i32(4).op(0x46); // i32.eq
+          f.get(step).i32(4).eq();
           f.if(() => {
             f.get(b).i32(3).sub().set(vecEnd);
             f.loop(j, vecEnd, 4, () => {
