@@ -4,6 +4,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { ActivationName, CellArch, CellEdge, ConcreteArch, ConcreteLayer, SequenceLayer } from '../shared/arch';
 import { liveEdges, ShapeError, type DataContext } from '../core/shapes';
+import { pairConvPool } from './kernels/convPool';
 import { applySequenceLayer, isSequenceLayer, SequenceBuildError, type BuildHelpers } from './sequenceBuilder';
 
 export type Task = 'classification' | 'regression';
@@ -219,16 +220,21 @@ function buildSequential(layers: ConcreteLayer[], x: Sym, n: Namer, data: DataCo
     init: (activation) => init(n, activation),
     vocabulary: data.vocabulary,
   };
+  let previous: tf.layers.Layer | undefined;
   layers.forEach((l, i) => {
     const name = n.name(layerName(l.source) || `${l.type}_${i}`);
     if (isSequenceLayer(l)) {
       x = applySequenceLayer(l, x, name, helpers);
+      previous = undefined;
       return;
     }
     // shapes.ts lets flatten pass a vector through unchanged, but tfjs's Flatten rejects rank < 3; a reshape
     // to the same vector keeps the layer (and its name) in the model at no cost.
     const layer = l.type === 'flatten' && x.shape.length === 2 ? tf.layers.reshape({ name, targetShape: [x.shape[1] as number] }) : sequentialLayer(l, name, n);
+    // The conv's output feeds this pool alone: its bias and ReLU can run after the pool (kernels/convPool.ts).
+    if (previous && l.type === 'maxPooling2d') pairConvPool(previous, layer);
     x = apply(layer, x);
+    previous = layer;
   });
   return x;
 }

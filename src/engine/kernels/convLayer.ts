@@ -2,9 +2,11 @@
 // kernel (biasRelu.ts), in training and out, on a backend that registers it. Patched on the layer class for the
 // reason batchNormLayer.ts gives (loaded models train through it too, saved models stay plain tfjs layers).
 // A linear conv without bias goes to the plain Conv2D op (plainLinear says why). Anything else (other
-// activations, channels first, another backend) runs tfjs's own code unchanged.
+// activations, channels first, another backend) runs tfjs's own code unchanged. Followed by a max pool, the
+// bias and ReLU move after the pool (convPool.ts).
 import * as tf from '@tensorflow/tfjs';
 import { BIAS_RELU } from './biasRelu';
+import { deferBiasRelu, poolAfter } from './convPool';
 
 export interface ConvLayer {
   rank: number;
@@ -66,6 +68,8 @@ const routedCall: Call = function (inputs, kwargs) {
   if (Array.isArray(inputs) && inputs.length !== 1) return original!.call(this, inputs, kwargs);
   if (plainLinear(this, x)) return tf.tidy(() => conv(this, x));
   if (!routable(this, x)) return original!.call(this, inputs, kwargs);
+  // A max pool follows (convPool.ts): it applies the bias and ReLU after pooling, on a quarter of the values.
+  if (poolAfter(this)) return tf.tidy(() => deferBiasRelu(conv(this, x), this.bias!.read()));
   return tf.tidy(() => tf.engine().runKernel(BIAS_RELU, { x: conv(this, x), bias: this.bias!.read() }) as tf.Tensor);
 };
 

@@ -8,6 +8,7 @@ import { crossEntropyConfig, crossEntropyGradConfig, crossEntropyGradient } from
 import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient, fusedBatchNormConfig } from './batchNorm';
 import { routeBatchNormLayer } from './batchNormLayer';
 import { routeConvLayer } from './convLayer';
+import { routeMaxPoolLayer } from './convPool';
 import { routeDenseLayer } from './denseLayer';
 import { routeDepthwiseLayers } from './depthwiseLayer';
 import { dropoutMaskConfig, routeDropoutLayer } from './dropout';
@@ -50,6 +51,7 @@ export function registerTrainingKernels(): void {
   routeSoftmaxGradient();
   routeDropoutLayer();
   routeConvLayer();
+  routeMaxPoolLayer();
   routeDepthwiseLayers();
   routeDenseLayer();
 }
