@@ -17,14 +17,14 @@ export interface SuiteNet {
   inputShape?: number[];
 }
 
-type Layer = ConcreteLayer extends infer T ? (T extends unknown ? Omit<T, 'source'> : never) : never;
+export type Layer = ConcreteLayer extends infer T ? (T extends unknown ? Omit<T, 'source'> : never) : never;
 
 export const sequential = (...layers: Layer[]): ConcreteArch => ({
   kind: 'sequential',
   layers: layers.map((l, i) => ({ ...l, source: `architecture.layers[${i}]` }) as ConcreteLayer),
 });
 
-const conv = (filters: number, kernelSize: number, strides = 1): Layer => ({
+export const conv = (filters: number, kernelSize: number, strides = 1): Layer => ({
   type: 'conv2d',
   filters,
   kernelSize,
@@ -32,11 +32,11 @@ const conv = (filters: number, kernelSize: number, strides = 1): Layer => ({
   padding: 'same',
   activation: 'relu',
 });
-const maxPool: Layer = { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' };
-const avgPool: Layer = { type: 'averagePooling2d', poolSize: 2, strides: 2, padding: 'valid' };
-const dense = (units: number): Layer => ({ type: 'dense', units, activation: 'relu' });
-const flatten: Layer = { type: 'flatten' };
-const bn: Layer = { type: 'batchNormalization' };
+export const maxPool: Layer = { type: 'maxPooling2d', poolSize: 2, strides: 2, padding: 'valid' };
+export const avgPool: Layer = { type: 'averagePooling2d', poolSize: 2, strides: 2, padding: 'valid' };
+export const dense = (units: number): Layer => ({ type: 'dense', units, activation: 'relu' });
+export const flatten: Layer = { type: 'flatten' };
+export const bn: Layer = { type: 'batchNormalization' };
 
 /** NAS-Bench-201-style cell: node 3 sums three edges, node 2 two; conv3x3, conv1x1, skip and avgPool3x3 all used. */
 const CELL: CellArch = {

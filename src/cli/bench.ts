@@ -8,6 +8,7 @@ import * as path from 'node:path';
 import { loadDataset } from '../core/data/dataset';
 import { UsageError } from './args';
 import { findTorchPython, peerScript, TorchPeer, type PeerInfo } from '../../bench/peer';
+import { isNetSpec, parseNetSpec } from '../../bench/netSpec';
 import { profileStep } from '../../bench/profile';
 import { SUITE, suiteNet } from '../../bench/suite';
 import { runSuite, suiteAggregates, suiteTable, type SuiteEntry } from '../../bench/suiteRun';
@@ -49,7 +50,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 
 function pickNet(name: string) {
   try {
-    return suiteNet(name);
+    return isNetSpec(name) ? parseNetSpec(name) : suiteNet(name);
   } catch (e) {
     throw new UsageError(`--net: ${(e as Error).message}`);
   }

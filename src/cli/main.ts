@@ -112,7 +112,8 @@ by content hash into DIR (default ./nas-studio-data); a job whose worker is sile
         [--suite] [--startup] [--scaling] [--memory] [--profile [--profile-top K]]`,
     about: `training speed of the benchmark suite against PyTorch on one thread, worker start-up,
 scaling from 1 to 2 workers, memory over 50 trials (all but --profile unless some
-are named); --profile: per-kernel time of a step of each --net; last line JSON`,
+are named); --profile: per-kernel time of a step of each --net; a --net may also be
+a layer spec such as c32k3-p-c64k5-p-d256-o0.2@128 (bench/netSpec.ts); last line JSON`,
     flags: {
       steps: 'number',
       rounds: 'number',
