@@ -42,6 +42,7 @@ test('darts: the supernet trains first, then its derived architectures are retra
   const started = events.find((e) => e.type === 'run-started');
   assert.equal(started?.type === 'run-started' && started.budget.trials, 2);
   assert.equal(outcome.reason, 'budget', 'two derived architectures retrained');
+  assert.ok(events.some((e) => e.type === 'log' && e.message === 'darts: the supernet trained 2 epochs; retraining the 2 derived architectures from scratch'));
   const sn = supernetEpochs(events);
   assert.deepEqual(
     sn.map((e) => e.epoch),
