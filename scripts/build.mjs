@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateValidator } from './gen-validator.mjs';
+import { prebuiltSimdBase64 } from './prebuiltKernels.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const watch = process.argv.includes('--watch');
@@ -87,6 +88,12 @@ function copyWasm() {
 }
 
 generateValidator();
+// The bundles that train carry the SIMD kernels' bytes instead of generating them in every process; not in watch
+// mode, where a change to a generator would leave them stale (module.ts then generates them as under tsx).
+if (!watch) {
+  const define = { __NAS_SIMD_WASM__: JSON.stringify(await prebuiltSimdBase64(root)) };
+  for (const t of targets) if (t.name === 'worker' || t.name === 'bench') t.define = define;
+}
 const active = targets.filter((t) => fs.existsSync(path.join(root, t.entryPoints[0])));
 const started = Date.now();
 const contexts = await Promise.all(active.map(({ name: _name, ...opts }) => esbuild.context({ ...opts, absWorkingDir: root })));

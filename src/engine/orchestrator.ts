@@ -144,7 +144,6 @@ export class Orchestrator {
     this.direction = primary.direction;
     this.objectives = objectivesOf(spec);
     this.measureLatency = this.objectives.some((o) => o.metric === 'latency');
-    this.budgetTrials = opts.maxTrials ?? search.budget?.trials ?? BUDGET_DEFAULTS.trials;
     const minutes = opts.minutes ?? search.budget?.minutes;
     this.budgetMs = minutes === undefined ? undefined : minutes * 60_000;
     this.transport = opts.transport ?? new ForkTransport(opts.workerEntry ?? defaultWorkerEntry(), opts.nodePath);
@@ -168,6 +167,8 @@ export class Orchestrator {
           }
         : {}),
     });
+    const budgetTrials = opts.maxTrials ?? search.budget?.trials ?? BUDGET_DEFAULTS.trials;
+    this.budgetTrials = Math.min(budgetTrials, this.strategy.plannedTrials?.() ?? budgetTrials);
     const darts: Strategy = this.strategy;
     if (darts instanceof DartsStrategy) {
       this.supernet = new SupernetPhase(darts, {

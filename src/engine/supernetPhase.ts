@@ -6,6 +6,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { RunEvent } from '../shared/events';
 import type { OptimizerStateMessage, SupernetCheckpoint, SupernetEpochReport, SupernetResult } from '../shared/protocol';
+import { plural } from '../shared/format';
 import { mixedChoices } from '../shared/supernet';
 import type { RunState } from '../core/runstate';
 import type { DartsStrategy } from '../core/strategies/darts';
@@ -55,7 +56,7 @@ export class SupernetPhase {
       this.strategy.learnt(last.alpha);
       this.host.note(
         'info',
-        `darts: the supernet trained ${epochs.length} epochs; retraining the derived architecture${this.strategy.derivedCount > 1 ? 's' : ''} from scratch`,
+        `darts: the supernet trained ${plural(epochs.length, 'epoch')}; retraining ${this.strategy.derivedCount > 1 ? `the ${this.strategy.derivedCount} derived architectures` : 'the derived architecture'} from scratch`,
       );
       return false;
     }

@@ -93,7 +93,8 @@ function dartsWorkload(spec: NasSpec, summary: Summary, parallel: number): Workl
   const samples = splitSamples(spec, summary.samples);
   const epochs = epochRange(spec);
   const supernetEpochs = spec.search?.darts?.epochs ?? epochs[1];
-  const trials = spec.search?.darts?.derive ?? DARTS_DEFAULTS.derive;
+  // As the run counts them (DartsStrategy.plannedTrials): the derived architectures, at most budget.trials.
+  const trials = Math.min(spec.search?.darts?.derive ?? DARTS_DEFAULTS.derive, spec.search?.budget?.trials ?? BUDGET_DEFAULTS.trials);
   return {
     trials,
     samples,

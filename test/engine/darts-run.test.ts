@@ -36,7 +36,13 @@ test('darts: the supernet trains first, then its derived architectures are retra
   const ws = workspace();
   const events: RunEvent[] = [];
   const outcome = await new Orchestrator({ spec, specText: ws.text, specFile: ws.file, onEvent: (e) => events.push(e) }).run();
-  assert.equal(outcome.reason, 'exhausted', 'two derived architectures, then nothing more to try');
+  // The run holds the two derived architectures, not budget.trials' 5: the CLI and the panel count progress
+  // against this (`trial 1 of 2`), and the run ends by reaching it ('budget'; it said 'exhausted' when the run
+  // counted 5 trials and darts ran out of architectures after 2).
+  const started = events.find((e) => e.type === 'run-started');
+  assert.equal(started?.type === 'run-started' && started.budget.trials, 2);
+  assert.equal(outcome.reason, 'budget', 'two derived architectures retrained');
+  assert.ok(events.some((e) => e.type === 'log' && e.message === 'darts: the supernet trained 2 epochs; retraining the 2 derived architectures from scratch'));
   const sn = supernetEpochs(events);
   assert.deepEqual(
     sn.map((e) => e.epoch),
@@ -94,7 +100,7 @@ test('darts: a stopped search resumes its supernet from the last epoch', async (
   const second: RunEvent[] = [];
   orch = new Orchestrator({ spec, specText: ws.text, specFile: ws.file, parallel: 1, resumeDir: stopped.runDir, onEvent: (e) => second.push(e) });
   const resumed = await orch.run();
-  assert.equal(resumed.reason, 'exhausted');
+  assert.equal(resumed.reason, 'budget');
   assert.deepEqual(
     supernetEpochs(second).map((e) => e.epoch),
     [1],

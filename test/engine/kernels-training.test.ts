@@ -369,7 +369,8 @@ describe('SIMD GEMM', () => {
     const backend = tf.backend();
     const k = simd(backend);
     // Row counts cover every remainder of the 4-row tiles (1, 2, 3: the edge blocks), K = 1 and odd K; N = 72
-    // packs as one group of 8 panels and one more.
+    // packs as one group of 8 panels and one more. The last rows go as 3-row blocks (9 = 3 + 3 + 3,
+    // 10 = 4 + 3 + 3, 25 = 4 * 4 + 3 * 3, 5 = 3 + 2): a miscounted tail leaves rows unwritten or writes past M.
     for (const [m, kk, n] of [
       [1, 1, 8],
       [2, 3, 8],
@@ -377,6 +378,9 @@ describe('SIMD GEMM', () => {
       [5, 7, 16],
       [6, 1, 8],
       [7, 9, 24],
+      [9, 11, 16],
+      [10, 2, 8],
+      [25, 6, 8],
       [13, 33, 24],
       [4, 4, 8],
       [31, 130, 40],

@@ -158,4 +158,7 @@ test('darts: the supernet on one worker first, then the derived trials, not the 
   assert.ok(Math.abs(e.highSeconds - (w.supernetFlops! / DEFAULT_RATE + trials)) < 1e-6);
   // an epoch of the supernet (every candidate, two passes) costs more than two of the dearest network's
   assert.ok(w.supernetFlops! > 2 * trainingFlops(r.summary.maxFlops!, w.samples, 2));
+  // budget.trials still caps the derived trials, as the run does
+  const capped = { ...r.spec, search: { ...r.spec.search, budget: { trials: 2 } } };
+  assert.equal(workloadOf(capped, r.summary, 4)!.trials, 2);
 });

@@ -47,11 +47,15 @@ export class DartsStrategy implements Strategy {
     return this.derived.length;
   }
 
+  /** Only the derived architectures are trials: `search.darts.derive`, whatever `budget.trials` says. */
+  plannedTrials(): number {
+    return this.ctx.spec.search?.darts?.derive ?? DARTS_DEFAULTS.derive;
+  }
+
   /** The supernet's final alpha (softmax weights), from the worker or the journal. */
   learnt(alpha: AlphaRow[]): void {
     this.alpha = alpha;
-    const count = this.ctx.spec.search?.darts?.derive ?? DARTS_DEFAULTS.derive;
-    this.derived = deriveAssignments(this.space, alpha, count).map((a) => configOf(this.ctx, a));
+    this.derived = deriveAssignments(this.space, alpha, this.plannedTrials()).map((a) => configOf(this.ctx, a));
   }
 
   ask(index: number): TrialConfig | undefined {

@@ -48,6 +48,12 @@ export interface Strategy {
    * Returns undefined when the space is exhausted (grid).
    */
   ask(index: number, finished: readonly FinishedTrial[]): TrialConfig | undefined;
+  /**
+   * The most trials this strategy will ever ask for, when it knows that before the run (darts: the architectures it
+   * derives). The run's trial count, which the CLI and the panel show progress against, is the smaller of this and
+   * `budget.trials`.
+   */
+  plannedTrials?(): number;
   /** The trial whose weights trial `index` may start from (evolution's parent), after it was asked for. */
   parentOf?(index: number): number | undefined;
   /** Trials that later asks may still name as a parent, given the finished trials: their weights are worth keeping. */

@@ -288,12 +288,17 @@ export function gemmFn(transposedA = false, stridedB = false): Fn {
       .i32(NR * 4)
       .mul()
       .set(panelBytes);
-  // Whole MR-row blocks, then the last M % MR rows as one block of 3 or 2 rows (or one row), not row by row:
-  // a block of few rows is bound by the add latency of its accumulators per k, not by the FP pipes, so three
-  // single-row passes cost about three times one 3-row pass (in-process A/B, CPU time: M=6 N=64 K=64
-  // 1.6 -> 1.4 us, M=15 3.1 -> 2.7 us, M=39 3.4 -> 3.3 us; remainder 1 and whole blocks unchanged).
+  // Whole MR-row blocks, then the last rows as 3-row blocks, not row by row. A block of fewer than 4 rows is
+  // bound by the add latency of its accumulators, not the FP pipes: per k a 3-row block costs ~3/4 of a 4-row one,
+  // a 1-row block ~3/8 (in-process, gemm N=64 K=256: M=8 6.4 us, M=9 as 4+4+1 7.6, as 3+3+3 7.2). So a
+  // remainder of 1 (M >= 9) runs as 3 + 3 + 3, a remainder of 2 as 3 + 3 (round 5 had made a remainder of 2 or
+  // 3 one block instead of single rows). A/B, CPU time: the first layer's filter gradient (gemmS M=9 N=32
+  // K=2040) 26.4 -> 25.2 us in 5 runs, M=25 and M=49 1-2%, whole blocks unchanged. Rows in 4-blocks: M - tail,
+  // tail = (12 - 3 * (M % 4)) % 12 = 0, 9, 6, 3; negative when a small M has no 4-block to spare (5 = 3 + 2).
+  f.get(M).i32(12).get(M).i32(3).and().i32(3).mul().sub().i32(12).remU().sub().set(mLimit);
   f.i32(0).set(i);
-  for (let mr = MR; mr >= 1; mr--) {
+  rows(MR, mLimit);
+  for (let mr = MR - 1; mr >= 1; mr--) {
     f.get(M)
       .i32(mr - 1)
       .sub()

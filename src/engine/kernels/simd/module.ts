@@ -58,6 +58,36 @@ function emscripten(backend: tf.KernelBackend): Emscripten {
   return (backend as unknown as { wasm: Emscripten }).wasm;
 }
 
+/** The module's bytes as the generators write them (scripts/prebuiltKernels.mjs runs this at build time too). */
+export function simdModuleBytes(): Uint8Array {
+  return assemble([
+    packFn(),
+    gemmFn(),
+    gemmFn(true),
+    gemmFn(false, true),
+    im2colFn(),
+    im2colRowsFn(),
+    im2rowFn(),
+    col2imFn(),
+    padFn(),
+    maxPoolGradFn(),
+    maxPoolGrad2x2Fn(),
+    maxPool2x2Fn(),
+    avgPool2x2Fn(),
+    avgPoolGrad2x2Fn(),
+    sumRowsFn(),
+    ...winogradFns(),
+  ]);
+}
+
+// Generating the bytes costs ~130-160 ms of CPU (mostly the Winograd transforms) in every worker process, on its first
+// convolution. A one-shot build (scripts/build.mjs) embeds them in the worker and bench bundles as base64; under tsx
+// and `build --watch` (the bundle would go stale as a generator changes) this is undefined and they are generated.
+declare const __NAS_SIMD_WASM__: string | undefined;
+function prebuiltBytes(): Uint8Array | undefined {
+  return typeof __NAS_SIMD_WASM__ === 'string' ? Buffer.from(__NAS_SIMD_WASM__, 'base64') : undefined;
+}
+
 /** The kernels bound to this backend's memory; compiled once per process, instantiated once per memory. */
 export function simd(backend: tf.KernelBackend): SimdExports {
   const memory = emscripten(backend).asm.memory;
@@ -67,26 +97,7 @@ export function simd(backend: tf.KernelBackend): SimdExports {
     if (typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer) {
       throw new Error("NAS Studio's SIMD kernels need tfjs's single-threaded wasm build (setThreadsCount(1))");
     }
-    compiled ??= new WA.Module(
-      assemble([
-        packFn(),
-        gemmFn(),
-        gemmFn(true),
-        gemmFn(false, true),
-        im2colFn(),
-        im2colRowsFn(),
-        im2rowFn(),
-        col2imFn(),
-        padFn(),
-        maxPoolGradFn(),
-        maxPoolGrad2x2Fn(),
-        maxPool2x2Fn(),
-        avgPool2x2Fn(),
-        avgPoolGrad2x2Fn(),
-        sumRowsFn(),
-        ...winogradFns(),
-      ]),
-    );
+    compiled ??= new WA.Module(prebuiltBytes() ?? simdModuleBytes());
     inst = new WA.Instance(compiled, { env: { memory } }).exports as unknown as SimdExports;
     instances.set(memory, inst);
   }
