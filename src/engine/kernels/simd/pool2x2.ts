@@ -27,7 +27,8 @@ function pool2x2(name: string, mode: Mode): Fn {
   const [r, yc, c, pixelBytes, rowBytes, p, dyP, toDx] = [0, 1, 2, 3, 4, 5, 6, 7].map(() => f.local('i32'));
   const tap = [0, 1, 2, 3].map(() => f.local('i32'));
   const v = [0, 1, 2, 3].map(() => f.local('v128'));
-  const [m, found, hit, d] = [0, 1, 2, 3].map(() => f.local('v128'));
+  const [m, later, hit, d] = [0, 1, 2, 3].map(() => f.local('v128'));
+  const gt = [0, 1, 2, 3].map(() => f.local('v128'));
   const quarter = () => f.f32(0.25).vsplat().vmul();
 
   const window = () => {
@@ -46,19 +47,32 @@ function pool2x2(name: string, mode: Mode): Fn {
     f.f32(-Infinity).vsplat().set(m);
     for (let t = 0; t < 4; t++) {
       f.get(tap[t]).loadV().set(v[t]);
-      // m = v > m ? v : m, lane by lane
-      f.get(v[t]).get(m).get(v[t]).get(m).vgt().vbitselect().set(m);
+      // m = v > m ? v : m, lane by lane; the gradient keeps the comparison
+      if (mode === 'maxGrad') f.get(v[t]).get(m).vgt().set(gt[t]);
+      f.get(v[t]).get(m);
+      if (mode === 'maxGrad') f.get(gt[t]);
+      else f.get(v[t]).get(m).vgt();
+      f.vbitselect().set(m);
     }
     if (mode === 'max') {
       f.get(dyP).get(c).add().get(m).storeV();
       return;
     }
-    f.get(m).f32(-Infinity).vsplat().veq().set(found);
+    // The max's tap is the last one that was strictly greater than the running max: taps before it were smaller
+    // (the first of tied maxima wins), and a window of only -Infinity/NaN has none. Same rule as comparing every
+    // tap with the max (pool.ts), in 7 vector ops instead of 14.
     f.get(dyP).get(c).add().loadV().set(d);
-    for (let t = 0; t < 4; t++) {
-      f.get(v[t]).get(m).veq().get(found).vandnot().set(hit); // equal to the max, none found yet
-      if (t < 3) f.get(found).get(hit).vor().set(found);
-      f.get(tap[t]).get(toDx).add().get(d).get(hit).vand().storeV();
+    f.get(gt[3]).set(later);
+    for (let t = 3; t >= 0; t--) {
+      if (t < 3) f.get(gt[t]).get(later).vandnot().set(hit);
+      if (t < 3 && t > 0) f.get(later).get(gt[t]).vor().set(later);
+      f.get(tap[t])
+        .get(toDx)
+        .add()
+        .get(d)
+        .get(t < 3 ? hit : gt[3])
+        .vand()
+        .storeV();
     }
   };
 
