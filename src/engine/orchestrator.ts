@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { TrialConfig } from '../shared/arch';
-import { NO_TEST_SET, type Direction, type EpochMetrics, type MetricName, type Objective, type RunEvent } from '../shared/events';
+import { NO_TEST_SET, type Direction, type EpochMetrics, type MetricName, type Objective, type RunEvent, type RunFinishReason } from '../shared/events';
 import type { BackendRequest, Checkpoint, FromWorker, ModelArtifactsMessage, OptimizerStateMessage, Ready, TrialResult } from '../shared/protocol';
 import type { RunCliOptions } from '../shared/cli';
 import type { NasSpec } from '../shared/spec';
@@ -65,7 +65,7 @@ export interface RunOptions {
 export interface RunOutcome {
   runDir: string;
   state: RunState;
-  reason: 'budget' | 'time' | 'exhausted' | 'stopped' | 'error';
+  reason: RunFinishReason;
   message?: string;
 }
 

@@ -227,10 +227,13 @@ export interface WeightsChanged {
   saved: boolean;
 }
 
+/** Why a run ended: its trial budget, its time budget, a strategy with nothing left to try, a stop, an error. */
+export type RunFinishReason = 'budget' | 'time' | 'exhausted' | 'stopped' | 'error';
+
 export interface RunFinished {
   type: 'run-finished';
   time: string;
-  reason: 'budget' | 'time' | 'exhausted' | 'stopped' | 'error';
+  reason: RunFinishReason;
   message?: string;
   best?: { trial: number; value: number };
 }
