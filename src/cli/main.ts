@@ -162,7 +162,12 @@ a layer spec such as c32k3-p-c64k5-p-d256-o0.2@128 (bench/netSpec.ts); last line
           data: (f.data as string | undefined) ?? '/usr/share/datasets/fashion-mnist',
         },
         io.out,
-      );
+      ).catch((e: unknown) => {
+        // In dist/ bench.js carries its own copy of UsageError, so its usage errors (an unknown --net) are not
+        // instances of ours and would print as internal errors.
+        if (e instanceof Error && !(e instanceof UsageError) && (e as { kind?: unknown }).kind === 'usage') throw new UsageError(e.message);
+        throw e;
+      });
     },
   },
 };

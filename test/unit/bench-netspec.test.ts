@@ -2,6 +2,10 @@
 // race trial read off its journal). They must build the network they say, or refuse.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { EXIT } from '../../src/shared/cli';
 import { isNetSpec, parseNetSpec } from '../../bench/netSpec';
 import { conv, dense, flatten, maxPool, sequential, SUITE, suiteNet } from '../../bench/suite';
 import { archCost } from '../../src/core/shapes';
@@ -31,4 +35,13 @@ test('suite names are not specs; bad specs are refused with the reason', () => {
   assert.throws(() => parseNetSpec('c32k3-q-d128'), /unknown layer 'q'/);
   assert.throws(() => parseNetSpec('c32k3-p-d128@0'), /batch after '@'/);
   assert.throws(() => parseNetSpec('c32k3-o1.5'), /unknown layer 'o1.5'/);
+});
+
+test('the built CLI reports an unknown --net as a usage error (exit 2), not an internal error', (t) => {
+  const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+  if (!fs.existsSync(cli)) return t.skip('dist/cli.js not built');
+  const r = spawnSync(process.execPath, [cli, 'bench', '--profile', '--only', 'wasm', '--net', 'nope'], { encoding: 'utf8' });
+  assert.equal(r.status, EXIT.usage, r.stderr);
+  assert.match(r.stderr, /--net: no suite network 'nope'/);
+  assert.doesNotMatch(r.stderr, /internal error/);
 });
