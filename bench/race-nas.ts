@@ -80,8 +80,12 @@ export async function runNasArm(name: string, spec: NasSpec, dir: string, seed: 
       if (searchEnd !== undefined) return;
       const best = orch.state.best();
       const last = timeline[timeline.length - 1];
-      if (best && best.value !== undefined && (!last || last.trial !== best.trial || last.val_accuracy !== best.value))
-        timeline.push({ t: seconds(), trial: best.trial, val_accuracy: best.value, batch: best.config.training.batchSize });
+      if (best && best.value !== undefined && (!last || last.trial !== best.trial || last.val_accuracy !== best.value)) {
+        // The best can hand over and come back (a trial paused at a rung, then promoted) with no new weights: the
+        // weights kept for that value are the ones already copied.
+        const kept = timeline.find((p) => p.trial === best.trial && p.val_accuracy === best.value && p.snapshot)?.snapshot;
+        timeline.push({ t: seconds(), trial: best.trial, val_accuracy: best.value, batch: best.config.training.batchSize, snapshot: kept });
+      }
       if (e.type === 'weights' && e.saved) {
         // The best trial's weights as they are now: a later promotion may overwrite the kept ones.
         const pending = timeline.filter((p) => p.trial === e.trial && !p.snapshot);
