@@ -193,8 +193,13 @@ describe('convolutions through the kernels match cpu: output, input gradient and
       ],
     },
     { n: 4, hw: [28, 28], k: 5, ci: 1, co: 32, s: 1, pad: 'same' },
-    // First layers (fewer than 4 channels) on im2row's runs: strided (no vector copy), several channels, valid.
+    // First layers (fewer than 4 channels) on im2row's runs: one channel at stride 2 (even lanes of two vectors:
+    // runs of 7-8 and of 14, 'same' padding on both sides or on the far side only), two channels at stride 1
+    // (the same 8-byte step), several channels, valid.
     { n: 3, hw: [15, 13], k: 7, ci: 1, co: 16, s: 2, pad: 'same' },
+    { n: 2, hw: [28, 28], k: 7, ci: 1, co: 32, s: 2, pad: 'same' },
+    { n: 2, hw: [28, 27], k: 3, ci: 1, co: 32, s: 2, pad: 'same' },
+    { n: 2, hw: [11, 14], k: 3, ci: 2, co: 8, s: 1, pad: 'same' },
     { n: 2, hw: [12, 11], k: 3, ci: 3, co: 8, s: 1, pad: 'same' },
     { n: 2, hw: [10, 9], k: 3, ci: 2, co: 8, s: 2, pad: 'valid' },
     { n: 1, hw: [3, 3], k: 3, ci: 8, co: 8, s: 1, pad: 'valid' },

@@ -4,7 +4,7 @@
 // are long and nothing is padded, where im2col would pad C*KH*KW columns up to a multiple of NR.
 // It goes by runs of pixels along one output row: for each tap such a run reads one image row at a fixed
 // step, so the bounds are worked out once per run (zeros before and after, a copy between) instead of once
-// per value, and with one channel and stride 1 the copy is a vector copy. (Value by value it spent ~9 ns an
+// per value, and with one channel the copy is a vector copy (stride 1) or a vector shuffle (stride 2). (Value by value it spent ~9 ns an
 // element on the first layer's gradient, more than the GEMM that follows.)
 import { Fn } from './asm';
 import { pixelCursor } from './pixels';
@@ -26,6 +26,8 @@ export function im2rowFn(): Fn {
   const iw0 = f.local('i32');
   const a = f.local('i32'); // first j whose column is inside the image
   const b = f.local('i32'); // one past the last
+  const a0 = f.local('i32'); // a and b of the column kw, before the row's own bounds
+  const b0 = f.local('i32');
   const c = f.local('i32');
   const row = f.local('i32'); // address of dst row (tap*C + c), column r
   const j = f.local('i32');
@@ -50,15 +52,20 @@ export function im2rowFn(): Fn {
   f.i32(0).set(r);
   f.loop(r, rows, 0, () => {
     f.get(OW).get(ow).sub().get(rows).get(r).sub().minS().set(len);
-    f.i32(0).set(kh);
-    f.loop(kh, KH, 1, () => {
-      f.get(oh).get(sh).mul().get(pt).sub().get(kh).get(dh).mul().add().set(ih);
-      f.i32(0).set(kw);
-      f.loop(kw, KW, 1, () => {
-        f.get(ow).get(sw).mul().get(pl).sub().get(kw).get(dw).mul().add().set(iw0);
-        // Columns iw0 + j*sw inside [0, W) are j in [a, b); a row outside the image has none (b = a).
-        f.i32(0).get(iw0).sub().i32(0).maxS().get(sw).add().i32(1).sub().get(sw).divU().get(len).minS().set(a);
-        f.get(W).get(iw0).sub().i32(0).maxS().get(sw).add().i32(1).sub().get(sw).divU().get(len).minS().get(a).maxS().set(b);
+    // Taps column by column: a run's column bounds [a0, b0) (two divisions) depend on kw only, so they are
+    // worked out once per kw, not once per tap (7x7 stride 2: 49 -> 7 pairs of divisions a run).
+    f.i32(0).set(kw);
+    f.loop(kw, KW, 1, () => {
+      f.get(ow).get(sw).mul().get(pl).sub().get(kw).get(dw).mul().add().set(iw0);
+      // Columns iw0 + j*sw inside [0, W) are j in [a0, b0).
+      f.i32(0).get(iw0).sub().i32(0).maxS().get(sw).add().i32(1).sub().get(sw).divU().get(len).minS().set(a0);
+      f.get(W).get(iw0).sub().i32(0).maxS().get(sw).add().i32(1).sub().get(sw).divU().get(len).minS().get(a0).maxS().set(b0);
+      f.i32(0).set(kh);
+      f.loop(kh, KH, 1, () => {
+        f.get(oh).get(sh).mul().get(pt).sub().get(kh).get(dh).mul().add().set(ih);
+        f.get(a0).set(a);
+        f.get(b0).set(b);
+        // A row outside the image has no columns inside (b = a).
         f.get(ih).get(H).ltU().eqz();
         f.if(() => void f.get(a).set(b));
         f.i32(0).set(c);
@@ -75,6 +82,18 @@ export function im2rowFn(): Fn {
             f.loop(j, vecEnd, 4, () => {
               f.get(row).get(j).i32(2).shl().add().get(src).loadV().storeV();
               f.inc(src, 16);
+            });
+          });
+          // One channel, stride 2 (a first layer's 7x7 or 3x3 stride 2): the even lanes of two vectors. The
+          // second vector's last lane is the value after the run's last used one, so the loop stops a vector
+          // early (j + 4 < b) and never reads past x.
+          f.get(step).i32(8).eq();
+          f.if(() => {
+            f.get(b).i32(4).sub().set(vecEnd);
+            f.loop(j, vecEnd, 4, () => {
+              f.get(row).get(j).i32(2).shl().add();
+              f.get(src).loadV().get(src).loadV(16).shuffle32([0, 2, 4, 6]).storeV();
+              f.inc(src, 32);
             });
           });
           f.loop(j, b, 1, () => {
