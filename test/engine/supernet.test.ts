@@ -239,6 +239,19 @@ describe('cell supernet', () => {
     tf.dispose([x, got, want]);
     net.dispose();
   });
+
+  it("takes each edge's softmax once per forward pass, however many cells share alpha", async () => {
+    const operations: CellOperation[] = ['none', 'skip', 'conv3x3'];
+    const edge = (from: number, to: number) => ({ name: `architecture.edge[${from}->${to}]`, label: '', ops: operations, from, to });
+    const space: CellSupernet = { kind: 'cell', nodes: 3, channels: 2, cells: 2, stages: 2, operations, edges: [edge(0, 1), edge(0, 2), edge(1, 2)] };
+    const net: SupernetNet = new CellNet(space, [4, 4, 1], 2, 3);
+    const x = tf.randomNormal([2, 4, 4, 1], 0, 1, 'float32', 4);
+    // 4 cells x 3 edges would be 12 softmaxes if each cell took its own.
+    const { kernels } = await tf.profile(() => void net.forward(x, true).dispose());
+    assert.equal(kernels.filter((k) => k.name === 'Softmax').length, 3);
+    x.dispose();
+    net.dispose();
+  });
 });
 
 describe('the supernet job', () => {

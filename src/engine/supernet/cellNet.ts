@@ -8,12 +8,13 @@ import type { CellOperation } from '../../shared/arch';
 import type { CellSupernet } from '../../shared/supernet';
 import { normalize as bn } from './batchNorm';
 import { Seeds } from './init';
-import { mixedOp } from './mixed';
+import { mixingWeights, weightedSum } from './mixed';
 import type { SupernetNet } from './net';
 
-type Op = (x: tf.Tensor4D) => tf.Tensor4D;
-/** A cell edge with its alpha and, per operation (in the space's order), that candidate's variables. */
-type Edge = CellSupernet['edges'][number] & { alpha: tf.Variable; weights: tf.Variable[][] };
+/** A part of the network; `mix` holds each edge's softmax(alpha) for this forward pass. */
+type Op = (x: tf.Tensor4D, mix: tf.Scalar[][]) => tf.Tensor4D;
+/** A cell edge with its index (that of its alpha) and, per operation (in the space's order), that candidate's variables. */
+type Edge = CellSupernet['edges'][number] & { index: number; weights: tf.Variable[][] };
 
 export class CellNet implements SupernetNet {
   readonly weights: tf.Variable[] = [];
@@ -41,7 +42,7 @@ export class CellNet implements SupernetNet {
       }
       for (let k = 0; k < space.cells; k++) parts.push(this.cell(space, c, w));
     }
-    this.body = (x) => parts.reduce((h, f) => f(h), x);
+    this.body = (x, mix) => parts.reduce((h, f) => f(h, mix), x);
     this.dense = w([c, outputs]);
     this.bias = seeds.zeros([outputs]);
     this.weights.push(this.bias);
@@ -49,7 +50,9 @@ export class CellNet implements SupernetNet {
 
   forward(x: tf.Tensor): tf.Tensor {
     return tf.tidy(() => {
-      const h = tf.mean(tf.relu(this.body(x as tf.Tensor4D)), [1, 2]) as tf.Tensor2D;
+      // Every cell shares alpha, so each edge's softmax is taken once here rather than once per cell.
+      const mix = this.alphas.map((a) => mixingWeights(a as tf.Tensor1D));
+      const h = tf.mean(tf.relu(this.body(x as tf.Tensor4D, mix)), [1, 2]) as tf.Tensor2D;
       return tf.add(tf.matMul(h, this.dense as tf.Tensor2D), this.bias);
     });
   }
@@ -107,8 +110,8 @@ export class CellNet implements SupernetNet {
   }
 
   private cell(space: CellSupernet, c: number, w: (shape: number[]) => tf.Variable): Op {
-    const edges: Edge[] = space.edges.map((e, i) => ({ ...e, alpha: this.alphas[i], weights: space.operations.map((op) => this.weightsOf(op, c, w)) }));
-    return (x) => {
+    const edges: Edge[] = space.edges.map((e, i) => ({ ...e, index: i, weights: space.operations.map((op) => this.weightsOf(op, c, w)) }));
+    return (x, mix) => {
       const node: tf.Tensor4D[] = [x];
       const ins: tf.Tensor[][] = Array.from({ length: space.nodes }, () => []);
       for (let j = 0; j < space.nodes - 1; j++) {
@@ -116,7 +119,7 @@ export class CellNet implements SupernetNet {
         if (j > 0) node[j] = ins[j].reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
         const out = edges.filter((e) => e.from === j);
         const outputs = this.candidates(node[j], out, space.operations);
-        out.forEach((e, i) => ins[e.to].push(mixedOp(e.alpha as tf.Tensor1D, outputs[i])));
+        out.forEach((e, i) => ins[e.to].push(weightedSum(mix[e.index], outputs[i])));
       }
       return ins[space.nodes - 1].reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
     };

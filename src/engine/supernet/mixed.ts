@@ -4,12 +4,24 @@ import * as tf from '@tensorflow/tfjs';
 
 /** `outputs[k]` is candidate k's output, or null for the zero operation. All outputs share one shape. */
 export function mixedOp(alpha: tf.Tensor1D, outputs: (tf.Tensor | null)[]): tf.Tensor {
+  return tf.tidy(() => weightedSum(mixingWeights(alpha), outputs));
+}
+
+/**
+ * softmax(alpha) as one scalar per candidate: computed once per forward pass for an alpha that several cells
+ * share (a softmax, slice and reshape per candidate per cell were a fifth of a cell supernet step's kernels).
+ */
+export function mixingWeights(alpha: tf.Tensor1D): tf.Scalar[] {
+  return tf.unstack(tf.softmax(alpha)) as tf.Scalar[];
+}
+
+/** The mixed operation with its weights already computed (mixingWeights). */
+export function weightedSum(weights: tf.Scalar[], outputs: (tf.Tensor | null)[]): tf.Tensor {
   return tf.tidy(() => {
-    const w = tf.softmax(alpha);
     let sum: tf.Tensor | undefined;
     outputs.forEach((o, k) => {
       if (!o) return;
-      const term = tf.mul(o, w.slice([k], [1]).reshape([]));
+      const term = tf.mul(o, weights[k]);
       sum = sum ? tf.add(sum, term) : term;
     });
     if (!sum) throw new Error('internal: a mixed operation needs at least one candidate that is not `none`');
