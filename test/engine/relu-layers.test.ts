@@ -1,11 +1,12 @@
-// DepthwiseConv2D, SeparableConv2D and Dense layers with ReLU and bias on wasm (their convolution or matMul, then
-// the fused bias + ReLU kernel, routed by kernels/depthwiseLayer.ts and denseLayer.ts) against tfjs's own layer
-// code on the cpu backend: output and the gradients for the input and every weight.
+// DepthwiseConv2D and SeparableConv2D layers with ReLU and bias on wasm (their convolution, then the fused bias +
+// ReLU kernel, routed by kernels/depthwiseLayer.ts) and Dense layers of any activation (NasDense, denseLayer.ts)
+// against tfjs's own layer code on the cpu backend: output and the gradients for the input and every weight.
 import { before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { BIAS_RELU, BIAS_RELU_GRAD } from '../../src/engine/kernels/biasRelu';
+import { NAS_DENSE } from '../../src/engine/kernels/denseLayer';
 import { compare, harness } from '../helpers/kernels';
 
 before(async () => {
@@ -22,7 +23,8 @@ interface Opts {
   filters?: number;
   strides?: number;
   padding?: 'same' | 'valid';
-  activation?: 'relu' | 'linear';
+  activation?: 'relu' | 'linear' | 'softmax' | 'tanh';
+  useBias?: boolean;
   dilationRate?: number;
 }
 
@@ -32,7 +34,7 @@ function layerRun(x: number[], opts: Opts, seed: number) {
   const { kind, ...config } = opts;
   const make = (): tf.layers.Layer =>
     kind === 'dense'
-      ? tf.layers.dense({ activation: 'relu', units: 1, ...config })
+      ? tf.layers.dense({ activation: 'relu', units: 1, ...config } as Parameters<typeof tf.layers.dense>[0])
       : kind === 'depthwise'
         ? tf.layers.depthwiseConv2d({ activation: 'relu', kernelSize: 1, ...config })
         : tf.layers.separableConv2d({ activation: 'relu', filters: 1, kernelSize: 1, ...config });
@@ -74,6 +76,12 @@ describe('depthwise, separable and dense layers with ReLU and bias: wasm (fused 
     // Widths off the GEMM's panel of 8 and the SIMD lanes' 4 (tails on every path), and a rank-3 input.
     { x: [5, 13], kind: 'dense', units: 11 },
     { x: [3, 7, 20], kind: 'dense', units: 16 },
+    // Linear, softmax (a classification head) and tanh on the linear kernel; with and without a bias.
+    { x: [16, 40], kind: 'dense', units: 10, activation: 'linear' },
+    { x: [16, 40], kind: 'dense', units: 10, activation: 'softmax' },
+    { x: [4, 7, 9], kind: 'dense', units: 12, activation: 'tanh' },
+    { x: [6, 12], kind: 'dense', units: 5, activation: 'linear', useBias: false },
+    { x: [6, 12], kind: 'dense', units: 5, activation: 'relu', useBias: false },
   ];
   cases.forEach(({ x, ...opts }, i) => {
     const label = `${opts.kind} ${x.join('x')}, ${JSON.stringify(opts)}`;
@@ -85,13 +93,44 @@ describe('depthwise, separable and dense layers with ReLU and bias: wasm (fused 
     const sizes = kind === 'dense' ? { units: 8 } : { kernelSize: 3, filters: 8, padding: 'same' as const };
     it(`${kind}: runs the fused kernels on wasm and no Relu or Step`, async () => {
       const names = await wasmKernels(() => tf.tidy(() => void layerRun(small[kind], { kind, ...sizes }, 9)()));
-      assert.ok(names.has(BIAS_RELU) && names.has(BIAS_RELU_GRAD), [...names].join(' '));
+      // Dense runs its GEMM and bias + ReLU inside NAS_DENSE, whose inner kernels the engine does not see.
+      assert.ok(names.has(kind === 'dense' ? NAS_DENSE : BIAS_RELU) && names.has(BIAS_RELU_GRAD), [...names].join(' '));
       for (const slow of ['Relu', 'Step', 'NasReluGrad', 'Add']) assert.ok(!names.has(slow), `${slow} still runs`);
     });
 
-    it(`${kind}: leaves a linear layer to tfjs`, async () => {
-      const names = await wasmKernels(() => tf.tidy(() => void layerRun(small[kind], { kind, ...sizes, activation: 'linear' }, 10)()));
-      assert.ok(!names.has(BIAS_RELU), [...names].join(' '));
-    });
+    if (kind !== 'dense')
+      it(`${kind}: leaves a linear layer to tfjs`, async () => {
+        const names = await wasmKernels(() => tf.tidy(() => void layerRun(small[kind], { kind, ...sizes, activation: 'linear' }, 10)()));
+        assert.ok(!names.has(BIAS_RELU), [...names].join(' '));
+      });
   }
+
+  it('dense: a linear layer runs one kernel forward and neither Add nor the fused matMul', async () => {
+    const names = await wasmKernels(() => tf.tidy(() => void layerRun([6, 12], { kind: 'dense', units: 8, activation: 'linear' }, 11)()));
+    assert.ok(names.has(NAS_DENSE), [...names].join(' '));
+    for (const slow of ['Add', '_FusedMatMul', BIAS_RELU]) assert.ok(!names.has(slow), `${slow} still runs`);
+  });
+
+  it("dense: no input gradient when only the weights' are asked for (a network's first layer)", async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const layer = tf.layers.dense({ units: 8, activation: 'linear' });
+    const x = tf.randomNormal([6, 12]);
+    layer.build(x.shape);
+    try {
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const run = () => tf.variableGrads(() => (layer.apply(x) as tf.Tensor).square().sum(), vars);
+      const { kernels } = await tf.profile(() => {
+        const { value, grads } = run();
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      // The kernel's gradient only (the forward product runs inside NAS_DENSE): x's, [6,8] x [8,12]^T, is never made.
+      assert.deepEqual(
+        kernels.filter((k) => k.name === 'BatchMatMul').map((k) => k.outputShapes),
+        [[[12, 8]]],
+      );
+    } finally {
+      x.dispose();
+      layer.weights.forEach((w) => w.dispose());
+    }
+  });
 });
