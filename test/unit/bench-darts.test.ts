@@ -1,0 +1,76 @@
+// bench/darts.ts (`npm run bench:darts`): its options, the spec pairs it runs and the phases it reads from a
+// darts journal. The benchmark itself is too slow for the test suite.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { RunEvent } from '../../src/shared/events';
+import type { NasSpec } from '../../src/shared/spec';
+import { checkText } from '../../src/core/check';
+import { parse } from '../../src/core/json';
+import { cellSpecs, dartsPhases, fashionSpecs, parseArgs } from '../../bench/darts';
+
+const example = parse(fs.readFileSync(path.join(__dirname, '../../examples/cells.nas.json'), 'utf8')).value as NasSpec;
+
+test('bench:darts options: defaults, lists, and a usage error for anything else', () => {
+  const o = parseArgs([]);
+  assert.deepEqual(o.suites, ['cells', 'fashion']);
+  assert.deepEqual(o.seeds, [3, 1, 2]);
+  assert.deepEqual(o.fashionSeeds, [1, 2]);
+  assert.deepEqual(o.derive, [2, 4]);
+  assert.equal(o.repeat, 1);
+  const p = parseArgs(['--suites', 'cells', '--seeds', '5', '--repeat', '3', '--out', 'x']);
+  assert.deepEqual([p.suites, p.seeds, p.repeat, p.out], [['cells'], [5], 3, path.resolve('x')]);
+  assert.throws(() => parseArgs(['--suite', 'cells']), /unknown option --suite/);
+  assert.throws(() => parseArgs(['--suites', 'mnist']), /not one of cells, fashion/);
+  assert.throws(() => parseArgs(['--seeds', '1,x']), /"x" is not an integer/);
+  assert.throws(() => parseArgs(['--derive', '0']), /integer >= 1/);
+  assert.throws(() => parseArgs(['--repeat']), /--repeat needs a value/);
+  assert.throws(() => parseArgs(['--repeat', '--seeds', '1']), /--repeat needs a value/);
+  assert.throws(() => parseArgs(['--repeat', '2,3']), /one number/);
+});
+
+test('bench:darts runs the example as shipped against darts on the same space, and every spec it writes checks clean', () => {
+  const { evolution, darts } = cellSpecs(example, 2);
+  assert.deepEqual(evolution.search, { ...example.search, seed: 2 });
+  const { $schema: _schema, search: _search, ...shipped } = example as NasSpec & { $schema?: string };
+  const { search: _evolutionSearch, ...rest } = evolution;
+  assert.deepEqual(rest, shipped);
+  assert.deepEqual(darts.search, { strategy: 'darts', seed: 2, darts: { epochs: 1 } });
+  assert.deepEqual(darts.architecture, example.architecture);
+  const fashion = fashionSpecs('/data', 1, [2, 4]);
+  assert.deepEqual(Object.keys(fashion), ['evolution', 'darts-derive2', 'darts-derive4']);
+  assert.deepEqual(fashion['darts-derive4'].search, { strategy: 'darts', budget: { trials: 4 }, seed: 1, darts: { epochs: 4, derive: 4 } });
+  for (const spec of [evolution, darts, ...Object.values(fashion)]) {
+    const errors = checkText(JSON.stringify(spec)).diagnostics.filter((d) => d.severity === 'error');
+    assert.deepEqual(
+      errors.map((d) => d.message),
+      [],
+    );
+  }
+});
+
+test("bench:darts splits a darts run's wall time into start-up, supernet, retrain and tail", () => {
+  const at = (s: number) => new Date(Date.parse('2026-12-03T07:00:00Z') + s * 1000).toISOString();
+  const metrics = { loss: 1, val_accuracy: 0.5 };
+  const events = [
+    { type: 'run-started', time: at(0.4), launched: at(0) },
+    { type: 'supernet-epoch', time: at(2), epoch: 0, epochs: 2, metrics, alpha: [], durationMs: 1000 },
+    { type: 'supernet-epoch', time: at(3), epoch: 1, epochs: 2, metrics, alpha: [], durationMs: 1000 },
+    { type: 'trial-started', time: at(3.1), trial: 0 },
+    { type: 'epoch', time: at(4.1), trial: 0, epoch: 0, metrics },
+    { type: 'epoch', time: at(4.6), trial: 0, epoch: 1, metrics },
+    { type: 'epoch', time: at(5.2), trial: 0, epoch: 2, metrics },
+    { type: 'trial-completed', time: at(5.3), trial: 0 },
+    { type: 'run-finished', time: at(5.5), reason: 'budget' },
+  ] as unknown as RunEvent[];
+  const p = dartsPhases(events)!;
+  const near = (a: number | undefined, b: number) => assert.ok(a !== undefined && Math.abs(a - b) < 1e-9, `${a} vs ${b}`);
+  near(p.startupS, 1);
+  near(p.supernetS, 2);
+  near(p.retrainS, 2.2);
+  near(p.firstEpochS, 1);
+  near(p.laterEpochS, 0.6);
+  near(p.tailS, 0.2);
+  assert.equal(dartsPhases(events.filter((e) => e.type !== 'supernet-epoch')), undefined);
+});
