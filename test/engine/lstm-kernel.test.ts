@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/engine/backend';
 import { buildModel } from '../../src/engine/builder';
+import { LSTM_KERNEL } from '../../src/engine/kernels/sequence/names';
 import { fastLstm } from '../../src/engine/layers/fastLstm';
 import type { ConcreteArch } from '../../src/shared/arch';
 import { rng } from '../helpers/data';
@@ -97,6 +98,27 @@ describe('fused LSTM on wasm against tfjs on cpu', () => {
       assert.equal(products, 1, 'the input gradient ran one product');
     } finally {
       (config as { kernelFunc: tf.KernelFunc }).kernelFunc = inner;
+      tf.dispose(x);
+      layer.dispose();
+    }
+  });
+
+  it('last step only: the kernel hands it over, no Slice (on wasm it reads its whole input out of the heap)', async () => {
+    assert.ok(await tf.setBackend('wasm'));
+    const Fused = fastLstm(tf);
+    const layer = new Fused({ units: 8, recurrentActivation: 'sigmoid' } as never);
+    const x = tf.randomNormal([3, 4, 8]);
+    try {
+      const loss = () => tf.sum(layer.apply(x, { training: true }) as tf.Tensor) as tf.Scalar;
+      tf.dispose(loss());
+      const vars = layer.trainableWeights.map((w) => w.read() as tf.Variable);
+      const { kernels } = await tf.profile(() => {
+        const { value, grads } = tf.variableGrads(loss, vars);
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+      const names = kernels.map((k) => k.name);
+      assert.ok(names.includes(LSTM_KERNEL) && !names.includes('Slice'), names.join(' '));
+    } finally {
       tf.dispose(x);
       layer.dispose();
     }

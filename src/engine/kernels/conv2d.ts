@@ -1,6 +1,7 @@
 // The forward Conv2D, which training runs unfused (tfjs fuses bias and activation only outside gradient
 // tapes): stride-1 square convolutions of a size Winograd is generated for, with enough channels, go to
-// Winograd; first layers (few input channels) to im2row + GEMM; strided, pointwise and other convolutions whose
+// Winograd; stride-2 3x3 ones to Winograd through space-to-depth (spaceToDepth.ts); first layers (few input
+// channels) to im2row + GEMM; other strided, pointwise and other convolutions whose
 // output channels fill GEMM panels to im2colRows + GEMM (gemmConv.ts); the rest to XNNPACK as before.
 // FusedConv2D takes the same route: tfjs-layers calls it even inside a tape when the activation is linear (a
 // conv without activation, as before batch norm in a cell network), and outside tapes (validation, prediction)
@@ -10,6 +11,7 @@ import { convGeometry, dispose, runWasm, type Info } from './common';
 import { fewChannelsConv, fewChannelsFits } from './fewChannelsConv';
 import { gemmConv, gemmConvFits } from './gemmConv';
 import { runOriginal } from './override';
+import { spaceToDepthConv, spaceToDepthTile } from './spaceToDepth';
 import { winogradConv, winogradFits, winogradTile } from './winograd';
 
 type Args = Parameters<tf.KernelFunc>[0];
@@ -27,6 +29,8 @@ function viaWinograd(args: Args): Info | undefined {
   const m = fh === fw && winogradFits(ci, co) ? winogradTile(fh, info.outHeight, info.outWidth, ci, co) : undefined;
   const stride1 = info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
   if (m !== undefined && stride1 && top >= 0 && left >= 0) return winogradConv(backend, x, filter, { top, left }, info.outHeight, info.outWidth, m);
+  const s2d = spaceToDepthTile(info, ci, co);
+  if (s2d !== undefined) return spaceToDepthConv(backend, x, filter, info, s2d);
   if (gemmConvFits(info, co) && top >= 0 && left >= 0) return gemmConv(backend, x, filter, info);
   return undefined;
 }

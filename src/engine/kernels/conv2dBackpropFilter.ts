@@ -8,6 +8,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { convGeometry, dispose, patchArgs, runWasm, transpose, view, type Info } from './common';
 import { intoOutput } from './scratchOutput';
+import { spaceToDepthFilterGrad, spaceToDepthTile } from './spaceToDepth';
 import { NR } from './simd/gemm';
 import { addr, simd } from './simd/module';
 import { winogradFilterGrad, winogradFits, winogradTile } from './winograd';
@@ -83,6 +84,8 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   if (m !== undefined && info.strideHeight === 1 && info.strideWidth === 1 && top >= 0 && left >= 0) {
     return winogradFilterGrad(backend as Parameters<typeof winogradFilterGrad>[0], x, dy, kh, { top, left }, m);
   }
+  const s2d = spaceToDepthTile(info, ci, co);
+  if (s2d !== undefined) return spaceToDepthFilterGrad(backend, x, dy, info, s2d);
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const cols = kh * kw * ci;
   if (ci < 4 && co % NR === 0) return fewInputChannels(backend, x, dy, info, filterShape);

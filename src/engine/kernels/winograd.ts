@@ -28,14 +28,19 @@ export function winogradTile(r: number, outH: number, outW: number, ci: number, 
   let bestCost = Infinity;
   for (const [m, rr] of WINOGRAD_TILES) {
     if (rr !== r) continue;
-    const alpha = m + r - 1;
-    const tiles = Math.ceil(outH / m) * Math.ceil(outW / m);
-    const cost = tiles * alpha * alpha * (ci * co + TRANSFORM_WEIGHT * alpha * (ci + co));
+    const cost = winogradCost(m, r, outH, outW, ci, co);
     if (cost < bestCost) [best, bestCost] = [m, cost];
   }
   return best;
 }
 const TRANSFORM_WEIGHT = 1.5;
+
+/** winogradTile's estimate for one image with F(m x m, r x r), in GEMM multiply-adds (direct: outH*outW*r*r*ci*co). */
+export function winogradCost(m: number, r: number, outH: number, outW: number, ci: number, co: number): number {
+  const alpha = m + r - 1;
+  const tiles = Math.ceil(outH / m) * Math.ceil(outW / m);
+  return tiles * alpha * alpha * (ci * co + TRANSFORM_WEIGHT * alpha * (ci + co));
+}
 
 function tileGrid(m: number, outH: number, outW: number, n: number) {
   const tilesH = Math.ceil(outH / m);
@@ -84,7 +89,27 @@ export function padded(backend: Backend, x: Info, hp: number, wp: number, top: n
  * in the wasm heap; y is a new backend tensor.
  */
 export function winogradConv(backend: Backend, x: Info, filter: Info, pads: { top: number; left: number }, outH: number, outW: number, m: number): Info {
-  const [n, , , ci] = x.shape;
+  return winogradConvOn(backend, tensorInput(backend, x, pads), filter, outH, outW, m);
+}
+
+/**
+ * What the Winograd passes read: n images of ci channels, handed over as a zero-bordered hp x wp buffer (each tile's
+ * patch at its place, zeros past the image). A tensor's is padded(); a strided convolution's, its space-to-depth
+ * rearrangement (spaceToDepth.ts).
+ */
+export interface WinogradInput {
+  n: number;
+  ci: number;
+  padded(hp: number, wp: number): { ptr: number; free(): void };
+}
+
+function tensorInput(backend: Backend, x: Info, pads: { top: number; left: number }): WinogradInput {
+  return { n: x.shape[0], ci: x.shape[3], padded: (hp, wp) => padded(backend, x, hp, wp, pads.top, pads.left) };
+}
+
+/** winogradConv on any input: y [n, outH, outW, co] = the stride-1 correlation of the input's buffer with filter. */
+export function winogradConvOn(backend: Backend, input: WinogradInput, filter: Info, outH: number, outW: number, m: number): Info {
+  const { n, ci } = input;
   const [r, , , co] = filter.shape;
   const alpha = m + r - 1;
   const planes = alpha * alpha;
@@ -95,7 +120,7 @@ export function winogradConv(backend: Backend, x: Info, filter: Info, pads: { to
   const y = backend.makeOutput([n, outH, outW, co], 'float32');
   const bufs: Array<{ ptr: number; free(): void }> = [];
   try {
-    bufs.push(padded(backend, x, hp, wp, pads.top, pads.left));
+    bufs.push(input.padded(hp, wp));
     const [uPlane, vPlane, mPlane] = [planeStride(ci, coPad * 4), planeStride(block, ci * 4), planeStride(block, coPad * 4)];
     const [xp, u, v, mm] = [bufs[0], ...[planes * uPlane, planes * vPlane, planes * mPlane].map((bytes) => scratch(backend, bytes))];
     bufs.push(u, v, mm);
@@ -126,7 +151,12 @@ export function winogradConv(backend: Backend, x: Info, filter: Info, pads: { to
  * given pads: dW[kh, kw, c, o] = sum of x[n, oh + kh - top, ow + kw - left, c] * dy[n, oh, ow, o].
  */
 export function winogradFilterGrad(backend: Backend, x: Info, dy: Info, r: number, pads: { top: number; left: number }, m: number): Info {
-  const ci = x.shape[3];
+  return winogradFilterGradOn(backend, tensorInput(backend, x, pads), dy, r, m);
+}
+
+/** winogradFilterGrad on any input: dW [r, r, ci, co] of the stride-1 correlation of its buffer that gave dy. */
+export function winogradFilterGradOn(backend: Backend, input: WinogradInput, dy: Info, r: number, m: number): Info {
+  const ci = input.ci;
   const [n, outH, outW, co] = dy.shape;
   const alpha = m + r - 1;
   const planes = alpha * alpha;
@@ -137,7 +167,7 @@ export function winogradFilterGrad(backend: Backend, x: Info, dy: Info, r: numbe
   const dw = backend.makeOutput([r, r, ci, co], 'float32');
   const bufs: Array<{ ptr: number; free(): void }> = [];
   try {
-    bufs.push(padded(backend, x, hp, wp, pads.top, pads.left));
+    bufs.push(input.padded(hp, wp));
     const [vPlane, ePlane, mPlane] = [planeStride(block, ci * 4), planeStride(block, coPad * 4), planeStride(ci, coPad * 4)];
     const [xp, zeros, v, e, mm] = [bufs[0], ...[co * 4, planes * vPlane, planes * ePlane, planes * mPlane].map((bytes) => scratch(backend, bytes))];
     bufs.push(zeros, v, e, mm);

@@ -34,30 +34,38 @@ interface CustomKernelEngine {
   }): Tensor;
 }
 
-type Kernels = (x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) => Tensor;
+type Kernels = (x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor, last?: boolean) => Tensor;
 
 /**
- * The whole-sequence op with its gradient: x [B, T, F] -> every step's h [B, T, U]. Not tf.customGrad, whose
+ * The whole-sequence op with its gradient: x [B, T, F] -> every step's h [B, T, U], or with `last` the last step's
+ * h [B, U] (the kernel's own copy: no Slice, which on wasm reads the whole sequence out of the heap). Not tf.customGrad, whose
  * gradient function must return every input's gradient at once: the engine asks for each input's gradient
  * lazily and skips those no trainable weight depends on, as a network's input, so the input gradient
  * (dz . W^T, 103 MFLOP a step of the bench's LSTM) is computed only when asked for.
  */
 export function lstmSequenceOp(tf: Tf): Kernels {
-  const run = (name: string, inputs: Record<string, Tensor>) => tf.engine().runKernel(name, inputs, {}) as Tensor[];
-  return (x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor) =>
+  const run = (name: string, inputs: Record<string, Tensor>, attrs = {}) => tf.engine().runKernel(name, inputs, attrs) as Tensor[];
+  return (x: Tensor, kernel: Tensor, recurrentKernel: Tensor, bias: Tensor, last = false) =>
     (tf.engine() as unknown as CustomKernelEngine).runKernelFunc({
       inputs: { x, kernel, recurrentKernel, bias },
       forwardFunc: (_backend: unknown, save: (ts: Tensor[]) => void) => {
-        const [h, c, tc, gates] = run(LSTM_KERNEL, { x, kernel, recurrentKernel, bias });
+        const [h, c, tc, gates, hLast] = run(LSTM_KERNEL, { x, kernel, recurrentKernel, bias }, { last });
         save([x, kernel, recurrentKernel, h, c, tc, gates]);
-        // Only h leaves: the others live on as saved tensors (the engine keeps them) and the forward's tidy
-        // disposes these handles.
-        return h;
+        // Only the output leaves: the others live on as saved tensors (the engine keeps them) and the forward's
+        // tidy disposes these handles.
+        return last ? hLast : h;
       },
       backwardsFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sx, sk, sr, sh, sc, stc, sg] = saved;
-        const [dz, dW, dR, db] = run(LSTM_GRAD_KERNEL, { dy, x: sx, recurrentKernel: sr, h: sh, c: sc, tc: stc, gates: sg });
         const [b, t, f] = sx.shape;
+        // The last step's gradient, as the whole sequence's with zeros before it (what Slice's gradient made).
+        if (last)
+          dy = tf.pad(tf.reshape(dy, [b, 1, dy.shape[1] as number]), [
+            [0, 0],
+            [t - 1, 0],
+            [0, 0],
+          ]);
+        const [dz, dW, dR, db] = run(LSTM_GRAD_KERNEL, { dy, x: sx, recurrentKernel: sr, h: sh, c: sc, tc: stc, gates: sg });
         return {
           x: () => tf.reshape(tf.matMul(tf.reshape(dz, [b * t, dz.shape[2] as number]), sk, false, true), [b, t, f]),
           kernel: () => dW,
@@ -100,10 +108,7 @@ export function defineFastLstm(tf: Tf) {
       return tf.tidy(() => {
         const cell = self.cell;
         // tfjs's RNN returns a backward layer's steps in the order it ran them (Bidirectional re-reverses).
-        const seq = op(self.goBackwards ? tf.reverse(x, 1) : x, cell.kernel.read(), cell.recurrentKernel.read(), cell.bias!.read());
-        if (self.returnSequences) return seq;
-        const [b, t, u] = seq.shape;
-        return tf.reshape(tf.slice(seq, [0, t - 1, 0], [b, 1, u]), [b, u]);
+        return op(self.goBackwards ? tf.reverse(x, 1) : x, cell.kernel.read(), cell.recurrentKernel.read(), cell.bias!.read(), !self.returnSequences);
       });
     }
   }

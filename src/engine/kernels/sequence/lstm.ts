@@ -106,12 +106,16 @@ function lstm(args: Args): Info[] {
   const [B, T, F] = x.shape;
   const U = recurrentKernel.shape[0];
   const G = 4 * U;
+  const { last } = (args.attrs ?? {}) as { last?: boolean };
   const outs = [
     backend.makeOutput([B, T, U], 'float32'),
     backend.makeOutput([B, T, U], 'float32'),
     backend.makeOutput([B, T, U], 'float32'),
     backend.makeOutput([B, T, G], 'float32'),
   ];
+  // With `last`, a fifth output: the last step's h [B, U], which a layer that returns only it takes instead of a
+  // Slice (wasm's Slice copies the whole [B, T, U] input out of the heap first: ~4 ms a step of the bench's LSTM).
+  if (last) outs.push(backend.makeOutput([B, U], 'float32'));
   const [h, c, tc, gates] = outs;
   const s = scratches(backend, [F * padTo(G), U * padTo(G), padFloats(B * T, G)]);
   const [packW, packR, pad] = s.ptrs;
@@ -135,6 +139,10 @@ function lstm(args: Args): Info[] {
         );
       if (js) gatesJs(js, t, B, T, U);
       else seq.lstmGates(za + t * G * 4, biasAt, ca + t * U * 4, ta + t * U * 4, ha + t * U * 4, B, U, T * G * 4, T * U * 4, t > 0 ? 1 : 0);
+    }
+    if (last) {
+      const [hv, lv] = [heapF32(backend, ha, B * T * U), heapF32(backend, addr(backend, outs[4]), B * U)];
+      for (let b = 0; b < B; b++) lv.set(hv.subarray((b * T + T - 1) * U, (b * T + T) * U), b * U);
     }
   } catch (err) {
     dispose(backend, ...outs);

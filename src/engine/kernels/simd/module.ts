@@ -12,6 +12,7 @@ import { padFn } from './pad';
 import { maxPoolGradFn } from './pool';
 import { avgPool2x2Fn, avgPoolGrad2x2Fn, maxPool2x2Fn, maxPoolGrad2x2Fn } from './pool2x2';
 import { sumRowsFn } from './reduce';
+import { spaceToDepthFn } from './spaceToDepth';
 import { winogradFns } from './winograd';
 
 export interface SimdExports {
@@ -29,6 +30,7 @@ export interface SimdExports {
   avgPool2x2(x: number, y: number, rows: number, ow: number, c: number): void;
   avgPoolGrad2x2(dx: number, dy: number, rows: number, ow: number, c: number): void;
   pad(...args: number[]): void;
+  spaceToDepth(...args: number[]): void;
   sumRows(x: number, rows: number, width: number, out: number): void;
   /** Generated kernels looked up by name (the Winograd transforms of each tile size). */
   [name: string]: (...args: number[]) => void;
@@ -70,6 +72,7 @@ export function simdModuleBytes(): Uint8Array {
     im2rowFn(),
     col2imFn(),
     padFn(),
+    spaceToDepthFn(),
     maxPoolGradFn(),
     maxPoolGrad2x2Fn(),
     maxPool2x2Fn(),

@@ -464,6 +464,7 @@ export const WINOGRAD_TILES: ReadonlyArray<readonly [number, number]> = [
   [3, 5],
   [4, 5],
   [2, 7],
+  [7, 2],
 ];
 
 /** Every transform function of every tile size (winoIn once per alpha: it depends on nothing else). */
