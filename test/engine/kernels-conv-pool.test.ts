@@ -78,7 +78,8 @@ describe('conv -> max pool with the bias and ReLU after the pool: wasm against c
 });
 
 describe('the builder pairs a conv with the max pool that follows it, and nothing else', () => {
-  /** Shapes the bias + ReLU kernel ran on in one forward pass of a built network. */
+  /** Shapes the bias + ReLU kernel ran on in one forward pass of a built network (convolutions only: a dense
+   *  layer runs its bias + ReLU inside NasDense, which the profile does not look into). */
   const biasReluShapes = (spec: string) =>
     kernelShapes(BIAS_RELU, () =>
       tf.tidy(() => {
@@ -92,11 +93,11 @@ describe('the builder pairs a conv with the max pool that follows it, and nothin
     );
 
   it('conv -> pool: bias + ReLU on the pooled map', async () => {
-    assert.deepEqual(await biasReluShapes('c8k3-p-d16'), [JSON.stringify([2, 6, 6, 8]), JSON.stringify([2, 16])]);
+    assert.deepEqual(await biasReluShapes('c8k3-p-d16'), [JSON.stringify([2, 6, 6, 8])]);
   });
 
   it('conv -> conv -> pool: only the second conv is paired', async () => {
-    assert.deepEqual(await biasReluShapes('c8k3-c8k3-p-d16'), [JSON.stringify([2, 12, 12, 8]), JSON.stringify([2, 6, 6, 8]), JSON.stringify([2, 16])]);
+    assert.deepEqual(await biasReluShapes('c8k3-c8k3-p-d16'), [JSON.stringify([2, 12, 12, 8]), JSON.stringify([2, 6, 6, 8])]);
   });
 
   it('a trained step of a built conv -> pool network matches cpu', async () => {
