@@ -10,7 +10,7 @@
 // The arms of a seed run back to back, alternating with --repeat, so a load change hits both; quote the load.
 //
 //   npm run bench:darts -- [--suites cells,fashion] [--seeds 3,1,2] [--fashion-seeds 1,2] [--derive 2,4]
-//                          [--repeat 1] [--out DIR] [--data DIR]
+//                          [--supernet-epochs 4] [--repeat 1] [--out DIR] [--data DIR]
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -28,8 +28,9 @@ export interface DartsBenchOptions {
   suites: Suite[];
   seeds: number[];
   fashionSeeds: number[];
-  /** Fashion-MNIST: one darts arm per derived-cell count. */
+  /** Fashion-MNIST: one darts arm per derived-cell count, each with this many supernet epochs. */
   derive: number[];
+  supernetEpochs: number;
   /** Each pair of arms runs this many times, alternating (evolution, darts, evolution, darts, ...). */
   repeat: number;
   out: string;
@@ -37,7 +38,7 @@ export interface DartsBenchOptions {
 }
 
 export function parseArgs(argv: readonly string[]): DartsBenchOptions {
-  const known = new Set(['suites', 'seeds', 'fashion-seeds', 'derive', 'repeat', 'out', 'data']);
+  const known = new Set(['suites', 'seeds', 'fashion-seeds', 'derive', 'supernet-epochs', 'repeat', 'out', 'data']);
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i].replace(/^--/, '');
@@ -55,14 +56,18 @@ export function parseArgs(argv: readonly string[]): DartsBenchOptions {
     if (!(SUITES as readonly string[]).includes(s)) throw new Error(`--suites: ${JSON.stringify(s)} is not one of ${SUITES.join(', ')}`);
     return s as Suite;
   });
-  const repeat = ints('repeat', '1', 1);
-  if (repeat.length !== 1) throw new Error('--repeat takes one number');
+  const one = (name: string, dflt: string) => {
+    const v = ints(name, dflt, 1);
+    if (v.length !== 1) throw new Error(`--${name} takes one number`);
+    return v[0];
+  };
   return {
     suites,
     seeds: ints('seeds', '3,1,2', 0),
     fashionSeeds: ints('fashion-seeds', '1,2', 0),
     derive: ints('derive', '2,4', 1),
-    repeat: repeat[0],
+    supernetEpochs: one('supernet-epochs', '4'),
+    repeat: one('repeat', '1'),
     out: path.resolve(given.get('out') ?? path.join(os.tmpdir(), `nas-bench-darts-${Date.now()}`)),
     data: path.resolve(given.get('data') ?? '/usr/share/datasets/fashion-mnist'),
   };
@@ -77,8 +82,8 @@ export function cellSpecs(example: NasSpec, seed: number): { evolution: NasSpec;
   };
 }
 
-/** The Fashion-MNIST cell space: evolution with 8 trials, darts with 4 supernet epochs deriving `derive` cells. */
-export function fashionSpecs(data: string, seed: number, derive: number[]): Record<string, NasSpec> {
+/** The Fashion-MNIST cell space: evolution with 8 trials, darts with `epochs` supernet epochs deriving `derive` cells. */
+export function fashionSpecs(data: string, seed: number, derive: number[], epochs = 4): Record<string, NasSpec> {
   const base: NasSpec = {
     name: 'fashion-mnist cells',
     dataset: {
@@ -102,7 +107,7 @@ export function fashionSpecs(data: string, seed: number, derive: number[]): Reco
     search: { strategy: 'evolution', budget: { trials: 8 }, seed },
   };
   const out: Record<string, NasSpec> = { evolution: base };
-  for (const d of derive) out[`darts-derive${d}`] = { ...base, search: { strategy: 'darts', budget: { trials: d }, seed, darts: { epochs: 4, derive: d } } };
+  for (const d of derive) out[`darts-derive${d}`] = { ...base, search: { strategy: 'darts', budget: { trials: d }, seed, darts: { epochs, derive: d } } };
   return out;
 }
 
@@ -212,7 +217,7 @@ function runSuite(suite: Suite, o: DartsBenchOptions): ArmRun[] {
   const seeds = suite === 'cells' ? o.seeds : o.fashionSeeds;
   const example = parse(fs.readFileSync(path.join(ROOT, 'examples/cells.nas.json'), 'utf8')).value as NasSpec;
   for (const seed of seeds) {
-    const specs: Record<string, NasSpec> = suite === 'cells' ? cellSpecs(example, seed) : fashionSpecs(o.data, seed, o.derive);
+    const specs: Record<string, NasSpec> = suite === 'cells' ? cellSpecs(example, seed) : fashionSpecs(o.data, seed, o.derive, o.supernetEpochs);
     for (let rep = 0; rep < o.repeat; rep++) {
       for (const [arm, spec] of Object.entries(specs)) {
         const load = loadavg();

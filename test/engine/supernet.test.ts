@@ -240,7 +240,7 @@ describe('cell supernet', () => {
     net.dispose();
   });
 
-  it("takes each edge's softmax once per forward pass, however many cells share alpha", async () => {
+  it("takes each edge's softmax once per forward pass, however many cells share alpha, and sums with AddN", async () => {
     const operations: CellOperation[] = ['none', 'skip', 'conv3x3'];
     const edge = (from: number, to: number) => ({ name: `architecture.edge[${from}->${to}]`, label: '', ops: operations, from, to });
     const space: CellSupernet = { kind: 'cell', nodes: 3, channels: 2, cells: 2, stages: 2, operations, edges: [edge(0, 1), edge(0, 2), edge(1, 2)] };
@@ -249,6 +249,8 @@ describe('cell supernet', () => {
     // 4 cells x 3 edges would be 12 softmaxes if each cell took its own.
     const { kernels } = await tf.profile(() => void net.forward(x, true).dispose());
     assert.equal(kernels.filter((k) => k.name === 'Softmax').length, 3);
+    // One AddN per mixed operation (skip + conv3x3) and per node with two inputs: 4 a cell, not a chain of Adds.
+    assert.equal(kernels.filter((k) => k.name === 'AddN').length, 4 * 4);
     x.dispose();
     net.dispose();
   });

@@ -19,6 +19,7 @@ test('bench:darts options: defaults, lists, and a usage error for anything else'
   assert.deepEqual(o.fashionSeeds, [1, 2]);
   assert.deepEqual(o.derive, [2, 4]);
   assert.equal(o.repeat, 1);
+  assert.equal(o.supernetEpochs, 4);
   const p = parseArgs(['--suites', 'cells', '--seeds', '5', '--repeat', '3', '--out', 'x']);
   assert.deepEqual([p.suites, p.seeds, p.repeat, p.out], [['cells'], [5], 3, path.resolve('x')]);
   assert.throws(() => parseArgs(['--suite', 'cells']), /unknown option --suite/);
@@ -28,6 +29,7 @@ test('bench:darts options: defaults, lists, and a usage error for anything else'
   assert.throws(() => parseArgs(['--repeat']), /--repeat needs a value/);
   assert.throws(() => parseArgs(['--repeat', '--seeds', '1']), /--repeat needs a value/);
   assert.throws(() => parseArgs(['--repeat', '2,3']), /one number/);
+  assert.equal(parseArgs(['--supernet-epochs', '2']).supernetEpochs, 2);
 });
 
 test('bench:darts runs the example as shipped against darts on the same space, and every spec it writes checks clean', () => {
@@ -39,6 +41,7 @@ test('bench:darts runs the example as shipped against darts on the same space, a
   assert.deepEqual(darts.search, { strategy: 'darts', seed: 2, darts: { epochs: 1 } });
   assert.deepEqual(darts.architecture, example.architecture);
   const fashion = fashionSpecs('/data', 1, [2, 4]);
+  assert.equal(fashionSpecs('/data', 1, [2], 2)['darts-derive2'].search?.darts?.epochs, 2);
   assert.deepEqual(Object.keys(fashion), ['evolution', 'darts-derive2', 'darts-derive4']);
   assert.deepEqual(fashion['darts-derive4'].search, { strategy: 'darts', budget: { trials: 4 }, seed: 1, darts: { epochs: 4, derive: 4 } });
   for (const spec of [evolution, darts, ...Object.values(fashion)]) {

@@ -8,7 +8,7 @@ import type { CellOperation } from '../../shared/arch';
 import type { CellSupernet } from '../../shared/supernet';
 import { normalize as bn } from './batchNorm';
 import { Seeds } from './init';
-import { mixingWeights, weightedSum } from './mixed';
+import { mixingWeights, sumAll, weightedSum } from './mixed';
 import type { SupernetNet } from './net';
 
 /** A part of the network; `mix` holds each edge's softmax(alpha) for this forward pass. */
@@ -116,12 +116,12 @@ export class CellNet implements SupernetNet {
       const ins: tf.Tensor[][] = Array.from({ length: space.nodes }, () => []);
       for (let j = 0; j < space.nodes - 1; j++) {
         // Every edge into node j leaves an earlier node, so node j is complete here.
-        if (j > 0) node[j] = ins[j].reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
+        if (j > 0) node[j] = sumAll(ins[j]) as tf.Tensor4D;
         const out = edges.filter((e) => e.from === j);
         const outputs = this.candidates(node[j], out, space.operations);
         out.forEach((e, i) => ins[e.to].push(weightedSum(mix[e.index], outputs[i])));
       }
-      return ins[space.nodes - 1].reduce((a, b) => tf.add(a, b)) as tf.Tensor4D;
+      return sumAll(ins[space.nodes - 1]) as tf.Tensor4D;
     };
   }
 
