@@ -5,9 +5,12 @@
 // and ~11 ms in batched 28 x 28 products through transposes (bench --profile --net transformer).
 // Gradient: dP = dO V^T, dS = P (dP - rowsum(dP P)) / sqrt(k), dQ = dS K, dK = dS^T Q, dV = P^T dO.
 // The softmax and its gradient run in SIMD (attentionSimd.ts) when T is a multiple of 4, in JavaScript otherwise.
+// With head widths of whole GEMM panels, the products whose B is a head's rows as they lie (P V, dS K) read it in
+// place (gemmS) instead of packing it first: at 28 x 16 a pack cost about as much as the product.
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from '../common';
 import { dispose } from '../common';
+import { NR } from '../simd/gemm';
 import { addr, heapF32, scratch, simd } from '../simd/module';
 import { gemmRows, padFloats, padTo } from './gemmRows';
 import { sequenceSimd } from './module';
@@ -56,6 +59,7 @@ function attention(args: Args): Info[] {
     const pv = heapF32(backend, pa, B * h * T * T);
     const scale = 1 / Math.sqrt(k);
     const seq = T % 4 === 0 ? sequenceSimd(backend) : undefined;
+    const inPlace = k % NR === 0;
     for (let b = 0; b < B; b++) {
       for (let j = 0; j < h; j++) {
         const q = base + b * T * L + j * k * 4;
@@ -79,12 +83,12 @@ function attention(args: Args): Info[] {
             const inv = 1 / sum;
             for (let c = 0; c < T; c++) pv[p0 + r * T + c] *= inv;
           }
-        g.pack(v, L, 4, T, k, packV);
-        gemmRows(
-          backend,
-          { a: pa + p0 * 4, lda: T * 4, packed: packV, c: oa + (b * T * hk + j * k) * 4, ldc: hk * 4, m: T, n: k, k: T, accumulate: false },
-          pad,
-        );
+        const o = oa + (b * T * hk + j * k) * 4;
+        if (inPlace) g.gemmS(pa + p0 * 4, T * 4, v, o, hk * 4, T, k, T, 0, L);
+        else {
+          g.pack(v, L, 4, T, k, packV);
+          gemmRows(backend, { a: pa + p0 * 4, lda: T * 4, packed: packV, c: o, ldc: hk * 4, m: T, n: k, k: T, accumulate: false }, pad);
+        }
       }
     }
   } catch (err) {
@@ -111,6 +115,7 @@ function attentionGrad(args: Args): Info {
     const pv = heapF32(backend, pa, B * h * T * T);
     const scale = 1 / Math.sqrt(k);
     const seq = T % 4 === 0 ? sequenceSimd(backend) : undefined;
+    const inPlace = k % NR === 0;
     const into = (a: number, lda: number, packed: number, c: number, transposedA: boolean) =>
       gemmRows(backend, { a, lda, transposedA, packed, c, ldc: L, m: T, n: k, k: T, accumulate: false }, pad);
     for (let b = 0; b < B; b++) {
@@ -130,8 +135,11 @@ function attentionGrad(args: Args): Info {
             for (let c = 0; c < T; c++) dot += dv[r * Tp + c] * pv[p0 + r * T + c];
             for (let c = 0; c < T; c++) dv[r * Tp + c] = pv[p0 + r * T + c] * (dv[r * Tp + c] - dot) * scale;
           }
-        g.pack(key, L, 4, T, k, packN);
-        into(dS, Tp * 4, packN, dq, false);
+        if (inPlace) g.gemmS(dS, Tp * 4, key, dq, L, T, k, T, 0, L);
+        else {
+          g.pack(key, L, 4, T, k, packN);
+          into(dS, Tp * 4, packN, dq, false);
+        }
         g.pack(q, L, 4, T, k, packN);
         into(dS, Tp * 4, packN, dk, true);
         g.pack(dO, hk * 4, 4, T, k, packN);
