@@ -5,8 +5,9 @@
 // and ~11 ms in batched 28 x 28 products through transposes (bench --profile --net transformer).
 // Gradient: dP = dO V^T, dS = P (dP - rowsum(dP P)) / sqrt(k), dQ = dS K, dK = dS^T Q, dV = P^T dO.
 // The softmax and its gradient run in SIMD (attentionSimd.ts) when T is a multiple of 4, in JavaScript otherwise.
-// With head widths of whole GEMM panels, the products whose B is a head's rows as they lie (P V, dS K) read it in
-// place (gemmS) instead of packing it first: at 28 x 16 a pack cost about as much as the product.
+// With head widths of whole GEMM panels, the products whose B is a head's rows as they lie (P V, dS K, and with A
+// transposed dS^T Q, P^T dO) read it in place (gemmS, gemmTS) instead of packing it first: at 28 x 16 a pack cost
+// about as much as the product.
 import * as tf from '@tensorflow/tfjs';
 import type { Info } from '../common';
 import { dispose } from '../common';
@@ -116,6 +117,7 @@ function attentionGrad(args: Args): Info {
     const scale = 1 / Math.sqrt(k);
     const seq = T % 4 === 0 ? sequenceSimd(backend) : undefined;
     const inPlace = k % NR === 0;
+    const sq = inPlace ? sequenceSimd(backend) : undefined;
     const into = (a: number, lda: number, packed: number, c: number, transposedA: boolean) =>
       gemmRows(backend, { a, lda, transposedA, packed, c, ldc: L, m: T, n: k, k: T, accumulate: false }, pad);
     for (let b = 0; b < B; b++) {
@@ -140,10 +142,15 @@ function attentionGrad(args: Args): Info {
           g.pack(key, L, 4, T, k, packN);
           into(dS, Tp * 4, packN, dq, false);
         }
-        g.pack(q, L, 4, T, k, packN);
-        into(dS, Tp * 4, packN, dk, true);
-        g.pack(dO, hk * 4, 4, T, k, packN);
-        into(pa + p0 * 4, T * 4, packN, dvv, true);
+        if (inPlace) {
+          sq!.gemmTS(dS, Tp * 4, q, dk, L, T, k, T, 0, L);
+          sq!.gemmTS(pa + p0 * 4, T * 4, dO, dvv, L, T, k, T, 0, hk * 4);
+        } else {
+          g.pack(q, L, 4, T, k, packN);
+          into(dS, Tp * 4, packN, dk, true);
+          g.pack(dO, hk * 4, 4, T, k, packN);
+          into(pa + p0 * 4, T * 4, packN, dvv, true);
+        }
       }
     }
   } catch (err) {

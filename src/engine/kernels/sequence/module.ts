@@ -1,6 +1,7 @@
 // The sequence kernels' SIMD functions (and dropout's mask, dropoutSimd.ts), instantiated on the wasm backend's memory
 // (simd/loader.ts): they read and write tensors in place.
 import { dropoutMaskFn } from '../dropoutSimd';
+import { gemmFn } from '../simd/gemm';
 import { kernelLoader } from '../simd/loader';
 import { softmaxGradRowsFn, softmaxRowsFn } from './attentionSimd';
 import { layerNormGradRowsFn, layerNormRowsFn } from './layerNormSimd';
@@ -51,6 +52,8 @@ export interface SequenceExports {
   softmaxRows(src: number, srcStride: number, dst: number, dstStride: number, rows: number, cols: number, scale: number): void;
   dropoutMask(out: number, count: number, state: number, threshold: number, scale: number): void;
   softmaxGradRows(ds: number, dsStride: number, p: number, pStride: number, rows: number, cols: number, scale: number): void;
+  /** simd/gemm.ts's GEMM with A stored transposed and B read as it lies (attention's gradient: dS^T Q, P^T dO). */
+  gemmTS(a: number, strideK: number, b: number, c: number, ldc: number, m: number, n: number, k: number, accumulate: number, ldb: number): void;
 }
 
 export const sequenceSimd = kernelLoader<SequenceExports>(() => [
@@ -61,4 +64,5 @@ export const sequenceSimd = kernelLoader<SequenceExports>(() => [
   softmaxRowsFn(),
   softmaxGradRowsFn(),
   dropoutMaskFn(),
+  gemmFn(true, true),
 ]);
