@@ -13,6 +13,7 @@ import { maxPoolGradFn } from './pool';
 import { avgPool2x2Fn, avgPoolGrad2x2Fn, maxPool2x2Fn, maxPoolGrad2x2Fn } from './pool2x2';
 import { sumRowsFn } from './reduce';
 import { spaceToDepthFn } from './spaceToDepth';
+import { transpose4Fn } from './transpose';
 import { winogradFns } from './winograd';
 
 export interface SimdExports {
@@ -31,6 +32,7 @@ export interface SimdExports {
   avgPoolGrad2x2(dx: number, dy: number, rows: number, ow: number, c: number): void;
   pad(...args: number[]): void;
   spaceToDepth(...args: number[]): void;
+  transpose4(src: number, rows: number, cols: number, dst: number): void;
   sumRows(x: number, rows: number, width: number, out: number): void;
   /** Generated kernels looked up by name (the Winograd transforms of each tile size). */
   [name: string]: (...args: number[]) => void;
@@ -73,6 +75,7 @@ export function simdModuleBytes(): Uint8Array {
     col2imFn(),
     padFn(),
     spaceToDepthFn(),
+    transpose4Fn(),
     maxPoolGradFn(),
     maxPoolGrad2x2Fn(),
     maxPool2x2Fn(),
