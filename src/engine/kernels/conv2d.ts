@@ -29,7 +29,7 @@ function viaWinograd(args: Args): Info | undefined {
   const m = fh === fw && winogradFits(ci, co) ? winogradTile(fh, info.outHeight, info.outWidth, ci, co) : undefined;
   const stride1 = info.strideHeight === 1 && info.strideWidth === 1 && info.dilationHeight === 1 && info.dilationWidth === 1;
   if (m !== undefined && stride1 && top >= 0 && left >= 0) return winogradConv(backend, x, filter, { top, left }, info.outHeight, info.outWidth, m);
-  const s2d = spaceToDepthTile(info, ci, co);
+  const s2d = spaceToDepthTile(info, ci, co, 'forward');
   if (s2d !== undefined) return spaceToDepthConv(backend, x, filter, info, s2d);
   if (gemmConvFits(info, co) && top >= 0 && left >= 0) return gemmConv(backend, x, filter, info);
   return undefined;

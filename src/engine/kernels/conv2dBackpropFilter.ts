@@ -84,7 +84,7 @@ function conv2DBackpropFilter(args: { inputs: tf.NamedTensorInfoMap; backend: un
   if (m !== undefined && info.strideHeight === 1 && info.strideWidth === 1 && top >= 0 && left >= 0) {
     return winogradFilterGrad(backend as Parameters<typeof winogradFilterGrad>[0], x, dy, kh, { top, left }, m);
   }
-  const s2d = spaceToDepthTile(info, ci, co);
+  const s2d = spaceToDepthTile(info, ci, co, 'filter');
   if (s2d !== undefined) return spaceToDepthFilterGrad(backend, x, dy, info, s2d);
   const pixels = info.batchSize * info.outHeight * info.outWidth;
   const cols = kh * kw * ci;
