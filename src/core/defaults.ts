@@ -1,5 +1,7 @@
 // Defaults applied when a spec leaves a field out. The schema declares the same values as `default` (for hover
 // and completion); test/unit/defaults.test.ts fails if the two drift apart.
+import type { Search } from '../shared/spec';
+
 export const LAYER_DEFAULTS = {
   dense: { activation: 'relu' },
   conv2d: { kernelSize: 3, strides: 1, padding: 'same', activation: 'relu' },
@@ -53,6 +55,10 @@ export const PRUNER_DEFAULTS = { type: 'none', warmupEpochs: 1, minTrials: 3, mi
 export const TPE_DEFAULTS = { startupTrials: 10, gamma: 0.15, candidates: 24 } as const;
 /** One derived architecture is retrained; alpha's default step size depends on the search (shared/supernet.ts alphaRate). */
 export const DARTS_DEFAULTS = { derive: 1 } as const;
+/** The architectures darts derives and retrains: its trials, whatever `budget.trials` says (once, for run and estimate). */
+export function dartsDerive(search: Search | undefined): number {
+  return search?.darts?.derive ?? DARTS_DEFAULTS.derive;
+}
 export const REINFORCE_DEFAULTS = { learningRate: 0.3, baselineDecay: 0.8 } as const;
 export const BACKBONE_DEFAULTS = { trainable: false } as const;
 export const DATASET_DEFAULTS = {

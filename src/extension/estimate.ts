@@ -5,7 +5,7 @@ import type { ConcreteArch } from '../shared/arch';
 import type { RunEvent } from '../shared/events';
 import type { NasSpec } from '../shared/spec';
 import type { Summary } from '../core/check';
-import { BUDGET_DEFAULTS, DARTS_DEFAULTS, DATASET_DEFAULTS, SEARCH_DEFAULTS, TRAINING_DEFAULTS } from '../core/defaults';
+import { BUDGET_DEFAULTS, dartsDerive, DATASET_DEFAULTS, SEARCH_DEFAULTS, TRAINING_DEFAULTS } from '../core/defaults';
 import { domainOf, finiteValues, isParam } from '../core/params';
 import { archCost } from '../core/shapes';
 import { formatApprox } from '../shared/format';
@@ -94,7 +94,7 @@ function dartsWorkload(spec: NasSpec, summary: Summary, parallel: number): Workl
   const epochs = epochRange(spec);
   const supernetEpochs = spec.search?.darts?.epochs ?? epochs[1];
   // As the run counts them (DartsStrategy.plannedTrials): the derived architectures, at most budget.trials.
-  const trials = Math.min(spec.search?.darts?.derive ?? DARTS_DEFAULTS.derive, spec.search?.budget?.trials ?? BUDGET_DEFAULTS.trials);
+  const trials = Math.min(dartsDerive(spec.search), spec.search?.budget?.trials ?? BUDGET_DEFAULTS.trials);
   return {
     trials,
     samples,

@@ -5,7 +5,7 @@
 // the journal holds), so a resumed run derives the same architectures.
 import type { Assignment, CellOperation, ParamValue, TrialConfig } from '../../shared/arch';
 import type { AlphaRow, CellSupernet, SupernetConfig, SupernetSpace } from '../../shared/supernet';
-import { DARTS_DEFAULTS } from '../defaults';
+import { dartsDerive } from '../defaults';
 import { numericExtremes } from '../params';
 import { resolve } from '../space';
 import { SCALED_CELL_PARAMS, supernetSpace } from './dartsSpace';
@@ -49,7 +49,7 @@ export class DartsStrategy implements Strategy {
 
   /** Only the derived architectures are trials: `search.darts.derive`, whatever `budget.trials` says. */
   plannedTrials(): number {
-    return this.ctx.spec.search?.darts?.derive ?? DARTS_DEFAULTS.derive;
+    return dartsDerive(this.ctx.spec.search);
   }
 
   /** The supernet's final alpha (softmax weights), from the worker or the journal. */
