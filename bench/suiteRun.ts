@@ -46,7 +46,7 @@ export function geomean(xs: number[]): number {
   return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 }
 
-function summarise(r: ThroughputResult, notes: string[]): SuiteEntry {
+export function summarise(r: ThroughputResult, notes: string[]): SuiteEntry {
   const sps = samplesPerSecond(r.rounds, r.steps, r.batch);
   const peered = r.peerRounds.length > 0;
   const last = r.rounds[r.rounds.length - 1]?.loss;
@@ -69,7 +69,9 @@ function summarise(r: ThroughputResult, notes: string[]): SuiteEntry {
   if (r.peerParams !== undefined && r.peerParams !== r.params)
     notes.push(`${r.net}: PyTorch's twin has ${r.peerParams} trainable parameters, ours ${r.params}: the two networks differ, its ratio means little`);
   // A broken kernel can leave throughput intact and learning gone: say so rather than report a fast nothing.
-  if (r.rounds.length * r.steps >= 30 && !(last < 2.0))
+  // Not when PyTorch's twin is at chance too: some networks (mobilenet) sit there for their first ~50 steps.
+  const peerLast = r.peerRounds[r.peerRounds.length - 1]?.loss;
+  if (r.rounds.length * r.steps >= 30 && !(last < 2.0) && !(peered && !(peerLast < 2.0)))
     notes.push(`${r.net}: the loss stayed at ${e.last_loss} (ln 10 = 2.303 is chance): training is not learning`);
   return e;
 }
