@@ -14,6 +14,7 @@ import { depthwiseConv2dConfig } from './depthwiseConv2d';
 import { gatherConfig } from './gather';
 import { castConfig, identityConfig } from './identity';
 import { maxPoolGradConfig } from './maxPoolGrad';
+import { registerMixedKernels } from './mixed';
 import { avgPoolConfig, maxPoolConfig } from './pools';
 import { replaceWasmKernel } from './override';
 import { registerSequenceKernels } from './sequence';
@@ -45,6 +46,7 @@ export function registerWasmGradientKernels(): void {
   for (const config of replacements) replaceWasmKernel(config);
   registerTrainingKernels();
   registerSequenceKernels();
+  registerMixedKernels();
 }
 
 export {

@@ -8,11 +8,11 @@ import type { CellOperation } from '../../shared/arch';
 import type { CellSupernet } from '../../shared/supernet';
 import { normalize as bn } from './batchNorm';
 import { Seeds } from './init';
-import { mixingWeights, sumAll, weightedSum } from './mixed';
+import { type Mix, mixingWeights, sumAll, weightedSum } from './mixed';
 import type { SupernetNet } from './net';
 
 /** A part of the network; `mix` holds each edge's softmax(alpha) for this forward pass. */
-type Op = (x: tf.Tensor4D, mix: tf.Scalar[][]) => tf.Tensor4D;
+type Op = (x: tf.Tensor4D, mix: Mix[]) => tf.Tensor4D;
 /** A cell edge with its index (that of its alpha) and, per operation (in the space's order), that candidate's variables. */
 type Edge = CellSupernet['edges'][number] & { index: number; weights: tf.Variable[][] };
 
