@@ -25,7 +25,7 @@ const node = {
 const nodeExternal = ['@tensorflow/tfjs-node'];
 
 // `import('./bench.js')` in src/cli/main.ts stays a run-time import of dist/bench.js, the bench's own bundle, so
-// dist/cli.js carries neither the benchmark code nor tfjs (test/unit/boundaries.test.ts checks both).
+// dist/cli-main.js carries neither the benchmark code nor tfjs (test/unit/boundaries.test.ts checks both).
 const benchApart = {
   name: 'bench-apart',
   setup(build) {
@@ -37,15 +37,16 @@ const benchApart = {
 
 const targets = [
   { name: 'extension', entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', ...node, external: ['vscode', ...nodeExternal] },
+  // dist/cli.js is a stub that forks a run's first worker, then loads the CLI's bundle, dist/cli-main.js (entry.ts).
   {
     name: 'cli',
-    entryPoints: ['src/cli/main.ts'],
+    entryPoints: ['src/cli/entry.ts'],
     outfile: 'dist/cli.js',
     ...node,
-    external: nodeExternal,
-    plugins: [benchApart],
+    external: [...nodeExternal, './cli-main.js'],
     banner: { js: '#!/usr/bin/env node' },
   },
+  { name: 'cli-main', entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js', ...node, external: nodeExternal, plugins: [benchApart] },
   { name: 'bench', entryPoints: ['src/cli/bench.ts'], outfile: 'dist/bench.js', ...node, external: nodeExternal },
   { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
   // BullMQ and ioredis, apart: the CLI loads this only for a command with --queue (src/cli/queue.ts).

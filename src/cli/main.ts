@@ -1,12 +1,13 @@
 // The `nas-studio` command. Every failure the user can cause ends in a short message (and, with --json, one
 // `error` line of the contract in src/shared/cli.ts), never a stack trace. A command is one entry of COMMANDS.
 import { BACKEND_CHOICES, EXIT, FLAG, type RunCliOptions } from '../shared/cli';
+import type { EarlyWorker } from '../engine/pool';
 import { parseArgs, UsageError, type FlagSpec } from './args';
 import { checkCommand } from './check';
 import { exportCommand } from './export';
 import { exitWhenWritten, queueLoaded } from './queue';
 import { CliFailure, reportFailure, type Io } from './report';
-import { resumeCommand, runCommand } from './run';
+import { adoptPreforked, resumeCommand, runCommand } from './run';
 import { statusCommand } from './status';
 import { workerCommand } from './worker';
 
@@ -247,15 +248,24 @@ export async function main(argv: string[], out?: (s: string) => void, err?: (s: 
   }
 }
 
-if (require.main === module) {
-  main(process.argv.slice(2)).then(
-    (code) => {
-      process.exitCode = code;
-      if (queueLoaded()) exitWhenWritten(code);
-    },
-    (e: unknown) => {
-      process.stderr.write(`nas-studio: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
-      process.exitCode = EXIT.internal;
-    },
-  );
+/**
+ * The command line of this process, run to its exit code. `early`: a worker dist/cli.js (entry.ts) forked before
+ * this bundle loaded, for the run or resume to take over; killed at the end if nothing did (a usage error).
+ */
+export function start(argv: string[], early?: EarlyWorker): void {
+  adoptPreforked(early);
+  main(argv)
+    .then(
+      (code) => {
+        process.exitCode = code;
+        if (queueLoaded()) exitWhenWritten(code);
+      },
+      (e: unknown) => {
+        process.stderr.write(`nas-studio: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+        process.exitCode = EXIT.internal;
+      },
+    )
+    .finally(() => early?.release());
 }
+
+if (require.main === module) start(process.argv.slice(2));

@@ -75,12 +75,25 @@ export async function runCommand(file: string, o: RunCliOptions, target: RunTarg
   }
 }
 
+/** Forked by dist/cli.js before this bundle loaded (entry.ts): the command's run or resume takes it over. */
+let preforked: EarlyWorker | undefined;
+
+export function adoptPreforked(w: EarlyWorker | undefined): void {
+  preforked = w;
+}
+
 /**
  * A local run's first worker, forked before anything else so that its tfjs load overlaps the spec check,
  * the run folder and the journal (0.2-0.6 s on 2 cores). A queue on the command line needs none.
  */
 function earlyWorker(o: RunCliOptions): EarlyWorker | undefined {
-  return o.queue ? undefined : new EarlyWorker(defaultWorkerEntry());
+  const forked = preforked;
+  preforked = undefined;
+  if (o.queue) {
+    forked?.release();
+    return undefined;
+  }
+  return forked ?? new EarlyWorker(defaultWorkerEntry());
 }
 
 export async function resumeCommand(dir: string, given: RunCliOptions, o: { json: boolean; force: boolean; takeOver?: boolean }, io: Io): Promise<number> {

@@ -101,3 +101,68 @@ test('a spec error ends the CLI process (its early worker killed) with the spec-
   assert.match(out, /spec-invalid/);
   fs.rmSync(ws.dir, { recursive: true, force: true });
 });
+
+// dist/cli.js is a stub (src/cli/entry.ts) that forks the worker before it requires the CLI's bundle.
+const builtCli = path.join(root, 'dist', 'cli.js');
+const notBuilt = fs.existsSync(path.join(root, 'dist', 'cli-main.js')) ? undefined : 'dist/cli.js is not built (npm run build)';
+
+/** The built CLI with a preload that logs each fork and the moment dist/cli-main.js is required, in order. */
+function tracedCli(args: string[], dir: string): Promise<{ code: number | null; out: string; log: string[] }> {
+  const logFile = path.join(dir, 'trace.log');
+  const preload = path.join(dir, 'trace.cjs');
+  fs.writeFileSync(
+    preload,
+    `const fs = require('fs'); const cp = require('child_process'); const Module = require('module');
+const log = (s) => fs.appendFileSync(${JSON.stringify(logFile)}, s + '\\n');
+const fork = cp.fork; cp.fork = function (...a) { log('fork ' + process.pid); return fork.apply(this, a); };
+const req = Module.prototype.require; Module.prototype.require = function (id) { if (id === './cli-main.js') log('cli-main'); return req.apply(this, arguments); };`,
+  );
+  const child = spawn(process.execPath, [builtCli, ...args], {
+    cwd: dir,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`the CLI did not exit: ${out}`));
+    }, 120_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      const log = fs.existsSync(logFile) ? fs.readFileSync(logFile, 'utf8').trim().split('\n') : [];
+      // The CLI's own forks (a worker forks nothing), pid left out.
+      resolve({ code, out, log: log.filter((l) => l === 'cli-main' || l === `fork ${child.pid}`).map((l) => l.split(' ')[0]) });
+    });
+  });
+}
+
+test("dist/cli.js forks the run's worker before it loads the CLI bundle, and the run adopts that process", { skip: notBuilt }, async () => {
+  const ws = tinyWorkspace('nas-early-stub-', (spec) => {
+    spec.search = { ...spec.search, budget: { trials: 2 }, parallel: 1 };
+  });
+  const r = await tracedCli(['run', ws.file, '--json', '--backend', 'cpu'], ws.dir);
+  assert.equal(r.code, EXIT.ok, r.out);
+  assert.match(r.out, /"type":"summary"/);
+  // One fork in all (the run took the stub's worker over rather than forking another), before the bundle loads.
+  assert.deepEqual(r.log, ['fork', 'cli-main']);
+  fs.rmSync(ws.dir, { recursive: true, force: true });
+});
+
+test('dist/cli.js: a usage error after the early fork still exits at once; check and a queued run fork nothing', { skip: notBuilt }, async () => {
+  const ws = tinyWorkspace('nas-early-stub-');
+  const usage = await tracedCli(['run', ws.file, 'second-file', '--json'], ws.dir);
+  assert.equal(usage.code, EXIT.usage, usage.out);
+  assert.deepEqual(usage.log, ['fork', 'cli-main']);
+  for (const args of [
+    ['check', ws.file],
+    ['run', ws.file, '--queue=redis://127.0.0.1:1', '--json', '--max-trials', '0.5'],
+  ]) {
+    fs.rmSync(path.join(ws.dir, 'trace.log'), { force: true });
+    const r = await tracedCli(args, ws.dir);
+    assert.deepEqual(r.log, ['cli-main'], `${args.join(' ')}: ${r.out}`);
+  }
+  fs.rmSync(ws.dir, { recursive: true, force: true });
+});

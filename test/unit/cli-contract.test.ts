@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { ERROR_KINDS, EXIT, FLAG, isCliError, isRunSummary, parseCliLine, type CliError } from '../../src/shared/cli';
 import { parseCommandLine } from '../../src/cli/main';
+import { wantsEarlyWorker } from '../../src/cli/entry';
 import { cli } from '../helpers/cli';
 import { selfCommand } from '../../src/cli/self';
 import { exportArgs, resumeArgs, runArgs } from '../../src/extension/cli';
@@ -116,4 +117,13 @@ test('docs/ARCHITECTURE.md names every exit code, error kind and --json line typ
   for (const [name, code] of Object.entries(EXIT)) assert.match(section, new RegExp(`\\b${code}\\b`), `exit code ${name} (${code})`);
   for (const k of ERROR_KINDS) assert.ok(section.includes('ERROR_KINDS') || section.includes(k), k);
   for (const t of ['summary', 'error', 'run-started', 'CheckReport', '--run-dir']) assert.ok(section.includes(t), t);
+});
+
+test('dist/cli.js forks a worker ahead only for a local run or resume (entry.ts reads the command line unparsed)', () => {
+  assert.equal(wantsEarlyWorker(['run', 'a.nas.json', '--json']), true);
+  assert.equal(wantsEarlyWorker(['resume', 'runs/x', '--parallel', '2']), true);
+  assert.equal(wantsEarlyWorker(['run', 'a.nas.json', '--queue', 'redis://h:6379']), false);
+  assert.equal(wantsEarlyWorker(['resume', 'runs/x', '--queue=redis://h:6379']), false);
+  for (const other of [[], ['check', 'a.nas.json'], ['export', 'runs/x', '--best'], ['worker', '--queue', 'redis://h'], ['bench'], ['help']])
+    assert.equal(wantsEarlyWorker(other), false, other.join(' '));
 });

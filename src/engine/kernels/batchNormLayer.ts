@@ -4,7 +4,7 @@
 // and so saved models stay plain tfjs BatchNormalization layers. Anything the fused kernel does not cover (not
 // training, another axis, no gamma or beta, another backend) runs tfjs's own code unchanged.
 import * as tf from '@tensorflow/tfjs';
-import { BATCH_NORM_TRAINING } from './batchNorm';
+import { BATCH_NORM_TRAINING, MOVING_AVERAGES } from './batchNorm';
 
 interface BatchNormLayer {
   axis: number;
@@ -27,16 +27,9 @@ function fusable(layer: BatchNormLayer, x: tf.Tensor): boolean {
     (layer.axis === -1 || layer.axis === rank - 1) &&
     layer.gamma != null &&
     layer.beta != null &&
-    tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined
+    tf.getKernel(BATCH_NORM_TRAINING, tf.getBackend()) !== undefined &&
+    tf.getKernel(MOVING_AVERAGES, tf.getBackend()) !== undefined
   );
-}
-
-/** tfjs's moving-average update, op for op: value - (value - batch) * (1 - momentum). */
-function follow(variable: BatchNormLayer['movingMean'], batch: tf.Tensor, momentum: number): void {
-  tf.tidy(() => {
-    const value = variable.read();
-    variable.write(tf.sub(value, tf.mul(tf.sub(value, batch), 1 - momentum)));
-  });
 }
 
 const fusedCall: Call = function (inputs, kwargs) {
@@ -45,8 +38,11 @@ const fusedCall: Call = function (inputs, kwargs) {
   return tf.tidy(() => {
     const inputs = { x, gamma: this.gamma!.read(), beta: this.beta!.read() };
     const [y, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAINING, inputs, { epsilon: this.epsilon }) as tf.Tensor[];
-    follow(this.movingMean, mean, this.momentum);
-    follow(this.movingVariance, variance, this.momentum);
+    // tfjs's moving-average update (value - (value - batch) * (1 - momentum)) for both statistics in one kernel.
+    const moving = { movingMean: this.movingMean.read(), movingVariance: this.movingVariance.read(), mean, variance };
+    const [m, v] = tf.engine().runKernel(MOVING_AVERAGES, moving, { momentum: this.momentum }) as tf.Tensor[];
+    this.movingMean.write(m);
+    this.movingVariance.write(v);
     return y;
   });
 };

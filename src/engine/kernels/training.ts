@@ -5,7 +5,7 @@ import { adamUpdateConfig, routeAdam } from './adam';
 import { avgPoolGradConfig } from './avgPoolGrad';
 import { BIAS_RELU, biasReluConfig, biasReluGradConfig, biasReluGradient } from './biasRelu';
 import { crossEntropyConfig, crossEntropyGradConfig, crossEntropyGradient } from './crossEntropy';
-import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient, fusedBatchNormConfig } from './batchNorm';
+import { batchNormTrainingConfig, batchNormTrainingGradConfig, batchNormTrainingGradient, fusedBatchNormConfig, movingAveragesConfig } from './batchNorm';
 import { routeBatchNormLayer } from './batchNormLayer';
 import { routeConvLayer } from './convLayer';
 import { routeMaxPoolLayer } from './convPool';
@@ -21,6 +21,7 @@ import { routeSoftmaxGradient, softmaxGradConfig } from './softmaxGrad';
 const added = [
   batchNormTrainingConfig,
   batchNormTrainingGradConfig,
+  movingAveragesConfig,
   adamUpdateConfig,
   meanGradConfig,
   dropoutMaskConfig,
