@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { CellOperation } from '../../shared/arch';
 import type { CellSupernet } from '../../shared/supernet';
-import { normalize as bn } from './batchNorm';
+import { normalize, UnitAffine } from './batchNorm';
 import { Seeds } from './init';
 import { type Mix, mixingWeights, sumAll, weightedSum } from './mixed';
 import type { SupernetNet } from './net';
@@ -22,6 +22,7 @@ export class CellNet implements SupernetNet {
   private readonly body: Op;
   private readonly dense: tf.Variable;
   private readonly bias: tf.Variable;
+  private readonly unit = new UnitAffine();
 
   constructor(space: CellSupernet, inputShape: number[], outputs: number, seed: number) {
     if (inputShape.length !== 3) throw new Error(`a cell space needs a feature map input [height, width, channels], got [${inputShape.join(', ')}]`);
@@ -34,7 +35,7 @@ export class CellNet implements SupernetNet {
     for (let e = 0; e < space.edges.length; e++) this.alphas.push(seeds.alpha(space.operations.length));
     let c = space.channels;
     const stem = w([3, 3, inputShape[2], c]);
-    const parts: Op[] = [(x) => bn(tf.conv2d(x, stem as tf.Tensor4D, 1, 'same'))];
+    const parts: Op[] = [(x) => this.bn(tf.conv2d(x, stem as tf.Tensor4D, 1, 'same'))];
     for (let s = 0; s < space.stages; s++) {
       if (s > 0) {
         parts.push(this.reduction(c, c * 2, w));
@@ -56,6 +57,8 @@ export class CellNet implements SupernetNet {
       return tf.add(tf.matMul(h, this.dense as tf.Tensor2D), this.bias);
     });
   }
+
+  private readonly bn = <T extends tf.Tensor>(x: T): T => normalize(x, undefined, this.unit);
 
   /** The variables of one candidate on one edge (none for the operations without weights). */
   private weightsOf(op: CellOperation, c: number, w: (shape: number[]) => tf.Variable): tf.Variable[] {
@@ -95,13 +98,13 @@ export class CellNet implements SupernetNet {
         }
         case 'conv1x1':
         case 'conv3x3': {
-          edges.forEach((e, i) => (out[i][k] = bn(tf.conv2d(relu(), e.weights[k][0] as tf.Tensor4D, 1, 'same'))));
+          edges.forEach((e, i) => (out[i][k] = this.bn(tf.conv2d(relu(), e.weights[k][0] as tf.Tensor4D, 1, 'same'))));
           return;
         }
         case 'sepConv3x3':
           edges.forEach((e, i) => {
             const [depth, point] = e.weights[k] as tf.Tensor4D[];
-            out[i][k] = bn(tf.separableConv2d(relu(), depth, point, 1, 'same'));
+            out[i][k] = this.bn(tf.separableConv2d(relu(), depth, point, 1, 'same'));
           });
           return;
       }
@@ -131,12 +134,13 @@ export class CellNet implements SupernetNet {
     const b = w([3, 3, c, c]) as tf.Tensor4D;
     const short = w([1, 1, cin, c]) as tf.Tensor4D;
     return (x) => {
-      const r = bn(tf.conv2d(tf.relu(bn(tf.conv2d(tf.relu(x), a, 2, 'same'))), b, 1, 'same'));
+      const r = this.bn(tf.conv2d(tf.relu(this.bn(tf.conv2d(tf.relu(x), a, 2, 'same'))), b, 1, 'same'));
       return tf.add(r, tf.conv2d(tf.avgPool(x, 2, 2, 'same'), short, 1, 'same'));
     };
   }
 
   dispose(): void {
     for (const v of [...this.weights, ...this.alphas]) v.dispose();
+    this.unit.dispose();
   }
 }
