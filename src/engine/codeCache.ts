@@ -47,7 +47,9 @@ export function requireCached(file: string, parent: unknown, dir = codeCacheDir(
   if (!dir) return { exports: require(file), used: false, save: () => {} };
   const source = fs.readFileSync(file, 'utf8');
   const hash = crypto.createHash('sha256').update(source).digest('hex').slice(0, 16);
-  const stem = `${path.basename(file, '.js')}-`;
+  // One cache per installed copy (a clone and the extension alternating must not evict each other's), per build.
+  const where = crypto.createHash('sha256').update(path.resolve(file)).digest('hex').slice(0, 8);
+  const stem = `${path.basename(file, '.js')}-${where}-`;
   const cacheFile = path.join(dir, `${stem}${hash}-${process.versions.v8}.bin`);
   let cachedData: Buffer | undefined;
   try {

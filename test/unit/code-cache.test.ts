@@ -43,7 +43,7 @@ test('the second load takes the cached code; the exports are those require would
   assert.deepEqual(first.exports, expected);
   const written = fs.readdirSync(cache);
   assert.equal(written.length, 1);
-  assert.match(written[0], /^bundle-[0-9a-f]{16}-.+\.bin$/);
+  assert.match(written[0], /^bundle-[0-9a-f]{8}-[0-9a-f]{16}-.+\.bin$/);
   const stamp = fs.statSync(path.join(cache, written[0])).mtimeMs;
   const second = loadApart(file, cache);
   assert.equal(second.used, true, 'the cache written by the first load was not taken');
@@ -66,6 +66,18 @@ test('the second load takes the cached code; the exports are those require would
   assert.equal(damaged.used, false);
   assert.equal((damaged.exports as { body: number }).body, 2);
   assert.equal(loadApart(file, cache).used, true);
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('two installed copies of a bundle (a clone, the extension) keep a cache each', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'nas-code-cache-'));
+  const cache = path.join(dir, 'cache');
+  const a = bundle(fs.mkdirSync(path.join(dir, 'a'), { recursive: true })!, '5');
+  const b = bundle(fs.mkdirSync(path.join(dir, 'b'), { recursive: true })!, '5');
+  for (const f of [a, b, a, b]) loadApart(f, cache);
+  assert.equal(fs.readdirSync(cache).length, 2);
+  assert.equal(loadApart(a, cache).used, true);
+  assert.equal(loadApart(b, cache).used, true);
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
