@@ -75,7 +75,11 @@ describe('average pooling on wasm', () => {
   // reference is that forward pass written as a depthwise convolution of ones over a count map, differentiated
   // on cpu.
   const cut: Array<{ shape: Shape4; f: number; s: number }> = [
-    { shape: [3, 28, 28, 16], f: 3, s: 1 },
+    { shape: [3, 28, 28, 16], f: 3, s: 1 }, // 3x3 stride 1 (a cell's avgPool3x3): simd/box3.ts, both ways
+    { shape: [5, 16, 16, 16], f: 3, s: 1 },
+    { shape: [2, 4, 4, 64], f: 3, s: 1 },
+    { shape: [2, 1, 6, 8], f: 3, s: 1 }, // one row: every window has one
+    { shape: [3, 2, 3, 4], f: 3, s: 1 },
     { shape: [2, 7, 9, 6], f: 3, s: 2 },
     { shape: [2, 5, 5, 3], f: 2, s: 1 },
   ];

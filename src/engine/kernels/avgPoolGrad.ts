@@ -4,8 +4,10 @@
 // (cpu and XNNPACK alike) divides by: tfjs's cpu gradient divides by the full window size even where 'same'
 // padding cuts the window, which is not the forward pass's derivative (test/engine/kernels-pool.test.ts checks
 // both that we agree with cpu where no window is cut and with the exact derivative where they are). 2x2 stride-2
-// windows that tile the input write dy / 4 to each pixel once instead (simd/pool2x2.ts: no zero pass, no adds).
+// windows that tile the input write dy / 4 to each pixel once instead (simd/pool2x2.ts: no zero pass, no adds), and
+// 3x3 stride-1 'same' ones (a cell's avgPool3x3) take avgPool3x3.ts's two 3-tap passes.
 import * as tf from '@tensorflow/tfjs';
+import { avgPool3x3, box3x3 } from './avgPool3x3';
 import type { Info } from './common';
 import { runOriginal } from './override';
 import { tiles2x2 } from './pools';
@@ -35,6 +37,7 @@ function avgPoolGrad(args: Parameters<tf.KernelFunc>[0]): Info {
     padTop: info.padInfo.top,
     padLeft: info.padInfo.left,
   };
+  if (box3x3(info)) return avgPool3x3(backend, dy, true);
   const [n, c] = [info.batchSize, info.inChannels];
   const px = 4 * c;
   const dx = backend.makeOutput(input.shape, 'float32');

@@ -3,6 +3,7 @@
 // they read and write tensors in place. A module of their own keeps them apart from the GEMM/convolution set.
 import { adamFn } from './adam';
 import { biasReluFn, biasReluGradFn } from './biasRelu';
+import { avgPool3x3Fn, avgPool3x3GradFn } from './box3';
 import { affine2Fn, affineFn, sumDyXcFn, sumSqDevFn } from './channels';
 import { reluGradFn } from './relu';
 import { kernelLoader } from './loader';
@@ -17,6 +18,8 @@ export interface FusedExports {
   reluGrad(dy: number, x: number, rows: number, width: number, out: number): void;
   biasRelu(x: number, rows: number, width: number, b: number, y: number): void;
   biasReluGrad(dy: number, y: number, dz: number, rows: number, width: number, db: number, acc: number): void;
+  avgPool3x3(x: number, y: number, n: number, h: number, w: number, c: number, rowW: number, colW: number, zeroRow: number, t: number): void;
+  avgPool3x3Grad(dy: number, dx: number, n: number, h: number, w: number, c: number, rowW: number, colW: number, zeroRow: number, t: number): void;
   macWalk(
     a: number,
     b: number,
@@ -44,4 +47,6 @@ export const fused = kernelLoader<FusedExports>(() => [
   biasReluFn(),
   biasReluGradFn(),
   reluGradFn(),
+  avgPool3x3Fn(),
+  avgPool3x3GradFn(),
 ]);
