@@ -24,7 +24,7 @@ const node = {
 // tfjs-node is a native addon found at run time where it is installed; everything else is bundled.
 const nodeExternal = ['@tensorflow/tfjs-node'];
 
-// `import('./bench.js')` in src/cli/main.ts stays a run-time import of dist/bench.js, the bench's own bundle, so
+// `require('./bench.js')` in src/cli/main.ts stays a run-time require of dist/bench.js, the bench's own bundle, so
 // dist/cli-main.js carries neither the benchmark code nor tfjs (test/unit/boundaries.test.ts checks both).
 const benchApart = {
   name: 'bench-apart',
@@ -43,12 +43,14 @@ const targets = [
     entryPoints: ['src/cli/entry.ts'],
     outfile: 'dist/cli.js',
     ...node,
-    external: [...nodeExternal, './cli-main.js'],
+    external: nodeExternal,
     banner: { js: '#!/usr/bin/env node' },
   },
   { name: 'cli-main', entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli-main.js', ...node, external: nodeExternal, plugins: [benchApart] },
   { name: 'bench', entryPoints: ['src/cli/bench.ts'], outfile: 'dist/bench.js', ...node, external: nodeExternal },
   { name: 'worker', entryPoints: ['src/engine/worker.ts'], outfile: 'dist/worker.js', ...node, external: nodeExternal },
+  // What a worker process runs: dist/worker.js through the V8 code cache (src/engine/codeCache.ts).
+  { name: 'worker-boot', entryPoints: ['src/engine/workerBoot.ts'], outfile: 'dist/worker-boot.js', ...node, external: nodeExternal },
   // BullMQ and ioredis, apart: the CLI loads this only for a command with --queue (src/cli/queue.ts).
   { name: 'queue', entryPoints: ['src/engine/queue/index.ts'], outfile: 'dist/queue.js', ...node, external: nodeExternal },
   // NAS Studio's own layers for exported models, against the user's tfjs (see src/engine/layers/loader.ts).

@@ -1,8 +1,10 @@
 // dist/cli.js, the `nas-studio` command as installed: a stub that forks a run's first worker before the CLI's own
-// bundle (dist/cli-main.js, ~2 MB) is read and compiled, so that the worker's start (Node, then tfjs) overlaps that
+// bundle (dist/cli-main.js, ~2 MB; through the code cache, engine/codeCache.ts) is read and compiled, so that the worker's start (Node, then tfjs) overlaps that
 // load as well as the spec check. main.ts's runCommand/resumeCommand take the worker over (run.ts adoptPreforked);
 // whatever the command does, it is killed at the end unless a run adopted it.
+import * as path from 'node:path';
 import { FLAG } from '../shared/cli';
+import { requireCached } from '../engine/codeCache';
 import { defaultWorkerEntry, EarlyWorker } from '../engine/pool';
 
 /**
@@ -18,8 +20,6 @@ export function wantsEarlyWorker(argv: readonly string[]): boolean {
 if (require.main === module) {
   const argv = process.argv.slice(2);
   const early = wantsEarlyWorker(argv) ? new EarlyWorker(defaultWorkerEntry()) : undefined;
-  // A run-time require of the bundle beside this one (scripts/build.mjs keeps it out of this file).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const cli = require('./cli-main.js') as typeof import('./main');
-  cli.start(argv, early);
+  const cli = requireCached(path.join(__dirname, 'cli-main.js'), module);
+  void (cli.exports as typeof import('./main')).start(argv, early).then(() => cli.save());
 }

@@ -139,9 +139,15 @@ a layer spec such as c32k3-p-c64k5-p-d256-o0.2@128 (bench/netSpec.ts); last line
       // Loaded on use: in dist/ the bench (and the tfjs it trains with) is its own bundle, bench.js, so that
       // `run`, `check` and `export` start without parsing it (scripts/build.mjs keeps it out of cli.js).
       // The .vsix leaves it out (the extension never runs it): say so instead of a module-not-found trace.
-      const { benchCommand } = await import('./bench.js').catch((e: Error) => {
-        throw new UsageError(`bench is not part of this installation (${e.message.split('\n')[0]}); run it from a clone: npm run bench`);
-      });
+      // require, not import(): dist/cli.js runs this bundle through vm.Script (the code cache), where import() is not set up.
+      let bench: typeof import('./bench');
+      try {
+        // eslint-disable-next-line @typescript-eslint/no-require-imports
+        bench = require('./bench.js') as typeof import('./bench');
+      } catch (e) {
+        throw new UsageError(`bench is not part of this installation (${(e as Error).message.split('\n')[0]}); run it from a clone: npm run bench`);
+      }
+      const { benchCommand } = bench;
       const nets = typeof f.net === 'string' ? f.net.split(',').filter((n) => n) : undefined;
       // --net alone measures those networks in the suite; with --profile it names what to profile.
       const suite = !!f.suite || !!f.throughput || (nets !== undefined && !f.profile);
@@ -252,9 +258,9 @@ export async function main(argv: string[], out?: (s: string) => void, err?: (s: 
  * The command line of this process, run to its exit code. `early`: a worker dist/cli.js (entry.ts) forked before
  * this bundle loaded, for the run or resume to take over; killed at the end if nothing did (a usage error).
  */
-export function start(argv: string[], early?: EarlyWorker): void {
+export function start(argv: string[], early?: EarlyWorker): Promise<void> {
   adoptPreforked(early);
-  main(argv)
+  return main(argv)
     .then(
       (code) => {
         process.exitCode = code;
@@ -268,4 +274,4 @@ export function start(argv: string[], early?: EarlyWorker): void {
     .finally(() => early?.release());
 }
 
-if (require.main === module) start(process.argv.slice(2));
+if (require.main === module) void start(process.argv.slice(2));

@@ -12,11 +12,14 @@ export interface WorkerEntry {
   execArgv: string[];
 }
 
-/** The worker script: the bundled dist/worker.js beside us, or the TypeScript source when run through tsx. */
+/**
+ * The worker script: in a build dist/worker-boot.js beside us, which loads dist/worker.js through the code cache
+ * (workerBoot.ts); the TypeScript source when run through tsx.
+ */
 export function defaultWorkerEntry(): WorkerEntry {
   // tsx by its own path: a queue worker forks from its data folder, where a bare `tsx` would not resolve.
   if (__filename.endsWith('.ts')) return { file: path.join(__dirname, 'worker.ts'), execArgv: ['--import', pathToFileURL(require.resolve('tsx')).href] };
-  return { file: path.join(__dirname, 'worker.js'), execArgv: [] };
+  return { file: path.join(__dirname, 'worker-boot.js'), execArgv: [] };
 }
 
 /** Forks the worker script with one thread: parallelism comes from processes, and threads would fight over the cores. */

@@ -106,21 +106,22 @@ test('a spec error ends the CLI process (its early worker killed) with the spec-
 const builtCli = path.join(root, 'dist', 'cli.js');
 const notBuilt = fs.existsSync(path.join(root, 'dist', 'cli-main.js')) ? undefined : 'dist/cli.js is not built (npm run build)';
 
-/** The built CLI with a preload that logs each fork and the moment dist/cli-main.js is required, in order. */
+/** The built CLI with a preload that logs each fork and the moment dist/cli-main.js is read, in order. */
 function tracedCli(args: string[], dir: string): Promise<{ code: number | null; out: string; log: string[] }> {
   const logFile = path.join(dir, 'trace.log');
   const preload = path.join(dir, 'trace.cjs');
   fs.writeFileSync(
     preload,
-    `const fs = require('fs'); const cp = require('child_process'); const Module = require('module');
+    `const fs = require('fs'); const cp = require('child_process');
 const log = (s) => fs.appendFileSync(${JSON.stringify(logFile)}, s + '\\n');
 const fork = cp.fork; cp.fork = function (...a) { log('fork ' + process.pid); return fork.apply(this, a); };
-const req = Module.prototype.require; Module.prototype.require = function (id) { if (id === './cli-main.js') log('cli-main'); return req.apply(this, arguments); };`,
+const read = fs.readFileSync; fs.readFileSync = function (f) { if (String(f).endsWith('cli-main.js')) log('cli-main'); return read.apply(this, arguments); };`,
   );
   const child = spawn(process.execPath, [builtCli, ...args], {
     cwd: dir,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_OPTIONS: `--require ${preload}` },
+    // The code cache (engine/codeCache.ts) goes into the test's folder, not the user's.
+    env: { ...process.env, NODE_OPTIONS: `--require ${preload}`, XDG_CACHE_HOME: dir },
   });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

@@ -148,6 +148,27 @@ function tilePosition(f: Fn, l: { tile: Local; tilesPerImage: Local; tilesW: Loc
   f.get(l.th).get(l.tilesW).divU().set(l.th);
 }
 
+/** V = BT d B of one vector of channels into the alpha^2 planes (plane t at dst + c + t*planeBytes); `load(r, s)` pushes d[r][s]. */
+function transformToPlanes(
+  f: Fn,
+  w: WinogradMatrices,
+  locals: ReturnType<typeof transformLocals>,
+  at: { dst: Local; c: Local; planeBytes: Local },
+  load: (r: number, s: number) => void,
+): void {
+  emitTransform2d(f, w.BT, locals, load, (a, b, push) => {
+    f.get(at.dst)
+      .get(at.c)
+      .add()
+      .get(at.planeBytes)
+      .i32(a * w.alpha + b)
+      .mul()
+      .add();
+    push();
+    f.storeV();
+  });
+}
+
 export const WINO_IN_PARAMS = ['x', 'Hp', 'Wp', 'C', 'step', 'tilesW', 'tilesPerImage', 'tile0', 'count', 'v', 'planeBytes'] as const;
 
 /**
@@ -156,7 +177,7 @@ export const WINO_IN_PARAMS = ['x', 'Hp', 'Wp', 'C', 'step', 'tilesW', 'tilesPer
  * every patch lies inside it; C a multiple of 4. planeBytes >= count*C*4 (winograd.ts planeStride).
  */
 export function winoInFn(w: WinogradMatrices): Fn {
-  const { alpha, BT } = w;
+  const { alpha } = w;
   const f = new Fn(
     `winoIn${alpha}`,
     WINO_IN_PARAMS.map(() => 'i32' as const),
@@ -177,28 +198,83 @@ export function winoInFn(w: WinogradMatrices): Fn {
     f.get(x).get(n).get(Hp).mul().get(th).get(step).mul().add().get(Wp).mul().get(tw).get(step).mul().add().get(cBytes).mul().add().set(base);
     f.get(v).get(i).get(cBytes).mul().add().set(dst);
     f.i32(0).set(c);
-    f.loop(c, cBytes, 16, () => {
-      emitTransform2d(
+    f.loop(c, cBytes, 16, () =>
+      transformToPlanes(f, w, locals, { dst, c, planeBytes }, (r, s) => {
+        if (r === 0) f.get(base).get(c).add().get(cBytes).i32(s).mul().add().set(col);
+        f.get(col).get(rowOff[r]).add().loadV();
+      }),
+    );
+  });
+  return f;
+}
+
+export const WINO_IN_BOUNDED_PARAMS = [
+  'x',
+  'H',
+  'W',
+  'C',
+  'top',
+  'left',
+  'step',
+  'tilesW',
+  'tilesPerImage',
+  'tile0',
+  'count',
+  'v',
+  'planeBytes',
+  'zeros',
+] as const;
+
+/**
+ * winoInB<alpha>(...): winoIn's V read from x [n, H, W, C] itself, each tile's patch at (step*th - top,
+ * step*tw - left), its pixels outside x read from `zeros` (C zero floats) instead, so no zero-bordered copy of x
+ * is made first: each tile picks its alpha^2 source addresses once and every channel vector reuses them.
+ */
+export function winoInBoundedFn(w: WinogradMatrices): Fn {
+  const { alpha } = w;
+  const f = new Fn(
+    `winoInB${alpha}`,
+    WINO_IN_BOUNDED_PARAMS.map(() => 'i32' as const),
+  );
+  const [x, H, W, C, top, left, step, tilesW, tilesPerImage, tile0, count, v, planeBytes, zeros] = WINO_IN_BOUNDED_PARAMS.map((_, i) => f.param(i));
+  const [i, tile, n, th, tw, c, cBytes, row, dst] = Array.from({ length: 9 }, () => f.local('i32'));
+  const src = Array.from({ length: alpha * alpha }, () => f.local('i32'));
+  const locals = transformLocals(f, alpha, alpha);
+
+  f.get(C).i32(2).shl().set(cBytes);
+  f.i32(0).set(i);
+  f.loop(i, count, 1, () => {
+    f.get(tile0).get(i).add().set(tile);
+    tilePosition(f, { tile, tilesPerImage, tilesW, n, th, tw });
+    f.get(th).get(step).mul().get(top).sub().set(th); // the patch's first row and column in x
+    f.get(tw).get(step).mul().get(left).sub().set(tw);
+    for (let r = 0; r < alpha; r++) {
+      // row = x + ((n*H + th + r)*W + tw) * C*4: pixel (th + r, tw) of image n, were it inside x
+      f.get(x).get(n).get(H).mul().get(th).add().i32(r).add().get(W).mul().get(tw).add().get(cBytes).mul().add().set(row);
+      for (let q = 0; q < alpha; q++) {
+        f.get(row).get(cBytes).i32(q).mul().add();
+        f.get(zeros);
+        // (th + r) <u H and (tw + q) <u W: inside x; else the zero pixel
+        f.get(th).i32(r).add().get(H).ltU().get(tw).i32(q).add().get(W).ltU().and();
+        f.select().set(src[r * alpha + q]);
+      }
+    }
+    f.get(v).get(i).get(cBytes).mul().add().set(dst);
+    f.i32(0).set(c);
+    f.loop(c, cBytes, 16, () =>
+      transformToPlanes(
         f,
-        BT,
+        w,
         locals,
-        (r, s) => {
-          if (r === 0) f.get(base).get(c).add().get(cBytes).i32(s).mul().add().set(col);
-          f.get(col).get(rowOff[r]).add().loadV();
-        },
-        (a, b, push) => {
-          f.get(dst)
+        { dst, c, planeBytes },
+        (r, q) =>
+          void f
+            .get(src[r * alpha + q])
             .get(c)
             .add()
-            .get(planeBytes)
-            .i32(a * alpha + b)
-            .mul()
-            .add();
-          push();
-          f.storeV();
-        },
-      );
-    });
+            .loadV(),
+      ),
+    );
   });
   return f;
 }
@@ -488,7 +564,7 @@ export function winogradFns(): Fn[] {
   const inputs = new Set<number>();
   for (const [m, r] of WINOGRAD_TILES) {
     const w = winogradMatrices(m, r);
-    if (!inputs.has(w.alpha)) fns.push(winoInFn(w));
+    if (!inputs.has(w.alpha)) fns.push(winoInFn(w), winoInBoundedFn(w));
     inputs.add(w.alpha);
     fns.push(winoOutFn(w), winoDyFn(w), winoFilterFn(w), winoGradFn(w));
   }
