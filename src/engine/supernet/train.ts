@@ -9,6 +9,7 @@ import { Rng } from '../../core/rng';
 import type { DataTensors } from '../data';
 import { withSeededRandom } from '../seededRandom';
 import { disposeOptimizer, makeOptimizer, TrainingError } from '../trainer';
+import { variableGrads } from './gradients';
 import { alphaWeights } from './mixed';
 import type { SupernetNet } from './net';
 
@@ -45,6 +46,23 @@ export function disposeOptimizers(o: SupernetOptimizers): void {
 
 function lossOf(out: tf.Tensor, y: tf.Tensor, task: Task): tf.Scalar {
   return task === 'classification' ? tf.losses.softmaxCrossEntropy(y, out) : tf.losses.meanSquaredError(y, out);
+}
+
+/**
+ * Optimizer.minimize(loss, true, vars) with gradients.ts's backward pass (the same gradients, less memory held):
+ * the loss is returned for the caller to dispose.
+ */
+function minimize(o: tf.Optimizer, loss: () => tf.Scalar, vars: tf.Variable[]): tf.Scalar {
+  const { value, grads } = variableGrads(loss, vars);
+  if (grads.every((g) => g === null)) {
+    tf.dispose(value);
+    throw new TrainingError('internal: the supernet loss does not depend on any of the variables it trains');
+  }
+  // Every variable in order, with no tensor where there is no gradient, as minimize passes them: optimizers key
+  // their state by position.
+  o.applyGradients(vars.map((v, i) => ({ name: v.name, tensor: grads[i] ?? undefined })) as { name: string; tensor: tf.Tensor }[]);
+  tf.dispose(grads.filter((g): g is tf.Tensor => g !== null));
+  return value;
 }
 
 function correct(out: tf.Tensor, y: tf.Tensor): tf.Scalar {
@@ -100,18 +118,18 @@ export async function trainSupernet(net: SupernetNet, data: Data, config: Supern
           const idx = val.next(batchSize);
           const xv = tf.gather(data.valX, idx);
           const yv = tf.gather(data.valY, idx);
-          opt.alpha.minimize(() => lossOf(net.forward(xv, true), yv, hooks.task), false, net.alphas);
+          tf.dispose(minimize(opt.alpha, () => lossOf(net.forward(xv, true), yv, hooks.task), net.alphas));
           tf.dispose([idx, xv, yv]);
           let right: tf.Scalar | undefined;
-          const cost = opt.weights.minimize(
+          const cost = minimize(
+            opt.weights,
             () => {
               const out = net.forward(batch.xs, true);
               if (classification) right = tf.keep(correct(out, batch.ys));
               return lossOf(out, batch.ys, hooks.task);
             },
-            true,
             net.weights,
-          )!;
+          );
           const n = batch.xs.shape[0];
           lossSum += (await cost.data())[0] * n;
           if (right) hits += (await right.data())[0];
