@@ -10,7 +10,7 @@ import type { CellArchitecture, Element, NasSpec } from '../shared/spec';
 import { CELL_DEFAULTS, LAYER_DEFAULTS, MAX_REPEAT, POOLING_TYPES } from './defaults';
 import { formatPath, type JsonPath } from './json';
 import { boundedValues, domainOf, isParam, numericExtremes } from './params';
-import { cellCost, headCost, layerCost, opCost, ShapeError, type DataContext, type Shape } from './shapes';
+import { cellCost, cellCostFrame, headCost, layerCost, liveEdges, liveNodes, opCost, ShapeError, type DataContext, type Shape } from './shapes';
 import { cellEdgeList } from './space';
 
 export interface CostRange {
@@ -358,26 +358,36 @@ function analyzeCell(arch: CellArchitecture, input: Shape, outputs: number, a: A
     }
   }
   if (total <= 20000) {
+    // Exact over every cell, without building each: a cell's cost is a fixed part plus one term per live edge,
+    // and which edges are live depends only on which are `none`. So each none-pattern of the edges is one
+    // case, whose cheapest and dearest cells put the cheapest or dearest operation on every live edge.
+    const real = ops.filter((o) => o !== 'none');
+    const noneChoices = ops.length - real.length;
     let dead = 0;
-    const idx = new Array(edgeList.length).fill(0);
-    for (let n = 0; n < total; n++) {
-      let r = n;
-      for (let e = 0; e < edgeList.length; e++) {
-        idx[e] = r % ops.length;
-        r = Math.floor(r / ops.length);
+    const frames = chExtremes.flatMap((ch) =>
+      cellsV.flatMap((cells) => stagesV.map((stages) => cellCostFrame({ channels: ch, cells, stages }, input, outputs))),
+    );
+    const bounds = frames.map((f) => {
+      const costs = real.map((op) => f.edge(op));
+      const min = (k: 'params' | 'flops') => Math.min(...costs.map((c) => c[k]));
+      const max = (k: 'params' | 'flops') => Math.max(...costs.map((c) => c[k]));
+      return { base: f.base, minP: min('params'), maxP: max('params'), minF: min('flops'), maxF: max('flops') };
+    });
+    for (let mask = 0; mask < 2 ** edgeList.length; mask++) {
+      // Bit e set: edge e carries one of the real operations (the first stands for all: liveness ignores which).
+      const edges = edgeList.map(([from, to], e) => ({ from, to, op: mask & (1 << e) ? real[0] : ('none' as const) }));
+      const used = edges.filter((e) => e.op !== 'none').length;
+      const cellsLikeThis = real.length ** used * noneChoices ** (edgeList.length - used);
+      if (cellsLikeThis === 0) continue;
+      if (!liveNodes({ nodes, edges })[nodes - 1]) {
+        dead += cellsLikeThis;
+        continue;
       }
-      const edges = edgeList.map(([from, to], e) => ({ from, to, op: ops[idx[e]] }));
-      for (const ch of chExtremes)
-        for (const cells of cellsV)
-          for (const stages of stagesV) {
-            try {
-              const c = cellCost({ kind: 'cell', nodes, edges, channels: ch, cells, stages }, input, outputs);
-              note(c.params, c.flops);
-            } catch (err) {
-              if (!(err instanceof ShapeError)) throw err;
-              if (ch === chExtremes[0] && cells === cellsV[0] && stages === stagesV[0]) dead++;
-            }
-          }
+      const n = liveEdges({ nodes, edges }).length;
+      for (const b of bounds) {
+        note(b.base.params + n * b.minP, b.base.flops + n * b.minF);
+        note(b.base.params + n * b.maxP, b.base.flops + n * b.maxF);
+      }
     }
     if (dead === total) a.problem(['architecture', 'operations'], 'no cell in this space connects its input to its output: add an operation other than `none`');
     else if (dead > 0 && !onlyLiveCells) {

@@ -161,17 +161,26 @@ export function liveEdges(arch: Pick<CellArch, 'nodes' | 'edges'>) {
   return arch.edges.filter((e) => e.op !== 'none' && live[e.from] && leads[e.to]);
 }
 
-export function cellCost(arch: CellArch, input: Shape, outputs: number): Cost {
+/**
+ * A cell network's cost split in two: what every cell of the space pays (stem, reductions, head), and what one
+ * live edge of each operation adds (that edge in every cell of every stage). A cell's cost is the first plus
+ * the second summed over its live edges, which lets the checker bound a space without building each cell.
+ */
+export interface CellCostFrame {
+  out: Shape;
+  base: { params: number; flops: number };
+  edge(op: CellOperation): { params: number; flops: number };
+}
+
+export function cellCostFrame(arch: Pick<CellArch, 'channels' | 'cells' | 'stages'>, input: Shape, outputs: number): CellCostFrame {
   const [h0, w0, cin] = needMap('a cell space', input);
-  if (!liveNodes(arch)[arch.nodes - 1])
-    throw new ShapeError('this cell has no path from its input to its output (every edge into the output is `none` or dead)');
-  const edges = liveEdges(arch);
   let h = h0;
   let w = w0;
   let c = arch.channels;
   // stem: conv3x3 without bias, then batch norm
   let params = 9 * cin * c + 4 * c;
   let flops = 18 * cin * c * h * w;
+  const maps: [number, number, number][] = [];
   for (let s = 0; s < arch.stages; s++) {
     if (s > 0) {
       const cp = c;
@@ -184,16 +193,37 @@ export function cellCost(arch: CellArch, input: Shape, outputs: number): Cost {
       h = oh;
       w = ow;
     }
-    for (let k = 0; k < arch.cells; k++) {
-      for (const e of edges) {
-        const oc = opCost(e.op, h, w, c);
-        params += oc.params;
-        flops += oc.flops;
-      }
-    }
+    maps.push([h, w, c]);
   }
   const head = headCost([c], outputs);
-  return { out: head.out, params: params + head.params, flops: flops + h * w * c + head.flops };
+  return {
+    out: head.out,
+    base: { params: params + head.params, flops: flops + h * w * c + head.flops },
+    edge(op) {
+      let p = 0;
+      let f = 0;
+      for (const [mh, mw, mc] of maps) {
+        const oc = opCost(op, mh, mw, mc);
+        p += arch.cells * oc.params;
+        f += arch.cells * oc.flops;
+      }
+      return { params: p, flops: f };
+    },
+  };
+}
+
+export function cellCost(arch: CellArch, input: Shape, outputs: number): Cost {
+  needMap('a cell space', input);
+  if (!liveNodes(arch)[arch.nodes - 1])
+    throw new ShapeError('this cell has no path from its input to its output (every edge into the output is `none` or dead)');
+  const frame = cellCostFrame(arch, input, outputs);
+  let { params, flops } = frame.base;
+  for (const e of liveEdges(arch)) {
+    const oc = frame.edge(e.op);
+    params += oc.params;
+    flops += oc.flops;
+  }
+  return { out: frame.out, params, flops };
 }
 
 export function archCost(arch: ConcreteArch, input: Shape, outputs: number, data: DataContext = {}): Cost {
