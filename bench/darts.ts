@@ -19,6 +19,9 @@ import type { RunEvent } from '../src/shared/events';
 import type { NasSpec } from '../src/shared/spec';
 import { parse } from '../src/core/json';
 import { readJournal } from '../src/core/journal';
+import { archCost, cellCostFrame } from '../src/core/shapes';
+import { scaledRange } from '../src/core/strategies/dartsSpace';
+import { CELL_DEFAULTS } from '../src/core/defaults';
 
 const ROOT = path.resolve(__dirname, '..');
 const SUITES = ['cells', 'fashion'] as const;
@@ -122,10 +125,51 @@ export interface Phases {
   laterEpochS?: number;
   /** After the retrain: test scoring, export, shutdown (to run-finished). */
   tailS: number;
+  /** Nominal GFLOP/s of each phase (see trialFlops): how close it runs to the machine's SIMD ceiling. */
+  supernetGflops?: number;
+  retrainGflops?: number;
+}
+
+/**
+ * A phase's nominal compute, from the checker's FLOP counts (shapes.ts, multiply-adds as 2, a 3x3 convolution at
+ * its direct cost even where Winograd does less): a training sample costs 3 forward passes (forward, input and
+ * weight gradients), a scored one 1, a first-order alpha step 2 (no weight gradients). Divided by the phase's wall
+ * time it says whether the phase is bound by arithmetic (near the ~53-60 GFLOP/s a core reaches with 128-bit wasm
+ * SIMD here) or by everything around it.
+ */
+export function trialFlops(events: readonly RunEvent[], trial: number): number | undefined {
+  const started = events.find((e) => e.type === 'run-started');
+  const t = events.find((e) => e.type === 'trial-started' && e.trial === trial);
+  if (started?.type !== 'run-started' || t?.type !== 'trial-started' || !started.samples) return undefined;
+  const epochs = events.filter((e) => e.type === 'epoch' && e.trial === trial).length;
+  const fwd = archCost(t.config.arch, started.inputShape, started.outputs).flops;
+  return fwd * (3 * started.samples.train + started.samples.val) * epochs;
+}
+
+/** The supernet's nominal FLOPs: every candidate but `none` on every edge, at the narrowest channels and cells. */
+export function supernetFlops(events: readonly RunEvent[], spec: NasSpec): number | undefined {
+  const started = events.find((e) => e.type === 'run-started');
+  const epochs = events.filter((e) => e.type === 'supernet-epoch');
+  const last = epochs.at(-1);
+  if (started?.type !== 'run-started' || last?.type !== 'supernet-epoch' || !started.samples) return undefined;
+  if (spec.architecture.type !== 'cell') return undefined;
+  const a = spec.architecture;
+  const frame = cellCostFrame(
+    {
+      channels: scaledRange(a.channels, CELL_DEFAULTS.channels)[0],
+      cells: scaledRange(a.cells, CELL_DEFAULTS.cells)[0],
+      stages: (a.stages as number | undefined) ?? CELL_DEFAULTS.stages,
+    },
+    started.inputShape,
+    started.outputs,
+  );
+  const fwd = frame.base.flops + last.alpha.reduce((s, row) => s + row.ops.reduce((t, op) => t + (op === 'none' ? 0 : frame.edge(op as never).flops), 0), 0);
+  const { train, val } = started.samples;
+  return fwd * (3 * train + 2 * train + val) * epochs.length;
 }
 
 /** Where a darts run's wall time went, from its journal. */
-export function dartsPhases(events: readonly RunEvent[]): Phases | undefined {
+export function dartsPhases(events: readonly RunEvent[], spec?: NasSpec): Phases | undefined {
   const t = (e: RunEvent) => Date.parse(e.time);
   const started = events.find((e) => e.type === 'run-started');
   const epochs = events.filter((e) => e.type === 'supernet-epoch');
@@ -147,7 +191,24 @@ export function dartsPhases(events: readonly RunEvent[]): Phases | undefined {
     ...(gaps.length ? { firstEpochS: gaps[0] } : {}),
     ...(later.length ? { laterEpochS: later[Math.floor(later.length / 2)] } : {}),
     tailS: (t(finished) - retrainEnd) / 1000,
+    ...rate('supernetGflops', spec && supernetFlops(events, spec), supernetS),
+    ...rate('retrainGflops', sumFlops(events, ends), (retrainEnd - t(trialStart)) / 1000),
   };
+}
+
+function rate<K extends string>(key: K, flops: number | undefined, seconds: number): Partial<Record<K, number>> {
+  return flops !== undefined && seconds > 0 ? ({ [key]: flops / seconds / 1e9 } as Record<K, number>) : {};
+}
+
+/** The nominal FLOPs of the trials that ended in `ends`, or undefined if any cannot be counted. */
+function sumFlops(events: readonly RunEvent[], ends: readonly RunEvent[]): number | undefined {
+  let sum = 0;
+  for (const e of ends) {
+    const f = 'trial' in e ? trialFlops(events, e.trial as number) : undefined;
+    if (f === undefined) return undefined;
+    sum += f;
+  }
+  return sum;
 }
 
 interface ArmRun {
@@ -159,6 +220,8 @@ interface ArmRun {
   cpuS: number;
   trials: number;
   phases?: Phases;
+  /** The trials' nominal GFLOP over the run's wall time (evolution: how much of its wall is arithmetic). */
+  trialGflops?: number;
 }
 
 function cpuChildrenSeconds(): number {
@@ -184,7 +247,9 @@ function runArm(arm: string, seed: number, spec: NasSpec, dir: string): ArmRun {
     { runDir: string; trials: { completed: number }; best?: { value: number; test_accuracy?: number } } | undefined;
   if (r.status !== 0 || !summary) throw new Error(`${arm} seed ${seed} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
   const events = readJournal(path.join(summary.runDir, 'journal.jsonl')).events;
-  const phases = arm.startsWith('darts') ? dartsPhases(events) : undefined;
+  const phases = arm.startsWith('darts') ? dartsPhases(events, spec) : undefined;
+  const ends = events.filter((e) => e.type === 'trial-completed' || e.type === 'trial-failed');
+  const trialFl = sumFlops(events, ends);
   return {
     arm,
     seed,
@@ -194,6 +259,7 @@ function runArm(arm: string, seed: number, spec: NasSpec, dir: string): ArmRun {
     cpuS,
     trials: summary.trials.completed,
     ...(phases ? { phases } : {}),
+    ...(trialFl !== undefined ? { trialGflops: trialFl / wallS / 1e9 } : {}),
   };
 }
 
@@ -209,7 +275,8 @@ function phaseLine(p: Phases | undefined): string {
   if (!p) return '';
   const epochs =
     p.firstEpochS !== undefined ? ` (first epoch ${f1(p.firstEpochS)} s${p.laterEpochS !== undefined ? `, later ${f1(p.laterEpochS)} s` : ''})` : '';
-  return `start-up ${f1(p.startupS)} s, supernet ${f1(p.supernetS)} s, retrain ${f1(p.retrainS)} s${epochs}, tail ${f1(p.tailS)} s`;
+  const g = (x: number | undefined) => (x === undefined ? '' : ` at ${f1(x)} GFLOP/s`);
+  return `start-up ${f1(p.startupS)} s, supernet ${f1(p.supernetS)} s${g(p.supernetGflops)}, retrain ${f1(p.retrainS)} s${g(p.retrainGflops)}${epochs}, tail ${f1(p.tailS)} s`;
 }
 
 function runSuite(suite: Suite, o: DartsBenchOptions): ArmRun[] {
@@ -229,7 +296,7 @@ function runSuite(suite: Suite, o: DartsBenchOptions): ArmRun[] {
             ? `  ${(r.wallS / evo.wallS).toFixed(2)}x evolution's wall (same rep: ${(r.wallS / runs.filter((x) => x.arm === 'evolution' && x.seed === seed).at(-1)!.wallS).toFixed(2)}x)`
             : '';
         console.log(
-          `${suite} seed ${seed} ${arm.padEnd(14)} val ${acc(r.val)} test ${acc(r.test)}  wall ${f1(r.wallS)} s  CPU ${f1(r.cpuS)} s  trials ${r.trials}  load ${load}${ratio}`,
+          `${suite} seed ${seed} ${arm.padEnd(14)} val ${acc(r.val)} test ${acc(r.test)}  wall ${f1(r.wallS)} s  CPU ${f1(r.cpuS)} s  trials ${r.trials}${r.trialGflops !== undefined ? ` (${f1(r.trialGflops)} nominal GFLOP/s of wall)` : ''}  load ${load}${ratio}`,
         );
         if (r.phases) console.log(`    ${phaseLine(r.phases)}`);
       }

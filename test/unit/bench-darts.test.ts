@@ -8,7 +8,8 @@ import type { RunEvent } from '../../src/shared/events';
 import type { NasSpec } from '../../src/shared/spec';
 import { checkText } from '../../src/core/check';
 import { parse } from '../../src/core/json';
-import { cellSpecs, dartsPhases, fashionSpecs, parseArgs } from '../../bench/darts';
+import { cellSpecs, dartsPhases, fashionSpecs, parseArgs, supernetFlops, trialFlops } from '../../bench/darts';
+import { cellCost } from '../../src/core/shapes';
 
 const example = parse(fs.readFileSync(path.join(__dirname, '../../examples/cells.nas.json'), 'utf8')).value as NasSpec;
 
@@ -76,4 +77,32 @@ test("bench:darts splits a darts run's wall time into start-up, supernet, retrai
   near(p.laterEpochS, 0.6);
   near(p.tailS, 0.2);
   assert.equal(dartsPhases(events.filter((e) => e.type !== 'supernet-epoch')), undefined);
+});
+
+test("bench:darts counts a phase's nominal FLOPs from the journal: 3 forward passes a trained sample, 2 an alpha step's, 1 a scored one", () => {
+  const edges = (op: string) => ['0-1', '0-2', '1-2', '0-3', '1-3', '2-3'].map((k) => ({ from: Number(k[0]), to: Number(k[2]), op }));
+  const derived = { kind: 'cell', nodes: 4, edges: [...edges('conv3x3').slice(0, 3), ...edges('skip').slice(3)], channels: 16, cells: 1, stages: 3 };
+  const at = (s: number) => new Date(Date.parse('2026-12-03T07:00:00Z') + s * 1000).toISOString();
+  const metrics = { loss: 1, val_accuracy: 0.5 };
+  const row = (i: number) => ({ name: `e${i}`, label: `e${i}`, ops: ['none', 'skip', 'conv1x1'], weights: [0.2, 0.3, 0.5] });
+  const events = [
+    { type: 'run-started', time: at(0.4), launched: at(0), inputShape: [16, 16, 1], outputs: 4, samples: { train: 1200, val: 300 } },
+    { type: 'supernet-epoch', time: at(2), epoch: 0, epochs: 1, metrics, alpha: [0, 1, 2, 3, 4, 5].map(row), durationMs: 1500 },
+    { type: 'trial-started', time: at(2.1), trial: 0, config: { arch: derived } },
+    { type: 'epoch', time: at(3.1), trial: 0, epoch: 0, metrics },
+    { type: 'epoch', time: at(4.1), trial: 0, epoch: 1, metrics },
+    { type: 'trial-completed', time: at(4.1), trial: 0 },
+    { type: 'run-finished', time: at(4.2), reason: 'budget' },
+  ] as unknown as RunEvent[];
+  const fwd = cellCost(derived as never, [16, 16, 1], 4).flops;
+  assert.equal(trialFlops(events, 0), fwd * (3 * 1200 + 300) * 2);
+  assert.equal(trialFlops(events, 1), undefined);
+  // The supernet at the narrowest channels: skip costs nothing, so it is a cell with conv1x1 on every edge.
+  const spec = { ...example, search: { strategy: 'darts' } } as NasSpec;
+  const supernetFwd = cellCost({ ...derived, edges: edges('conv1x1'), channels: 8 } as never, [16, 16, 1], 4).flops;
+  assert.equal(supernetFlops(events, spec), supernetFwd * (5 * 1200 + 300));
+  const p = dartsPhases(events, spec)!;
+  assert.ok(Math.abs(p.retrainGflops! - (fwd * 7800) / 2e9) < 1e-9);
+  assert.ok(Math.abs(p.supernetGflops! - (supernetFwd * 6300) / 1.5e9) < 1e-9);
+  assert.equal(dartsPhases(events)!.supernetGflops, undefined);
 });
