@@ -79,23 +79,24 @@ async function main() {
   let c0 = cpuMs();
   const epochs = Number(arg('epochs', '2'));
   // For the per-sample comparison with the scoring: an epoch is trainX.shape[0] training samples plus the
-  // validation samples (the first epoch carries the JIT warm-up).
-  await train(
-    model,
-    tensors,
-    { optimizer: 'adam', learningRate: 0.003, batchSize, epochs },
-    {
-      seed,
-      task: 'classification',
-      onEpoch: (epoch) => {
-        console.log(
-          `training epoch ${epoch}: CPU ${(cpuMs() - c0).toFixed(0)} ms for ${tensors.trainX.shape[0]} + ${tensors.valX.shape[0]} validation samples`,
-        );
-        c0 = cpuMs();
-        return 'continue';
+  // validation samples (the first epoch carries the JIT warm-up). --epochs 0: untrained weights, cold kernels.
+  if (epochs > 0)
+    await train(
+      model,
+      tensors,
+      { optimizer: 'adam', learningRate: 0.003, batchSize, epochs },
+      {
+        seed,
+        task: 'classification',
+        onEpoch: (epoch) => {
+          console.log(
+            `training epoch ${epoch}: CPU ${(cpuMs() - c0).toFixed(0)} ms for ${tensors.trainX.shape[0]} + ${tensors.valX.shape[0]} validation samples`,
+          );
+          c0 = cpuMs();
+          return 'continue';
+        },
       },
-    },
-  );
+    );
   const a = await modelArtifacts(model);
   model.dispose();
   const weights = {
@@ -103,6 +104,7 @@ async function main() {
     weightSpecs: a.weightSpecs ?? [],
     weightData: a.weightData == null ? new ArrayBuffer(0) : tf.io.CompositeArrayBuffer.join(a.weightData),
   };
+  const t0 = cpuMs();
   const samples = loadTestSet(dataset, task, '/', seed, {
     inputShape: tensors.inputShape,
     classes: tensors.classes,
@@ -110,6 +112,7 @@ async function main() {
     norm: loaded.norm!,
   });
   const test = testTensors(samples!, tensors.classes, 'classification');
+  console.log(`test set read and made tensors: CPU ${(cpuMs() - t0).toFixed(0)} ms`);
   console.log(
     `backend ${chosen.name}, ${channels} channels, batch ${batchSize}, ${test.count} test samples, load ${(await import('node:os'))
       .loadavg()
