@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { shapes } from '../../src/core/data/synthetic';
 import { initBackend } from '../../src/engine/backend';
-import { buildModel } from '../../src/engine/builder';
+import { smallCellNet } from '../helpers/cellNet';
 import { recalibrateBatchNorm } from '../../src/engine/bnRecalibration';
 import { train } from '../../src/engine/trainer';
 
@@ -66,24 +66,7 @@ describe('batch norm recalibration', () => {
 
   it("leaves a trained cell network's statistics those of its final weights, and its reported validation that of the model", async () => {
     const g = shapes({ samples: 160, classes: 4, imageSize: 12, seed: 5 });
-    const model = buildModel(
-      {
-        kind: 'cell',
-        nodes: 3,
-        channels: 4,
-        cells: 1,
-        stages: 2,
-        edges: [
-          { from: 0, to: 1, op: 'conv3x3' },
-          { from: 0, to: 2, op: 'skip' },
-          { from: 1, to: 2, op: 'conv1x1' },
-        ],
-      },
-      g.inputShape,
-      4,
-      'classification',
-      11,
-    );
+    const model = smallCellNet(g.inputShape, 4, 11);
     const all = tf.div(tf.tensor4d(g.x, [160, 12, 12, 1]), 255);
     const y = tf.oneHot(tf.tensor1d(g.y as Int32Array, 'int32'), 4).toFloat();
     const data = { trainX: tf.slice(all, 0, 128), trainY: tf.slice(y, 0, 128), valX: tf.slice(all, 128, 32), valY: tf.slice(y, 128, 32) };
