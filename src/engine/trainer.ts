@@ -5,6 +5,7 @@ import type { ConcreteTraining, OptimizerName } from '../shared/arch';
 import type { Direction, EpochMetrics, MetricName, StopReason } from '../shared/events';
 import { bestEpochOf } from '../core/objectives';
 import type { Task } from './builder';
+import { recalibrateBatchNorm } from './bnRecalibration';
 import { categoricalCrossentropy } from './kernels/crossEntropy';
 import { withSeededRandom } from './seededRandom';
 
@@ -150,8 +151,9 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
 
     const onEpochEnd = async (epoch: number, logs?: tf.Logs) => {
       if (abandoned || failure !== undefined) return;
-      const m = toMetrics(logs ?? {}, task);
+      const m = toMetrics({ ...logs, ...(await validate()) }, task);
       for (const key of ['loss', 'val_loss'] as const) {
+        if (key === 'val_loss' && !hasValidation) continue;
         if (!Number.isFinite(m[key])) {
           failure = new TrainingError(
             `${key === 'loss' ? 'loss' : 'validation loss'} became ${Number.isNaN(m[key]) ? 'NaN' : 'infinite'} at epoch ${epoch + 1}`,
@@ -177,7 +179,22 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
       if (training.timeLimitSeconds !== undefined && now() - start > training.timeLimitSeconds * 1000) halt('time-limit');
     };
 
-    // tfjs validates inside the last batch, so after it the epoch is whole: a stop then is onEpochEnd's to take.
+    // Validation is the epoch end's, not fit's (which scores inside the last batch): batch norm's statistics
+    // are recomputed from the epoch's final weights first (bnRecalibration.ts). Same batches, same testLoop.
+    const hasValidation = (data.valX.shape[0] ?? 0) > 0;
+    const validate = async (): Promise<tf.Logs> => {
+      recalibrateBatchNorm(model, data.trainX, training.batchSize);
+      if (!hasValidation) return {};
+      const out = model.evaluate(data.valX, data.valY, { batchSize: training.batchSize });
+      const [loss, acc] = Array.isArray(out) ? out : [out];
+      try {
+        return { val_loss: (await loss.data())[0], ...(acc ? { val_acc: (await acc.data())[0] } : {}) };
+      } finally {
+        tf.dispose(Array.isArray(out) ? out : [out]);
+      }
+    };
+
+    // After the last batch the epoch is whole: a stop then is onEpochEnd's to take.
     const batchesPerEpoch = Math.ceil((data.trainX.shape[0] ?? 0) / training.batchSize);
     const onBatchEnd = async (batch: number, logs?: tf.Logs) => {
       // Catching divergence mid-epoch saves the rest of a long epoch on a trial that has already failed.
@@ -209,7 +226,6 @@ export async function train(model: tf.LayersModel, data: TrainData, training: Co
           epochs: training.epochs,
           batchSize: training.batchSize,
           shuffle: true,
-          validationData: [data.valX, data.valY],
           verbose: 0,
           callbacks: { onEpochEnd: guard(onEpochEnd), onBatchEnd: guard(onBatchEnd) },
         }),

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { shapes } from '../../src/core/data/synthetic';
 import { initBackend } from '../../src/engine/backend';
-import { buildModel } from '../../src/engine/builder';
+import { smallCellNet } from '../helpers/cellNet';
 
 before(async () => {
   assert.equal((await initBackend('wasm')).name, 'wasm');
@@ -15,24 +15,7 @@ before(async () => {
 describe('cell network batch norm', () => {
   it('scores the training batch in inference mode as well as it trains after 30 steps', async () => {
     const g = shapes({ samples: 64, classes: 4, imageSize: 12, seed: 5 });
-    const model = buildModel(
-      {
-        kind: 'cell',
-        nodes: 3,
-        channels: 4,
-        cells: 1,
-        stages: 2,
-        edges: [
-          { from: 0, to: 1, op: 'conv3x3' },
-          { from: 0, to: 2, op: 'skip' },
-          { from: 1, to: 2, op: 'conv1x1' },
-        ],
-      },
-      g.inputShape,
-      4,
-      'classification',
-      11,
-    );
+    const model = smallCellNet(g.inputShape, 4, 11);
     const x = tf.tensor4d(g.x, [64, 12, 12, 1]);
     const y = tf.oneHot(tf.tensor1d(g.y as Int32Array, 'int32'), 4);
     try {
