@@ -142,6 +142,8 @@ export function trialFlops(events: readonly RunEvent[], trial: number): number |
   const t = events.find((e) => e.type === 'trial-started' && e.trial === trial);
   if (started?.type !== 'run-started' || t?.type !== 'trial-started' || !started.samples) return undefined;
   const epochs = events.filter((e) => e.type === 'epoch' && e.trial === trial).length;
+  // A trial that failed before its first epoch (a cell with no path to its output, say) did no counted work.
+  if (epochs === 0) return 0;
   const fwd = archCost(t.config.arch, started.inputShape, started.outputs).flops;
   return fwd * (3 * started.samples.train + started.samples.val) * epochs;
 }

@@ -97,6 +97,9 @@ test("bench:darts counts a phase's nominal FLOPs from the journal: 3 forward pas
   const fwd = cellCost(derived as never, [16, 16, 1], 4).flops;
   assert.equal(trialFlops(events, 0), fwd * (3 * 1200 + 300) * 2);
   assert.equal(trialFlops(events, 1), undefined);
+  const dead = { ...derived, edges: edges('none') };
+  const failed = [events[0], { type: 'trial-started', trial: 1, config: { arch: dead } }, { type: 'trial-failed', trial: 1 }] as unknown as RunEvent[];
+  assert.equal(trialFlops(failed, 1), 0, 'a trial that failed before its first epoch did no work (and its cell has no cost)');
   // The supernet at the narrowest channels: skip costs nothing, so it is a cell with conv1x1 on every edge.
   const spec = { ...example, search: { strategy: 'darts' } } as NasSpec;
   const supernetFwd = cellCost({ ...derived, edges: edges('conv1x1'), channels: 8 } as never, [16, 16, 1], 4).flops;
