@@ -5,6 +5,7 @@ import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { registerWasmGradientKernels } from './kernels';
+import { registerCpuKernels } from './kernels/cpuAvgPoolGrad';
 
 import type { BackendName, BackendRequest } from '../shared/protocol';
 
@@ -136,6 +137,7 @@ function reserveWasmHeap(): void {
 }
 
 async function tryCpu(): Promise<string | undefined> {
+  registerCpuKernels();
   if (!(await tf.setBackend('cpu'))) return 'cpu backend failed to initialise';
   // The cpu backend prints a "install tfjs-node" banner on first use; we already report why it was chosen.
   (tf.backend() as { firstUse?: boolean }).firstUse = false;
