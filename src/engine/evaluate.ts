@@ -21,6 +21,19 @@ export function testTensors(s: TestSamples, classes: number, task: 'classificati
   return { x, y, count: s.count, dispose: () => tf.dispose([x, y]) };
 }
 
+/**
+ * Part `index` of `of` of the test set, in order (parts differ in size by at most one sample): scores of the parts,
+ * weighted by their samples, make the whole one's (testeval.ts combines them). Disposing it frees only the slices.
+ */
+export function testPart(test: TestTensors, index: number, of: number): TestTensors {
+  if (!(Number.isInteger(index) && Number.isInteger(of) && of >= 1 && index >= 0 && index < of)) throw new Error(`no test-set part ${index} of ${of}`);
+  const start = Math.floor((index * test.count) / of);
+  const count = Math.floor(((index + 1) * test.count) / of) - start;
+  const x = tf.slice(test.x, start, count);
+  const y = tf.slice(test.y, start, count);
+  return { x, y, count, dispose: () => tf.dispose([x, y]) };
+}
+
 /** Loss (the training loss) and, for classification, accuracy of the model in `weights` on the test samples. */
 export async function evaluateWeights(
   weights: ModelArtifactsMessage,

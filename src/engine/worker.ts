@@ -20,7 +20,7 @@ import { initBackend } from './backend';
 import { runSupernet } from './supernet/run';
 import { buildModel, BuildError } from './builder';
 import { getDataTensors, type DataTensors } from './data';
-import { evaluateWeights, testTensors, type TestTensors } from './evaluate';
+import { evaluateWeights, testPart, testTensors, type TestTensors } from './evaluate';
 import { modelArtifacts, readArtifacts } from './modelio';
 import { bestEpochOf, train, TrainingError, type NamedTensor } from './trainer';
 import {
@@ -259,7 +259,13 @@ async function evaluate(p: EvaluateRequest['params']) {
       if (!samples) throw new Error('the spec names no test set');
       test = testTensors(samples, data.classes, task);
     }
-    reply = { trial: p.trial, samples: test.count, ...(await evaluateWeights(p.weights, test, task, p.batchSize)) };
+    const part = p.part ? testPart(test, p.part.index, p.part.of) : test;
+    try {
+      // An empty part (a test set smaller than the number of parts) has no score.
+      reply = { trial: p.trial, samples: part.count, ...(part.count > 0 ? await evaluateWeights(p.weights, part, task, p.batchSize) : {}) };
+    } finally {
+      if (part !== test) part.dispose();
+    }
   } catch (err) {
     reply = { trial: p.trial, samples: test?.count ?? 0, error: err instanceof DataError ? err.message : `${(err as Error).message ?? err}` };
   }

@@ -72,7 +72,13 @@ export interface StopRequest {
  */
 export interface EvaluateRequest {
   method: 'evaluate';
-  params: { trial: number; weights: ModelArtifactsMessage; batchSize: number };
+  params: {
+    trial: number;
+    weights: ModelArtifactsMessage;
+    batchSize: number;
+    /** Score only part `index` of `of` equal parts of the test set (in order), so idle workers share a job. */
+    part?: { index: number; of: number };
+  };
 }
 
 /** Orchestrator -> worker: train the DARTS supernet (from `fromEpoch`, with its checkpoint when resuming). */
