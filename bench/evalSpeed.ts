@@ -17,16 +17,7 @@ import { evaluateWeights, testTensors } from '../src/engine/evaluate';
 import { modelArtifacts } from '../src/engine/modelio';
 import { train } from '../src/engine/trainer';
 import { fashionSpecs } from './darts';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+import { arg, cpuMs } from './args';
 
 /** A cell of the kind darts derives on the Fashion-MNIST space: every operation, two inputs a node (--cell heavy). */
 export const BENCH_CELL: Omit<CellArch, 'channels'> = {

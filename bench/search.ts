@@ -19,13 +19,9 @@ import { runPaths } from '../src/core/rundir';
 import { RunState } from '../src/core/runstate';
 import { Orchestrator } from '../src/engine/orchestrator';
 import type { WorkerEntry } from '../src/engine/pool';
+import { arg } from './args';
 
 const FASHION = '/usr/share/datasets/fashion-mnist';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
 
 const minutes = Number(arg('minutes', '4'));
 const subset = Number(arg('subset', '4000'));

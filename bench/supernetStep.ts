@@ -18,16 +18,7 @@ import { createDataTensors } from '../src/engine/data';
 import { train } from '../src/engine/trainer';
 import { buildSupernet } from '../src/engine/supernet/run';
 import { disposeOptimizers, makeOptimizers, trainSupernet } from '../src/engine/supernet/train';
-
-function arg(name: string, dflt: string): string {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
-
-const cpuMs = () => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1000;
-};
+import { arg, cpuMs } from './args';
 
 async function main() {
   const file = path.resolve(process.argv[2] && !process.argv[2].startsWith('--') ? process.argv[2] : path.join(__dirname, '../examples/cells.nas.json'));
