@@ -102,7 +102,8 @@ export function combineParts(all: readonly Evaluation['params'][]): Evaluation['
   if (failed) return { trial: failed.trial, samples, error: failed.error };
   // A test set smaller than the number of parts leaves some empty: they have no score to weigh.
   parts = parts.filter((p) => p.samples > 0);
-  const out: Evaluation['params'] = { trial: parts[0].trial, samples };
+  const out: Evaluation['params'] = { trial: all[0].trial, samples };
+  if (!parts.length) return out;
   if (parts.every((p) => p.loss !== undefined)) out.loss = parts.reduce((s, p) => s + p.loss! * p.samples, 0) / samples;
   // Accuracy is hits / samples in float32: rounding its product with the part's samples recovers the hits exactly.
   if (parts.every((p) => p.accuracy !== undefined)) out.accuracy = parts.reduce((s, p) => s + Math.round(p.accuracy! * p.samples), 0) / samples;
