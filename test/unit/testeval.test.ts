@@ -100,6 +100,13 @@ test("parts' scores combine by samples: hits counted exactly, an error wins", ()
     ]),
     { trial: 2, samples: 1, accuracy: 1, loss: 0.25 },
   );
+  assert.deepEqual(
+    combineParts([
+      { trial: 3, samples: 0 },
+      { trial: 3, samples: 0 },
+    ]),
+    { trial: 3, samples: 0 },
+  );
 });
 
 test('a lost part loses its job whole: no score from the other half, and the job comes back for the resume', async () => {
